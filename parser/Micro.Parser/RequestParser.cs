@@ -1,0 +1,438 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using static Micro.Parser.HttpCharacters;
+
+namespace Micro.Parser;
+
+/// <summary>
+/// Parses an HTTP/1.1 request head (RFC 9112) in place: no copies, no strings, no allocations. Like picohttpparser's
+/// <c>phr_parse_request</c>, "incomplete" is an ordinary answer: call again with the same request's bytes from the
+/// same start plus whatever arrived since, and only the new bytes are scanned until the head is whole.
+/// </summary>
+/// <remarks>
+/// Line endings: only CRLF. RFC 9112 section 2.2 lets a recipient accept a bare LF; Micro refuses it (400), because
+/// a front end and a back end that disagree on line ends are a request smuggling vector, and every real client sends
+/// CRLF. Up to a request line's worth of empty lines before the request line is skipped, as section 2.2 asks.
+/// </remarks>
+public static class RequestParser
+{
+    private const ulong Http11 = 0x312E312F50545448; // "HTTP/1.1" read little-endian
+    private const ulong Http10 = 0x302E312F50545448; // "HTTP/1.0"
+
+    /// <summary>Parses as much of a request head as <paramref name="buffer"/> holds into <paramref name="head"/>.</summary>
+    /// <param name="buffer">The bytes received so far, starting at the first byte of this request.</param>
+    /// <param name="head">The result; call <see cref="RequestHead.Reset"/> before a new request, not between calls on the same one.</param>
+    /// <param name="limits">The sizes past which the request is refused.</param>
+    public static ParseStatus Parse(ReadOnlySpan<byte> buffer, RequestHead head, HttpParserLimits limits)
+    {
+        ref var scan = ref head.Scan;
+        if (scan.Started)
+        {
+            return ContinueScan(buffer, head, limits);
+        }
+        scan.Started = true;
+        var status = ParseHead(buffer, head, limits, out var pendingLine);
+        if (status != ParseStatus.Incomplete)
+        {
+            return status;
+        }
+        scan.LineStart = pendingLine;
+        scan.ScannedTo = pendingLine;
+        return ContinueScan(buffer, head, limits);
+    }
+
+    /// <summary>Looks for the end of the head in the bytes not yet scanned; parses the whole head once it is there.</summary>
+    private static ParseStatus ContinueScan(ReadOnlySpan<byte> buffer, RequestHead head, HttpParserLimits limits)
+    {
+        ref var scan = ref head.Scan;
+        while (true)
+        {
+            var lf = buffer[scan.ScannedTo..].IndexOf((byte)'\n');
+            if (lf < 0)
+            {
+                scan.ScannedTo = buffer.Length;
+                return CheckPendingSize(buffer.Length, head, limits);
+            }
+            lf += scan.ScannedTo;
+            if (lf == scan.LineStart || buffer[lf - 1] != '\r')
+            {
+                return Fail(head, ParseError.BareLineFeed);
+            }
+            var lineEnd = lf + 1;
+            if (lf - 1 == scan.LineStart)
+            {
+                if (scan.HeadersStart == 0)
+                {
+                    // An empty line before the request line: skipped (RFC 9112 section 2.2).
+                    scan.RequestStart = lineEnd;
+                    if (lineEnd > limits.MaxRequestLineLength)
+                    {
+                        return Fail(head, ParseError.TooManyEmptyLines);
+                    }
+                }
+                else
+                {
+                    head.ClearResults();
+                    var status = ParseHead(buffer, head, limits, out _);
+                    return status == ParseStatus.Incomplete ? Fail(head, ParseError.InvalidHeaderValue) : status;
+                }
+            }
+            else if (scan.HeadersStart == 0)
+            {
+                var status = ParseRequestLine(buffer, scan.RequestStart, head, limits, out var headersStart);
+                if (status != ParseStatus.Complete)
+                {
+                    return status == ParseStatus.Error ? status : Fail(head, ParseError.InvalidVersion);
+                }
+                scan.HeadersStart = headersStart;
+            }
+            else
+            {
+                if (++scan.HeaderLines > limits.MaxHeaderCount)
+                {
+                    return Fail(head, ParseError.TooManyHeaders);
+                }
+                if (lineEnd - scan.HeadersStart > limits.MaxHeaderBytes)
+                {
+                    return Fail(head, ParseError.HeaderSectionTooLarge);
+                }
+            }
+            scan.LineStart = lineEnd;
+            scan.ScannedTo = lineEnd;
+        }
+    }
+
+    private static ParseStatus CheckPendingSize(int received, RequestHead head, HttpParserLimits limits)
+    {
+        var scan = head.Scan;
+        if (scan.HeadersStart == 0)
+        {
+            return received - scan.RequestStart > limits.MaxRequestLineLength
+                ? Fail(head, ParseError.RequestLineTooLong)
+                : ParseStatus.Incomplete;
+        }
+        // The final empty line's CRLF is not part of the header section's size.
+        return received - scan.HeadersStart > limits.MaxHeaderBytes + 2
+            ? Fail(head, ParseError.HeaderSectionTooLarge)
+            : ParseStatus.Incomplete;
+    }
+
+    /// <summary>
+    /// One pass over the head, validating as it goes. Returns Incomplete with the start of the line that ran past the
+    /// end of the buffer; every line before it is whole and valid.
+    /// </summary>
+    private static ParseStatus ParseHead(ReadOnlySpan<byte> buffer, RequestHead head, HttpParserLimits limits, out int pendingLine)
+    {
+        ref var scan = ref head.Scan;
+        var pos = 0;
+        pendingLine = 0;
+        while (pos < buffer.Length && buffer[pos] == '\r')
+        {
+            if (pos + 1 == buffer.Length)
+            {
+                scan.RequestStart = pendingLine = pos;
+                return ParseStatus.Incomplete;
+            }
+            if (buffer[pos + 1] != '\n')
+            {
+                return Fail(head, ParseError.BareCarriageReturn);
+            }
+            pos += 2;
+            if (pos > limits.MaxRequestLineLength)
+            {
+                return Fail(head, ParseError.TooManyEmptyLines);
+            }
+        }
+        scan.RequestStart = pos;
+        pendingLine = pos;
+
+        var status = ParseRequestLine(buffer, pos, head, limits, out pos);
+        if (status != ParseStatus.Complete)
+        {
+            return status == ParseStatus.Incomplete ? CheckPendingSize(buffer.Length, head, limits) : status;
+        }
+        scan.HeadersStart = pos;
+        var headersStart = pos;
+
+        while (true)
+        {
+            pendingLine = pos;
+            if (pos >= buffer.Length)
+            {
+                return CheckPendingSize(buffer.Length, head, limits);
+            }
+            var first = buffer[pos];
+            if (first == '\r')
+            {
+                if (pos + 1 == buffer.Length)
+                {
+                    return ParseStatus.Incomplete;
+                }
+                if (buffer[pos + 1] != '\n')
+                {
+                    return Fail(head, ParseError.BareCarriageReturn);
+                }
+                head.HeadLength = pos + 2;
+                var error = head.Semantics.Settle(head);
+                return error == ParseError.None ? ParseStatus.Complete : Fail(head, error);
+            }
+            if (IsWhitespace(first))
+            {
+                return Fail(head, ParseError.ObsoleteLineFolding);
+            }
+
+            var nameLength = buffer[pos..].IndexOfAnyExcept(Token);
+            if (nameLength < 0)
+            {
+                return CheckPendingSize(buffer.Length, head, limits);
+            }
+            var colon = pos + nameLength;
+            if (buffer[colon] != ':' || nameLength == 0)
+            {
+                return Fail(head, buffer[colon] switch
+                {
+                    (byte)'\n' when nameLength == 0 => ParseError.BareLineFeed,
+                    (byte)' ' or (byte)'\t' when nameLength > 0 => ParseError.WhitespaceBeforeColon,
+                    _ => ParseError.InvalidHeaderName,
+                });
+            }
+
+            var valueStart = colon + 1;
+            while (valueStart < buffer.Length && IsWhitespace(buffer[valueStart]))
+            {
+                valueStart++;
+            }
+            var stop = buffer[valueStart..].IndexOfAny(FieldValueStop);
+            if (stop < 0)
+            {
+                return CheckPendingSize(buffer.Length, head, limits);
+            }
+            var cr = valueStart + stop;
+            if (buffer[cr] != '\r')
+            {
+                return Fail(head, buffer[cr] == '\n' ? ParseError.BareLineFeed : ParseError.InvalidHeaderValue);
+            }
+            if (cr + 1 == buffer.Length)
+            {
+                return CheckPendingSize(buffer.Length, head, limits);
+            }
+            if (buffer[cr + 1] != '\n')
+            {
+                return Fail(head, ParseError.BareCarriageReturn);
+            }
+            var valueEnd = cr;
+            while (valueEnd > valueStart && IsWhitespace(buffer[valueEnd - 1]))
+            {
+                valueEnd--;
+            }
+            pos = cr + 2;
+            if (head.HeaderCount == limits.MaxHeaderCount)
+            {
+                return Fail(head, ParseError.TooManyHeaders);
+            }
+            if (pos - headersStart > limits.MaxHeaderBytes)
+            {
+                return Fail(head, ParseError.HeaderSectionTooLarge);
+            }
+            var field = new HeaderField(new ByteRange(pendingLine, nameLength), new ByteRange(valueStart, valueEnd - valueStart));
+            head.AddHeader(field);
+            scan.HeaderLines = head.HeaderCount;
+            var fieldError = ApplyKnownHeader(buffer, head, field);
+            if (fieldError != ParseError.None)
+            {
+                return Fail(head, fieldError);
+            }
+        }
+    }
+
+    private static ParseError ApplyKnownHeader(ReadOnlySpan<byte> buffer, RequestHead head, HeaderField field)
+    {
+        var value = field.Value.Of(buffer);
+        switch (KnownHeaders.Classify(field.Name.Of(buffer)))
+        {
+            case KnownHeader.Host:
+                if (++head.Semantics.HostLines > 1)
+                {
+                    return ParseError.MultipleHost;
+                }
+                if (value.IndexOfAnyExcept(HttpCharacters.Host) >= 0)
+                {
+                    return ParseError.InvalidHost;
+                }
+                head.Host = field.Value;
+                head.HasHost = true;
+                return ParseError.None;
+            case KnownHeader.ContentLength:
+                return head.Semantics.AddContentLength(value);
+            case KnownHeader.TransferEncoding:
+                return head.Semantics.AddTransferEncoding(value);
+            case KnownHeader.Connection:
+                head.Semantics.AddConnection(value);
+                return ParseError.None;
+            case KnownHeader.Expect:
+                return head.Semantics.AddExpect(value);
+            default:
+                return ParseError.None;
+        }
+    }
+
+    /// <summary>request-line = method SP request-target SP HTTP-version CRLF (RFC 9112 section 3).</summary>
+    private static ParseStatus ParseRequestLine(ReadOnlySpan<byte> buffer, int start, RequestHead head, HttpParserLimits limits, out int lineEnd)
+    {
+        lineEnd = start;
+        var methodLength = buffer[start..].IndexOfAnyExcept(Token);
+        if (methodLength < 0)
+        {
+            return ParseStatus.Incomplete;
+        }
+        if (methodLength == 0 || buffer[start + methodLength] != ' ')
+        {
+            return Fail(head, buffer[start + methodLength] == '\n' && methodLength == 0 ? ParseError.BareLineFeed : ParseError.InvalidMethod);
+        }
+        var method = buffer.Slice(start, methodLength);
+        head.MethodRange = new ByteRange(start, methodLength);
+        head.Method = ClassifyMethod(method);
+
+        var targetStart = start + methodLength + 1;
+        var targetLength = buffer[targetStart..].IndexOfAnyExcept(Visible);
+        if (targetLength < 0)
+        {
+            return ParseStatus.Incomplete;
+        }
+        if (targetLength == 0 || buffer[targetStart + targetLength] != ' ')
+        {
+            // "GET /\r\n" is HTTP/0.9's request line: the version is what is missing.
+            var missingVersion = targetLength > 0 && buffer[targetStart + targetLength] is (byte)'\r' or (byte)'\n';
+            return Fail(head, missingVersion ? ParseError.InvalidVersion : ParseError.InvalidRequestTarget);
+        }
+
+        var versionStart = targetStart + targetLength + 1;
+        if (buffer.Length - versionStart < 10)
+        {
+            return buffer.Length - versionStart > 0 && buffer[versionStart] != 'H'
+                ? Fail(head, ParseError.InvalidVersion)
+                : ParseStatus.Incomplete;
+        }
+        var version = BinaryPrimitives.ReadUInt64LittleEndian(buffer[versionStart..]);
+        if (version == Http11)
+        {
+            head.Version = ProtocolVersion.Http11;
+        }
+        else if (version == Http10)
+        {
+            head.Version = ProtocolVersion.Http10;
+        }
+        else
+        {
+            return Fail(head, IsWellFormedVersion(buffer.Slice(versionStart, 8)) ? ParseError.UnsupportedVersion : ParseError.InvalidVersion);
+        }
+        if (buffer[versionStart + 8] != '\r' || buffer[versionStart + 9] != '\n')
+        {
+            return Fail(head, buffer[versionStart + 8] switch
+            {
+                (byte)'\n' => ParseError.BareLineFeed,
+                (byte)'\r' => ParseError.BareCarriageReturn,
+                _ => ParseError.InvalidVersion,
+            });
+        }
+        lineEnd = versionStart + 10;
+        if (lineEnd - start > limits.MaxRequestLineLength)
+        {
+            return Fail(head, ParseError.RequestLineTooLong);
+        }
+        var targetError = ParseTarget(buffer.Slice(targetStart, targetLength), targetStart, head);
+        return targetError == ParseError.None ? ParseStatus.Complete : Fail(head, targetError);
+    }
+
+    private static bool IsWellFormedVersion(ReadOnlySpan<byte> version) =>
+        version.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)version[5]) && version[6] == '.' && char.IsAsciiDigit((char)version[7]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static RequestMethod ClassifyMethod(ReadOnlySpan<byte> method) => method.Length switch
+    {
+        3 when method.SequenceEqual("GET"u8) => RequestMethod.Get,
+        3 when method.SequenceEqual("PUT"u8) => RequestMethod.Put,
+        4 when method.SequenceEqual("POST"u8) => RequestMethod.Post,
+        4 when method.SequenceEqual("HEAD"u8) => RequestMethod.Head,
+        5 when method.SequenceEqual("PATCH"u8) => RequestMethod.Patch,
+        5 when method.SequenceEqual("TRACE"u8) => RequestMethod.Trace,
+        6 when method.SequenceEqual("DELETE"u8) => RequestMethod.Delete,
+        7 when method.SequenceEqual("OPTIONS"u8) => RequestMethod.Options,
+        7 when method.SequenceEqual("CONNECT"u8) => RequestMethod.Connect,
+        _ => RequestMethod.Extension,
+    };
+
+    /// <summary>Splits the target into its form, path and query (RFC 9112 section 3.2). A fragment is never sent, so '#' is refused.</summary>
+    private static ParseError ParseTarget(ReadOnlySpan<byte> target, int offset, RequestHead head)
+    {
+        head.Target = new ByteRange(offset, target.Length);
+        var isConnect = head.Method == RequestMethod.Connect;
+        int pathStart;
+        if (target[0] == '/')
+        {
+            if (isConnect)
+            {
+                return ParseError.InvalidRequestTarget;
+            }
+            head.TargetForm = RequestTargetForm.Origin;
+            pathStart = 0;
+        }
+        else if (isConnect)
+        {
+            // authority-form: uri-host ":" port; nothing else may follow.
+            if (target.IndexOfAnyExcept(HttpCharacters.Host) >= 0 || target.IndexOf((byte)':') <= 0)
+            {
+                return ParseError.InvalidRequestTarget;
+            }
+            head.TargetForm = RequestTargetForm.Authority;
+            return ParseError.None;
+        }
+        else if (target.Length == 1 && target[0] == '*')
+        {
+            if (head.Method != RequestMethod.Options)
+            {
+                return ParseError.InvalidRequestTarget;
+            }
+            head.TargetForm = RequestTargetForm.Asterisk;
+            return ParseError.None;
+        }
+        else
+        {
+            // absolute-form: scheme ":" hier-part; the path starts after "//authority" when there is one.
+            var schemeLength = char.IsAsciiLetter((char)target[0]) ? target[1..].IndexOfAnyExcept(SchemeTail) + 1 : 0;
+            if (schemeLength <= 0 || target[schemeLength] != ':')
+            {
+                return ParseError.InvalidRequestTarget;
+            }
+            head.TargetForm = RequestTargetForm.Absolute;
+            pathStart = schemeLength + 1;
+            if (target[pathStart..].StartsWith("//"u8))
+            {
+                var authorityEnd = target[(pathStart + 2)..].IndexOfAny((byte)'/', (byte)'?');
+                pathStart = authorityEnd < 0 ? target.Length : pathStart + 2 + authorityEnd;
+            }
+        }
+
+        var special = target[pathStart..].IndexOfAny((byte)'?', (byte)'#');
+        if (special < 0)
+        {
+            head.Path = new ByteRange(offset + pathStart, target.Length - pathStart);
+            return ParseError.None;
+        }
+        var mark = pathStart + special;
+        if (target[mark] == '#' || target[(mark + 1)..].IndexOf((byte)'#') >= 0)
+        {
+            return ParseError.InvalidRequestTarget;
+        }
+        head.Path = new ByteRange(offset + pathStart, mark - pathStart);
+        head.Query = new ByteRange(offset + mark + 1, target.Length - mark - 1);
+        head.HasQuery = true;
+        return ParseError.None;
+    }
+
+    private static ParseStatus Fail(RequestHead head, ParseError error)
+    {
+        head.Error = error;
+        return ParseStatus.Error;
+    }
+}

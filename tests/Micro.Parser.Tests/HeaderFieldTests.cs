@@ -1,0 +1,115 @@
+using System.Text;
+using Micro.Parser;
+using static Micro.Parser.Tests.Http;
+
+namespace Micro.Parser.Tests;
+
+public sealed class HeaderFieldTests
+{
+    [Fact]
+    public void Values_are_trimmed_of_surrounding_whitespace_and_keep_inner_whitespace()
+    {
+        var head = Complete("GET / HTTP/1.1\r\nHost: a\r\nX-A:   one  two \t \r\nX-B:\tx\ty\r\nX-Empty:\r\nX-Spaces:    \r\n\r\n");
+        Assert.Equal("Host: a\nX-A: one  two\nX-B: x\ty\nX-Empty: \nX-Spaces: \n", head.Headers);
+    }
+
+    [Fact]
+    public void Obs_text_is_allowed_in_values()
+    {
+        var head = Complete("GET / HTTP/1.1\r\nHost: a\r\nX-Name: caf\u00e9 \u00ff\r\n\r\n");
+        Assert.Contains("X-Name: caf\u00e9 \u00ff", head.Headers);
+    }
+
+    [Theory]
+    [InlineData("Foo : bar", ParseError.WhitespaceBeforeColon)]
+    [InlineData("Foo\t: bar", ParseError.WhitespaceBeforeColon)]
+    [InlineData(" Foo: bar", ParseError.ObsoleteLineFolding)]
+    [InlineData(": bar", ParseError.InvalidHeaderName)]
+    [InlineData("Fo@o: bar", ParseError.InvalidHeaderName)]
+    [InlineData("Fo\u0000o: bar", ParseError.InvalidHeaderName)]
+    [InlineData("F\u00e9o: bar", ParseError.InvalidHeaderName)]
+    [InlineData("Foo", ParseError.InvalidHeaderName)]
+    [InlineData("Foo: a\u0000b", ParseError.InvalidHeaderValue)]
+    [InlineData("Foo: a\u0001b", ParseError.InvalidHeaderValue)]
+    [InlineData("Foo: a\u001fb", ParseError.InvalidHeaderValue)]
+    [InlineData("Foo: a\u007fb", ParseError.InvalidHeaderValue)]
+    [InlineData("Foo: a\rb", ParseError.BareCarriageReturn)]
+    [InlineData("Foo: a\nb", ParseError.BareLineFeed)]
+    public void Malformed_header_lines_are_refused_with_the_reason(string line, ParseError expected)
+    {
+        Assert.Equal(expected, ErrorOf($"GET / HTTP/1.1\r\nHost: a\r\n{line}\r\n\r\n"));
+    }
+
+    [Fact]
+    public void Folded_continuation_lines_are_refused()
+    {
+        Assert.Equal(ParseError.ObsoleteLineFolding, ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nX: one\r\n\ttwo\r\n\r\n"));
+    }
+
+    [Fact]
+    public void A_head_ending_in_bare_line_feeds_is_refused()
+    {
+        Assert.Equal(ParseError.BareLineFeed, ErrorOf("GET / HTTP/1.1\r\nHost: a\n\n"));
+        Assert.Equal(ParseError.BareLineFeed, ErrorOf("GET / HTTP/1.1\r\nHost: a\r\n\n"));
+    }
+
+    [Fact]
+    public void Header_count_at_the_limit_is_accepted_and_one_more_gets_431()
+    {
+        var limits = new HttpParserLimits { MaxHeaderCount = 5 };
+        var four = string.Concat(Enumerable.Range(0, 4).Select(i => $"X-{i}: v\r\n"));
+        Complete($"GET / HTTP/1.1\r\nHost: a\r\n{four}\r\n", limits);
+        var error = ErrorOf($"GET / HTTP/1.1\r\nHost: a\r\n{four}X-4: v\r\n\r\n", limits);
+        Assert.Equal(ParseError.TooManyHeaders, error);
+        Assert.Equal(431, error.StatusCode());
+    }
+
+    [Fact]
+    public void Header_bytes_at_the_limit_are_accepted_and_one_more_gets_431()
+    {
+        var limits = new HttpParserLimits { MaxHeaderBytes = 64 };
+        var host = "Host: a\r\n";
+        var filler = "X: " + new string('v', 64 - host.Length - "X: \r\n".Length) + "\r\n";
+        Assert.Equal(64, (host + filler).Length);
+        Complete($"GET / HTTP/1.1\r\n{host}{filler}\r\n", limits);
+        var error = ErrorOf($"GET / HTTP/1.1\r\n{host}X{filler}\r\n", limits);
+        Assert.Equal(ParseError.HeaderSectionTooLarge, error);
+        Assert.Equal(431, error.StatusCode());
+    }
+
+    [Fact]
+    public void An_unfinished_header_section_past_the_limit_gets_431_before_it_ends()
+    {
+        var limits = new HttpParserLimits { MaxHeaderBytes = 64 };
+        Assert.Equal(ParseError.HeaderSectionTooLarge, ErrorOf("GET / HTTP/1.1\r\nHost: a\r\nX: " + new string('v', 100), limits));
+        Assert.Equal(ParseError.TooManyHeaders, ErrorOf("GET / HTTP/1.1\r\n" + string.Concat(Enumerable.Repeat("A: b\r\n", 101))));
+    }
+
+    [Fact]
+    public void Any_header_is_found_by_name_in_any_case_without_allocating_a_string()
+    {
+        var buffer = Bytes("GET / HTTP/1.1\r\nHost: a\r\nX-Request-Id: 42\r\nAccept: */*\r\n\r\n");
+        var head = new RequestHead();
+        Assert.Equal(ParseStatus.Complete, RequestParser.Parse(buffer, head, HttpParserLimits.Default));
+
+        Assert.True(head.TryGetHeader(buffer, "x-request-id"u8, out var id));
+        Assert.Equal("42", Text(buffer, id));
+        Assert.True(head.TryGetHeader(buffer, "ACCEPT", out var accept));
+        Assert.Equal("*/*", Text(buffer, accept));
+        Assert.False(head.TryGetHeader(buffer, "X-Request", out _));
+        Assert.False(head.TryGetHeader(buffer, "Cookie"u8, out _));
+    }
+
+    [Fact]
+    public void Many_headers_grow_the_table_and_keep_their_order()
+    {
+        var lines = string.Concat(Enumerable.Range(0, 60).Select(i => $"X-{i}: {i}\r\n"));
+        var head = Complete($"GET / HTTP/1.1\r\nHost: a\r\n{lines}\r\n");
+        var expected = new StringBuilder("Host: a\n");
+        for (var i = 0; i < 60; i++)
+        {
+            expected.Append($"X-{i}: {i}\n");
+        }
+        Assert.Equal(expected.ToString(), head.Headers);
+    }
+}
