@@ -57,9 +57,9 @@ public sealed unsafe class LLHttpRequestParser : IDisposable
             result.ErrorName = null;
             if (errno == LLHttpParser.HPE_PAUSED)
             {
-                // Paused in on_headers_complete: error_pos is the head's final LF.
+                // Paused in on_headers_complete: error_pos is just past the head's final LF.
                 result.Status = ParseStatus.Complete;
-                result.HeadLength = (int)(_parser->ErrorPos - start) + 1;
+                result.HeadLength = (int)(_parser->ErrorPos - start);
                 result.Method = MapMethod(_parser->Method);
                 result.Version = (_parser->HttpMajor, _parser->HttpMinor) switch
                 {

@@ -21,10 +21,6 @@ internal static class HttpCharacters
     public static readonly SearchValues<byte> Host = SearchValues.Create(Ascii(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:[]%"));
 
-    /// <summary>The bytes a URI scheme may continue with after its first letter (RFC 3986 section 3.1).</summary>
-    public static readonly SearchValues<byte> SchemeTail = SearchValues.Create(Ascii(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+-."));
-
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
 
     public static bool IsTokenByte(byte b) => Token.Contains(b);

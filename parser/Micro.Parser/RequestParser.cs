@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Text;
 using static Micro.Parser.HttpCharacters;
 
 namespace Micro.Parser;
@@ -344,6 +345,8 @@ public static class RequestParser
         return targetError == ParseError.None ? ParseStatus.Complete : Fail(head, targetError);
     }
 
+    private static ReadOnlySpan<byte> Prefix(ReadOnlySpan<byte> bytes, int length) => bytes[..Math.Min(length, bytes.Length)];
+
     private static bool IsWellFormedVersion(ReadOnlySpan<byte> version) =>
         version.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)version[5]) && version[6] == '.' && char.IsAsciiDigit((char)version[7]);
 
@@ -398,19 +401,18 @@ public static class RequestParser
         }
         else
         {
-            // absolute-form: scheme ":" hier-part; the path starts after "//authority" when there is one.
-            var schemeLength = char.IsAsciiLetter((char)target[0]) ? target[1..].IndexOfAnyExcept(SchemeTail) + 1 : 0;
-            if (schemeLength <= 0 || target[schemeLength] != ':')
+            // absolute-form: an origin server has only http and https URIs to answer, and those always carry
+            // an authority (RFC 9110 section 4.2); the path starts after it.
+            var authorityStart = Ascii.EqualsIgnoreCase(Prefix(target, 7), "http://"u8) ? 7
+                : Ascii.EqualsIgnoreCase(Prefix(target, 8), "https://"u8) ? 8
+                : -1;
+            if (authorityStart < 0 || target.IndexOf((byte)'#') >= 0)
             {
                 return ParseError.InvalidRequestTarget;
             }
             head.TargetForm = RequestTargetForm.Absolute;
-            pathStart = schemeLength + 1;
-            if (target[pathStart..].StartsWith("//"u8))
-            {
-                var authorityEnd = target[(pathStart + 2)..].IndexOfAny((byte)'/', (byte)'?');
-                pathStart = authorityEnd < 0 ? target.Length : pathStart + 2 + authorityEnd;
-            }
+            var authorityEnd = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
+            pathStart = authorityEnd < 0 ? target.Length : authorityStart + authorityEnd;
         }
 
         var special = target[pathStart..].IndexOfAny((byte)'?', (byte)'#');

@@ -49,6 +49,10 @@ public sealed class RequestLineTests
     [InlineData("CONNECT host HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET 1http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET noscheme HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http:/a/b HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET HTTPS:a HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET urn:isbn:123 HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http://exa#mple/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("\r\r\n", ParseError.BareCarriageReturn)]
     public void Malformed_request_lines_are_refused_with_the_reason(string request, ParseError expected)
     {
@@ -78,7 +82,7 @@ public sealed class RequestLineTests
     [InlineData("http://example.com/p/q?x=1", "/p/q", "x=1")]
     [InlineData("http://example.com", "", "")]
     [InlineData("http://example.com?x", "", "x")]
-    [InlineData("urn:isbn:123", "isbn:123", "")]
+    [InlineData("HTTPS://example.com:8443/", "/", "")]
     public void Absolute_form_yields_the_path_after_the_authority(string target, string path, string query)
     {
         var head = Complete($"GET {target} HTTP/1.1\r\nHost: a\r\n\r\n");

@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Micro.Benchmarks.ParserBenchmarks).Assembly).Run(args);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
+# need (llhttp's C sources, gcc), builds everything in Release (the llhttp build runs as part of it), runs the suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=()
+[ -f /usr/share/llhttp/llhttp.c ] || packages+=(node-llhttp)
+command -v gcc >/dev/null || packages+=(gcc)
+if [ ${#packages[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "installing: ${packages[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+dotnet test Micro.sln -c Release --logger "console;verbosity=minimal"
