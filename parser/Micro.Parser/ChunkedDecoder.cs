@@ -169,10 +169,10 @@ public sealed class ChunkedDecoder
                 {
                     return ParseError.TrailerSectionTooLarge;
                 }
-                return CountTrailerByte() ?? (HttpCharacters.IsTokenByte(b) ? Go(State.TrailerName) : ParseError.InvalidTrailer);
+                return CountTrailerByte() ?? (HttpScanner.IsTokenByte(b) ? Go(State.TrailerName) : ParseError.InvalidTrailer);
             case State.TrailerName:
                 return CountTrailerByte() ?? (b == ':' ? Go(State.TrailerValue)
-                    : HttpCharacters.IsTokenByte(b) ? ParseError.None : ParseError.InvalidTrailer);
+                    : HttpScanner.IsTokenByte(b) ? ParseError.None : ParseError.InvalidTrailer);
             case State.TrailerValue:
                 return CountTrailerByte() ?? (b == '\r' ? Go(State.TrailerLineFeed)
                     : IsControl(b) ? ParseError.InvalidTrailer : ParseError.None);

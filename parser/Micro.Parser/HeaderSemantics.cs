@@ -59,7 +59,7 @@ internal struct HeaderSemantics
             }
             var parameters = element.IndexOf((byte)';');
             var name = (parameters < 0 ? element : element[..parameters]).TrimEnd(" \t"u8);
-            if (name.IsEmpty || name.IndexOfAnyExcept(HttpCharacters.Token) >= 0)
+            if (name.IsEmpty || HttpScanner.IndexOfNonToken(name) >= 0)
             {
                 return ParseError.InvalidTransferEncoding;
             }
@@ -86,6 +86,17 @@ internal struct HeaderSemantics
     /// <summary>Connection (RFC 9110 section 7.6.1): the options that matter to the server; others are ignored.</summary>
     public void AddConnection(ReadOnlySpan<byte> value)
     {
+        // Nearly every client sends exactly one of these two.
+        if (value.Length == 10 && System.Text.Ascii.EqualsIgnoreCase(value, "keep-alive"u8))
+        {
+            ConnectionKeepAlive = true;
+            return;
+        }
+        if (value.Length == 5 && System.Text.Ascii.EqualsIgnoreCase(value, "close"u8))
+        {
+            ConnectionClose = true;
+            return;
+        }
         foreach (var range in value.Split((byte)','))
         {
             var option = value[range].Trim(" \t"u8);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text;
-using static Micro.Parser.HttpCharacters;
+using static Micro.Parser.HttpScanner;
 
 namespace Micro.Parser;
 
@@ -182,7 +182,7 @@ public static class RequestParser
                 return Fail(head, ParseError.ObsoleteLineFolding);
             }
 
-            var nameLength = buffer[pos..].IndexOfAnyExcept(Token);
+            var nameLength = HttpScanner.IndexOfNonToken(buffer[pos..]);
             if (nameLength < 0)
             {
                 return CheckPendingSize(buffer.Length, head, limits);
@@ -203,7 +203,7 @@ public static class RequestParser
             {
                 valueStart++;
             }
-            var stop = buffer[valueStart..].IndexOfAny(FieldValueStop);
+            var stop = HttpScanner.IndexOfFieldValueStop(buffer[valueStart..]);
             if (stop < 0)
             {
                 return CheckPendingSize(buffer.Length, head, limits);
@@ -256,7 +256,7 @@ public static class RequestParser
                 {
                     return ParseError.MultipleHost;
                 }
-                if (value.IndexOfAnyExcept(HttpCharacters.Host) >= 0)
+                if (!HttpScanner.IsHost(value))
                 {
                     return ParseError.InvalidHost;
                 }
@@ -281,7 +281,7 @@ public static class RequestParser
     private static ParseStatus ParseRequestLine(ReadOnlySpan<byte> buffer, int start, RequestHead head, HttpParserLimits limits, out int lineEnd)
     {
         lineEnd = start;
-        var methodLength = buffer[start..].IndexOfAnyExcept(Token);
+        var methodLength = HttpScanner.IndexOfNonToken(buffer[start..]);
         if (methodLength < 0)
         {
             return ParseStatus.Incomplete;
@@ -295,7 +295,7 @@ public static class RequestParser
         head.Method = ClassifyMethod(method);
 
         var targetStart = start + methodLength + 1;
-        var targetLength = buffer[targetStart..].IndexOfAnyExcept(Visible);
+        var targetLength = HttpScanner.ScanTarget(buffer[targetStart..], out var queryMark, out var hasFragment);
         if (targetLength < 0)
         {
             return ParseStatus.Incomplete;
@@ -341,7 +341,7 @@ public static class RequestParser
         {
             return Fail(head, ParseError.RequestLineTooLong);
         }
-        var targetError = ParseTarget(buffer.Slice(targetStart, targetLength), targetStart, head);
+        var targetError = hasFragment ? ParseError.InvalidRequestTarget : ParseTarget(buffer.Slice(targetStart, targetLength), targetStart, queryMark, head);
         return targetError == ParseError.None ? ParseStatus.Complete : Fail(head, targetError);
     }
 
@@ -365,8 +365,8 @@ public static class RequestParser
         _ => RequestMethod.Extension,
     };
 
-    /// <summary>Splits the target into its form, path and query (RFC 9112 section 3.2). A fragment is never sent, so '#' is refused.</summary>
-    private static ParseError ParseTarget(ReadOnlySpan<byte> target, int offset, RequestHead head)
+    /// <summary>Splits the target into its form, path and query (RFC 9112 section 3.2) given where its first '?' is.</summary>
+    private static ParseError ParseTarget(ReadOnlySpan<byte> target, int offset, int queryMark, RequestHead head)
     {
         head.Target = new ByteRange(offset, target.Length);
         var isConnect = head.Method == RequestMethod.Connect;
@@ -383,7 +383,7 @@ public static class RequestParser
         else if (isConnect)
         {
             // authority-form: uri-host ":" port; nothing else may follow.
-            if (target.IndexOfAnyExcept(HttpCharacters.Host) >= 0 || target.IndexOf((byte)':') <= 0)
+            if (!HttpScanner.IsHost(target) || target.IndexOf((byte)':') <= 0)
             {
                 return ParseError.InvalidRequestTarget;
             }
@@ -406,7 +406,7 @@ public static class RequestParser
             var authorityStart = Ascii.EqualsIgnoreCase(Prefix(target, 7), "http://"u8) ? 7
                 : Ascii.EqualsIgnoreCase(Prefix(target, 8), "https://"u8) ? 8
                 : -1;
-            if (authorityStart < 0 || target.IndexOf((byte)'#') >= 0)
+            if (authorityStart < 0)
             {
                 return ParseError.InvalidRequestTarget;
             }
@@ -415,19 +415,15 @@ public static class RequestParser
             pathStart = authorityEnd < 0 ? target.Length : authorityStart + authorityEnd;
         }
 
-        var special = target[pathStart..].IndexOfAny((byte)'?', (byte)'#');
-        if (special < 0)
+        if (queryMark < 0)
         {
             head.Path = new ByteRange(offset + pathStart, target.Length - pathStart);
             return ParseError.None;
         }
-        var mark = pathStart + special;
-        if (target[mark] == '#' || target[(mark + 1)..].IndexOf((byte)'#') >= 0)
-        {
-            return ParseError.InvalidRequestTarget;
-        }
-        head.Path = new ByteRange(offset + pathStart, mark - pathStart);
-        head.Query = new ByteRange(offset + mark + 1, target.Length - mark - 1);
+        // An authority ends at '/' or '?', so the first '?' always starts the query.
+        var pathEnd = Math.Max(queryMark, pathStart);
+        head.Path = new ByteRange(offset + pathStart, pathEnd - pathStart);
+        head.Query = new ByteRange(offset + queryMark + 1, target.Length - queryMark - 1);
         head.HasQuery = true;
         return ParseError.None;
     }
