@@ -23,6 +23,12 @@ internal static class KnownHeaders
     private const uint Fold4 = 0x20202020;
     private const ulong Fold8 = 0x2020202020202020;
 
+    /// <summary>The lengths of the known names (4, 6, 10, 14, 17) as bits, so most headers are passed over with one test.</summary>
+    private const uint KnownLengths = (1u << 4) | (1u << 6) | (1u << 10) | (1u << 14) | (1u << 17);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static bool MayBeKnown(int nameLength) => nameLength < 32 && (KnownLengths & (1u << nameLength)) != 0;
+
     public static KnownHeader Classify(ReadOnlySpan<byte> name)
     {
         switch (name.Length)

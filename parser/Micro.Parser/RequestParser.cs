@@ -182,31 +182,55 @@ public static class RequestParser
                 return Fail(head, ParseError.ObsoleteLineFolding);
             }
 
-            var nameLength = HttpScanner.IndexOfNonToken(buffer[pos..]);
-            if (nameLength < 0)
+            int nameLength, valueStart, stop;
+            var colonOffset = HttpScanner.ScanFieldLine(buffer[pos..], out var stopOffset);
+            if (colonOffset > 0)
             {
-                return CheckPendingSize(buffer.Length, head, limits);
-            }
-            var colon = pos + nameLength;
-            if (buffer[colon] != ':' || nameLength == 0)
-            {
-                return Fail(head, buffer[colon] switch
+                // Fast path: a plain name and its colon within one vector; the line end found in the same load, or after it.
+                nameLength = colonOffset;
+                valueStart = pos + colonOffset + 1;
+                if (stopOffset < 0)
                 {
-                    (byte)'\n' when nameLength == 0 => ParseError.BareLineFeed,
-                    (byte)' ' or (byte)'\t' when nameLength > 0 => ParseError.WhitespaceBeforeColon,
-                    _ => ParseError.InvalidHeaderName,
-                });
+                    var tail = HttpScanner.IndexOfFieldValueStop(buffer[(pos + HttpScanner.LineVectorLength)..]);
+                    if (tail < 0)
+                    {
+                        return CheckPendingSize(buffer.Length, head, limits);
+                    }
+                    stopOffset = HttpScanner.LineVectorLength + tail;
+                }
+                while (IsWhitespace(buffer[valueStart]))
+                {
+                    valueStart++; // stops at the stop byte at the latest: SP and HTAB are not stops
+                }
+                stop = pos + stopOffset - valueStart;
             }
-
-            var valueStart = colon + 1;
-            while (valueStart < buffer.Length && IsWhitespace(buffer[valueStart]))
+            else
             {
-                valueStart++;
-            }
-            var stop = HttpScanner.IndexOfFieldValueStop(buffer[valueStart..]);
-            if (stop < 0)
-            {
-                return CheckPendingSize(buffer.Length, head, limits);
+                nameLength = HttpScanner.IndexOfNonToken(buffer[pos..]);
+                if (nameLength < 0)
+                {
+                    return CheckPendingSize(buffer.Length, head, limits);
+                }
+                var colon = pos + nameLength;
+                if (buffer[colon] != ':' || nameLength == 0)
+                {
+                    return Fail(head, buffer[colon] switch
+                    {
+                        (byte)'\n' when nameLength == 0 => ParseError.BareLineFeed,
+                        (byte)' ' or (byte)'\t' when nameLength > 0 => ParseError.WhitespaceBeforeColon,
+                        _ => ParseError.InvalidHeaderName,
+                    });
+                }
+                valueStart = colon + 1;
+                while (valueStart < buffer.Length && IsWhitespace(buffer[valueStart]))
+                {
+                    valueStart++;
+                }
+                stop = HttpScanner.IndexOfFieldValueStop(buffer[valueStart..]);
+                if (stop < 0)
+                {
+                    return CheckPendingSize(buffer.Length, head, limits);
+                }
             }
             var cr = valueStart + stop;
             if (buffer[cr] != '\r')
@@ -238,10 +262,13 @@ public static class RequestParser
             var field = new HeaderField(new ByteRange(pendingLine, nameLength), new ByteRange(valueStart, valueEnd - valueStart));
             head.AddHeader(field);
             scan.HeaderLines = head.HeaderCount;
-            var fieldError = ApplyKnownHeader(buffer, head, field);
-            if (fieldError != ParseError.None)
+            if (KnownHeaders.MayBeKnown(nameLength))
             {
-                return Fail(head, fieldError);
+                var fieldError = ApplyKnownHeader(buffer, head, field);
+                if (fieldError != ParseError.None)
+                {
+                    return Fail(head, fieldError);
+                }
             }
         }
     }

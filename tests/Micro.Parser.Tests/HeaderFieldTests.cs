@@ -113,3 +113,43 @@ public sealed class HeaderFieldTests
         Assert.Equal(expected.ToString(), head.Headers);
     }
 }
+
+public sealed class HeaderLineBoundaryTests
+{
+    [Fact]
+    public void Names_and_values_of_every_length_around_one_vector_parse_exactly()
+    {
+        for (var nameLength = 1; nameLength <= 40; nameLength++)
+        {
+            for (var valueLength = 0; valueLength <= 40; valueLength++)
+            {
+                foreach (var nameChar in new[] { 'n', '_' })
+                {
+                    var name = new string(nameChar, nameLength);
+                    var value = new string('v', valueLength);
+                    var head = Http.Complete($"GET / HTTP/1.1\r\n{name}: {value}\r\nHost: a\r\n\r\n");
+                    Assert.Equal($"{name}: {value}\nHost: a\n", head.Headers);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_control_byte_anywhere_in_a_value_is_refused_on_either_side_of_one_vector()
+    {
+        for (var at = 0; at < 60; at++)
+        {
+            var value = new string('v', at) + "\u0001" + new string('v', 10);
+            Assert.Equal(ParseError.InvalidHeaderValue, Http.ErrorOf($"GET / HTTP/1.1\r\nHost: a\r\nX-Name: {value}\r\n\r\n"));
+            var bareLf = new string('v', at) + "\n" + new string('v', 10);
+            Assert.Equal(ParseError.BareLineFeed, Http.ErrorOf($"GET / HTTP/1.1\r\nHost: a\r\nX-Name: {bareLf}\r\n\r\n"));
+        }
+    }
+
+    [Fact]
+    public void A_colon_inside_a_value_does_not_end_the_name()
+    {
+        var head = Http.Complete("GET / HTTP/1.1\r\nHost: a:80\r\nX-Time: 12:30:45\r\n\r\n");
+        Assert.Equal("Host: a:80\nX-Time: 12:30:45\n", head.Headers);
+    }
+}
