@@ -1,0 +1,481 @@
+using System.Buffers;
+using System.Net;
+using Micro.Parser;
+using Micro.Transport;
+
+namespace Micro.Http;
+
+/// <summary>
+/// HTTP/1.1 on one connection: parses every complete request in what was received, runs each handler, keeps the
+/// responses in request order (an async handler holds back those behind it), and sends them with one write per
+/// batch. Runs on the connection's reactor thread only.
+/// </summary>
+internal sealed class HttpConnection(TransportConnection transport, HttpReactorState state) : IConnectionProtocol
+{
+    private static readonly byte[] ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
+    private readonly Queue<HttpExchange> _inFlight = new();
+    private HttpExchange? _parsing;
+    private HttpExchange? _receivingBody;
+    private ChunkedDecoder? _chunked;
+    private byte[]? _body;
+    private int _bodyLength;
+    private long _bodyRemaining;
+    private long _bodyBytesReceived;
+    private long _phaseStartedAt;
+    private long _lastActivity = state.Reactor.Now;
+    private bool _stopParsing;
+    private bool _pausedForPipeline;
+    private bool _inReceive;
+    private bool _closing;
+    private bool _closed;
+    private TaskCompletionSource? _drainWaiter;
+
+    public IPEndPoint? RemoteEndPoint => transport.RemoteEndPoint;
+
+    public OutputBuffer Output => transport.Output;
+
+    public bool IsShuttingDown => state.ShuttingDown;
+
+    public int OnReceived(byte[] buffer, int length)
+    {
+        _lastActivity = state.Reactor.Now;
+        var offset = 0;
+        _inReceive = true;
+        try
+        {
+            while (offset < length && !_stopParsing && !_closed)
+            {
+                if (_receivingBody is not null)
+                {
+                    offset += ReceiveBody(buffer, offset, length);
+                    if (_receivingBody is not null)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                if (_inFlight.Count >= state.Options.MaxPipelinedRequests)
+                {
+                    _pausedForPipeline = true;
+                    transport.PauseReading();
+                    break;
+                }
+                if (transport.IsOutputFull)
+                {
+                    break; // the flush below stops reading until the client has taken some of it
+                }
+                if (_parsing is null)
+                {
+                    _parsing = state.RentExchange();
+                    _phaseStartedAt = state.Reactor.Now;
+                }
+                var exchange = _parsing;
+                var status = RequestParser.Parse(buffer.AsSpan(offset, length - offset), exchange.Head, state.Options.ParserLimits);
+                if (status == ParseStatus.Incomplete)
+                {
+                    break;
+                }
+                _parsing = null;
+                if (status == ParseStatus.Error)
+                {
+                    var error = exchange.Head.Error;
+                    state.Log.BadRequest(RemoteEndPoint, error.StatusCode(), error.Describe());
+                    Reject(exchange, error.StatusCode());
+                    break;
+                }
+                var head = exchange.Head;
+                exchange.SetRequest(buffer, offset, head.HeadLength);
+                offset += head.HeadLength;
+                if (head.Framing == BodyFraming.None)
+                {
+                    Dispatch(exchange);
+                    continue;
+                }
+                if (head.ContentLength > state.Options.MaxRequestBodySize)
+                {
+                    Reject(exchange, 413);
+                    break;
+                }
+                StartBody(exchange, length - offset);
+            }
+        }
+        finally
+        {
+            _inReceive = false;
+        }
+        // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
+        _receivingBody?.DetachFromReceiveBuffer();
+        if (!_closed)
+        {
+            transport.Flush();
+        }
+        return _stopParsing || _closed ? length : offset;
+    }
+
+    private void StartBody(HttpExchange exchange, int available)
+    {
+        _receivingBody = exchange;
+        _phaseStartedAt = state.Reactor.Now;
+        _bodyBytesReceived = 0;
+        _bodyLength = 0;
+        var head = exchange.Head;
+        if (head.Framing == BodyFraming.Chunked)
+        {
+            (_chunked ??= new ChunkedDecoder(state.Options.ParserLimits)).Reset();
+            _bodyRemaining = -1;
+        }
+        else
+        {
+            _bodyRemaining = head.ContentLength;
+        }
+        // 100 Continue only when it would not overtake a response still owed for an earlier request.
+        if (head.ExpectContinue && _inFlight.Count == 0 && (_bodyRemaining < 0 || available < _bodyRemaining))
+        {
+            transport.Output.Write(ContinueResponse);
+            transport.Flush();
+        }
+    }
+
+    /// <summary>Takes body bytes from the buffer; dispatches the request once its body is whole. Returns bytes consumed.</summary>
+    private int ReceiveBody(byte[] buffer, int offset, int length)
+    {
+        var exchange = _receivingBody!;
+        var available = length - offset;
+        if (_bodyRemaining >= 0)
+        {
+            if (_body is null && available >= _bodyRemaining)
+            {
+                // The whole body is here: lend it to the handler without a copy.
+                var size = (int)_bodyRemaining;
+                exchange.SetBorrowedBody(buffer, offset, size);
+                _receivingBody = null;
+                Dispatch(exchange);
+                return size;
+            }
+            var take = (int)Math.Min(available, _bodyRemaining);
+            _body ??= ArrayPool<byte>.Shared.Rent((int)_bodyRemaining);
+            buffer.AsSpan(offset, take).CopyTo(_body.AsSpan(_bodyLength));
+            _bodyLength += take;
+            _bodyRemaining -= take;
+            _bodyBytesReceived += take;
+            if (_bodyRemaining == 0)
+            {
+                FinishBody(exchange);
+            }
+            else
+            {
+                exchange.DetachFromReceiveBuffer();
+            }
+            return take;
+        }
+
+        var consumed = 0;
+        while (true)
+        {
+            var result = _chunked!.Decode(buffer.AsSpan(offset + consumed, available - consumed), out var used, out var data);
+            if (result == ChunkedDecodeStatus.Data)
+            {
+                if (_bodyLength + (long)data.Length > state.Options.MaxRequestBodySize)
+                {
+                    Reject(exchange, 413);
+                    _receivingBody = null;
+                    return available;
+                }
+                AppendBody(buffer.AsSpan(offset + consumed + data.Offset, data.Length));
+            }
+            consumed += used;
+            _bodyBytesReceived += used;
+            switch (result)
+            {
+                case ChunkedDecodeStatus.Completed:
+                    FinishBody(exchange);
+                    return consumed;
+                case ChunkedDecodeStatus.NeedMoreData:
+                    exchange.DetachFromReceiveBuffer();
+                    return consumed;
+                case ChunkedDecodeStatus.Error:
+                    state.Log.BadRequest(RemoteEndPoint, _chunked.Error.StatusCode(), _chunked.Error.Describe());
+                    _receivingBody = null;
+                    Reject(exchange, _chunked.Error.StatusCode());
+                    return available;
+            }
+        }
+    }
+
+    private void AppendBody(ReadOnlySpan<byte> data)
+    {
+        if (_body is null || _bodyLength + data.Length > _body.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_bodyLength + data.Length, (_body?.Length ?? 4096) * 2));
+            if (_body is not null)
+            {
+                _body.AsSpan(0, _bodyLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_body);
+            }
+            _body = bigger;
+        }
+        data.CopyTo(_body.AsSpan(_bodyLength));
+        _bodyLength += data.Length;
+    }
+
+    private void FinishBody(HttpExchange exchange)
+    {
+        if (_body is null)
+        {
+            exchange.SetBorrowedBody([], 0, 0);
+        }
+        else
+        {
+            exchange.SetOwnedBody(_body, _bodyLength);
+        }
+        _body = null;
+        _bodyLength = 0;
+        _receivingBody = null;
+        Dispatch(exchange);
+    }
+
+    private void Dispatch(HttpExchange exchange)
+    {
+        exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
+        _inFlight.Enqueue(exchange);
+        if (!exchange.Head.KeepAlive)
+        {
+            _stopParsing = true; // nothing after a request that closes the connection is answered
+        }
+        ValueTask pending;
+        try
+        {
+            pending = state.Handler(exchange);
+        }
+        catch (Exception exception)
+        {
+            HandlerFailed(exchange, exception);
+            pending = default;
+        }
+        if (pending.IsCompleted)
+        {
+            try
+            {
+                pending.GetAwaiter().GetResult();
+                if (!exchange.IsCompleted)
+                {
+                    exchange.Complete();
+                }
+            }
+            catch (Exception exception)
+            {
+                HandlerFailed(exchange, exception);
+            }
+            ReleaseCompleted();
+            return;
+        }
+        exchange.DetachFromReceiveBuffer();
+        exchange.SetPending(pending);
+        // Registered on the reactor thread, so the callback is posted back here through the reactor's context.
+        pending.GetAwaiter().OnCompleted(exchange.CompletionCallback);
+    }
+
+    private void HandlerFailed(HttpExchange exchange, Exception exception)
+    {
+        state.Log.HandlerFailed(exchange.Head.Method.ToString(), System.Text.Encoding.Latin1.GetString(exchange.Head.Target.Of(exchange.RequestBytes)), exception);
+        exchange.Fail();
+    }
+
+    internal void OnAsyncHandlerCompleted(HttpExchange exchange, Exception? failure)
+    {
+        if (_closed)
+        {
+            state.ReturnExchange(exchange); // orphaned when the connection went away while its handler ran
+            return;
+        }
+        if (failure is not null)
+        {
+            HandlerFailed(exchange, failure);
+        }
+        else if (!exchange.IsCompleted)
+        {
+            exchange.Complete();
+        }
+        ReleaseCompleted();
+        if (!_closed && !_inReceive)
+        {
+            transport.Flush();
+        }
+    }
+
+    /// <summary>Moves every completed response at the front of the queue to the connection's output, in order.</summary>
+    private void ReleaseCompleted()
+    {
+        while (_inFlight.TryPeek(out var first) && first.IsCompleted)
+        {
+            _inFlight.Dequeue();
+            first.MovePrivateOutputTo(transport.Output);
+            var close = first.WantsClose || first.AbortConnection;
+            state.ReturnExchange(first);
+            if (close)
+            {
+                CloseAfterResponses();
+                return;
+            }
+        }
+        if (_inFlight.TryPeek(out var next))
+        {
+            next.MovePrivateOutputTo(transport.Output); // the new head of the line writes, and streams, directly
+        }
+        else
+        {
+            _lastActivity = state.Reactor.Now;
+            if (state.ShuttingDown || transport.InputEnded)
+            {
+                CloseAfterResponses();
+                return;
+            }
+        }
+        if (_pausedForPipeline && _inFlight.Count < state.Options.MaxPipelinedRequests)
+        {
+            _pausedForPipeline = false;
+            transport.ResumeReading();
+        }
+    }
+
+    private void CloseAfterResponses()
+    {
+        _closing = true;
+        _stopParsing = true;
+        transport.CloseAfterFlush();
+    }
+
+    /// <summary>Answers a request the server refuses (bad request, too large, timeout) after the responses before it, then closes.</summary>
+    private void Reject(HttpExchange exchange, int statusCode)
+    {
+        exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
+        exchange.CompleteWithError(statusCode);
+        _inFlight.Enqueue(exchange);
+        _stopParsing = true;
+        ReleaseCompleted();
+    }
+
+    internal void WriteServerHeaders(OutputBuffer output)
+    {
+        output.Write(state.ServerLine);
+        output.Write(DateHeader.Line);
+    }
+
+    /// <summary>After a streamed chunk: sends it when this response is at the head of the line, and waits while the client is slow.</summary>
+    internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)
+    {
+        if (_closed || !exchange.WritesDirectly)
+        {
+            return default;
+        }
+        if (!_inReceive)
+        {
+            transport.Flush();
+        }
+        if (!transport.IsOutputFull || _closed)
+        {
+            return default;
+        }
+        _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new ValueTask(_drainWaiter.Task.WaitAsync(cancellationToken));
+    }
+
+    public void OnOutputDrained()
+    {
+        var waiter = _drainWaiter;
+        _drainWaiter = null;
+        waiter?.TrySetResult();
+    }
+
+    public void OnInputEnded()
+    {
+        _stopParsing = true;
+        if (_inFlight.Count == 0)
+        {
+            CloseAfterResponses();
+        }
+    }
+
+    public void OnTick(long now)
+    {
+        if (_closing || _inFlight.Count > 0)
+        {
+            return;
+        }
+        var options = state.Options;
+        var elapsed = now - _phaseStartedAt;
+        if (_receivingBody is not null)
+        {
+            var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
+            if (elapsed > graceMilliseconds && _bodyBytesReceived < options.MinRequestBodyDataRate * elapsed / 1000)
+            {
+                TimeOut(_receivingBody, "the request body arrives slower than the minimum data rate");
+                _receivingBody = null;
+            }
+        }
+        else if (_parsing is not null || transport.HasBufferedInput)
+        {
+            if (elapsed > options.RequestHeadersTimeout.TotalMilliseconds)
+            {
+                var exchange = _parsing ?? state.RentExchange();
+                _parsing = null;
+                TimeOut(exchange, "the request head did not arrive within the headers timeout");
+            }
+        }
+        else if (transport.Output.IsEmpty && now - _lastActivity > options.KeepAliveTimeout.TotalMilliseconds)
+        {
+            state.Log.Timeout(RemoteEndPoint, "idle past the keep-alive timeout");
+            _closing = true;
+            transport.Close();
+        }
+    }
+
+    private void TimeOut(HttpExchange exchange, string reason)
+    {
+        state.Log.Timeout(RemoteEndPoint, reason);
+        Reject(exchange, 408);
+    }
+
+    public void OnShutdown()
+    {
+        if (_inFlight.Count == 0)
+        {
+            if (_parsing is not null || _receivingBody is not null || transport.HasBufferedInput)
+            {
+                _stopParsing = true; // a request half received will not be served; its client retries elsewhere
+            }
+            CloseAfterResponses();
+        }
+    }
+
+    public void OnClosed()
+    {
+        _closed = true;
+        while (_inFlight.TryDequeue(out var exchange))
+        {
+            if (exchange.IsCompleted)
+            {
+                state.ReturnExchange(exchange);
+            }
+            // otherwise its handler still runs; OnAsyncHandlerCompleted returns it
+        }
+        if (_parsing is not null)
+        {
+            state.ReturnExchange(_parsing);
+            _parsing = null;
+        }
+        if (_receivingBody is not null)
+        {
+            state.ReturnExchange(_receivingBody);
+            _receivingBody = null;
+        }
+        if (_body is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_body);
+            _body = null;
+        }
+        _drainWaiter?.TrySetResult();
+        _drainWaiter = null;
+    }
+}

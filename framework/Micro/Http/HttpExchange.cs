@@ -1,0 +1,460 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Net;
+using System.Text;
+using Micro.Parser;
+using Micro.Transport;
+
+namespace Micro.Http;
+
+/// <summary>
+/// One request and its response. The request is a view: <see cref="Head"/> holds offsets into
+/// <see cref="RequestBytes"/>, which point into the connection's receive buffer while the handler runs synchronously
+/// and into the exchange's own copy once the handler goes async. The response is buffered and framed when the
+/// handler completes (Content-Length), or streamed in chunks with <see cref="WriteAsync"/>.
+/// </summary>
+public sealed class HttpExchange
+{
+    private readonly BlockPool _pool;
+    private HttpConnection? _connection;
+    private byte[]? _request;
+    private int _requestOffset;
+    private int _headLength;
+    private bool _ownsRequest;
+    private byte[]? _body;
+    private int _bodyOffset;
+    private int _bodyLength;
+    private bool _ownsBody;
+    private OutputBuffer? _target;
+    private OutputBuffer? _private;
+    private OutputBuffer? _headerLines;
+    private OutputBuffer? _bodyBuffer;
+    private int _statusCode = 200;
+    private bool _streaming;
+    private bool _raw;
+    private ValueTask _pending;
+
+    internal HttpExchange(BlockPool pool)
+    {
+        _pool = pool;
+        CompletionCallback = OnHandlerCompleted;
+    }
+
+    /// <summary>The parsed request head; its ranges are offsets into <see cref="RequestBytes"/>.</summary>
+    public RequestHead Head { get; } = new();
+
+    /// <summary>The bytes of the request head.</summary>
+    public ReadOnlySpan<byte> RequestBytes => _request.AsSpan(_requestOffset, _headLength);
+
+    /// <summary>The request body, decoded if it was chunked; empty when there is none.</summary>
+    public ReadOnlySpan<byte> Body => _body.AsSpan(_bodyOffset, _bodyLength);
+
+    /// <summary>The request body as memory, valid until the response completes.</summary>
+    public ReadOnlyMemory<byte> BodyMemory => _body.AsMemory(_bodyOffset, _bodyLength);
+
+    /// <summary>The request body as a read-only stream over the received bytes.</summary>
+    public Stream OpenBody() => new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+
+    /// <summary>The client's address.</summary>
+    public IPEndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
+
+    /// <summary>True for HEAD: the response carries the headers of GET and no body.</summary>
+    public bool IsHeadRequest => Head.Method == RequestMethod.Head;
+
+    /// <summary>True once response bytes may have been sent, after which status and headers can no longer change.</summary>
+    public bool HasStarted => _streaming || _raw || IsCompleted;
+
+    /// <summary>The response status, 200 unless set.</summary>
+    public int StatusCode
+    {
+        get => _statusCode;
+        set
+        {
+            ThrowIfStarted();
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 200);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 999);
+            _statusCode = value;
+        }
+    }
+
+    internal bool IsCompleted { get; private set; }
+
+    internal bool WantsClose { get; set; }
+
+    internal bool AbortConnection { get; private set; }
+
+    internal Action CompletionCallback { get; }
+
+    internal bool WritesDirectly => _target is not null && _target == _connection?.Output;
+
+    /// <summary>Adds a response header. Content-Length, Transfer-Encoding, Date and Server are the server's to set.</summary>
+    public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        ThrowIfStarted();
+        ExchangeHeaders.Validate(name, value);
+        if (ExchangeHeaders.IsServerManaged(name))
+        {
+            throw new InvalidOperationException($"The server sets the {Encoding.ASCII.GetString(name)} header itself.");
+        }
+        if (Ascii.EqualsIgnoreCase(name, "Connection"u8) && Ascii.EqualsIgnoreCase(value, "close"u8))
+        {
+            WantsClose = true;
+            return;
+        }
+        var lines = _headerLines ??= new OutputBuffer(_pool);
+        lines.Write(name);
+        lines.Write(": "u8);
+        lines.Write(value);
+        lines.Write("\r\n"u8);
+    }
+
+    /// <summary>Adds a response header; both strings must be ASCII (Latin-1 bytes are sent as they are).</summary>
+    public void AddHeader(string name, string value)
+    {
+        Span<byte> nameBytes = stackalloc byte[Math.Min(name.Length, 256)];
+        var encodedName = name.Length <= 256 ? nameBytes[..Encoding.Latin1.GetBytes(name, nameBytes)] : Encoding.Latin1.GetBytes(name);
+        var encodedValue = value.Length <= 1024 ? stackalloc byte[value.Length] : new byte[value.Length];
+        Encoding.Latin1.GetBytes(value, encodedValue);
+        AddHeader(encodedName, encodedValue);
+    }
+
+    /// <summary>Appends to the response body, sent with a Content-Length when the handler completes.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfCompleted();
+        if (_streaming)
+        {
+            WriteChunk(bytes);
+            return;
+        }
+        (_bodyBuffer ??= new OutputBuffer(_pool)).Write(bytes);
+    }
+
+    /// <summary>Appends UTF-8 text to the response body.</summary>
+    public void Write(string text)
+    {
+        var writer = BodyWriter;
+        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        writer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    /// <summary>The response body as a buffer writer (for <c>Utf8JsonWriter</c> and the like), sent with a Content-Length at completion.</summary>
+    public IBufferWriter<byte> BodyWriter
+    {
+        get
+        {
+            ThrowIfCompleted();
+            if (_streaming)
+            {
+                throw new InvalidOperationException("The response is being streamed; use WriteAsync.");
+            }
+            return _bodyBuffer ??= new OutputBuffer(_pool);
+        }
+    }
+
+    /// <summary>
+    /// Writes a whole response at once: status, Content-Type and body, with Date, Server, Content-Length and
+    /// Connection added. The fast path for plaintext and JSON: no buffering, no allocation.
+    /// </summary>
+    public void Respond(int statusCode, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
+    {
+        ThrowIfStarted();
+        StatusCode = statusCode;
+        WriteHead(_target!, contentLength: body.Length, contentType);
+        if (!IsHeadRequest)
+        {
+            _target!.Write(body);
+        }
+        IsCompleted = true;
+    }
+
+    /// <summary>
+    /// Streams <paramref name="bytes"/> as a chunk of a chunked response (close-delimited for HTTP/1.0), sending the
+    /// head first. Completes when the connection can take more: the backpressure of a slow client reaches the handler.
+    /// </summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        ThrowIfCompleted();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_streaming)
+        {
+            if (_bodyBuffer is { IsEmpty: false })
+            {
+                throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
+            }
+            _streaming = true;
+            WriteHead(_target!, contentLength: -1);
+        }
+        WriteChunk(bytes.Span);
+        return _connection!.FlushStreaming(this, cancellationToken);
+    }
+
+    /// <summary>
+    /// The raw output, for handlers that write whole HTTP responses themselves (benchmarks, proxies): nothing is
+    /// added. The response must be well framed; <see cref="DateLine"/> has the cached Date header.
+    /// </summary>
+    public IBufferWriter<byte> RawOutput
+    {
+        get
+        {
+            ThrowIfStarted();
+            _raw = true;
+            return _target!;
+        }
+    }
+
+    /// <summary>The cached "Date: ...\r\n" line, refreshed once a second.</summary>
+    public static ReadOnlySpan<byte> DateLine => DateHeader.Line;
+
+    internal void Start(HttpConnection connection, OutputBuffer target)
+    {
+        _connection = connection;
+        _target = target;
+    }
+
+    /// <summary>Borrows the request head (and the body when it is contiguous) from the receive buffer.</summary>
+    internal void SetRequest(byte[] buffer, int offset, int headLength)
+    {
+        _request = buffer;
+        _requestOffset = offset;
+        _headLength = headLength;
+        _ownsRequest = false;
+    }
+
+    internal void SetBorrowedBody(byte[] buffer, int offset, int length)
+    {
+        _body = buffer;
+        _bodyOffset = offset;
+        _bodyLength = length;
+        _ownsBody = false;
+    }
+
+    internal void SetOwnedBody(byte[] buffer, int length)
+    {
+        _body = buffer;
+        _bodyOffset = 0;
+        _bodyLength = length;
+        _ownsBody = true;
+    }
+
+    /// <summary>Copies whatever still points into the receive buffer: the handler is going async and the buffer will be reused.</summary>
+    internal void DetachFromReceiveBuffer()
+    {
+        if (!_ownsRequest && _request is not null)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent(_headLength);
+            _request.AsSpan(_requestOffset, _headLength).CopyTo(copy);
+            _request = copy;
+            _requestOffset = 0;
+            _ownsRequest = true;
+        }
+        if (!_ownsBody && _bodyLength > 0)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent(_bodyLength);
+            Body.CopyTo(copy);
+            SetOwnedBody(copy, _bodyLength);
+        }
+    }
+
+    /// <summary>Responses behind a slower one are written into a private buffer and moved to the connection in order.</summary>
+    internal OutputBuffer PrivateOutput => _private ??= new OutputBuffer(_pool);
+
+    internal void MovePrivateOutputTo(OutputBuffer destination)
+    {
+        if (_private is not null && _target == _private)
+        {
+            _private.MoveTo(destination);
+            _target = destination;
+        }
+    }
+
+    internal void SetPending(ValueTask pending) => _pending = pending;
+
+    private void OnHandlerCompleted()
+    {
+        Exception? failure = null;
+        try
+        {
+            _pending.GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+        }
+        _pending = default;
+        _connection?.OnAsyncHandlerCompleted(this, failure);
+    }
+
+    /// <summary>Frames and writes the response after the handler returned.</summary>
+    internal void Complete()
+    {
+        if (IsCompleted)
+        {
+            return;
+        }
+        if (_raw)
+        {
+            IsCompleted = true;
+            return;
+        }
+        if (_streaming)
+        {
+            if (Head.Version == ProtocolVersion.Http11 && !IsHeadRequest)
+            {
+                _target!.Write("0\r\n\r\n"u8);
+            }
+            IsCompleted = true;
+            return;
+        }
+        var bodyLength = _bodyBuffer?.Length ?? 0;
+        WriteHead(_target!, bodyLength);
+        if (_bodyBuffer is not null)
+        {
+            if (!IsHeadRequest && AllowsBody(_statusCode))
+            {
+                _bodyBuffer.MoveTo(_target!);
+            }
+            _bodyBuffer.Release();
+        }
+        IsCompleted = true;
+    }
+
+    /// <summary>The handler threw. Before anything was sent, the response becomes a 500 and the connection lives on; after, it must close.</summary>
+    internal void Fail()
+    {
+        if (HasStarted)
+        {
+            AbortConnection = true;
+            IsCompleted = true;
+            return;
+        }
+        _headerLines?.Release();
+        _bodyBuffer?.Release();
+        _statusCode = 500;
+        Complete();
+    }
+
+    /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
+    internal void CompleteWithError(int statusCode)
+    {
+        _statusCode = statusCode;
+        WantsClose = true;
+        _headerLines?.Release();
+        _bodyBuffer?.Release();
+        Complete();
+    }
+
+    private void WriteHead(OutputBuffer output, long contentLength, ReadOnlySpan<byte> contentType = default)
+    {
+        output.Write(StatusLines.For(_statusCode));
+        _connection!.WriteServerHeaders(output);
+        if (!contentType.IsEmpty)
+        {
+            output.Write("Content-Type: "u8);
+            output.Write(contentType);
+            output.Write("\r\n"u8);
+        }
+        if (_headerLines is not null)
+        {
+            _headerLines.MoveTo(output);
+        }
+        var http11 = Head.Version == ProtocolVersion.Http11;
+        if (contentLength >= 0)
+        {
+            if (AllowsBody(_statusCode))
+            {
+                output.Write("Content-Length: "u8);
+                var span = output.GetSpan(20);
+                Utf8Formatter.TryFormat(contentLength, span, out var written);
+                output.Advance(written);
+                output.Write("\r\n"u8);
+            }
+        }
+        else if (http11)
+        {
+            output.Write("Transfer-Encoding: chunked\r\n"u8);
+        }
+        else
+        {
+            WantsClose = true; // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
+        }
+        var close = WantsClose || !Head.KeepAlive || _connection.IsShuttingDown;
+        WantsClose = close;
+        if (close)
+        {
+            output.Write("Connection: close\r\n"u8);
+        }
+        else if (!http11)
+        {
+            output.Write("Connection: keep-alive\r\n"u8);
+        }
+        output.Write("\r\n"u8);
+    }
+
+    private void WriteChunk(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || IsHeadRequest)
+        {
+            return;
+        }
+        if (Head.Version == ProtocolVersion.Http11)
+        {
+            var span = _target!.GetSpan(18);
+            Utf8Formatter.TryFormat(bytes.Length, span, out var written, new StandardFormat('x'));
+            span[written++] = (byte)'\r';
+            span[written++] = (byte)'\n';
+            _target.Advance(written);
+            _target.Write(bytes);
+            _target.Write("\r\n"u8);
+        }
+        else
+        {
+            _target!.Write(bytes);
+        }
+    }
+
+    private static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
+
+    /// <summary>Makes the exchange ready for another request, returning what it rented.</summary>
+    internal void Reset()
+    {
+        if (_ownsRequest && _request is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_request);
+        }
+        if (_ownsBody && _body is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_body);
+        }
+        _request = null;
+        _body = null;
+        _ownsRequest = _ownsBody = false;
+        _bodyLength = _headLength = _bodyOffset = _requestOffset = 0;
+        _private?.Release();
+        _headerLines?.Release();
+        _bodyBuffer?.Release();
+        _connection = null;
+        _target = null;
+        _statusCode = 200;
+        _streaming = _raw = false;
+        IsCompleted = WantsClose = AbortConnection = false;
+        _pending = default;
+        Head.Reset();
+    }
+
+    private void ThrowIfStarted()
+    {
+        if (HasStarted)
+        {
+            throw new InvalidOperationException("The response has started; its status and headers can no longer change.");
+        }
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (IsCompleted)
+        {
+            throw new InvalidOperationException("The response is complete.");
+        }
+    }
+}

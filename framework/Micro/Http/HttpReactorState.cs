@@ -1,0 +1,42 @@
+using System.Text;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Http;
+
+/// <summary>What the HTTP connections of one reactor share: the handler, the options, a pool of exchanges, the log.</summary>
+internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, MicroServerOptions options, HttpLog log)
+{
+    private readonly Stack<HttpExchange> _exchanges = new();
+
+    public Reactor Reactor { get; } = reactor;
+    public HttpHandler Handler { get; } = handler;
+    public MicroServerOptions Options { get; } = options;
+    public HttpLog Log { get; } = log;
+    public byte[] ServerLine { get; } = string.IsNullOrEmpty(options.ServerHeader) ? [] : Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n");
+    public bool ShuttingDown { get; set; }
+
+    public HttpExchange RentExchange() => _exchanges.TryPop(out var exchange) ? exchange : new HttpExchange(Reactor.Pool);
+
+    public void ReturnExchange(HttpExchange exchange)
+    {
+        exchange.Reset();
+        if (_exchanges.Count < 1024)
+        {
+            _exchanges.Push(exchange);
+        }
+    }
+}
+
+/// <summary>The HTTP layer's log messages.</summary>
+internal sealed partial class HttpLog(ILogger logger)
+{
+    [LoggerMessage(10, LogLevel.Debug, "Connection from {Remote}: bad request, {Status} {Reason}.")]
+    public partial void BadRequest(System.Net.IPEndPoint? remote, int status, string reason);
+
+    [LoggerMessage(11, LogLevel.Error, "Request {Method} {Target} failed in its handler.")]
+    public partial void HandlerFailed(string method, string target, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote}: {Reason}; closing.")]
+    public partial void Timeout(System.Net.IPEndPoint? remote, string reason);
+}

@@ -1,0 +1,193 @@
+using System.Net;
+using System.Runtime.InteropServices;
+using Micro.Http;
+using Micro.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro;
+
+/// <summary>
+/// The HTTP/1.1 server: N reactor threads, each with its own SO_REUSEPORT listener per endpoint, serving
+/// <see cref="HttpHandler"/> with pipelining. Start it, read <see cref="EndPoints"/>, stop it gracefully.
+/// </summary>
+public sealed class MicroServer : IAsyncDisposable
+{
+    private readonly MicroServerOptions _options;
+    private readonly HttpHandler _handler;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly List<Reactor> _reactors = [];
+    private readonly List<HttpReactorState> _states = [];
+    private ConnectionCounter? _counter;
+    private int _stopping;
+
+    /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
+    public MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory = null)
+    {
+        _options = options;
+        _handler = handler;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The addresses actually bound (port 0 resolved), once started.</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    /// <summary>Connections open right now, across all reactors.</summary>
+    public int ConnectionCount => _counter?.Count ?? 0;
+
+    /// <summary>Waits until no more than <paramref name="count"/> connections are open.</summary>
+    internal Task WaitForConnectionCountAsync(int count, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(int current)
+        {
+            if (current <= count)
+            {
+                reached.TrySetResult();
+            }
+        }
+        _counter!.Changed += OnChanged;
+        OnChanged(_counter.Count);
+        return reached.Task.WaitAsync(cancellationToken).ContinueWith(task =>
+        {
+            _counter.Changed -= OnChanged;
+            return task;
+        }, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>The largest output a connection held when it stopped reading.</summary>
+    internal long PeakPausedOutput => _reactors.Count == 0 ? 0 : _reactors.Max(reactor => reactor.PeakPausedOutput);
+
+    /// <summary>Completes when some connection stops reading because of backpressure.</summary>
+    internal Task WaitForOutputPausedAsync(CancellationToken cancellationToken)
+    {
+        var paused = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        foreach (var reactor in _reactors)
+        {
+            reactor.OutputPaused += _ => paused.TrySetResult();
+        }
+        return paused.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Binds the endpoints and starts the reactor threads.</summary>
+    public void Start()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Micro's transport is built on Linux epoll.");
+        }
+        if (_reactors.Count > 0)
+        {
+            throw new InvalidOperationException("The server has already been started.");
+        }
+        var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
+        var transportOptions = new TransportOptions
+        {
+            EndPoints = endPoints,
+            ReactorCount = Math.Max(1, _options.ReactorCount),
+            MaxConnections = _options.MaxConnections,
+            MaxInputBufferSize = Math.Max(1024 * 1024, 2 * (_options.ParserLimits.MaxRequestLineLength + _options.ParserLimits.MaxHeaderBytes)),
+            OutputHighWaterMark = _options.MaxResponseBufferSize,
+            OutputLowWaterMark = _options.MaxResponseBufferSize / 4,
+        };
+        _counter = new ConnectionCounter(_options.MaxConnections);
+        var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
+        var httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
+        try
+        {
+            for (var i = 0; i < transportOptions.ReactorCount; i++)
+            {
+                HttpReactorState? state = null;
+                var reactor = new Reactor(i, transportOptions, transportLog, _counter, connection => new HttpConnection(connection, state!));
+                state = new HttpReactorState(reactor, _handler, _options, httpLog);
+                reactor.Tick += _ => DateHeader.Refresh();
+                _reactors.Add(reactor);
+                _states.Add(state);
+            }
+            var bound = new List<IPEndPoint>();
+            foreach (var endPoint in endPoints)
+            {
+                // The first reactor binds (resolving port 0); the others join the same port through SO_REUSEPORT.
+                var actual = _reactors[0].Listen(endPoint);
+                for (var i = 1; i < _reactors.Count; i++)
+                {
+                    _reactors[i].Listen(actual);
+                }
+                bound.Add(actual);
+            }
+            EndPoints = bound;
+        }
+        catch
+        {
+            foreach (var reactor in _reactors)
+            {
+                reactor.Start();
+                reactor.Abort();
+            }
+            throw;
+        }
+        DateHeader.Refresh();
+        foreach (var reactor in _reactors)
+        {
+            reactor.Start();
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stops accepting, closes idle connections, lets requests in flight finish (their responses
+    /// say Connection: close) until <see cref="MicroServerOptions.ShutdownTimeout"/> or <paramref name="cancellationToken"/>,
+    /// then closes whatever is left.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1 || _reactors.Count == 0)
+        {
+            await Task.WhenAll(_reactors.Select(reactor => reactor.Exited)).ConfigureAwait(false);
+            return;
+        }
+        for (var i = 0; i < _reactors.Count; i++)
+        {
+            var state = _states[i];
+            _reactors[i].Post(_ => state.ShuttingDown = true, null);
+            _reactors[i].BeginDrain();
+        }
+        var drained = Task.WhenAll(_reactors.Select(reactor => reactor.Exited));
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShutdownTimeout);
+        try
+        {
+            await drained.WaitAsync(deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            foreach (var reactor in _reactors)
+            {
+                reactor.Abort();
+            }
+            await drained.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts (unless started already), then serves until SIGTERM, Ctrl+C (SIGINT) or <paramref name="cancellationToken"/>, then stops gracefully.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (_reactors.Count == 0)
+        {
+            Start();
+        }
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var registration = cancellationToken.Register(() => stop.TrySetResult());
+        await stop.Task.ConfigureAwait(false);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the server gracefully.</summary>
+    public ValueTask DisposeAsync() => new(StopAsync());
+}

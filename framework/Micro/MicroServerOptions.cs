@@ -1,0 +1,49 @@
+using System.Net;
+using Micro.Parser;
+
+namespace Micro;
+
+/// <summary>
+/// Every limit, timeout and knob of the server in one place, with defaults no looser than Kestrel's.
+/// </summary>
+public sealed class MicroServerOptions
+{
+    /// <summary>Where to listen. Default: 127.0.0.1:8080. Port 0 picks a free port (see <see cref="MicroServer.EndPoints"/>).</summary>
+    public List<IPEndPoint> EndPoints { get; } = [];
+
+    /// <summary>Reactor threads, each with its own epoll instance and SO_REUSEPORT listener. Default: one per core.</summary>
+    public int ReactorCount { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Request line, header section and header count limits (8 KiB, 32 KiB, 100).</summary>
+    public HttpParserLimits ParserLimits { get; set; } = HttpParserLimits.Default;
+
+    /// <summary>The largest request body accepted; larger gets 413. Default 30,000,000 bytes, as Kestrel.</summary>
+    public long MaxRequestBodySize { get; set; } = 30_000_000;
+
+    /// <summary>Open connections at most; past it new connections are closed at accept. Default: no limit.</summary>
+    public int? MaxConnections { get; set; }
+
+    /// <summary>How long a keep-alive connection may sit idle. Default 130 s, as Kestrel.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>How long a client may take to send a whole request head (slowloris). Default 30 s, as Kestrel.</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The slowest a request body may arrive, after <see cref="MinRequestBodyDataRateGracePeriod"/>. Default 240 bytes/s, as Kestrel.</summary>
+    public double MinRequestBodyDataRate { get; set; } = 240;
+
+    /// <summary>How long a body may arrive slower than <see cref="MinRequestBodyDataRate"/> before the connection is dropped. Default 5 s.</summary>
+    public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Unsent response bytes past which a connection stops reading and parsing. Default 64 KiB, as Kestrel's response buffer.</summary>
+    public int MaxResponseBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>Requests of one connection whose responses may wait behind a slow one before the connection stops reading. Default 128.</summary>
+    public int MaxPipelinedRequests { get; set; } = 128;
+
+    /// <summary>How long a graceful shutdown waits for requests in flight. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
+    public string? ServerHeader { get; set; } = "Micro";
+}

@@ -1,0 +1,379 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Micro.Transport.Interop;
+
+namespace Micro.Transport;
+
+/// <summary>
+/// One thread, one epoll instance, its own SO_REUSEPORT listeners, and the connections the kernel gave them. Other
+/// threads reach it only through <see cref="Post"/>, which queues work and writes its eventfd.
+/// </summary>
+internal sealed unsafe class Reactor
+{
+    private const ulong WakeToken = ulong.MaxValue;
+    private const ulong ListenerTokenBase = ulong.MaxValue - 1024;
+    private const int MaxEvents = 256;
+    private const int TickMilliseconds = 1000;
+
+    private readonly Func<TransportConnection, IConnectionProtocol> _protocolFactory;
+    private readonly ConnectionCounter _counter;
+    private readonly ConcurrentQueue<(SendOrPostCallback Callback, object? State)> _remoteWork = new();
+    private readonly Queue<(SendOrPostCallback Callback, object? State)> _localWork = new();
+    private readonly List<TransportConnection?> _connections = [];
+    private readonly Stack<int> _freeSlots = new();
+    private readonly List<int> _listeners = [];
+    private readonly int _wakeFd;
+    private readonly Thread _thread;
+    private int _wakePending;
+    private uint _generation;
+    private bool _listenersPaused;
+    private long _resumeAcceptAt;
+    private bool _draining;
+    private volatile bool _stopped;
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Reactor(int index, TransportOptions options, ReactorLog log, ConnectionCounter counter, Func<TransportConnection, IConnectionProtocol> protocolFactory)
+    {
+        Index = index;
+        Options = options;
+        Log = log;
+        _counter = counter;
+        _protocolFactory = protocolFactory;
+        Pool = new BlockPool(options.BlockSize, 1024);
+        Scratch = GC.AllocateUninitializedArray<byte>(options.ReadBufferSize, pinned: true);
+        Epoll = Errno.ThrowIfFailed(Libc.EpollCreate1(Libc.EPOLL_CLOEXEC), "epoll_create1");
+        _wakeFd = Errno.ThrowIfFailed(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
+        Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _wakeFd, Libc.EPOLLIN, WakeToken), "epoll_ctl(eventfd)");
+        SynchronizationContext = new ReactorSynchronizationContext(this);
+        _thread = new Thread(Run) { IsBackground = true, Name = $"Micro reactor {index}" };
+    }
+
+    public int Index { get; }
+
+    public TransportOptions Options { get; }
+
+    public ReactorLog Log { get; }
+
+    public BlockPool Pool { get; }
+
+    /// <summary>Where reads land when the connection keeps nothing from before: one buffer for all of the reactor's connections.</summary>
+    public byte[] Scratch { get; }
+
+    public int Epoll { get; }
+
+    /// <summary>The context async handlers resume on, so their continuations come home to this thread.</summary>
+    public ReactorSynchronizationContext SynchronizationContext { get; }
+
+    /// <summary>The reactor's coarse clock, in milliseconds, advanced about once a second.</summary>
+    public long Now { get; private set; } = Environment.TickCount64;
+
+    public int ConnectionCount { get; private set; }
+
+    public bool IsOnReactorThread => Thread.CurrentThread == _thread;
+
+    /// <summary>Completes when the reactor's thread has ended.</summary>
+    public Task Exited => _exited.Task;
+
+    /// <summary>Raised on the reactor thread once a second, before connections tick.</summary>
+    public event Action<long>? Tick;
+
+    /// <summary>Binds this reactor's listening socket for <paramref name="endPoint"/> (SO_REUSEPORT) and returns the address it got.</summary>
+    public IPEndPoint Listen(IPEndPoint endPoint)
+    {
+        var ipv6 = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var fd = Errno.ThrowIfFailed(Libc.Socket(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0), "socket");
+        try
+        {
+            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            if (ipv6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+            }
+            var address = stackalloc byte[SocketAddresses.MaxLength];
+            var length = SocketAddresses.Write(endPoint, new Span<byte>(address, SocketAddresses.MaxLength));
+            Errno.ThrowIfFailed(Libc.Bind(fd, address, (uint)length), $"bind({endPoint})");
+            Errno.ThrowIfFailed(Libc.Listen(fd, Options.Backlog), "listen");
+            var bound = stackalloc byte[SocketAddresses.MaxLength];
+            var boundLength = (uint)SocketAddresses.MaxLength;
+            Errno.ThrowIfFailed(Libc.GetSockName(fd, bound, &boundLength), "getsockname");
+            Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, ListenerTokenBase + (ulong)_listeners.Count), "epoll_ctl(listener)");
+            _listeners.Add(fd);
+            return SocketAddresses.Read(new ReadOnlySpan<byte>(bound, (int)boundLength));
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    public void Start() => _thread.Start();
+
+    /// <summary>Queues work for the reactor thread from any thread.</summary>
+    public void Post(SendOrPostCallback callback, object? state)
+    {
+        if (IsOnReactorThread)
+        {
+            _localWork.Enqueue((callback, state));
+            return;
+        }
+        _remoteWork.Enqueue((callback, state));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            ulong one = 1;
+            Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>Queues work to run after the current batch of events, on this thread.</summary>
+    public void PostLocal(SendOrPostCallback callback, object? state) => _localWork.Enqueue((callback, state));
+
+    /// <summary>Stops accepting, asks every connection to finish, and ends the thread once none is left.</summary>
+    public void BeginDrain() => Post(static state => ((Reactor)state!).Drain(), this);
+
+    /// <summary>Closes every connection now and ends the thread.</summary>
+    public void Abort() => Post(static state => ((Reactor)state!).AbortAll(), this);
+
+    /// <summary>The most unsent output any connection of this reactor has held when it stopped reading: the backpressure bound, for tests and diagnostics.</summary>
+    internal long PeakPausedOutput { get; private set; }
+
+    /// <summary>Raised when a connection stops reading because its output passed the high-water mark.</summary>
+    internal event Action<long>? OutputPaused;
+
+    internal void OnOutputPaused(long pending)
+    {
+        PeakPausedOutput = Math.Max(PeakPausedOutput, pending);
+        OutputPaused?.Invoke(pending);
+    }
+
+    internal void Remove(TransportConnection connection)
+    {
+        _connections[connection.Slot] = null;
+        _freeSlots.Push(connection.Slot);
+        ConnectionCount--;
+        _counter.Release();
+    }
+
+    private void Run()
+    {
+        System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
+        var nextTick = Environment.TickCount64 + TickMilliseconds;
+        try
+        {
+            while (!_stopped)
+            {
+                var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(nextTick - Environment.TickCount64, 0, TickMilliseconds);
+                var count = Libc.EpollWait(Epoll, events, MaxEvents, timeout);
+                if (count < 0 && Errno.Last != Libc.EINTR)
+                {
+                    Errno.ThrowIfFailed(count, "epoll_wait");
+                }
+                for (var i = 0; i < count; i++)
+                {
+                    Dispatch(EpollEvents.EventsAt(events, i), EpollEvents.DataAt(events, i));
+                }
+                RunQueuedWork();
+                var now = Environment.TickCount64;
+                if (now >= nextTick)
+                {
+                    nextTick = now + TickMilliseconds;
+                    OnTick(now);
+                }
+                if (_draining && ConnectionCount == 0)
+                {
+                    _stopped = true;
+                }
+            }
+        }
+        catch (Exception exception)
+        {
+            Log.CallbackFailed(Index, exception);
+            AbortAll();
+        }
+        finally
+        {
+            NativeMemory.Free(events);
+            foreach (var listener in _listeners)
+            {
+                Libc.Close(listener);
+            }
+            _listeners.Clear();
+            Libc.Close(_wakeFd);
+            Libc.Close(Epoll);
+            _exited.TrySetResult();
+        }
+    }
+
+    private void Dispatch(uint events, ulong token)
+    {
+        if (token == WakeToken)
+        {
+            ulong value;
+            Libc.Read(_wakeFd, (byte*)&value, sizeof(ulong));
+            return;
+        }
+        if (token >= ListenerTokenBase)
+        {
+            Accept(_listeners[(int)(token - ListenerTokenBase)]);
+            return;
+        }
+        var slot = (int)(uint)token;
+        var connection = slot < _connections.Count ? _connections[slot] : null;
+        if (connection is null || connection.Generation != (uint)(token >> 32))
+        {
+            return; // closed earlier in this batch
+        }
+        try
+        {
+            if ((events & Libc.EPOLLIN) != 0)
+            {
+                connection.OnReadable();
+            }
+            if ((events & Libc.EPOLLOUT) != 0 && !connection.IsClosed)
+            {
+                connection.OnWritable();
+            }
+            if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0 && (events & Libc.EPOLLIN) == 0 && !connection.IsClosed)
+            {
+                connection.Close();
+            }
+        }
+        catch (Exception exception)
+        {
+            Log.CallbackFailed(Index, exception);
+            connection.Close();
+        }
+    }
+
+    private void Accept(int listener)
+    {
+        var address = stackalloc byte[SocketAddresses.MaxLength];
+        while (!_draining)
+        {
+            var length = (uint)SocketAddresses.MaxLength;
+            var fd = Libc.Accept4(listener, address, &length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                var errno = Errno.Last;
+                if (errno is Libc.EMFILE or Libc.ENFILE or Libc.ENOBUFS or Libc.ENOMEM)
+                {
+                    // Keep serving who we have; try accepting again at the next tick instead of spinning on a full table.
+                    Log.AcceptBackoff(Index, errno);
+                    PauseListeners();
+                    return;
+                }
+                if (errno is Libc.EINTR or Libc.ECONNABORTED)
+                {
+                    continue;
+                }
+                return; // EAGAIN: the backlog is empty
+            }
+            if (!_counter.TryAcquire())
+            {
+                Log.ConnectionLimit(Index, Options.MaxConnections ?? 0);
+                Libc.Close(fd);
+                continue;
+            }
+            SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+            var remote = SocketAddresses.Read(new ReadOnlySpan<byte>(address, (int)length));
+            var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
+            var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
+            _connections[slot] = connection;
+            ConnectionCount++;
+            connection.Protocol = _protocolFactory(connection);
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token);
+        }
+    }
+
+    private int AddSlot()
+    {
+        _connections.Add(null);
+        return _connections.Count - 1;
+    }
+
+    private void PauseListeners()
+    {
+        _listenersPaused = true;
+        _resumeAcceptAt = Environment.TickCount64 + TickMilliseconds;
+        foreach (var listener in _listeners)
+        {
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_DEL, listener, 0, 0);
+        }
+    }
+
+    private void ResumeListeners()
+    {
+        _listenersPaused = false;
+        for (var i = 0; i < _listeners.Count; i++)
+        {
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _listeners[i], Libc.EPOLLIN, ListenerTokenBase + (ulong)i);
+        }
+    }
+
+    private void RunQueuedWork()
+    {
+        Interlocked.Exchange(ref _wakePending, 0);
+        while (_remoteWork.TryDequeue(out var work))
+        {
+            _localWork.Enqueue(work);
+        }
+        // Work queued while running this batch waits for the next turn, so a busy async chain cannot starve I/O.
+        for (var pending = _localWork.Count; pending > 0 && _localWork.TryDequeue(out var work); pending--)
+        {
+            try
+            {
+                work.Callback(work.State);
+            }
+            catch (Exception exception)
+            {
+                Log.CallbackFailed(Index, exception);
+            }
+        }
+    }
+
+    private void OnTick(long now)
+    {
+        Now = now;
+        if (_listenersPaused && !_draining && now >= _resumeAcceptAt)
+        {
+            ResumeListeners();
+        }
+        Tick?.Invoke(now);
+        foreach (var connection in _connections)
+        {
+            connection?.Protocol?.OnTick(now);
+        }
+    }
+
+    private void Drain()
+    {
+        _draining = true;
+        foreach (var listener in _listeners)
+        {
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_DEL, listener, 0, 0);
+            Libc.Close(listener);
+        }
+        _listeners.Clear();
+        foreach (var connection in _connections.ToArray())
+        {
+            connection?.Protocol?.OnShutdown();
+        }
+    }
+
+    private void AbortAll()
+    {
+        _draining = true;
+        foreach (var connection in _connections.ToArray())
+        {
+            connection?.Close();
+        }
+        _stopped = true;
+    }
+
+    private static void SetOption(int fd, int level, int name, int value) =>
+        Errno.ThrowIfFailed(Libc.SetSockOpt(fd, level, name, &value, sizeof(int)), $"setsockopt({level}, {name})");
+}

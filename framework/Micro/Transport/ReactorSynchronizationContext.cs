@@ -1,0 +1,43 @@
+namespace Micro.Transport;
+
+/// <summary>
+/// The synchronization context of a reactor thread: an <c>await</c> in a handler resumes on the reactor that owns the
+/// connection, so handler code never races with its connection, as on an event loop.
+/// </summary>
+internal sealed class ReactorSynchronizationContext(Reactor reactor) : SynchronizationContext
+{
+    public override void Post(SendOrPostCallback d, object? state) => reactor.Post(d, state);
+
+    public override void Send(SendOrPostCallback d, object? state)
+    {
+        if (reactor.IsOnReactorThread)
+        {
+            d(state);
+            return;
+        }
+        using var done = new ManualResetEventSlim();
+        Exception? failure = null;
+        reactor.Post(_ =>
+        {
+            try
+            {
+                d(state);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+            finally
+            {
+                done.Set();
+            }
+        }, null);
+        done.Wait();
+        if (failure is not null)
+        {
+            throw new AggregateException(failure);
+        }
+    }
+
+    public override SynchronizationContext CreateCopy() => this;
+}

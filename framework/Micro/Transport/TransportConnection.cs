@@ -1,0 +1,310 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Micro.Transport.Interop;
+
+namespace Micro.Transport;
+
+/// <summary>
+/// One accepted socket, owned by one reactor for life: every member is used on that reactor's thread only. Holds a
+/// pooled input block only while a partial request waits for more bytes, and output blocks only while there is
+/// something unsent.
+/// </summary>
+internal sealed class TransportConnection
+{
+    private readonly Reactor _reactor;
+    private byte[]? _input;
+    private int _inputLength;
+    private bool _readPaused;
+    private bool _pausedForOutput;
+    private bool _writeInterest;
+    private bool _closeAfterFlush;
+    private bool _redeliverQueued;
+
+    public TransportConnection(Reactor reactor, int fd, int slot, uint generation, IPEndPoint? remote)
+    {
+        _reactor = reactor;
+        Fd = fd;
+        Slot = slot;
+        Generation = generation;
+        RemoteEndPoint = remote;
+        Output = new OutputBuffer(reactor.Pool);
+    }
+
+    public int Fd { get; }
+
+    public int Slot { get; }
+
+    public uint Generation { get; }
+
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    public Reactor Reactor => _reactor;
+
+    public IConnectionProtocol? Protocol { get; set; }
+
+    /// <summary>Where responses are written; sent by <see cref="Flush"/>.</summary>
+    public OutputBuffer Output { get; }
+
+    public bool IsClosed { get; private set; }
+
+    /// <summary>True once the peer has closed its sending side.</summary>
+    public bool InputEnded { get; private set; }
+
+    /// <summary>True while bytes of an unfinished request are kept.</summary>
+    public bool HasBufferedInput => _inputLength > 0;
+
+    internal ulong Token => ((ulong)Generation << 32) | (uint)Slot;
+
+    /// <summary>Sends what is in <see cref="Output"/>; waits for EPOLLOUT when the socket is full and stops reading past the high-water mark.</summary>
+    public void Flush()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        var errno = Output.WriteTo(Fd);
+        if (errno == 0)
+        {
+            SetWriteInterest(false);
+            if (_closeAfterFlush)
+            {
+                Close();
+                return;
+            }
+        }
+        else if (errno == Libc.EAGAIN)
+        {
+            SetWriteInterest(true);
+        }
+        else
+        {
+            // EPIPE, ECONNRESET and the like: the peer is gone, nothing more can be delivered.
+            _reactor.Log.PeerGone(Fd, errno);
+            Close();
+            return;
+        }
+        ApplyBackpressure();
+    }
+
+    private void ApplyBackpressure()
+    {
+        var pending = Output.Length;
+        if (!_pausedForOutput && pending > _reactor.Options.OutputHighWaterMark)
+        {
+            _pausedForOutput = true;
+            UpdateInterest();
+            _reactor.OnOutputPaused(pending);
+        }
+        else if (_pausedForOutput && pending <= _reactor.Options.OutputLowWaterMark)
+        {
+            _pausedForOutput = false;
+            UpdateInterest();
+            QueueRedelivery();
+            Protocol?.OnOutputDrained();
+        }
+    }
+
+    /// <summary>Whether the output is over the high-water mark, so the protocol should stop producing.</summary>
+    public bool IsOutputFull => Output.Length > _reactor.Options.OutputHighWaterMark;
+
+    /// <summary>Stops reading from the socket (the protocol has work it must finish first).</summary>
+    public void PauseReading()
+    {
+        if (!_readPaused)
+        {
+            _readPaused = true;
+            UpdateInterest();
+        }
+    }
+
+    /// <summary>Resumes reading; bytes kept from before are handed to the protocol again first.</summary>
+    public void ResumeReading()
+    {
+        if (!_readPaused || IsClosed)
+        {
+            return;
+        }
+        _readPaused = false;
+        UpdateInterest();
+        QueueRedelivery();
+    }
+
+    /// <summary>Bytes kept while reading was paused are handed to the protocol again, on the next turn of the loop.</summary>
+    private void QueueRedelivery()
+    {
+        if (_inputLength > 0 && !_redeliverQueued)
+        {
+            _redeliverQueued = true;
+            _reactor.PostLocal(static state => ((TransportConnection)state!).Redeliver(), this);
+        }
+    }
+
+    /// <summary>Closes once everything written so far has been sent.</summary>
+    public void CloseAfterFlush()
+    {
+        _closeAfterFlush = true;
+        PauseReading();
+        Flush();
+    }
+
+    /// <summary>Closes now, dropping unsent output.</summary>
+    public void Close()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        IsClosed = true;
+        EpollEvents.Control(_reactor.Epoll, Libc.EPOLL_CTL_DEL, Fd, 0, 0);
+        Libc.Close(Fd);
+        ReleaseInput();
+        Output.Release();
+        _reactor.Remove(this);
+        Protocol?.OnClosed();
+        Protocol = null;
+    }
+
+    internal void OnWritable()
+    {
+        Flush();
+    }
+
+    internal unsafe void OnReadable()
+    {
+        if (_readPaused || IsClosed)
+        {
+            return;
+        }
+        byte[] target;
+        int offset;
+        if (_inputLength > 0)
+        {
+            if (_inputLength == _input!.Length)
+            {
+                Grow();
+            }
+            target = _input!;
+            offset = _inputLength;
+        }
+        else
+        {
+            target = _reactor.Scratch;
+            offset = 0;
+        }
+        nint read;
+        do
+        {
+            read = Libc.Read(Fd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(target)) + offset, (nuint)(target.Length - offset));
+        }
+        while (read < 0 && Errno.Last == Libc.EINTR);
+        if (read < 0)
+        {
+            var errno = Errno.Last;
+            if (errno != Libc.EAGAIN)
+            {
+                _reactor.Log.PeerGone(Fd, errno);
+                Close();
+            }
+            return;
+        }
+        if (read == 0)
+        {
+            InputEnded = true;
+            PauseReading();
+            Protocol?.OnInputEnded();
+            return;
+        }
+        Deliver(target, offset + (int)read);
+    }
+
+    private void Redeliver()
+    {
+        _redeliverQueued = false;
+        if (!_readPaused && !_pausedForOutput && !IsClosed && _inputLength > 0)
+        {
+            Deliver(_input!, _inputLength);
+        }
+    }
+
+    private void Deliver(byte[] buffer, int length)
+    {
+        var consumed = Protocol!.OnReceived(buffer, length);
+        if (IsClosed)
+        {
+            return;
+        }
+        var remaining = length - consumed;
+        if (remaining == 0)
+        {
+            ReleaseInput();
+        }
+        else if (buffer == _input)
+        {
+            if (consumed > 0)
+            {
+                buffer.AsSpan(consumed, remaining).CopyTo(buffer);
+            }
+            _inputLength = remaining;
+        }
+        else
+        {
+            _input = _reactor.Pool.Rent(remaining);
+            buffer.AsSpan(consumed, remaining).CopyTo(_input);
+            _inputLength = remaining;
+        }
+    }
+
+    /// <summary>A request larger than a block (long headers) gets a bigger buffer, up to the reactor's limit.</summary>
+    private void Grow()
+    {
+        var size = _input!.Length * 2;
+        if (size > _reactor.Options.MaxInputBufferSize)
+        {
+            // The protocol's own limits refuse a request before this; reaching it means the protocol kept bytes it should not have.
+            throw new InvalidOperationException($"connection {Fd} kept more than {_reactor.Options.MaxInputBufferSize} unconsumed bytes");
+        }
+        var bigger = GC.AllocateUninitializedArray<byte>(size, pinned: true);
+        _input.AsSpan(0, _inputLength).CopyTo(bigger);
+        _reactor.Pool.Return(_input);
+        _input = bigger;
+    }
+
+    private void ReleaseInput()
+    {
+        if (_input is not null)
+        {
+            _reactor.Pool.Return(_input);
+            _input = null;
+        }
+        _inputLength = 0;
+    }
+
+    private void SetWriteInterest(bool wanted)
+    {
+        if (_writeInterest != wanted)
+        {
+            _writeInterest = wanted;
+            UpdateInterest();
+        }
+    }
+
+    private void UpdateInterest()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        // Level-triggered, and no EPOLLRDHUP: it would fire on every wait while reading is paused. EPOLLHUP and EPOLLERR come regardless.
+        var events = 0u;
+        if (!_readPaused && !_pausedForOutput && !InputEnded)
+        {
+            events |= Libc.EPOLLIN;
+        }
+        if (_writeInterest)
+        {
+            events |= Libc.EPOLLOUT;
+        }
+        EpollEvents.Control(_reactor.Epoll, Libc.EPOLL_CTL_MOD, Fd, events, Token);
+    }
+}

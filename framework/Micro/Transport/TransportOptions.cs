@@ -1,0 +1,17 @@
+using System.Net;
+
+namespace Micro.Transport;
+
+/// <summary>What the transport needs to know; filled from <see cref="MicroServerOptions"/>.</summary>
+internal sealed record TransportOptions
+{
+    public required IReadOnlyList<IPEndPoint> EndPoints { get; init; }
+    public int ReactorCount { get; init; } = Environment.ProcessorCount;
+    public int? MaxConnections { get; init; }
+    public int Backlog { get; init; } = 4096;
+    public int BlockSize { get; init; } = 16 * 1024;
+    public int ReadBufferSize { get; init; } = 64 * 1024;
+    public int MaxInputBufferSize { get; init; } = 1024 * 1024;
+    public long OutputHighWaterMark { get; init; } = 64 * 1024;
+    public long OutputLowWaterMark { get; init; } = 16 * 1024;
+}

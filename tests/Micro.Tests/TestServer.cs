@@ -1,0 +1,188 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Micro.Http;
+
+namespace Micro.Tests;
+
+/// <summary>A Micro server on 127.0.0.1 port 0 for one test, stopped when disposed.</summary>
+internal sealed class TestServer : IAsyncDisposable
+{
+    private readonly MicroServer _server;
+
+    public TestServer(HttpHandler handler, Action<MicroServerOptions>? configure = null)
+    {
+        Options = new MicroServerOptions { ReactorCount = 2, ShutdownTimeout = TimeSpan.FromSeconds(10) };
+        Options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, 0));
+        configure?.Invoke(Options);
+        var factory = new Microsoft.Extensions.Logging.LoggerFactory();
+        factory.AddProvider(Log);
+        _server = new MicroServer(Options, handler, factory);
+        _server.Start();
+    }
+
+    public MicroServerOptions Options { get; }
+
+    public RecordingLoggerProvider Log { get; } = new();
+
+    /// <summary>Errors the server logged (handler exceptions, reactor failures).</summary>
+    public string[] Errors => [.. Log.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Select(e => $"{e.Message} {e.Exception}")];
+
+    public MicroServer Server => _server;
+
+    public IPEndPoint EndPoint => _server.EndPoints[0];
+
+    public Uri Url => new($"http://{EndPoint}/");
+
+    public async Task<RawClient> ConnectAsync()
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(EndPoint);
+        return new RawClient(socket);
+    }
+
+    /// <summary>Sends <paramref name="request"/> on a new connection and reads until the server closes it.</summary>
+    public async Task<string> SendAndReadToEndAsync(string request)
+    {
+        await using var client = await ConnectAsync();
+        await client.SendAsync(request);
+        return await client.ReadToEndAsync();
+    }
+
+    public async ValueTask DisposeAsync() => await _server.StopAsync();
+}
+
+/// <summary>A plain TCP client that speaks bytes, so tests control exactly what goes on the wire.</summary>
+internal sealed class RawClient(Socket socket) : IAsyncDisposable
+{
+    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
+    private readonly List<byte> _received = [];
+
+    public Socket Socket => socket;
+
+    public Task SendAsync(string text) => SendAsync(Encoding.Latin1.GetBytes(text));
+
+    public async Task SendAsync(byte[] bytes) => await socket.SendAsync(bytes, SocketFlags.None);
+
+    /// <summary>Reads until the server closes; fails the test if that takes longer than the read timeout.</summary>
+    public async Task<string> ReadToEndAsync()
+    {
+        using var timeout = new CancellationTokenSource(ReadTimeout);
+        var buffer = new byte[65536];
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            }
+            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                break;
+            }
+            if (read == 0)
+            {
+                break;
+            }
+            _received.AddRange(buffer.AsSpan(0, read));
+        }
+        return Encoding.Latin1.GetString([.. _received]);
+    }
+
+    /// <summary>Reads until <paramref name="count"/> complete responses (framed by Content-Length) have arrived.</summary>
+    public async Task<List<RawResponse>> ReadResponsesAsync(int count)
+    {
+        using var timeout = new CancellationTokenSource(ReadTimeout);
+        var buffer = new byte[65536];
+        while (true)
+        {
+            var responses = RawResponse.ParseAll([.. _received], out var consumed);
+            if (responses.Count >= count)
+            {
+                _received.RemoveRange(0, consumed);
+                return responses;
+            }
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (read == 0)
+            {
+                throw new IOException($"the server closed the connection after {responses.Count} of {count} responses");
+            }
+            _received.AddRange(buffer.AsSpan(0, read));
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        socket.Dispose();
+        return default;
+    }
+}
+
+/// <summary>One HTTP/1.1 response as received, Content-Length or chunked framed.</summary>
+internal sealed record RawResponse(int Status, Dictionary<string, string> Headers, string Body)
+{
+    public static List<RawResponse> ParseAll(byte[] bytes, out int consumed)
+    {
+        var list = new List<RawResponse>();
+        consumed = 0;
+        while (TryParse(bytes.AsSpan(consumed), out var response, out var length))
+        {
+            list.Add(response!);
+            consumed += length;
+        }
+        return list;
+    }
+
+    private static bool TryParse(ReadOnlySpan<byte> bytes, out RawResponse? response, out int length)
+    {
+        response = null;
+        length = 0;
+        var end = bytes.IndexOf("\r\n\r\n"u8);
+        if (end < 0)
+        {
+            return false;
+        }
+        var lines = Encoding.Latin1.GetString(bytes[..end]).Split("\r\n");
+        var status = int.Parse(lines[0].Split(' ')[1]);
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':');
+            headers[line[..colon]] = line[(colon + 1)..].Trim();
+        }
+        var bodyStart = end + 4;
+        if (status is 100)
+        {
+            response = new RawResponse(status, headers, "");
+            length = bodyStart;
+            return true;
+        }
+        if (headers.TryGetValue("Transfer-Encoding", out var te) && te == "chunked")
+        {
+            var body = new StringBuilder();
+            var pos = bodyStart;
+            while (true)
+            {
+                var lineEnd = bytes[pos..].IndexOf("\r\n"u8);
+                if (lineEnd < 0) return false;
+                var size = Convert.ToInt32(Encoding.Latin1.GetString(bytes.Slice(pos, lineEnd)), 16);
+                pos += lineEnd + 2;
+                if (bytes.Length < pos + size + 2) return false;
+                body.Append(Encoding.Latin1.GetString(bytes.Slice(pos, size)));
+                pos += size + 2;
+                if (size == 0) break;
+            }
+            response = new RawResponse(status, headers, body.ToString());
+            length = pos;
+            return true;
+        }
+        var contentLength = headers.TryGetValue("Content-Length", out var cl) ? int.Parse(cl) : 0;
+        if (bytes.Length < bodyStart + contentLength)
+        {
+            return false;
+        }
+        response = new RawResponse(status, headers, Encoding.Latin1.GetString(bytes.Slice(bodyStart, contentLength)));
+        length = bodyStart + contentLength;
+        return true;
+    }
+}
