@@ -89,17 +89,23 @@ internal sealed class RawClient(Socket socket) : IAsyncDisposable
         return Encoding.Latin1.GetString([.. _received]);
     }
 
-    /// <summary>Reads until <paramref name="count"/> complete responses (framed by Content-Length) have arrived.</summary>
+    /// <summary>Reads until <paramref name="count"/> complete responses (framed by Content-Length or chunked) have arrived.</summary>
     public async Task<List<RawResponse>> ReadResponsesAsync(int count)
     {
         using var timeout = new CancellationTokenSource(ReadTimeout);
-        var buffer = new byte[65536];
+        var responses = new List<RawResponse>();
+        var buffer = new byte[256 * 1024];
+        var pending = _received.ToArray();
+        var start = 0;
+        var end = pending.Length;
         while (true)
         {
-            var responses = RawResponse.ParseAll([.. _received], out var consumed);
+            responses.AddRange(RawResponse.ParseAll(pending.AsSpan(start, end - start).ToArray(), out var consumed));
+            start += consumed;
             if (responses.Count >= count)
             {
-                _received.RemoveRange(0, consumed);
+                _received.Clear();
+                _received.AddRange(pending.AsSpan(start, end - start));
                 return responses;
             }
             var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
@@ -107,7 +113,13 @@ internal sealed class RawClient(Socket socket) : IAsyncDisposable
             {
                 throw new IOException($"the server closed the connection after {responses.Count} of {count} responses");
             }
-            _received.AddRange(buffer.AsSpan(0, read));
+            // Keep only the unparsed tail plus what arrived, so each byte is parsed about once.
+            var next = new byte[end - start + read];
+            pending.AsSpan(start, end - start).CopyTo(next);
+            buffer.AsSpan(0, read).CopyTo(next.AsSpan(end - start));
+            pending = next;
+            start = 0;
+            end = next.Length;
         }
     }
 

@@ -41,6 +41,28 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
     {
         _lastActivity = state.Reactor.Now;
         var offset = 0;
+        while (true)
+        {
+            var outputFull = ParseAndDispatch(buffer, length, ref offset);
+            // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
+            _receivingBody?.DetachFromReceiveBuffer();
+            if (_closed)
+            {
+                return length;
+            }
+            transport.Flush();
+            // Stopped because the output was full, and the client has taken it all already: carry on with what is here.
+            if (!outputFull || transport.IsOutputFull || transport.IsClosed || offset >= length)
+            {
+                break;
+            }
+        }
+        return _stopParsing || _closed ? length : offset;
+    }
+
+    /// <summary>Parses and dispatches requests from <paramref name="offset"/>; returns true when it stopped because the output is full.</summary>
+    private bool ParseAndDispatch(byte[] buffer, int length, ref int offset)
+    {
         _inReceive = true;
         try
         {
@@ -63,7 +85,7 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                 }
                 if (transport.IsOutputFull)
                 {
-                    break; // the flush below stops reading until the client has taken some of it
+                    return true;
                 }
                 if (_parsing is null)
                 {
@@ -99,18 +121,12 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                 }
                 StartBody(exchange, length - offset);
             }
+            return false;
         }
         finally
         {
             _inReceive = false;
         }
-        // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
-        _receivingBody?.DetachFromReceiveBuffer();
-        if (!_closed)
-        {
-            transport.Flush();
-        }
-        return _stopParsing || _closed ? length : offset;
     }
 
     private void StartBody(HttpExchange exchange, int available)
@@ -335,6 +351,7 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
         if (_pausedForPipeline && _inFlight.Count < state.Options.MaxPipelinedRequests)
         {
             _pausedForPipeline = false;
+            _phaseStartedAt = state.Reactor.Now;
             transport.ResumeReading();
         }
     }
@@ -383,6 +400,7 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
 
     public void OnOutputDrained()
     {
+        _phaseStartedAt = state.Reactor.Now; // the client's clock restarts when the server reads again
         var waiter = _drainWaiter;
         _drainWaiter = null;
         waiter?.TrySetResult();
@@ -414,8 +432,9 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                 _receivingBody = null;
             }
         }
-        else if (_parsing is not null || transport.HasBufferedInput)
+        else if ((_parsing is not null || transport.HasBufferedInput) && !transport.IsOutputFull && !_pausedForPipeline)
         {
+            // (While the server holds bytes back for backpressure, the time is the server's, not the client's.)
             if (elapsed > options.RequestHeadersTimeout.TotalMilliseconds)
             {
                 var exchange = _parsing ?? state.RentExchange();
