@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
-# need (llhttp's C sources, gcc), builds everything in Release (the llhttp build runs as part of it), runs the suite.
+# need (llhttp's C sources, gcc, curl), builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=()
 [ -f /usr/share/llhttp/llhttp.c ] || packages+=(node-llhttp)
 command -v gcc >/dev/null || packages+=(gcc)
+command -v curl >/dev/null || packages+=(curl)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
