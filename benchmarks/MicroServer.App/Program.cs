@@ -1,0 +1,56 @@
+// The TechEmpower plaintext and JSON endpoints on Micro's low-level handler, for benchmarks/load/run.sh.
+// Usage: MicroServer.App PORT
+using System.Net;
+using System.Text.Json;
+using Micro;
+using Micro.Http;
+
+var options = new MicroServerOptions();
+options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, args.Length > 0 ? int.Parse(args[0]) : 8080));
+var server = new MicroServer(options, Handle);
+server.Start();
+Console.WriteLine($"Micro listening on http://{server.EndPoints[0]}");
+await server.RunAsync();
+
+static ValueTask Handle(HttpExchange exchange)
+{
+    var path = exchange.Head.Path.Of(exchange.RequestBytes);
+    if (path.SequenceEqual("/plaintext"u8))
+    {
+        exchange.Respond(200, "text/plain"u8, "Hello, World!"u8);
+    }
+    else if (path.SequenceEqual("/json"u8))
+    {
+        // Serialized per request, as TechEmpower requires.
+        var writer = JsonWriterCache.Get(exchange.BodyWriter);
+        writer.WriteStartObject();
+        writer.WriteString("message"u8, "Hello, World!"u8);
+        writer.WriteEndObject();
+        writer.Flush();
+        exchange.AddHeader("Content-Type"u8, "application/json"u8);
+    }
+    else
+    {
+        exchange.Respond(404, "text/plain"u8, "Not Found"u8);
+    }
+    return default;
+}
+
+static class JsonWriterCache
+{
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
+    public static Utf8JsonWriter Get(System.Buffers.IBufferWriter<byte> output)
+    {
+        if (_writer is null)
+        {
+            _writer = new Utf8JsonWriter(output);
+        }
+        else
+        {
+            _writer.Reset(output);
+        }
+        return _writer;
+    }
+}
