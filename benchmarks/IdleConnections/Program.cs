@@ -12,11 +12,14 @@ var request = Encoding.ASCII.GetBytes("GET /plaintext HTTP/1.1\r\nHost: localhos
 
 // Warm the server up on a few connections first, so the figure is the cost of connections, not of JIT and pools.
 await OpenAndRequest(64);
+var heapBefore = await ManagedHeap();
 var before = Rss(pid);
 var sockets = await OpenAndRequest(count);
 await Task.Delay(2000); // let the server settle before reading its RSS; this is a measurement, not a test
 var after = Rss(pid);
-Console.WriteLine($"connections={count} rss_before_kib={before} rss_after_kib={after} bytes_per_connection={(after - before) * 1024.0 / count:F0}");
+var heapAfter = await ManagedHeap();
+var heap = heapBefore is null || heapAfter is null ? "" : $" managed_heap_bytes_per_connection={(heapAfter - heapBefore) / (double)count:F0}";
+Console.WriteLine($"connections={count} rss_before_kib={before} rss_after_kib={after} bytes_per_connection={(after - before) * 1024.0 / count:F0}{heap}");
 foreach (var socket in sockets)
 {
     socket.Dispose();
@@ -39,6 +42,14 @@ async Task<List<Socket>> OpenAndRequest(int n)
         list.Add(socket);
     }
     return list;
+}
+
+// Servers that have a /memory endpoint (Micro's benchmark app) report their managed heap after a full GC.
+async Task<long?> ManagedHeap()
+{
+    using var client = new HttpClient();
+    var response = await client.GetAsync($"http://127.0.0.1:{port}/memory");
+    return response.IsSuccessStatusCode && long.TryParse(await response.Content.ReadAsStringAsync(), out var bytes) ? bytes : null;
 }
 
 static long Rss(int pid) =>

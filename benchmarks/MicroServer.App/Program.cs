@@ -29,6 +29,11 @@ static ValueTask Handle(HttpExchange exchange)
         writer.Flush();
         exchange.AddHeader("Content-Type"u8, "application/json"u8);
     }
+    else if (path.SequenceEqual("/memory"u8))
+    {
+        // Diagnostics for benchmarks/IdleConnections: the managed heap after a full collection, in bytes.
+        exchange.Respond(200, "text/plain"u8, System.Text.Encoding.ASCII.GetBytes(GC.GetTotalMemory(forceFullCollection: true).ToString()));
+    }
     else
     {
         exchange.Respond(404, "text/plain"u8, "Not Found"u8);

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 count=${COUNT:-10000}
-ulimit -n 65536
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true  # each side needs COUNT descriptors
 dotnet build -c Release benchmarks/MicroServer.App -v q -nologo >/dev/null
 dotnet build -c Release benchmarks/Kestrel.App -v q -nologo >/dev/null
 dotnet build -c Release benchmarks/IdleConnections -v q -nologo >/dev/null

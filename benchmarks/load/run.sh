@@ -15,7 +15,7 @@ if ! command -v wrk >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq wrk >/dev/null
 fi
-ulimit -n 65536 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 dotnet build -c Release benchmarks/MicroServer.App -v q -nologo >/dev/null
 dotnet build -c Release benchmarks/Kestrel.App -v q -nologo >/dev/null

@@ -14,7 +14,7 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
 {
     private static readonly byte[] ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
-    private readonly Queue<HttpExchange> _inFlight = new();
+    private ExchangeQueue _inFlight;
     private HttpExchange? _parsing;
     private HttpExchange? _receivingBody;
     private ChunkedDecoder? _chunked;

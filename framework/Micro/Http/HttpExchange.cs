@@ -85,6 +85,9 @@ public sealed class HttpExchange
 
     internal Action CompletionCallback { get; }
 
+    /// <summary>The next exchange in its connection's <see cref="ExchangeQueue"/>.</summary>
+    internal HttpExchange? NextInLine { get; set; }
+
     internal bool WritesDirectly => _target is not null && _target == _connection?.Output;
 
     /// <summary>Adds a response header. Content-Length, Transfer-Encoding, Date and Server are the server's to set.</summary>

@@ -14,7 +14,8 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
 {
     private const int MaxVectors = 64;
 
-    private readonly List<byte[]> _blocks = [];
+    private static readonly List<byte[]> NoBlocks = [];
+    private List<byte[]> _blocks = NoBlocks;   // the list itself is allocated on the first write
     private int _head;      // bytes of _blocks[0] already sent
     private int _tail;      // bytes of the last block written
 
@@ -54,6 +55,10 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
             return _blocks[^1];
         }
         var block = pool.Rent(sizeHint);
+        if (ReferenceEquals(_blocks, NoBlocks))
+        {
+            _blocks = new List<byte[]>(4);
+        }
         _blocks.Add(block);
         _tail = 0;
         return block;
@@ -142,11 +147,14 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
     /// <summary>Gives every block back, sent or not.</summary>
     public void Release()
     {
-        foreach (var block in _blocks)
+        if (_blocks.Count > 0)
         {
-            pool.Return(block);
+            foreach (var block in _blocks)
+            {
+                pool.Return(block);
+            }
+            _blocks.Clear();
         }
-        _blocks.Clear();
         _head = 0;
         _tail = 0;
         Length = 0;

@@ -279,7 +279,7 @@ internal sealed unsafe class Reactor
                 continue;
             }
             SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
-            var remote = SocketAddresses.Read(new ReadOnlySpan<byte>(address, (int)length));
+            var remote = PeerAddress.Read(new ReadOnlySpan<byte>(address, (int)length));
             var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
             var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
             _connections[slot] = connection;

@@ -21,13 +21,15 @@ internal sealed class TransportConnection
     private bool _closeAfterFlush;
     private bool _redeliverQueued;
 
-    public TransportConnection(Reactor reactor, int fd, int slot, uint generation, IPEndPoint? remote)
+    private readonly PeerAddress _peer;
+
+    public TransportConnection(Reactor reactor, int fd, int slot, uint generation, PeerAddress peer)
     {
         _reactor = reactor;
         Fd = fd;
         Slot = slot;
         Generation = generation;
-        RemoteEndPoint = remote;
+        _peer = peer;
         Output = new OutputBuffer(reactor.Pool);
     }
 
@@ -37,7 +39,8 @@ internal sealed class TransportConnection
 
     public uint Generation { get; }
 
-    public IPEndPoint? RemoteEndPoint { get; }
+    /// <summary>The client's address, built when first asked for: most requests never ask.</summary>
+    public IPEndPoint RemoteEndPoint => _peer.ToEndPoint();
 
     public Reactor Reactor => _reactor;
 
