@@ -17,7 +17,7 @@ public sealed class MicroServer : IAsyncDisposable
     private readonly HttpHandler _handler;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<Reactor> _reactors = [];
-    private readonly List<HttpReactorState> _states = [];
+    private readonly ShutdownSignal _shutdown = new();
     private ConnectionCounter? _counter;
     private int _stopping;
 
@@ -99,10 +99,9 @@ public sealed class MicroServer : IAsyncDisposable
             {
                 HttpReactorState? state = null;
                 var reactor = new Reactor(i, transportOptions, transportLog, _counter, connection => new HttpConnection(connection, state!));
-                state = new HttpReactorState(reactor, _handler, _options, httpLog);
+                state = new HttpReactorState(reactor, _handler, _options, httpLog, _shutdown);
                 reactor.Tick += _ => DateHeader.Refresh();
                 _reactors.Add(reactor);
-                _states.Add(state);
             }
             var bound = new List<IPEndPoint>();
             foreach (var endPoint in endPoints)
@@ -145,11 +144,10 @@ public sealed class MicroServer : IAsyncDisposable
             await Task.WhenAll(_reactors.Select(reactor => reactor.Exited)).ConfigureAwait(false);
             return;
         }
-        for (var i = 0; i < _reactors.Count; i++)
+        _shutdown.Set();
+        foreach (var reactor in _reactors)
         {
-            var state = _states[i];
-            _reactors[i].Post(_ => state.ShuttingDown = true, null);
-            _reactors[i].BeginDrain();
+            reactor.BeginDrain();
         }
         var drained = Task.WhenAll(_reactors.Select(reactor => reactor.Exited));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

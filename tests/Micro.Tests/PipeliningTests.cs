@@ -130,7 +130,15 @@ public sealed class PipeliningTests
             var requests = MixedRequests(10);
             var pipeline = string.Concat(requests.Select(r => r.Request));
             await Task.WhenAll(clients.Select(client => client.SendAsync(pipeline)));
-            var all = await Task.WhenAll(clients.Select(client => client.ReadResponsesAsync(requests.Length)));
+            List<RawResponse>[] all;
+            try
+            {
+                all = await Task.WhenAll(clients.Select(client => client.ReadResponsesAsync(requests.Length)));
+            }
+            catch (IOException exception)
+            {
+                throw new IOException($"{exception.Message}; server errors: {string.Join("\n", server.Errors.Take(3))}", exception);
+            }
             foreach (var responses in all)
             {
                 Assert.True(responses[0].Status == 200, string.Join("\n", server.Errors.Take(3)));

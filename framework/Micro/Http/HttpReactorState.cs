@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Micro.Http;
 
 /// <summary>What the HTTP connections of one reactor share: the handler, the options, a pool of exchanges, the log.</summary>
-internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, MicroServerOptions options, HttpLog log)
+internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, MicroServerOptions options, HttpLog log, ShutdownSignal shutdown)
 {
     private readonly Stack<HttpExchange> _exchanges = new();
 
@@ -14,7 +14,8 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Mic
     public MicroServerOptions Options { get; } = options;
     public HttpLog Log { get; } = log;
     public byte[] ServerLine { get; } = string.IsNullOrEmpty(options.ServerHeader) ? [] : Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n");
-    public bool ShuttingDown { get; set; }
+    /// <summary>True from the moment a stop begins, on every reactor at once: responses written after it say Connection: close.</summary>
+    public bool ShuttingDown => shutdown.IsSet;
 
     public HttpExchange RentExchange() => _exchanges.TryPop(out var exchange) ? exchange : new HttpExchange(Reactor.Pool);
 
@@ -26,6 +27,16 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Mic
             _exchanges.Push(exchange);
         }
     }
+}
+
+/// <summary>Set once when the server starts stopping; read by every reactor.</summary>
+internal sealed class ShutdownSignal
+{
+    private volatile bool _set;
+
+    public bool IsSet => _set;
+
+    public void Set() => _set = true;
 }
 
 /// <summary>The HTTP layer's log messages.</summary>

@@ -13,11 +13,11 @@ namespace Micro.Transport;
 internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
 {
     private const int MaxVectors = 64;
+    private static readonly List<Segment> NoSegments = [];
 
-    private static readonly List<byte[]> NoBlocks = [];
-    private List<byte[]> _blocks = NoBlocks;   // the list itself is allocated on the first write
-    private int _head;      // bytes of _blocks[0] already sent
-    private int _tail;      // bytes of the last block written
+    // A block may be left partly empty when a span request does not fit in it, so each segment records its own end.
+    private List<Segment> _segments = NoSegments;   // the list itself is allocated on the first write
+    private int _head;                              // bytes of the first segment already sent
 
     /// <summary>Bytes written and not yet sent.</summary>
     public long Length { get; private set; }
@@ -26,13 +26,26 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
 
     public void Advance(int count)
     {
-        _tail += count;
+        var last = _segments[^1];
+        if (last.End + count > last.Block.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "Advanced past the span that was handed out.");
+        }
+        _segments[^1] = last with { End = last.End + count };
         Length += count;
     }
 
-    public Memory<byte> GetMemory(int sizeHint = 0) => EnsureSpace(sizeHint).AsMemory(_tail);
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        var last = EnsureSpace(sizeHint);
+        return last.Block.AsMemory(last.End);
+    }
 
-    public Span<byte> GetSpan(int sizeHint = 0) => EnsureSpace(sizeHint).AsSpan(_tail);
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        var last = EnsureSpace(sizeHint);
+        return last.Block.AsSpan(last.End);
+    }
 
     /// <summary>Copies <paramref name="bytes"/> in, across blocks when needed.</summary>
     public void Write(ReadOnlySpan<byte> bytes)
@@ -47,33 +60,55 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         }
     }
 
-    private byte[] EnsureSpace(int sizeHint)
+    private Segment EnsureSpace(int sizeHint)
     {
         sizeHint = Math.Max(sizeHint, 1);
-        if (_blocks.Count > 0 && _blocks[^1].Length - _tail >= sizeHint)
+        if (_segments.Count > 0)
         {
-            return _blocks[^1];
+            var last = _segments[^1];
+            if (last.Block.Length - last.End >= sizeHint)
+            {
+                return last;
+            }
         }
-        var block = pool.Rent(sizeHint);
-        if (ReferenceEquals(_blocks, NoBlocks))
+        if (ReferenceEquals(_segments, NoSegments))
         {
-            _blocks = new List<byte[]>(4);
+            _segments = new List<Segment>(4);
         }
-        _blocks.Add(block);
-        _tail = 0;
-        return block;
+        var added = new Segment(pool.Rent(sizeHint), 0);
+        _segments.Add(added);
+        return added;
+    }
+
+    /// <summary>A copy of the unsent bytes, for tests and diagnostics.</summary>
+    internal byte[] ToArray()
+    {
+        var copy = new byte[Length];
+        var offset = 0;
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            var bytes = Unsent(i);
+            bytes.CopyTo(copy.AsSpan(offset));
+            offset += bytes.Length;
+        }
+        return copy;
     }
 
     /// <summary>Appends everything in this buffer to <paramref name="destination"/> and empties this one.</summary>
     public void MoveTo(OutputBuffer destination)
     {
-        for (var i = 0; i < _blocks.Count; i++)
+        for (var i = 0; i < _segments.Count; i++)
         {
-            var start = i == 0 ? _head : 0;
-            var end = i == _blocks.Count - 1 ? _tail : _blocks[i].Length;
-            destination.Write(_blocks[i].AsSpan(start, end - start));
+            destination.Write(Unsent(i));
         }
         Release();
+    }
+
+    private ReadOnlySpan<byte> Unsent(int index)
+    {
+        var segment = _segments[index];
+        var start = index == 0 ? _head : 0;
+        return segment.Block.AsSpan(start, segment.End - start);
     }
 
     /// <summary>Sends as much as the socket takes. Returns the errno that stopped it (EAGAIN when the socket is full), or 0 when all was sent.</summary>
@@ -83,14 +118,14 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         while (Length > 0)
         {
             var count = 0;
-            for (var i = 0; i < _blocks.Count && count < MaxVectors; i++)
+            for (var i = 0; i < _segments.Count && count < MaxVectors; i++)
             {
+                var segment = _segments[i];
                 var start = i == 0 ? _head : 0;
-                var end = i == _blocks.Count - 1 ? _tail : _blocks[i].Length;
-                if (end > start)
+                if (segment.End > start)
                 {
-                    vectors[count].Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_blocks[i])) + start;
-                    vectors[count].Length = (nuint)(end - start);
+                    vectors[count].Base = (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(segment.Block)) + start;
+                    vectors[count].Length = (nuint)(segment.End - start);
                     count++;
                 }
             }
@@ -116,16 +151,16 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         Length -= count;
         while (count > 0)
         {
-            var block = _blocks[0];
-            var end = _blocks.Count == 1 ? _tail : block.Length;
-            var available = end - _head;
+            var available = _segments[0].End - _head;
             if (count < available)
             {
                 _head += (int)count;
                 return;
             }
             count -= available;
-            ReleaseFirst();
+            pool.Return(_segments[0].Block);
+            _segments.RemoveAt(0);
+            _head = 0;
         }
         if (Length == 0)
         {
@@ -133,30 +168,20 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         }
     }
 
-    private void ReleaseFirst()
-    {
-        pool.Return(_blocks[0]);
-        _blocks.RemoveAt(0);
-        _head = 0;
-        if (_blocks.Count == 0)
-        {
-            _tail = 0;
-        }
-    }
-
     /// <summary>Gives every block back, sent or not.</summary>
     public void Release()
     {
-        if (_blocks.Count > 0)
+        if (_segments.Count > 0)
         {
-            foreach (var block in _blocks)
+            foreach (var segment in _segments)
             {
-                pool.Return(block);
+                pool.Return(segment.Block);
             }
-            _blocks.Clear();
+            _segments.Clear();
         }
         _head = 0;
-        _tail = 0;
         Length = 0;
     }
+
+    private readonly record struct Segment(byte[] Block, int End);
 }
