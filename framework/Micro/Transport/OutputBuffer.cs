@@ -73,7 +73,7 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         }
         if (ReferenceEquals(_segments, NoSegments))
         {
-            _segments = new List<Segment>(4);
+            _segments = new List<Segment>(2);
         }
         var added = new Segment(pool.Rent(sizeHint), 0);
         _segments.Add(added);
