@@ -85,6 +85,23 @@ public sealed class HttpExchange
 
     internal Action CompletionCallback { get; }
 
+    /// <summary>What the application layer keeps with this exchange (its Request and Response), reused with it.</summary>
+    internal object? ApplicationState { get; set; }
+
+    /// <summary>Forgets the status, headers and body written so far, when nothing has been sent yet.</summary>
+    internal bool TryResetResponse()
+    {
+        if (HasStarted)
+        {
+            return false;
+        }
+        _headerLines?.Release();
+        _bodyBuffer?.Release();
+        _statusCode = 200;
+        WantsClose = false;
+        return true;
+    }
+
     /// <summary>The next exchange in its connection's <see cref="ExchangeQueue"/>.</summary>
     internal HttpExchange? NextInLine { get; set; }
 

@@ -1,0 +1,59 @@
+using System.Net;
+
+namespace Micro;
+
+/// <summary>Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS.</summary>
+internal static class ListenOptions
+{
+    public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls)
+    {
+        var options = new MicroServerOptions();
+        string? urls = aspNetCoreUrls;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var (name, inline) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
+            var value = inline ?? (i + 1 < args.Length ? args[i + 1] : null);
+            switch (name)
+            {
+                case "--urls":
+                    urls = value ?? throw new ArgumentException("--urls needs a value, such as http://127.0.0.1:8080");
+                    break;
+                case "--port":
+                    if (!int.TryParse(value, out var port) || port is < 0 or > 65535)
+                    {
+                        throw new ArgumentException($"--port needs a port number from 0 to 65535, not '{value}'");
+                    }
+                    urls = $"http://127.0.0.1:{port}";
+                    break;
+            }
+        }
+        foreach (var url in (urls ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            options.EndPoints.Add(Parse(url));
+        }
+        return options;
+    }
+
+    private static IPEndPoint Parse(string url)
+    {
+        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"'{url}': Micro serves plain http:// (put TLS in front of it).");
+        }
+        var hostPort = url["http://".Length..].TrimEnd('/');
+        var colon = hostPort.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(hostPort[(colon + 1)..], out var port))
+        {
+            throw new ArgumentException($"'{url}' needs a port, such as http://127.0.0.1:8080");
+        }
+        var host = hostPort[..colon].Trim('[', ']');
+        var address = host switch
+        {
+            "*" or "+" or "0.0.0.0" => IPAddress.Any,
+            "localhost" => IPAddress.Loopback,
+            "::" => IPAddress.IPv6Any,
+            _ => IPAddress.TryParse(host, out var parsed) ? parsed : throw new ArgumentException($"'{url}': '{host}' is not an IP address (names other than localhost are not resolved)."),
+        };
+        return new IPEndPoint(address, port);
+    }
+}

@@ -1,0 +1,201 @@
+using System.Net;
+using System.Text;
+using Micro.Http;
+using Micro.Parser;
+using Micro.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Micro;
+
+/// <summary>
+/// An application: routes, middleware and hooks on top of <see cref="MicroServer"/>.
+/// <code>
+/// var app = new MicroApp(args);
+/// app.Get("/", (req, res) => res.Send("Hello, World!"));
+/// app.Get("/users/:id", (req, res) => res.Json(new { id = req.Params.GetInt("id") }));
+/// await app.RunAsync();
+/// </code>
+/// </summary>
+public sealed class MicroApp : Router
+{
+    private readonly ILoggerFactory? _loggerFactory;
+    private RouteTable<Pipeline>? _table;
+    private Middleware[] _global = [];
+    private ErrorHandler? _onError;
+    private RequestHandler _onNotFound = static (_, res) => res.Status(404).Send("Not Found");
+    private MicroServer? _server;
+
+    /// <summary>Creates an app with <paramref name="options"/> (defaults when null).</summary>
+    public MicroApp(MicroServerOptions? options = null, ILoggerFactory? loggerFactory = null)
+    {
+        ServerOptions = options ?? new MicroServerOptions();
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) or ASPNETCORE_URLS says, else on 127.0.0.1:8080.</summary>
+    public MicroApp(string[] args, ILoggerFactory? loggerFactory = null)
+        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS")), loggerFactory)
+    {
+    }
+
+    /// <summary>The server's limits, timeouts and endpoints; change them before starting.</summary>
+    public MicroServerOptions ServerOptions { get; }
+
+    /// <summary>Where the app listens, once started (port 0 resolved).</summary>
+    public IReadOnlyList<IPEndPoint> EndPoints => _server?.EndPoints ?? [];
+
+    /// <summary>Handles exceptions thrown by handlers and middleware before the response started (otherwise: 500, logged).</summary>
+    public MicroApp OnError(ErrorHandler handler)
+    {
+        _onError = handler;
+        return this;
+    }
+
+    /// <summary>Answers requests no route matches (otherwise: 404 "Not Found").</summary>
+    public MicroApp OnNotFound(RequestHandler handler)
+    {
+        _onNotFound = handler;
+        return this;
+    }
+
+    /// <summary>Starts serving on <paramref name="port"/> of 127.0.0.1 (use <see cref="ServerOptions"/> for other addresses) and returns.</summary>
+    public MicroApp Listen(int port)
+    {
+        ServerOptions.EndPoints.Clear();
+        ServerOptions.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, port));
+        Start();
+        return this;
+    }
+
+    /// <summary>Starts serving on the configured endpoints and returns.</summary>
+    public void Start()
+    {
+        if (_server is not null)
+        {
+            throw new InvalidOperationException("The app is already running.");
+        }
+        Build();
+        _server = new MicroServer(ServerOptions, Handle, _loggerFactory);
+        _server.Start();
+    }
+
+    /// <summary>Starts (unless started), serves until SIGTERM or Ctrl+C, then shuts down gracefully.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (_server is null)
+        {
+            Start();
+        }
+        await _server!.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    private void Build()
+    {
+        // App-level middleware runs for every request, routed or not; a router's own middleware only for its routes.
+        _global = [.. Middleware];
+        var table = new RouteTable<Pipeline>();
+        foreach (var route in FlattenRoutes())
+        {
+            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler));
+        }
+        _table = table;
+    }
+
+    private IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> FlattenRoutes()
+    {
+        foreach (var (method, pattern, handler) in Routes)
+        {
+            yield return (method, pattern, [], handler);
+        }
+        foreach (var (prefix, router) in Mounted)
+        {
+            foreach (var route in router.Flatten(prefix, []))
+            {
+                yield return route;
+            }
+        }
+    }
+
+    private ValueTask Handle(HttpExchange exchange)
+    {
+        if (exchange.ApplicationState is not Context context)
+        {
+            exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
+        }
+        var (request, response) = (context.Request, context.Response);
+        request.Attach(exchange);
+        response.Attach(exchange);
+
+        var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
+        var match = _table!.Match(method, request.RawPath, request.Params.Captures);
+        Pipeline pipeline;
+        if (match.Status == RouteMatchStatus.Found)
+        {
+            request.Params.Set(match.ParameterNames, match.CaptureCount);
+            pipeline = match.Handler!;
+        }
+        else if (match.Status == RouteMatchStatus.MethodNotAllowed)
+        {
+            var allow = match.Allow!;
+            pipeline = new Pipeline(_global, (_, res) =>
+            {
+                res.Status(405).Header("Allow", allow).Send("Method Not Allowed");
+                return default;
+            });
+        }
+        else
+        {
+            pipeline = new Pipeline(_global, Pipeline.From(_onNotFound));
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = pipeline.Run(0, request, response);
+        }
+        catch (Exception error)
+        {
+            return Fail(error, request, response);
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            return default;
+        }
+        return AwaitAsync(pending, request, response);
+    }
+
+    private async ValueTask AwaitAsync(ValueTask pending, Request request, Response response)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception error)
+        {
+            await Fail(error, request, response);
+        }
+    }
+
+    private ValueTask Fail(Exception error, Request request, Response response)
+    {
+        if (error is HttpError http && request.Exchange.TryResetResponse())
+        {
+            response.Status(http.StatusCode).Send(http.Message);
+            return default;
+        }
+        if (_onError is not null && request.Exchange.TryResetResponse())
+        {
+            return _onError(error, request, response);
+        }
+        return ValueTask.FromException(error); // the server answers 500 (or closes a started response) and logs it
+    }
+
+    private sealed class Context(int maxCaptures)
+    {
+        public Request Request { get; } = new(maxCaptures);
+        public Response Response { get; } = new();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Micro.Http;
+using Micro.Parser;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+
+namespace Micro;
+
+/// <summary>
+/// The request a handler sees. Everything is read from the received bytes on demand: nothing becomes a string until
+/// asked for, and what is asked for is cached for the rest of the request.
+/// </summary>
+public sealed class Request
+{
+    private HttpExchange _exchange = null!;
+    private string? _path;
+    private string? _method;
+    private Dictionary<string, StringValues>? _query;
+
+    internal Request(int maxCaptures)
+    {
+        Params = new RouteParams(this, maxCaptures);
+    }
+
+    internal HttpExchange Exchange => _exchange;
+
+    /// <summary>The method, upper case as sent ("GET", "POST", ...).</summary>
+    public string Method => _method ??= _exchange.Head.Method switch
+    {
+        RequestMethod.Get => "GET",
+        RequestMethod.Post => "POST",
+        RequestMethod.Put => "PUT",
+        RequestMethod.Delete => "DELETE",
+        RequestMethod.Head => "HEAD",
+        RequestMethod.Patch => "PATCH",
+        RequestMethod.Options => "OPTIONS",
+        _ => Encoding.ASCII.GetString(_exchange.Head.MethodRange.Of(_exchange.RequestBytes)),
+    };
+
+    /// <summary>The path, percent-decoded ("/users/Jos%C3%A9" reads "/users/José").</summary>
+    public string Path => _path ??= Uri.UnescapeDataString(Encoding.UTF8.GetString(RawPath));
+
+    /// <summary>The path as sent, still percent-encoded.</summary>
+    public ReadOnlySpan<byte> RawPath
+    {
+        get
+        {
+            var path = _exchange.Head.Path.Of(_exchange.RequestBytes);
+            return path.IsEmpty ? "/"u8 : path;
+        }
+    }
+
+    /// <summary>The request-target exactly as sent (path and query).</summary>
+    public string RawTarget => Encoding.Latin1.GetString(_exchange.Head.Target.Of(_exchange.RequestBytes));
+
+    /// <summary>The query string's parameters, decoded; a key sent several times has several values.</summary>
+    public IReadOnlyDictionary<string, StringValues> Query => _query ??= _exchange.Head.HasQuery
+        ? QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Head.Query.Of(_exchange.RequestBytes)))
+        : [];
+
+    /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
+    public RouteParams Params { get; }
+
+    /// <summary>HTTP/1.0 or HTTP/1.1.</summary>
+    public ProtocolVersion Version => _exchange.Head.Version;
+
+    /// <summary>The client's address.</summary>
+    public IPEndPoint? RemoteEndPoint => _exchange.RemoteEndPoint;
+
+    /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
+    public string? Header(string name) =>
+        _exchange.Head.TryGetHeader(_exchange.RequestBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(_exchange.RequestBytes)) : null;
+
+    /// <summary>The body's bytes (de-chunked); empty when there is none.</summary>
+    public ReadOnlyMemory<byte> Body => _exchange.BodyMemory;
+
+    /// <summary>The body as a read-only stream.</summary>
+    public Stream BodyStream => _exchange.OpenBody();
+
+    /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
+    public string Text()
+    {
+        var encoding = Encoding.UTF8;
+        var contentType = Header("Content-Type");
+        if (contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) && media.Charset.HasValue)
+        {
+            try
+            {
+                encoding = Encoding.GetEncoding(media.Charset.Value!);
+            }
+            catch (ArgumentException)
+            {
+                throw new HttpError(415, $"The charset '{media.Charset.Value}' is not supported.");
+            }
+        }
+        return encoding.GetString(_exchange.Body);
+    }
+
+    /// <summary>The body as JSON, through source-generated metadata when given (trimming- and AOT-safe).</summary>
+    public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
+    {
+        try
+        {
+            return typeInfo is null ? JsonSerializer.Deserialize<T>(_exchange.Body) : JsonSerializer.Deserialize(_exchange.Body, typeInfo);
+        }
+        catch (JsonException error)
+        {
+            throw new HttpError(400, $"The request body is not valid JSON: {error.Message}");
+        }
+    }
+
+    /// <summary>The body as JSON; the body has already arrived whole, so this completes synchronously.</summary>
+    public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) => new(Json(typeInfo));
+
+    internal void Attach(HttpExchange exchange)
+    {
+        _exchange = exchange;
+        _path = null;
+        _method = null;
+        _query = null;
+        Params.Reset();
+    }
+}

@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Micro.Http;
+
+namespace Micro;
+
+/// <summary>
+/// The response a handler writes: <c>res.Status(201).Header("X-Id", id).Json(item)</c>. The body is sent with a
+/// Content-Length when the handler returns, or streamed in chunks with <c>WriteAsync</c>.
+/// </summary>
+public sealed class Response
+{
+    private HttpExchange _exchange = null!;
+    private Utf8JsonWriter? _json;
+    private bool _contentTypeSet;
+
+    /// <summary>The status code so far (200 unless set).</summary>
+    public int StatusCode => _exchange.StatusCode;
+
+    /// <summary>True once the response has been ended or has started streaming.</summary>
+    public bool HasStarted => _exchange.HasStarted || Ended;
+
+    internal bool Ended { get; private set; }
+
+    /// <summary>Sets the status code.</summary>
+    public Response Status(int statusCode)
+    {
+        _exchange.StatusCode = statusCode;
+        return this;
+    }
+
+    /// <summary>Adds a response header.</summary>
+    public Response Header(string name, string value)
+    {
+        if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
+        {
+            _contentTypeSet = true;
+        }
+        _exchange.AddHeader(name, value);
+        return this;
+    }
+
+    /// <summary>Sends <paramref name="text"/> as UTF-8 (text/plain unless a Content-Type was set) and ends the response.</summary>
+    public void Send(string text)
+    {
+        DefaultContentType("text/plain; charset=utf-8"u8);
+        _exchange.Write(text);
+        End();
+    }
+
+    /// <summary>Sends <paramref name="bytes"/> (application/octet-stream unless a Content-Type was set) and ends the response.</summary>
+    public void Send(ReadOnlySpan<byte> bytes)
+    {
+        DefaultContentType("application/octet-stream"u8);
+        _exchange.Write(bytes);
+        End();
+    }
+
+    /// <summary>Sends <paramref name="bytes"/> and ends the response.</summary>
+    public void Send(byte[] bytes) => Send(bytes.AsSpan());
+
+    /// <summary>Serializes <paramref name="value"/> as JSON straight into the response buffer and ends the response.</summary>
+    public void Json<T>(T value, JsonTypeInfo<T>? typeInfo = null)
+    {
+        DefaultContentType("application/json; charset=utf-8"u8);
+        var writer = Writer();
+        if (typeInfo is null)
+        {
+            JsonSerializer.Serialize(writer, value);
+        }
+        else
+        {
+            JsonSerializer.Serialize(writer, value, typeInfo);
+        }
+        writer.Flush();
+        End();
+    }
+
+    /// <summary>Redirects to <paramref name="location"/> with 302 (or the status given) and ends the response.</summary>
+    public void Redirect(string location, int statusCode = 302)
+    {
+        if (statusCode is < 300 or > 399)
+        {
+            throw new ArgumentOutOfRangeException(nameof(statusCode), "A redirect's status is 3xx.");
+        }
+        Status(statusCode).Header("Location", location);
+        End();
+    }
+
+    /// <summary>Ends the response; nothing more may be written.</summary>
+    public void End() => Ended = true;
+
+    /// <summary>Streams <paramref name="bytes"/> as the next chunk, waiting while the client is slow.</summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
+    {
+        DefaultContentType("application/octet-stream"u8);
+        return _exchange.WriteAsync(bytes, cancellationToken);
+    }
+
+    /// <summary>Streams <paramref name="text"/> as UTF-8.</summary>
+    public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default)
+    {
+        DefaultContentType("text/plain; charset=utf-8"u8);
+        return _exchange.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+    }
+
+    private void DefaultContentType(ReadOnlySpan<byte> contentType)
+    {
+        if (!_contentTypeSet && !_exchange.HasStarted)
+        {
+            _contentTypeSet = true;
+            _exchange.AddHeader("Content-Type"u8, contentType);
+        }
+    }
+
+    private Utf8JsonWriter Writer()
+    {
+        if (_json is null)
+        {
+            _json = new Utf8JsonWriter(_exchange.BodyWriter);
+        }
+        else
+        {
+            _json.Reset(_exchange.BodyWriter);
+        }
+        return _json;
+    }
+
+    internal void Attach(HttpExchange exchange)
+    {
+        _exchange = exchange;
+        _contentTypeSet = false;
+        Ended = false;
+    }
+}

@@ -1,0 +1,83 @@
+namespace Micro;
+
+/// <summary>
+/// Routes and middleware defined together, mountable under a prefix with <see cref="Use(string, Router)"/>.
+/// A router's middleware runs only for its own routes, after the app's.
+/// </summary>
+public class Router
+{
+    internal readonly List<(string Method, string Pattern, Func<Request, Response, ValueTask> Handler)> Routes = [];
+    internal readonly List<Middleware> Middleware = [];
+    internal readonly List<(string Prefix, Router Router)> Mounted = [];
+
+    /// <summary>Routes GET (and HEAD) on <paramref name="pattern"/>.</summary>
+    public Router Get(string pattern, RequestHandler handler) => Add("GET", pattern, Pipeline.From(handler));
+    /// <summary>Routes GET (and HEAD) on <paramref name="pattern"/> to an async handler.</summary>
+    public Router Get(string pattern, AsyncRequestHandler handler) => Add("GET", pattern, Pipeline.From(handler));
+    /// <summary>Routes POST.</summary>
+    public Router Post(string pattern, RequestHandler handler) => Add("POST", pattern, Pipeline.From(handler));
+    /// <summary>Routes POST to an async handler.</summary>
+    public Router Post(string pattern, AsyncRequestHandler handler) => Add("POST", pattern, Pipeline.From(handler));
+    /// <summary>Routes PUT.</summary>
+    public Router Put(string pattern, RequestHandler handler) => Add("PUT", pattern, Pipeline.From(handler));
+    /// <summary>Routes PUT to an async handler.</summary>
+    public Router Put(string pattern, AsyncRequestHandler handler) => Add("PUT", pattern, Pipeline.From(handler));
+    /// <summary>Routes PATCH.</summary>
+    public Router Patch(string pattern, RequestHandler handler) => Add("PATCH", pattern, Pipeline.From(handler));
+    /// <summary>Routes PATCH to an async handler.</summary>
+    public Router Patch(string pattern, AsyncRequestHandler handler) => Add("PATCH", pattern, Pipeline.From(handler));
+    /// <summary>Routes DELETE.</summary>
+    public Router Delete(string pattern, RequestHandler handler) => Add("DELETE", pattern, Pipeline.From(handler));
+    /// <summary>Routes DELETE to an async handler.</summary>
+    public Router Delete(string pattern, AsyncRequestHandler handler) => Add("DELETE", pattern, Pipeline.From(handler));
+    /// <summary>Routes HEAD explicitly (GET routes already answer HEAD).</summary>
+    public Router Head(string pattern, RequestHandler handler) => Add("HEAD", pattern, Pipeline.From(handler));
+    /// <summary>Routes OPTIONS.</summary>
+    public Router Options(string pattern, RequestHandler handler) => Add("OPTIONS", pattern, Pipeline.From(handler));
+    /// <summary>Routes every method.</summary>
+    public Router All(string pattern, RequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
+    /// <summary>Routes every method to an async handler.</summary>
+    public Router All(string pattern, AsyncRequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
+
+    /// <summary>Adds middleware that runs, in the order added, before the handlers of this router's routes.</summary>
+    public Router Use(Middleware middleware)
+    {
+        Middleware.Add(middleware);
+        return this;
+    }
+
+    /// <summary>Mounts <paramref name="router"/>'s routes under <paramref name="prefix"/>.</summary>
+    public Router Use(string prefix, Router router)
+    {
+        if (string.IsNullOrEmpty(prefix) || prefix[0] != '/')
+        {
+            throw new ArgumentException($"Mount prefix '{prefix}' must start with '/'.", nameof(prefix));
+        }
+        Mounted.Add((prefix.TrimEnd('/'), router));
+        return this;
+    }
+
+    private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler)
+    {
+        Routing.RoutePattern.Parse(pattern); // refuse a bad pattern where it is written, not at startup
+        Routes.Add((method, pattern, handler));
+        return this;
+    }
+
+    /// <summary>Every route of this router and of those mounted in it, with prefixes joined and middleware chained.</summary>
+    internal IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> Flatten(string prefix, Middleware[] outer)
+    {
+        var chain = outer.Concat(Middleware).ToArray();
+        foreach (var (method, pattern, handler) in Routes)
+        {
+            yield return (method, prefix + (pattern == "/" && prefix.Length > 0 ? "" : pattern), chain, handler);
+        }
+        foreach (var (mountPrefix, router) in Mounted)
+        {
+            foreach (var route in router.Flatten(prefix + mountPrefix, chain))
+            {
+                yield return route;
+            }
+        }
+    }
+}

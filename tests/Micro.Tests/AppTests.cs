@@ -1,0 +1,224 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+
+namespace Micro.Tests;
+
+public sealed class AppTests
+{
+    private sealed record Item(int Id, string Name);
+
+    /// <summary>Starts <paramref name="app"/> on 127.0.0.1 port 0 and returns a client for it; the app stops when the client's scope ends.</summary>
+    private static async Task<T> With<T>(MicroApp app, Func<HttpClient, Uri, Task<T>> test)
+    {
+        app.ServerOptions.ReactorCount = 2;
+        app.Listen(0);
+        try
+        {
+            var url = new Uri($"http://{app.EndPoints[0]}");
+            using var client = new HttpClient { BaseAddress = url };
+            return await test(client, url);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Routes_answer_with_text_json_and_params()
+    {
+        var app = new MicroApp();
+        app.Get("/", (req, res) => res.Send("Hello, World!"));
+        app.Get("/users/:id", (req, res) => res.Json(new Item(req.Params.GetInt("id"), req.Params["id"]!)));
+        app.Get("/names/:name", (req, res) => res.Send(req.Params["name"]!));
+        app.Get("/search", (req, res) => res.Send(string.Join("|", req.Query["tag"].ToArray()) + ";" + req.Query["q"]));
+        await With(app, async (client, _) =>
+        {
+            var hello = await client.GetAsync("/");
+            Assert.Equal("Hello, World!", await hello.Content.ReadAsStringAsync());
+            Assert.Equal("text/plain; charset=utf-8", hello.Content.Headers.ContentType!.ToString());
+            Assert.Equal(new Item(42, "42"), await client.GetFromJsonAsync<Item>("/users/42"));
+            Assert.Equal("José", await client.GetStringAsync("/names/Jos%C3%A9"));
+            Assert.Equal("a|b c;x", await client.GetStringAsync("/search?tag=a&q=x&tag=b%20c"));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task A_malformed_typed_param_gets_400_naming_it()
+    {
+        var app = new MicroApp();
+        app.Get("/users/:id", (req, res) => res.Send(req.Params.GetInt("id").ToString()));
+        await With(app, async (client, _) =>
+        {
+            var response = await client.GetAsync("/users/abc");
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("Route parameter 'id' must be an integer.", await response.Content.ReadAsStringAsync());
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Unknown_paths_get_404_other_methods_405_with_allow_and_head_is_served_by_get()
+    {
+        var app = new MicroApp();
+        app.Get("/items", (req, res) => res.Send("list"));
+        app.Post("/items", (req, res) => res.Status(201).Send("created"));
+        await With(app, async (client, _) =>
+        {
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/nothing")).StatusCode);
+            var put = await client.PutAsync("/items", new StringContent("x"));
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
+            Assert.Equal("GET, POST, HEAD", string.Join(", ", put.Content.Headers.Allow));
+            var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/items"));
+            Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+            Assert.Equal(4, head.Content.Headers.ContentLength);
+            Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/items", new StringContent("x"))).StatusCode);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Middleware_runs_before_and_after_next_and_can_short_circuit()
+    {
+        var app = new MicroApp();
+        var order = new List<string>();
+        app.Use(async (req, res, next) =>
+        {
+            order.Add("before " + req.Path);
+            res.Header("X-Before", "1");
+            await next;
+            order.Add("after " + req.Path);
+        });
+        app.Use((req, res, next) =>
+        {
+            if (req.Header("Authorization") is null && req.Path.StartsWith("/private", StringComparison.Ordinal))
+            {
+                res.Status(401).Send("who are you?");
+                return default;
+            }
+            return next.Invoke();
+        });
+        app.Get("/public", (req, res) => res.Send("open"));
+        app.Get("/private", (req, res) => res.Send("secret"));
+        await With(app, async (client, _) =>
+        {
+            var open = await client.GetAsync("/public");
+            Assert.Equal("open", await open.Content.ReadAsStringAsync());
+            Assert.Equal("1", open.Headers.GetValues("X-Before").Single());
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/private")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/missing")).StatusCode);
+            return 0;
+        });
+        Assert.Equal(["before /public", "after /public", "before /private", "after /private", "before /missing", "after /missing"], order);
+    }
+
+    [Fact]
+    public async Task Mounted_routers_get_their_prefix_and_their_own_middleware()
+    {
+        var api = new Router();
+        api.Use((req, res, next) =>
+        {
+            res.Header("X-Api", "v1");
+            return next.Invoke();
+        });
+        api.Get("/", (req, res) => res.Send("api root"));
+        api.Get("/items/:id", (req, res) => res.Send("item " + req.Params["id"]));
+        var app = new MicroApp();
+        app.Use("/api/v1", api);
+        app.Get("/", (req, res) => res.Send("home"));
+        await With(app, async (client, _) =>
+        {
+            var item = await client.GetAsync("/api/v1/items/7");
+            Assert.Equal("item 7", await item.Content.ReadAsStringAsync());
+            Assert.Equal("v1", item.Headers.GetValues("X-Api").Single());
+            Assert.Equal("api root", await client.GetStringAsync("/api/v1"));
+            var home = await client.GetAsync("/");
+            Assert.False(home.Headers.Contains("X-Api"));
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Async_handlers_read_json_and_answer_in_order_when_pipelined()
+    {
+        var app = new MicroApp();
+        app.Post("/double", async (req, res) =>
+        {
+            var item = req.Json<Item>()!;
+            await Task.Delay(item.Id);
+            res.Status(201).Json(item with { Id = item.Id * 2 });
+        });
+        app.Get("/fast", (req, res) => res.Send("fast"));
+        await With(app, async (_, url) =>
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
+            await using var client = new RawClient(socket);
+            var body = "{\"Id\":30,\"Name\":\"slow\"}";
+            await client.SendAsync($"POST /double HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
+            var responses = await client.ReadResponsesAsync(2);
+            Assert.Equal(201, responses[0].Status);
+            Assert.Equal("{\"Id\":60,\"Name\":\"slow\"}", responses[0].Body);
+            Assert.Equal("fast", responses[1].Body);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Errors_reach_the_error_hook_and_http_errors_their_status()
+    {
+        var app = new MicroApp();
+        app.Get("/teapot", (req, res) => throw new HttpError(418, "short and stout"));
+        app.Get("/bug", (req, res) => throw new InvalidOperationException("oops"));
+        app.Post("/json", (req, res) => res.Json(req.Json<Item>()));
+        app.OnError((error, req, res) =>
+        {
+            res.Status(503).Send("handled: " + error.Message);
+            return default;
+        });
+        await With(app, async (client, _) =>
+        {
+            var teapot = await client.GetAsync("/teapot");
+            Assert.Equal(418, (int)teapot.StatusCode);
+            Assert.Equal("short and stout", await teapot.Content.ReadAsStringAsync());
+            var bug = await client.GetAsync("/bug");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, bug.StatusCode);
+            Assert.Equal("handled: oops", await bug.Content.ReadAsStringAsync());
+            var badJson = await client.PostAsync("/json", new StringContent("{not json", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+            return 0;
+        });
+    }
+
+    [Fact]
+    public async Task Redirects_and_text_bodies_in_their_charset()
+    {
+        var app = new MicroApp();
+        app.Get("/old", (req, res) => res.Redirect("/new", 301));
+        app.Post("/echo-text", (req, res) => res.Send(req.Text()));
+        await With(app, async (client, url) =>
+        {
+            using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = url };
+            var old = await noRedirects.GetAsync("/old");
+            Assert.Equal(HttpStatusCode.MovedPermanently, old.StatusCode);
+            Assert.Equal("/new", old.Headers.Location!.ToString());
+            var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("café"));
+            latin1.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "iso-8859-1" };
+            Assert.Equal("café", await (await client.PostAsync("/echo-text", latin1)).Content.ReadAsStringAsync());
+            return 0;
+        });
+    }
+
+    [Theory]
+    [InlineData(new[] { "--port", "9123" }, null, "127.0.0.1:9123")]
+    [InlineData(new[] { "--urls", "http://0.0.0.0:80;http://[::1]:81" }, null, "0.0.0.0:80,[::1]:81")]
+    [InlineData(new string[0], "http://localhost:5000", "127.0.0.1:5000")]
+    [InlineData(new string[0], null, "127.0.0.1:8080")]
+    public void Endpoints_come_from_the_command_line_or_aspnetcore_urls(string[] args, string? environment, string expected)
+    {
+        var options = ListenOptions.FromCommandLine(args, environment);
+        Assert.Equal(expected, string.Join(",", options.EndPoints));
+    }
+}
