@@ -1,12 +1,24 @@
-// The TechEmpower plaintext and JSON endpoints on Micro's low-level handler, for benchmarks/load/run.sh.
-// Usage: MicroServer.App PORT
+// The TechEmpower plaintext and JSON endpoints for benchmarks/load/run.sh, written twice: on Micro's low-level
+// handler (default), and with the public API (--api), so the cost of the API can be measured.
+// Usage: MicroServer.App PORT [--api]
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Micro;
 using Micro.Http;
 
 var options = new MicroServerOptions();
 options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, args.Length > 0 ? int.Parse(args[0]) : 8080));
+if (args.Contains("--api"))
+{
+    var app = new MicroApp(options);
+    app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
+    app.Get("/json", (req, res) => res.Json(new Message("Hello, World!"), AppJson.Default.Message));
+    app.Start();
+    Console.WriteLine($"Micro (public API) listening on http://{app.EndPoints[0]}");
+    await app.RunAsync();
+    return;
+}
 var server = new MicroServer(options, Handle);
 server.Start();
 Console.WriteLine($"Micro listening on http://{server.EndPoints[0]}");
@@ -59,3 +71,8 @@ static class JsonWriterCache
         return _writer;
     }
 }
+
+record Message(string message);
+
+[JsonSerializable(typeof(Message))]
+partial class AppJson : JsonSerializerContext;
