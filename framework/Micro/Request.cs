@@ -19,6 +19,8 @@ public sealed class Request
     private string? _path;
     private string? _method;
     private Dictionary<string, StringValues>? _query;
+    private Dictionary<string, string>? _cookies;
+    private Dictionary<string, StringValues>? _form;
 
     internal Request(int maxCaptures)
     {
@@ -74,6 +76,56 @@ public sealed class Request
     public string? Header(string name) =>
         _exchange.Head.TryGetHeader(_exchange.RequestBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(_exchange.RequestBytes)) : null;
 
+    /// <summary>The request's cookies, parsed from every Cookie header when first asked for; a name sent twice keeps its first value.</summary>
+    public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies();
+
+    /// <summary>
+    /// The fields of an <c>application/x-www-form-urlencoded</c> body, decoded, with repeated names kept. Any other
+    /// Content-Type answers 415.
+    /// </summary>
+    public IReadOnlyDictionary<string, StringValues> Form()
+    {
+        if (_form is not null)
+        {
+            return _form;
+        }
+        var contentType = Header("Content-Type");
+        if (contentType is null || !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new HttpError(415, $"Expected an application/x-www-form-urlencoded body, not '{contentType ?? "none"}'.");
+        }
+        return _form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Body));
+    }
+
+    private Dictionary<string, string> ParseCookies()
+    {
+        var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
+        var bytes = _exchange.RequestBytes;
+        foreach (var header in _exchange.Head.Headers)
+        {
+            if (!Ascii.EqualsIgnoreCase(header.Name.Of(bytes), "Cookie"u8))
+            {
+                continue;
+            }
+            // RFC 6265 section 5.4: cookie-pair *( ";" SP cookie-pair ); be lenient about the spaces.
+            foreach (var pair in Encoding.Latin1.GetString(header.Value.Of(bytes)).Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var equals = pair.IndexOf('=');
+                if (equals <= 0)
+                {
+                    continue;
+                }
+                var value = pair[(equals + 1)..];
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+                {
+                    value = value[1..^1];
+                }
+                cookies.TryAdd(pair[..equals].Trim(), Uri.UnescapeDataString(value));
+            }
+        }
+        return cookies;
+    }
+
     /// <summary>The body's bytes (de-chunked); empty when there is none.</summary>
     public ReadOnlyMemory<byte> Body => _exchange.BodyMemory;
 
@@ -121,6 +173,8 @@ public sealed class Request
         _path = null;
         _method = null;
         _query = null;
+        _cookies = null;
+        _form = null;
         Params.Reset();
     }
 }

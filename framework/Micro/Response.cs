@@ -41,6 +41,33 @@ public sealed class Response
         return this;
     }
 
+    /// <summary>
+    /// Sets a cookie (Set-Cookie), its value percent-encoded. <paramref name="options"/> are ASP.NET Core's: Path
+    /// (default "/"), Domain, Expires, MaxAge, Secure, HttpOnly, SameSite.
+    /// </summary>
+    public Response Cookie(string name, string value, Microsoft.AspNetCore.Http.CookieOptions? options = null)
+    {
+        if (string.IsNullOrEmpty(name) || name.AsSpan().IndexOfAny("()<>@,;:\\\"/[]?={} \t") >= 0 || name.Any(char.IsControl))
+        {
+            throw new ArgumentException($"'{name}' is not a valid cookie name.", nameof(name));
+        }
+        options ??= new Microsoft.AspNetCore.Http.CookieOptions();
+        var header = options.CreateCookieHeader(name, Uri.EscapeDataString(value));
+        _exchange.AddHeader("Set-Cookie", header.ToString());
+        return this;
+    }
+
+    /// <summary>Clears a cookie by setting it expired (with the same Path and Domain it was set with).</summary>
+    public Response ClearCookie(string name, Microsoft.AspNetCore.Http.CookieOptions? options = null)
+    {
+        options = new Microsoft.AspNetCore.Http.CookieOptions(options ?? new Microsoft.AspNetCore.Http.CookieOptions())
+        {
+            Expires = DateTimeOffset.UnixEpoch,
+            MaxAge = null,
+        };
+        return Cookie(name, "", options);
+    }
+
     /// <summary>Sends <paramref name="text"/> as UTF-8 (text/plain unless a Content-Type was set) and ends the response.</summary>
     public void Send(string text)
     {
