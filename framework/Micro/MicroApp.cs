@@ -127,7 +127,7 @@ public sealed class MicroApp : Router
         }
         var (request, response) = (context.Request, context.Response);
         request.Attach(exchange);
-        response.Attach(exchange);
+        response.Attach(exchange, request);
 
         var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
         var match = _table!.Match(method, request.RawPath, request.Params.Captures);

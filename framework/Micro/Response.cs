@@ -12,6 +12,7 @@ namespace Micro;
 public sealed class Response
 {
     private HttpExchange _exchange = null!;
+    private Request? _request;
     private Utf8JsonWriter? _json;
     private bool _contentTypeSet;
 
@@ -104,6 +105,18 @@ public sealed class Response
         End();
     }
 
+    /// <summary>
+    /// Sends the file at <paramref name="path"/> with sendfile(2) (zero copy): Content-Type from its extension, ETag
+    /// and Last-Modified, 304 when the client's copy is current, 206 for a byte range, 404 when there is no such file.
+    /// </summary>
+    public void SendFile(string path) => FileResponses.Send(_request!, this, path);
+
+    internal void SendFileHandle(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length)
+    {
+        _exchange.RespondWithFile(handle, offset, length);
+        End();
+    }
+
     /// <summary>Redirects to <paramref name="location"/> with 302 (or the status given) and ends the response.</summary>
     public void Redirect(string location, int statusCode = 302)
     {
@@ -154,9 +167,10 @@ public sealed class Response
         return _json;
     }
 
-    internal void Attach(HttpExchange exchange)
+    internal void Attach(HttpExchange exchange, Request request)
     {
         _exchange = exchange;
+        _request = request;
         _contentTypeSet = false;
         Ended = false;
     }

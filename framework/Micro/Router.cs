@@ -39,6 +39,39 @@ public class Router
     /// <summary>Routes every method to an async handler.</summary>
     public Router All(string pattern, AsyncRequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
 
+    /// <summary>
+    /// Serves the files under <paramref name="directory"/> at <paramref name="prefix"/> (GET and HEAD), with
+    /// <see cref="Response.SendFile"/>. Paths are decoded, then refused (404) when they resolve outside the
+    /// directory; a directory serves its index.html.
+    /// </summary>
+    public Router Static(string prefix, string directory)
+    {
+        var root = Path.GetFullPath(directory);
+        if (!Directory.Exists(root))
+        {
+            throw new DirectoryNotFoundException($"Static directory '{root}' does not exist.");
+        }
+        var rootWithSeparator = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
+        return Get(prefix.TrimEnd('/') + "/*path", (req, res) =>
+        {
+            var relative = req.Params["path"] ?? "";
+            if (relative.Contains('\0'))
+            {
+                throw new HttpError(400, "A path may not hold NUL.");
+            }
+            var full = Path.GetFullPath(Path.Combine(root, relative));
+            if (full != root && !full.StartsWith(rootWithSeparator, StringComparison.Ordinal))
+            {
+                throw new HttpError(404, "Not Found"); // escapes the directory: answer as if it did not exist
+            }
+            if (Directory.Exists(full))
+            {
+                full = Path.Combine(full, "index.html");
+            }
+            res.SendFile(full);
+        });
+    }
+
     /// <summary>Adds middleware that runs, in the order added, before the handlers of this router's routes.</summary>
     public Router Use(Middleware middleware)
     {

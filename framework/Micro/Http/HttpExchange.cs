@@ -189,6 +189,26 @@ public sealed class HttpExchange
     }
 
     /// <summary>
+    /// Answers with <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent
+    /// from the page cache to the socket with sendfile(2). The exchange takes ownership of the handle.
+    /// </summary>
+    internal void RespondWithFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length)
+    {
+        ThrowIfStarted();
+        WriteHead(_target!, contentLength: length);
+        if (IsHeadRequest)
+        {
+            file.Dispose();
+        }
+        else
+        {
+            _target!.AppendFile(file, offset, length);
+        }
+        _bodyBuffer?.Release();
+        IsCompleted = true;
+    }
+
+    /// <summary>
     /// Streams <paramref name="bytes"/> as a chunk of a chunked response (close-delimited for HTTP/1.0), sending the
     /// head first. Completes when the connection can take more: the backpressure of a slow client reaches the handler.
     /// </summary>

@@ -80,6 +80,22 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         return added;
     }
 
+    /// <summary>Queues <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent with sendfile(2) without passing through user space. The buffer owns the handle from now on.</summary>
+    public void AppendFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length)
+    {
+        if (length <= 0)
+        {
+            file.Dispose();
+            return;
+        }
+        if (ReferenceEquals(_segments, NoSegments))
+        {
+            _segments = new List<Segment>(2);
+        }
+        _segments.Add(new Segment([], 0, new FileRange(file, offset, length)));
+        Length += length;
+    }
+
     /// <summary>A copy of the unsent bytes, for tests and diagnostics.</summary>
     internal byte[] ToArray()
     {
@@ -87,6 +103,10 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         var offset = 0;
         for (var i = 0; i < _segments.Count; i++)
         {
+            if (_segments[i].File is not null)
+            {
+                throw new InvalidOperationException("The buffer holds a file range.");
+            }
             var bytes = Unsent(i);
             bytes.CopyTo(copy.AsSpan(offset));
             offset += bytes.Length;
@@ -99,7 +119,15 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
     {
         for (var i = 0; i < _segments.Count; i++)
         {
-            destination.Write(Unsent(i));
+            if (_segments[i].File is { } file)
+            {
+                destination.AppendFile(file.Handle, file.Offset, file.Remaining);
+                _segments[i] = _segments[i] with { File = null }; // ownership moved
+            }
+            else
+            {
+                destination.Write(Unsent(i));
+            }
         }
         Release();
     }
@@ -117,10 +145,23 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         var vectors = stackalloc IoVector[MaxVectors];
         while (Length > 0)
         {
+            if (_segments[0].File is { } file)
+            {
+                var errno = SendFileHead(fd, file);
+                if (errno != 0)
+                {
+                    return errno;
+                }
+                continue;
+            }
             var count = 0;
             for (var i = 0; i < _segments.Count && count < MaxVectors; i++)
             {
                 var segment = _segments[i];
+                if (segment.File is not null)
+                {
+                    break; // bytes after a file wait for it
+                }
                 var start = i == 0 ? _head : 0;
                 if (segment.End > start)
                 {
@@ -142,6 +183,41 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
                 return errno;
             }
             Consume((long)written);
+        }
+        return 0;
+    }
+
+    /// <summary>Sends the file range at the head of the queue with sendfile(2); returns an errno, or 0 once it is all sent.</summary>
+    private unsafe int SendFileHead(int fd, FileRange file)
+    {
+        var handle = (int)file.Handle.DangerousGetHandle();
+        while (file.Remaining > 0)
+        {
+            var offset = file.Offset;
+            var sent = Libc.SendFile(fd, handle, &offset, (nuint)Math.Min(file.Remaining, 1L << 30));
+            if (sent < 0)
+            {
+                var errno = Errno.Last;
+                if (errno == Libc.EINTR)
+                {
+                    continue;
+                }
+                return errno;
+            }
+            if (sent == 0)
+            {
+                return Libc.EIO; // the file is shorter than it was when the response was framed
+            }
+            file.Offset += sent;
+            file.Remaining -= sent;
+            Length -= sent;
+        }
+        file.Handle.Dispose();
+        _segments.RemoveAt(0);
+        _head = 0;
+        if (Length == 0)
+        {
+            Release();
         }
         return 0;
     }
@@ -175,7 +251,14 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         {
             foreach (var segment in _segments)
             {
-                pool.Return(segment.Block);
+                if (segment.File is { } file)
+                {
+                    file.Handle.Dispose();
+                }
+                else
+                {
+                    pool.Return(segment.Block);
+                }
             }
             _segments.Clear();
         }
@@ -183,5 +266,14 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         Length = 0;
     }
 
-    private readonly record struct Segment(byte[] Block, int End);
+    /// <summary>Bytes of a block, or (when <see cref="File"/> is set) a range of a file sent with sendfile(2).</summary>
+    private readonly record struct Segment(byte[] Block, int End, FileRange? File = null);
+
+    /// <summary>A range of an open file still to send; mutable, as sendfile advances it.</summary>
+    private sealed class FileRange(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long remaining)
+    {
+        public Microsoft.Win32.SafeHandles.SafeFileHandle Handle { get; } = handle;
+        public long Offset { get; set; } = offset;
+        public long Remaining { get; set; } = remaining;
+    }
 }

@@ -49,6 +49,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
     public static partial nint WriteV(int fd, IoVector* vectors, int count);
 
+    [LibraryImport(Library, EntryPoint = "sendfile", SetLastError = true)]
+    public static partial nint SendFile(int outFd, int inFd, long* offset, nuint count);
+
     [LibraryImport(Library, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
@@ -88,6 +91,7 @@ internal static unsafe partial class Libc
 
     // errno(3)
     public const int EINTR = 4;
+    public const int EIO = 5;
     public const int EAGAIN = 11;
     public const int ENOMEM = 12;
     public const int ENFILE = 23;
