@@ -172,11 +172,11 @@ public sealed class SemanticsTests
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET /headers HTTP/1.1\r\nHost: x\r\n\r\nGET /no-content HTTP/1.1\r\nHost: x\r\n\r\n");
         var responses = await client.ReadResponsesAsync(2);
-        Assert.Equal("yes", responses[0].Headers["X-Custom"]);
-        Assert.Equal("13", responses[0].Headers["Content-Length"]);
-        Assert.Equal("buffered body", responses[0].Body);
-        Assert.Equal(204, responses[1].Status);
-        Assert.False(responses[1].Headers.ContainsKey("Content-Length"));
+        var seen = string.Join(" | ", responses.Select(r => $"{r.Status} [{string.Join(", ", r.Headers)}] '{r.Body}'")) + " errors: " + string.Join("; ", server.Errors);
+        Assert.True(responses[0].Headers.TryGetValue("X-Custom", out var custom) && custom == "yes", seen);
+        Assert.True(responses[0].Headers.TryGetValue("Content-Length", out var length) && length == "13", seen);
+        Assert.True(responses[0].Body == "buffered body", seen);
+        Assert.True(responses[1].Status == 204 && !responses[1].Headers.ContainsKey("Content-Length"), seen);
     }
 
     [Fact]
