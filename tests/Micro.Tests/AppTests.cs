@@ -8,23 +8,6 @@ public sealed class AppTests
 {
     private sealed record Item(int Id, string Name);
 
-    /// <summary>Starts <paramref name="app"/> on 127.0.0.1 port 0 and returns a client for it; the app stops when the client's scope ends.</summary>
-    private static async Task<T> With<T>(MicroApp app, Func<HttpClient, Uri, Task<T>> test)
-    {
-        app.ServerOptions.ReactorCount = 2;
-        app.Listen(0);
-        try
-        {
-            var url = new Uri($"http://{app.EndPoints[0]}");
-            using var client = new HttpClient { BaseAddress = url };
-            return await test(client, url);
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
-    }
-
     [Fact]
     public async Task Routes_answer_with_text_json_and_params()
     {
@@ -33,7 +16,7 @@ public sealed class AppTests
         app.Get("/users/:id", (req, res) => res.Json(new Item(req.Params.GetInt("id"), req.Params["id"]!)));
         app.Get("/names/:name", (req, res) => res.Send(req.Params["name"]!));
         app.Get("/search", (req, res) => res.Send(string.Join("|", req.Query["tag"].ToArray()) + ";" + req.Query["q"]));
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var hello = await client.GetAsync("/");
             Assert.Equal("Hello, World!", await hello.Content.ReadAsStringAsync());
@@ -41,7 +24,6 @@ public sealed class AppTests
             Assert.Equal(new Item(42, "42"), await client.GetFromJsonAsync<Item>("/users/42"));
             Assert.Equal("José", await client.GetStringAsync("/names/Jos%C3%A9"));
             Assert.Equal("a|b c;x", await client.GetStringAsync("/search?tag=a&q=x&tag=b%20c"));
-            return 0;
         });
     }
 
@@ -50,12 +32,11 @@ public sealed class AppTests
     {
         var app = new MicroApp();
         app.Get("/users/:id", (req, res) => res.Send(req.Params.GetInt("id").ToString()));
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var response = await client.GetAsync("/users/abc");
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.Equal("Route parameter 'id' must be an integer.", await response.Content.ReadAsStringAsync());
-            return 0;
         });
     }
 
@@ -65,7 +46,7 @@ public sealed class AppTests
         var app = new MicroApp();
         app.Get("/items", (req, res) => res.Send("list"));
         app.Post("/items", (req, res) => res.Status(201).Send("created"));
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/nothing")).StatusCode);
             var put = await client.PutAsync("/items", new StringContent("x"));
@@ -75,7 +56,6 @@ public sealed class AppTests
             Assert.Equal(HttpStatusCode.OK, head.StatusCode);
             Assert.Equal(4, head.Content.Headers.ContentLength);
             Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("/items", new StringContent("x"))).StatusCode);
-            return 0;
         });
     }
 
@@ -102,14 +82,13 @@ public sealed class AppTests
         });
         app.Get("/public", (req, res) => res.Send("open"));
         app.Get("/private", (req, res) => res.Send("secret"));
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var open = await client.GetAsync("/public");
             Assert.Equal("open", await open.Content.ReadAsStringAsync());
             Assert.Equal("1", open.Headers.GetValues("X-Before").Single());
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/private")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/missing")).StatusCode);
-            return 0;
         });
         Assert.Equal(["before /public", "after /public", "before /private", "after /private", "before /missing", "after /missing"], order);
     }
@@ -128,7 +107,7 @@ public sealed class AppTests
         var app = new MicroApp();
         app.Use("/api/v1", api);
         app.Get("/", (req, res) => res.Send("home"));
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var item = await client.GetAsync("/api/v1/items/7");
             Assert.Equal("item 7", await item.Content.ReadAsStringAsync());
@@ -136,7 +115,6 @@ public sealed class AppTests
             Assert.Equal("api root", await client.GetStringAsync("/api/v1"));
             var home = await client.GetAsync("/");
             Assert.False(home.Headers.Contains("X-Api"));
-            return 0;
         });
     }
 
@@ -151,18 +129,15 @@ public sealed class AppTests
             res.Status(201).Json(item with { Id = item.Id * 2 });
         });
         app.Get("/fast", (req, res) => res.Send("fast"));
-        await With(app, async (_, url) =>
+        await TestApp.RunAsync(app, async (_, url) =>
         {
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
-            await using var client = new RawClient(socket);
+            await using var client = await TestApp.ConnectAsync(url);
             var body = "{\"Id\":30,\"Name\":\"slow\"}";
             await client.SendAsync($"POST /double HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
             var responses = await client.ReadResponsesAsync(2);
             Assert.Equal(201, responses[0].Status);
             Assert.Equal("{\"Id\":60,\"Name\":\"slow\"}", responses[0].Body);
             Assert.Equal("fast", responses[1].Body);
-            return 0;
         });
     }
 
@@ -178,7 +153,7 @@ public sealed class AppTests
             res.Status(503).Send("handled: " + error.Message);
             return default;
         });
-        await With(app, async (client, _) =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var teapot = await client.GetAsync("/teapot");
             Assert.Equal(418, (int)teapot.StatusCode);
@@ -188,7 +163,6 @@ public sealed class AppTests
             Assert.Equal("handled: oops", await bug.Content.ReadAsStringAsync());
             var badJson = await client.PostAsync("/json", new StringContent("{not json", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
-            return 0;
         });
     }
 
@@ -198,7 +172,7 @@ public sealed class AppTests
         var app = new MicroApp();
         app.Get("/old", (req, res) => res.Redirect("/new", 301));
         app.Post("/echo-text", (req, res) => res.Send(req.Text()));
-        await With(app, async (client, url) =>
+        await TestApp.RunAsync(app, async (client, url) =>
         {
             using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = url };
             var old = await noRedirects.GetAsync("/old");
@@ -207,7 +181,6 @@ public sealed class AppTests
             var latin1 = new ByteArrayContent(Encoding.Latin1.GetBytes("café"));
             latin1.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("text/plain") { CharSet = "iso-8859-1" };
             Assert.Equal("café", await (await client.PostAsync("/echo-text", latin1)).Content.ReadAsStringAsync());
-            return 0;
         });
     }
 

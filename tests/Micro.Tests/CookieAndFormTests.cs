@@ -6,21 +6,6 @@ namespace Micro.Tests;
 
 public sealed class CookieAndFormTests
 {
-    private static async Task With(MicroApp app, Func<HttpClient, Task> test)
-    {
-        app.ServerOptions.ReactorCount = 1;
-        app.Listen(0);
-        try
-        {
-            using var client = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = new Uri($"http://{app.EndPoints[0]}") };
-            await test(client);
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
-    }
-
     [Fact]
     public async Task Cookies_are_parsed_on_demand_and_set_with_their_attributes()
     {
@@ -34,7 +19,7 @@ public sealed class CookieAndFormTests
             res.Send("ok");
         });
         app.Get("/bad", (req, res) => res.Cookie("bad name", "x").Send("unreachable"));
-        await With(app, async client =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var read = new HttpRequestMessage(HttpMethod.Get, "/read");
             read.Headers.Add("Cookie", "theme=dark; session=\"quoted\"; name=Jos%C3%A9;theme=light");
@@ -49,7 +34,7 @@ public sealed class CookieAndFormTests
             Assert.StartsWith("old=; expires=Thu, 01 Jan 1970 00:00:00 GMT", cookies[2]);
 
             Assert.Equal(HttpStatusCode.InternalServerError, (await client.GetAsync("/bad")).StatusCode);
-        });
+        }, useCookies: false);
     }
 
     [Fact]
@@ -61,12 +46,12 @@ public sealed class CookieAndFormTests
             var form = req.Form();
             res.Send($"{form["name"]}|{string.Join("+", form["tag"].ToArray())}");
         });
-        await With(app, async client =>
+        await TestApp.RunAsync(app, async (client, _) =>
         {
             var form = new FormUrlEncodedContent([new("name", "José & Ana"), new("tag", "a"), new("tag", "b=c")]);
             Assert.Equal("José & Ana|a+b=c", await (await client.PostAsync("/form", form)).Content.ReadAsStringAsync());
             var json = await client.PostAsync("/form", new StringContent("{}", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
-        });
+        }, useCookies: false);
     }
 }

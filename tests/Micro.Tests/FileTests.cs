@@ -26,22 +26,11 @@ public sealed class FileTests : IDisposable
         File.Delete(Path.Combine(Path.GetDirectoryName(_root)!, Path.GetFileName(_root) + "-secret.txt"));
     }
 
-    private async Task With(Action<MicroApp> configure, Func<HttpClient, Uri, Task> test)
+    private static Task With(Action<MicroApp> configure, Func<HttpClient, Uri, Task> test)
     {
         var app = new MicroApp();
-        app.ServerOptions.ReactorCount = 1;
         configure(app);
-        app.Listen(0);
-        try
-        {
-            var url = new Uri($"http://{app.EndPoints[0]}");
-            using var client = new HttpClient { BaseAddress = url };
-            await test(client, url);
-        }
-        finally
-        {
-            await app.StopAsync();
-        }
+        return TestApp.RunAsync(app, test);
     }
 
     [Fact]
@@ -119,7 +108,7 @@ public sealed class FileTests : IDisposable
             // HttpClient would normalise "..", so these go out raw.
             foreach (var escape in new[] { $"/assets/../{secret}", $"/assets/%2e%2e/{secret}", $"/assets/..%2f{secret}", $"/assets/docs/%2E%2E/%2E%2E/{secret}", "/assets/%00" })
             {
-                await using var raw = new RawClient(await Connect(url));
+                await using var raw = await TestApp.ConnectAsync(url);
                 await raw.SendAsync($"GET {escape} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 var text = await raw.ReadToEndAsync();
                 Assert.True(text.StartsWith("HTTP/1.1 404") || text.StartsWith("HTTP/1.1 400"), $"{escape}: {text[..Math.Min(60, text.Length)]}");
@@ -142,17 +131,10 @@ public sealed class FileTests : IDisposable
             app.Get("/text", (req, res) => res.Send("text"));
         }, async (_, url) =>
         {
-            await using var raw = new RawClient(await Connect(url));
+            await using var raw = await TestApp.ConnectAsync(url);
             await raw.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /file HTTP/1.1\r\nHost: x\r\n\r\nGET /text HTTP/1.1\r\nHost: x\r\n\r\nGET /file HTTP/1.1\r\nHost: x\r\n\r\n");
             var responses = await raw.ReadResponsesAsync(4);
             Assert.Equal(["slow", "Hello, file!", "text", "Hello, file!"], responses.Select(r => r.Body));
         });
-    }
-
-    private static async Task<System.Net.Sockets.Socket> Connect(Uri url)
-    {
-        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
-        return socket;
     }
 }

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Micro.Tests;
+
+/// <summary>Runs a <see cref="MicroApp"/> on 127.0.0.1 port 0 for the length of one test.</summary>
+internal static class TestApp
+{
+    /// <summary>Starts <paramref name="app"/>, runs <paramref name="test"/> with a client for it, then stops the app.</summary>
+    public static async Task RunAsync(MicroApp app, Func<HttpClient, Uri, Task> test, bool useCookies = true)
+    {
+        app.ServerOptions.ReactorCount = 2;
+        app.Listen(0);
+        try
+        {
+            var url = new Uri($"http://{app.EndPoints[0]}");
+            using var client = new HttpClient(new HttpClientHandler { UseCookies = useCookies }) { BaseAddress = url };
+            await test(client, url);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    /// <summary>A raw connection to the app at <paramref name="url"/>, for what HttpClient would rewrite.</summary>
+    public static async Task<RawClient> ConnectAsync(Uri url)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, url.Port));
+        return new RawClient(socket);
+    }
+}
