@@ -29,6 +29,7 @@ public sealed partial class HostedAppTests
             using var client = new HttpClient();
             Assert.Equal("Hello, World!", await client.GetStringAsync(url, deadline.Token));
             Assert.Equal("{\"message\":\"Hello, World!\"}", await client.GetStringAsync(url + "/json", deadline.Token));
+            Assert.Equal("Hello, Ana!", await client.GetStringAsync(url + "/hello/Ana", deadline.Token));
 
             using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
             {
