@@ -34,6 +34,11 @@ public class Router
     public Router Head(string pattern, RequestHandler handler) => Add("HEAD", pattern, Pipeline.From(handler));
     /// <summary>Routes OPTIONS.</summary>
     public Router Options(string pattern, RequestHandler handler) => Add("OPTIONS", pattern, Pipeline.From(handler));
+    /// <summary>Routes <paramref name="method"/> (such as <c>HttpMethods.Put</c>, or an extension method like "PROPFIND").</summary>
+    public Router Map(string method, string pattern, RequestHandler handler) => Add(method, pattern, Pipeline.From(handler));
+    /// <summary>Routes <paramref name="method"/> to an async handler.</summary>
+    public Router Map(string method, string pattern, AsyncRequestHandler handler) => Add(method, pattern, Pipeline.From(handler));
+
     /// <summary>Routes every method.</summary>
     public Router All(string pattern, RequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
     /// <summary>Routes every method to an async handler.</summary>
@@ -92,6 +97,10 @@ public class Router
 
     private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler)
     {
+        if (method != "*" && !Http.ExchangeHeaders.IsToken(method))
+        {
+            throw new ArgumentException($"'{method}' is not a valid method token.", nameof(method));
+        }
         Routing.RoutePattern.Parse(pattern); // refuse a bad pattern where it is written, not at startup
         Routes.Add((method, pattern, handler));
         return this;

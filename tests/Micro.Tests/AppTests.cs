@@ -184,6 +184,27 @@ public sealed class AppTests
         });
     }
 
+    [Fact]
+    public async Task AspNetCore_status_method_and_header_names_work_with_the_api()
+    {
+        var app = new MicroApp();
+        app.Map(Microsoft.AspNetCore.Http.HttpMethods.Put, "/things/:id", (req, res) =>
+            res.Status(Microsoft.AspNetCore.Http.StatusCodes.Status202Accepted)
+               .Header(Microsoft.Net.Http.Headers.HeaderNames.CacheControl, "no-store")
+               .Send(req.Params["id"]!));
+        app.Map("PROPFIND", "/dav", (req, res) => res.Send(req.Method));
+        Assert.Throws<ArgumentException>(() => app.Map("BAD METHOD", "/x", (req, res) => res.End()));
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            var put = await client.PutAsync("/things/5", new StringContent(""));
+            Assert.Equal(HttpStatusCode.Accepted, put.StatusCode);
+            Assert.Equal("no-store", put.Headers.CacheControl!.ToString());
+            Assert.Equal("5", await put.Content.ReadAsStringAsync());
+            var propfind = await client.SendAsync(new HttpRequestMessage(new HttpMethod("PROPFIND"), "/dav"));
+            Assert.Equal("PROPFIND", await propfind.Content.ReadAsStringAsync());
+        });
+    }
+
     [Theory]
     [InlineData(new[] { "--port", "9123" }, null, "127.0.0.1:9123")]
     [InlineData(new[] { "--urls", "http://0.0.0.0:80;http://[::1]:81" }, null, "0.0.0.0:80,[::1]:81")]

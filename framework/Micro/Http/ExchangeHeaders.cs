@@ -26,6 +26,10 @@ internal static class ExchangeHeaders
         }
     }
 
+    /// <summary>True when <paramref name="text"/> is a non-empty RFC 9110 token (a method or header name).</summary>
+    public static bool IsToken(string text) =>
+        text.Length > 0 && text.All(c => c < 128) && !Encoding.ASCII.GetBytes(text).AsSpan().ContainsAnyExcept(TokenBytes);
+
     private static readonly System.Buffers.SearchValues<byte> TokenBytes = System.Buffers.SearchValues.Create(
         "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 }
