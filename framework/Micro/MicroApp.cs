@@ -21,6 +21,7 @@ public sealed class MicroApp : Router
     private readonly ILoggerFactory? _loggerFactory;
     private RouteTable<Pipeline>? _table;
     private Middleware[] _global = [];
+    private Pipeline? _notFound;
     private ErrorHandler? _onError;
     private RequestHandler _onNotFound = static (_, res) => res.Status(404).Send("Not Found");
     private MicroServer? _server;
@@ -51,7 +52,7 @@ public sealed class MicroApp : Router
         return this;
     }
 
-    /// <summary>Answers requests no route matches (otherwise: 404 "Not Found").</summary>
+    /// <summary>Answers requests no route matches (otherwise: 404 "Not Found"). Set it before starting, like routes.</summary>
     public MicroApp OnNotFound(RequestHandler handler)
     {
         _onNotFound = handler;
@@ -102,6 +103,7 @@ public sealed class MicroApp : Router
             table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler));
         }
         _table = table;
+        _notFound = new Pipeline(_global, Pipeline.From(_onNotFound));
     }
 
     private IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> FlattenRoutes()
@@ -148,7 +150,7 @@ public sealed class MicroApp : Router
         }
         else
         {
-            pipeline = new Pipeline(_global, Pipeline.From(_onNotFound));
+            pipeline = _notFound!;
         }
 
         ValueTask pending;

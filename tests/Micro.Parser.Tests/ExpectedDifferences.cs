@@ -71,7 +71,7 @@ internal static class ExpectedDifferences
     {
         for (var i = 0; i < input.Length; i++)
         {
-            if (input[i] == '\r' && (i + 1 == input.Length ? false : input[i + 1] != '\n')) return true;
+            if (input[i] == '\r' && i + 1 < input.Length && input[i + 1] != '\n') return true;
         }
         return false;
     }

@@ -95,11 +95,17 @@ public sealed class HttpExchange
         {
             return false;
         }
-        _headerLines?.Release();
-        _bodyBuffer?.Release();
+        DiscardHeadersAndBody();
         _statusCode = 200;
         WantsClose = false;
         return true;
+    }
+
+    /// <summary>Drops the header lines and body written so far (nothing of them has been sent).</summary>
+    private void DiscardHeadersAndBody()
+    {
+        _headerLines?.Release();
+        _bodyBuffer?.Release();
     }
 
     /// <summary>The next exchange in its connection's <see cref="ExchangeQueue"/>.</summary>
@@ -368,8 +374,7 @@ public sealed class HttpExchange
             IsCompleted = true;
             return;
         }
-        _headerLines?.Release();
-        _bodyBuffer?.Release();
+        DiscardHeadersAndBody();
         _statusCode = 500;
         Complete();
     }
@@ -379,8 +384,7 @@ public sealed class HttpExchange
     {
         _statusCode = statusCode;
         WantsClose = true;
-        _headerLines?.Release();
-        _bodyBuffer?.Release();
+        DiscardHeadersAndBody();
         Complete();
     }
 

@@ -4,7 +4,7 @@ using Micro.Transport.Interop;
 
 namespace Micro.Transport;
 
-/// <summary>A client's address kept as raw bytes (24 bytes inline instead of an IPEndPoint and an IPAddress on the heap per connection).</summary>
+/// <summary>A socket address (a client's, or a listener's from getsockname) kept as raw bytes (24 bytes inline instead of an IPEndPoint and an IPAddress on the heap per connection).</summary>
 internal readonly struct PeerAddress
 {
     private readonly ulong _high;
@@ -22,7 +22,7 @@ internal readonly struct PeerAddress
         _ipv6 = ipv6;
     }
 
-    /// <summary>Reads a sockaddr_in or sockaddr_in6 as accept4 filled it.</summary>
+    /// <summary>Reads a sockaddr_in or sockaddr_in6 as accept4 or getsockname filled it.</summary>
     public static PeerAddress Read(ReadOnlySpan<byte> sockaddr)
     {
         var port = BinaryPrimitives.ReadUInt16BigEndian(sockaddr[2..]);

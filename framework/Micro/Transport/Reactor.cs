@@ -101,7 +101,7 @@ internal sealed unsafe class Reactor
             Errno.ThrowIfFailed(Libc.GetSockName(fd, bound, &boundLength), "getsockname");
             Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, ListenerTokenBase + (ulong)_listeners.Count), "epoll_ctl(listener)");
             _listeners.Add(fd);
-            return SocketAddresses.Read(new ReadOnlySpan<byte>(bound, (int)boundLength));
+            return PeerAddress.Read(new ReadOnlySpan<byte>(bound, (int)boundLength)).ToEndPoint();
         }
         catch
         {

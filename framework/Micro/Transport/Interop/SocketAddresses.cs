@@ -4,7 +4,7 @@ using System.Net.Sockets;
 
 namespace Micro.Transport.Interop;
 
-/// <summary>sockaddr_in and sockaddr_in6 to and from <see cref="IPEndPoint"/>.</summary>
+/// <summary>Writes an <see cref="IPEndPoint"/> as sockaddr_in or sockaddr_in6 (reading one back is <see cref="PeerAddress.Read"/>).</summary>
 internal static class SocketAddresses
 {
     public const int MaxLength = 28;
@@ -24,15 +24,5 @@ internal static class SocketAddresses
         endPoint.Address.TryWriteBytes(destination[8..24], out _);
         BinaryPrimitives.WriteUInt32LittleEndian(destination[24..], (uint)endPoint.Address.ScopeId);
         return 28;
-    }
-
-    /// <summary>Reads a sockaddr_in or sockaddr_in6.</summary>
-    public static IPEndPoint Read(ReadOnlySpan<byte> source)
-    {
-        var family = BitConverter.ToUInt16(source);
-        var port = BinaryPrimitives.ReadUInt16BigEndian(source[2..]);
-        return family == Libc.AF_INET
-            ? new IPEndPoint(new IPAddress(source[4..8]), port)
-            : new IPEndPoint(new IPAddress(source[8..24], BinaryPrimitives.ReadUInt32LittleEndian(source[24..])), port);
     }
 }
