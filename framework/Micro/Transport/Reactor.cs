@@ -27,6 +27,8 @@ internal sealed unsafe class Reactor
     private readonly int _wakeFd;
     private readonly Thread _thread;
     private int _wakePending;
+    private readonly Lock _wakeLock = new();
+    private bool _wakeClosed;
     private uint _generation;
     private bool _listenersPaused;
     private long _resumeAcceptAt;
@@ -123,10 +125,21 @@ internal sealed unsafe class Reactor
         _remoteWork.Enqueue((callback, state));
         if (Interlocked.Exchange(ref _wakePending, 1) == 0)
         {
-            ulong one = 1;
-            Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
+            // Under the lock that also guards closing: once the reactor has ended, its fd number may belong to
+            // someone else (a socket, a runtime pipe), and 8 bytes written there would corrupt it.
+            lock (_wakeLock)
+            {
+                if (!_wakeClosed)
+                {
+                    ulong one = 1;
+                    Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
+                }
+            }
         }
     }
+
+    /// <summary>True once the reactor's thread has ended: work posted now is dropped (its connections are gone).</summary>
+    public bool HasEnded => Volatile.Read(ref _wakeClosed);
 
     /// <summary>Queues work to run after the current batch of events, on this thread.</summary>
     public void PostLocal(SendOrPostCallback callback, object? state) => _localWork.Enqueue((callback, state));
@@ -202,7 +215,11 @@ internal sealed unsafe class Reactor
                 Libc.Close(listener);
             }
             _listeners.Clear();
-            Libc.Close(_wakeFd);
+            lock (_wakeLock)
+            {
+                _wakeClosed = true;
+                Libc.Close(_wakeFd);
+            }
             Libc.Close(Epoll);
             _exited.TrySetResult();
         }

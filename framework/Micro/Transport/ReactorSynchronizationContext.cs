@@ -10,9 +10,9 @@ internal sealed class ReactorSynchronizationContext(Reactor reactor) : Synchroni
 
     public override void Send(SendOrPostCallback d, object? state)
     {
-        if (reactor.IsOnReactorThread)
+        if (reactor.IsOnReactorThread || reactor.HasEnded)
         {
-            d(state);
+            d(state); // nobody would run it otherwise; the connections it concerned are closed
             return;
         }
         using var done = new ManualResetEventSlim();
