@@ -3,6 +3,7 @@ using System.Text;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Micro;
@@ -76,6 +77,7 @@ public sealed class MicroApp : Router
             throw new InvalidOperationException("The app is already running.");
         }
         Build();
+        ServerOptions.StreamRequestBody ??= IsMultipart;
         _server = new MicroServer(ServerOptions, Handle, _loggerFactory);
         _server.Start();
     }
@@ -128,7 +130,7 @@ public sealed class MicroApp : Router
             exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
         }
         var (request, response) = (context.Request, context.Response);
-        request.Attach(exchange);
+        request.Attach(exchange, ServerOptions.MaxRequestBodySize);
         response.Attach(exchange, request);
 
         var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
@@ -188,11 +190,28 @@ public sealed class MicroApp : Router
             response.Status(http.StatusCode).Send(http.Message);
             return default;
         }
+        if (error is BadHttpRequestException badRequest && request.Exchange.TryResetResponse())
+        {
+            // The request body failed (malformed, too large, too slow): the server has already decided to close.
+            response.Status(badRequest.StatusCode).Send(badRequest.Message);
+            return default;
+        }
         if (_onError is not null && request.Exchange.TryResetResponse())
         {
             return _onError(error, request, response);
         }
         return ValueTask.FromException(error); // the server answers 500 (or closes a started response) and logs it
+    }
+
+    /// <summary>multipart/form-data bodies are streamed so file parts are never held whole; every other body is buffered.</summary>
+    private static bool IsMultipart(HttpExchange exchange)
+    {
+        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Content-Type"u8, out var range))
+        {
+            return false;
+        }
+        var value = range.Of(exchange.RequestBytes);
+        return value.Length >= 10 && Ascii.EqualsIgnoreCase(value[..10], "multipart/"u8);
     }
 
     private sealed class Context(int maxCaptures)

@@ -1,4 +1,5 @@
 using System.Net;
+using Micro.Http;
 using Micro.Parser;
 
 namespace Micro;
@@ -43,6 +44,14 @@ public sealed class MicroServerOptions
 
     /// <summary>How long a graceful shutdown waits for requests in flight. Default 30 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Decides, once a request's head has arrived, whether its handler runs at once and reads the body while it
+    /// arrives (<see cref="HttpExchange.ReadBodyAsync"/>, <see cref="HttpExchange.OpenBody"/>), holding at most 64 KiB
+    /// of it, instead of running after the whole body is buffered. Default: null, every body is buffered (up to
+    /// <see cref="MaxRequestBodySize"/>); <see cref="MicroApp"/> streams multipart/form-data bodies.
+    /// </summary>
+    public Func<HttpExchange, bool>? StreamRequestBody { get; set; }
 
     /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
     public string? ServerHeader { get; set; } = "Micro";

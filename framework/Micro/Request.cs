@@ -21,6 +21,7 @@ public sealed class Request
     private Dictionary<string, StringValues>? _query;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
+    private long _maxBodySize;
 
     internal Request(int maxCaptures)
     {
@@ -126,11 +127,34 @@ public sealed class Request
         return cookies;
     }
 
-    /// <summary>The body's bytes (de-chunked); empty when there is none.</summary>
+    /// <summary>
+    /// The body's bytes (de-chunked); empty when there is none. A streamed body (multipart/form-data, see
+    /// <see cref="IsBodyStreamed"/>) is read with <see cref="Multipart"/>, <see cref="BodyStream"/> or <see cref="ReadBodyAsync"/> instead.
+    /// </summary>
     public ReadOnlyMemory<byte> Body => _exchange.BodyMemory;
 
-    /// <summary>The body as a read-only stream.</summary>
+    /// <summary>The body as a read-only stream; for a streamed body it reads as the body arrives (asynchronous reads only).</summary>
     public Stream BodyStream => _exchange.OpenBody();
+
+    /// <summary>
+    /// True when the handler runs before the body has arrived and reads it as it comes: by default for
+    /// multipart/form-data (<see cref="MicroServerOptions.StreamRequestBody"/> decides).
+    /// </summary>
+    public bool IsBodyStreamed => _exchange.IsBodyStreamed;
+
+    /// <summary>The whole body, waiting for a streamed one to arrive (up to <see cref="MicroServerOptions.MaxRequestBodySize"/>).</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync()
+    {
+        await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
+        return _exchange.BodyMemory;
+    }
+
+    /// <summary>
+    /// The parts of a multipart/form-data body, read as they arrive: <c>await foreach (var part in req.Multipart())</c>.
+    /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync"/> and <see cref="FormPart.CopyToAsync"/>.
+    /// Another Content-Type answers 415.
+    /// </summary>
+    public MultipartFormReader Multipart(int maxParts = 1000) => new(Header("Content-Type"), _exchange.OpenBody(), maxParts);
 
     /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
     public string Text()
@@ -164,12 +188,20 @@ public sealed class Request
         }
     }
 
-    /// <summary>The body as JSON; the body has already arrived whole, so this completes synchronously.</summary>
-    public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) => new(Json(typeInfo));
+    /// <summary>The body as JSON; completes synchronously unless the body is streamed and still arriving.</summary>
+    public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) =>
+        _exchange.IsBodyStreamed ? JsonAfterBodyAsync(typeInfo) : new(Json(typeInfo));
 
-    internal void Attach(HttpExchange exchange)
+    private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
+    {
+        await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
+        return Json(typeInfo);
+    }
+
+    internal void Attach(HttpExchange exchange, long maxBodySize)
     {
         _exchange = exchange;
+        _maxBodySize = maxBodySize;
         _path = null;
         _method = null;
         _query = null;

@@ -20,39 +20,48 @@ public sealed class RouteParams
     internal Span<ByteRange> Captures => _captures;
 
     /// <summary>The decoded value of parameter <paramref name="name"/>, or null when the route has no such parameter.</summary>
-    public string? this[string name]
-    {
-        get
-        {
-            for (var i = 0; i < _count; i++)
-            {
-                if (_names[i] == name)
-                {
-                    return Uri.UnescapeDataString(Encoding.UTF8.GetString(_captures[i].Of(_request.RawPath)));
-                }
-            }
-            return null;
-        }
-    }
+    public string? this[string name] =>
+        TryGetRaw(name, out var raw) ? Uri.UnescapeDataString(Encoding.UTF8.GetString(raw)) : null;
 
     /// <summary>How many parameters the route captured.</summary>
     public int Count => _count;
 
     /// <summary>Parameter <paramref name="name"/> as an integer; a missing or malformed value answers 400.</summary>
-    public int GetInt(string name) =>
-        int.TryParse(this[name], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new HttpError(400, $"Route parameter '{name}' must be an integer.");
+    public int GetInt(string name) => Get<int>(name, "an integer");
 
     /// <summary>Parameter <paramref name="name"/> as a 64-bit integer; a missing or malformed value answers 400.</summary>
-    public long GetLong(string name) =>
-        long.TryParse(this[name], System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw new HttpError(400, $"Route parameter '{name}' must be an integer.");
+    public long GetLong(string name) => Get<long>(name, "an integer");
 
     /// <summary>Parameter <paramref name="name"/> as a GUID; a missing or malformed value answers 400.</summary>
-    public Guid GetGuid(string name) =>
-        Guid.TryParse(this[name], out var value) ? value : throw new HttpError(400, $"Route parameter '{name}' must be a GUID.");
+    public Guid GetGuid(string name) => Get<Guid>(name, "a GUID");
+
+    /// <summary>Parses straight from the received bytes (no string) unless the value is percent-encoded.</summary>
+    private T Get<T>(string name, string expected) where T : IUtf8SpanParsable<T>, ISpanParsable<T>
+    {
+        if (TryGetRaw(name, out var raw))
+        {
+            var culture = System.Globalization.CultureInfo.InvariantCulture;
+            if (raw.IndexOf((byte)'%') < 0 ? T.TryParse(raw, culture, out var value) : T.TryParse(this[name], culture, out value))
+            {
+                return value;
+            }
+        }
+        throw new HttpError(400, $"Route parameter '{name}' must be {expected}.");
+    }
+
+    private bool TryGetRaw(string name, out ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_names[i] == name)
+            {
+                raw = _captures[i].Of(_request.RawPath);
+                return true;
+            }
+        }
+        raw = default;
+        return false;
+    }
 
     internal void Set(string[] names, int count)
     {

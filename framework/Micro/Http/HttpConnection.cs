@@ -18,6 +18,9 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
     private HttpExchange? _parsing;
     private HttpExchange? _receivingBody;
     private ChunkedDecoder? _chunked;
+    private RequestBodyPipe? _bodyPipe;
+    private HttpExchange? _streamingExchange;
+    private bool _pausedForBody;
     private byte[]? _body;
     private int _bodyLength;
     private long _bodyRemaining;
@@ -57,7 +60,7 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                 break;
             }
         }
-        return _stopParsing || _closed ? length : offset;
+        return (_stopParsing && _bodyPipe is null) || _closed ? length : offset;
     }
 
     /// <summary>Parses and dispatches requests from <paramref name="offset"/>; returns true when it stopped because the output is full.</summary>
@@ -66,8 +69,17 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
         _inReceive = true;
         try
         {
-            while (offset < length && !_stopParsing && !_closed)
+            while (offset < length && !_closed && (!_stopParsing || _bodyPipe is not null))
             {
+                if (_bodyPipe is not null)
+                {
+                    offset += ReceiveStreamedBody(buffer, offset, length);
+                    if (_bodyPipe is not null)
+                    {
+                        break; // more of the body is to come, or the handler has not read what is here yet
+                    }
+                    continue;
+                }
                 if (_receivingBody is not null)
                 {
                     offset += ReceiveBody(buffer, offset, length);
@@ -120,6 +132,10 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                     break;
                 }
                 StartBody(exchange, length - offset);
+                if (state.Options.StreamRequestBody?.Invoke(exchange) == true)
+                {
+                    StartStreamedBody(exchange);
+                }
             }
             return false;
         }
@@ -216,6 +232,136 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
                     Reject(exchange, _chunked.Error.StatusCode());
                     return available;
             }
+        }
+    }
+
+    /// <summary>The handler runs now and reads the body as it arrives, through a bounded pipe.</summary>
+    private void StartStreamedBody(HttpExchange exchange)
+    {
+        _receivingBody = null;
+        _bodyPipe = new RequestBodyPipe(ResumeAfterBodyRead);
+        _streamingExchange = exchange;
+        exchange.SetStreamedBody(_bodyPipe);
+        Dispatch(exchange);
+    }
+
+    /// <summary>Moves body bytes into the pipe, as many as it has room for. Returns bytes consumed.</summary>
+    private int ReceiveStreamedBody(byte[] buffer, int offset, int length)
+    {
+        var pipe = _bodyPipe!;
+        var available = length - offset;
+        if (_bodyRemaining >= 0)
+        {
+            var offered = (int)Math.Min(available, _bodyRemaining);
+            var taken = pipe.Write(buffer.AsSpan(offset, offered));
+            _bodyRemaining -= taken;
+            _bodyBytesReceived += taken;
+            if (_bodyRemaining == 0)
+            {
+                pipe.Complete();
+                _bodyPipe = null;
+            }
+            else if (taken < offered)
+            {
+                PauseForBodyReader();
+            }
+            return taken;
+        }
+
+        var consumed = 0;
+        while (true)
+        {
+            // The decoder sees no more input than the pipe has room for, so every piece of data it returns fits.
+            var room = pipe.RoomOrWait();
+            if (room == 0)
+            {
+                PauseForBodyReader();
+                return consumed;
+            }
+            var input = buffer.AsSpan(offset + consumed, Math.Min(available - consumed, room));
+            var result = _chunked!.Decode(input, out var used, out var data);
+            if (result == ChunkedDecodeStatus.Data)
+            {
+                _bodyLength += data.Length;
+                if (_bodyLength > state.Options.MaxRequestBodySize)
+                {
+                    FailStreamedBody(413, $"The request body is larger than the limit of {state.Options.MaxRequestBodySize} bytes.");
+                    return available;
+                }
+                pipe.Write(input.Slice(data.Offset, data.Length));
+            }
+            consumed += used;
+            _bodyBytesReceived += used;
+            switch (result)
+            {
+                case ChunkedDecodeStatus.Completed:
+                    pipe.Complete();
+                    _bodyPipe = null;
+                    _bodyLength = 0;
+                    return consumed;
+                case ChunkedDecodeStatus.NeedMoreData when consumed >= available:
+                    return consumed;
+                case ChunkedDecodeStatus.Error:
+                    state.Log.BadRequest(RemoteEndPoint, _chunked.Error.StatusCode(), _chunked.Error.Describe());
+                    FailStreamedBody(_chunked.Error.StatusCode(), $"The chunked request body is malformed: {_chunked.Error.Describe()}");
+                    return available;
+            }
+        }
+    }
+
+    private void PauseForBodyReader()
+    {
+        if (!_pausedForBody)
+        {
+            _pausedForBody = true;
+            transport.PauseReading();
+        }
+    }
+
+    /// <summary>The pipe has room again (called on whichever thread read from it).</summary>
+    private void ResumeAfterBodyRead()
+    {
+        if (state.Reactor.IsOnReactorThread)
+        {
+            ResumeBody();
+        }
+        else
+        {
+            state.Reactor.Post(static connection => ((HttpConnection)connection!).ResumeBody(), this);
+        }
+    }
+
+    private void ResumeBody()
+    {
+        if (!_pausedForBody || _closed)
+        {
+            return;
+        }
+        _pausedForBody = false;
+        // The time the handler took to read was the server's: the client's data-rate clock starts again.
+        _phaseStartedAt = state.Reactor.Now;
+        _bodyBytesReceived = 0;
+        transport.ResumeReading();
+    }
+
+    /// <summary>A streamed body cannot be completed: its reader gets the error, and the connection closes after its response.</summary>
+    private void FailStreamedBody(int statusCode, string reason)
+    {
+        _bodyPipe!.Fail(new Microsoft.AspNetCore.Http.BadHttpRequestException(reason, statusCode));
+        _bodyPipe = null;
+        _bodyLength = 0;
+        _stopParsing = true;
+        if (_pausedForBody)
+        {
+            _pausedForBody = false;
+        }
+        if (_streamingExchange is not null)
+        {
+            _streamingExchange.RequireClose();
+        }
+        else if (_inFlight.Count == 0)
+        {
+            CloseAfterResponses();
         }
     }
 
@@ -323,6 +469,12 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
     /// <summary>Moves every completed response at the front of the queue to the connection's output, in order.</summary>
     private void ReleaseCompleted()
     {
+        if (_streamingExchange is { IsCompleted: true })
+        {
+            // The handler is done with the body: the rest of it is read and dropped, so the connection can go on.
+            _streamingExchange = null;
+            _bodyPipe?.DetachReader();
+        }
         while (_inFlight.TryPeek(out var first) && first.IsCompleted)
         {
             _inFlight.Dequeue();
@@ -408,6 +560,10 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
 
     public void OnInputEnded()
     {
+        if (_bodyPipe is not null)
+        {
+            FailStreamedBody(400, "The connection ended before the request body was complete.");
+        }
         _stopParsing = true;
         if (_inFlight.Count == 0)
         {
@@ -417,12 +573,22 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
 
     public void OnTick(long now)
     {
+        var options = state.Options;
+        var elapsed = now - _phaseStartedAt;
+        if (_bodyPipe is not null && !_pausedForBody && !_closing)
+        {
+            var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
+            if (elapsed > graceMilliseconds && _bodyBytesReceived < options.MinRequestBodyDataRate * elapsed / 1000)
+            {
+                state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
+                FailStreamedBody(408, "The request body arrived slower than the minimum data rate.");
+            }
+            return;
+        }
         if (_closing || _inFlight.Count > 0)
         {
             return;
         }
-        var options = state.Options;
-        var elapsed = now - _phaseStartedAt;
         if (_receivingBody is not null)
         {
             var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
@@ -494,6 +660,9 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
             ArrayPool<byte>.Shared.Return(_body);
             _body = null;
         }
+        _bodyPipe?.Fail(new Microsoft.AspNetCore.Connections.ConnectionResetException("The client closed the connection before the request body was complete."));
+        _bodyPipe = null;
+        _streamingExchange = null;
         _drainWaiter?.TrySetResult();
         _drainWaiter = null;
     }

@@ -25,6 +25,9 @@ public sealed class HttpExchange
     private int _bodyOffset;
     private int _bodyLength;
     private bool _ownsBody;
+    private int _bodyRead;
+    private RequestBodyPipe? _bodyPipe;
+    private bool _closeRequired;
     private OutputBuffer? _target;
     private OutputBuffer? _private;
     private OutputBuffer? _headerLines;
@@ -46,14 +49,97 @@ public sealed class HttpExchange
     /// <summary>The bytes of the request head.</summary>
     public ReadOnlySpan<byte> RequestBytes => _request.AsSpan(_requestOffset, _headLength);
 
-    /// <summary>The request body, decoded if it was chunked; empty when there is none.</summary>
-    public ReadOnlySpan<byte> Body => _body.AsSpan(_bodyOffset, _bodyLength);
+    /// <summary>The request body, decoded if it was chunked; empty when there is none. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
+    public ReadOnlySpan<byte> Body => BodyMemory.Span;
 
-    /// <summary>The request body as memory, valid until the response completes.</summary>
-    public ReadOnlyMemory<byte> BodyMemory => _body.AsMemory(_bodyOffset, _bodyLength);
+    /// <summary>The request body as memory, valid until the response completes. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
+    public ReadOnlyMemory<byte> BodyMemory
+    {
+        get
+        {
+            if (_bodyPipe is not null)
+            {
+                throw new InvalidOperationException(
+                    "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
+            }
+            return _body.AsMemory(_bodyOffset, _bodyLength);
+        }
+    }
 
-    /// <summary>The request body as a read-only stream over the received bytes.</summary>
-    public Stream OpenBody() => new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+    /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="MicroServerOptions.StreamRequestBody"/>).</summary>
+    public bool IsBodyStreamed => _bodyPipe is not null;
+
+    /// <summary>The request body as a read-only stream: over the received bytes, or reading a streamed body as it arrives (asynchronous reads only).</summary>
+    public Stream OpenBody() => _bodyPipe is not null
+        ? new RequestBodyStream(this)
+        : new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+
+    /// <summary>
+    /// Reads the next bytes of the body into <paramref name="destination"/>; 0 at its end. For a streamed body it
+    /// waits for the client, and a body that cannot be completed (malformed, too large, too slow, client gone)
+    /// throws <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> with the status to answer, or <see cref="IOException"/>.
+    /// </summary>
+    public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        if (_bodyPipe is not null)
+        {
+            return _bodyPipe.ReadAsync(destination, cancellationToken);
+        }
+        var remaining = _body.AsSpan(_bodyOffset + _bodyRead, _bodyLength - _bodyRead);
+        var count = Math.Min(remaining.Length, destination.Length);
+        remaining[..count].CopyTo(destination.Span);
+        _bodyRead += count;
+        return new ValueTask<int>(count);
+    }
+
+    /// <summary>
+    /// Buffers a streamed body whole (up to <paramref name="limit"/> bytes, past which it throws
+    /// <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> 413), after which <see cref="Body"/> works as for
+    /// any other request. Completes at once for a body that was not streamed.
+    /// </summary>
+    public async ValueTask ReadWholeBodyAsync(long limit)
+    {
+        if (_bodyPipe is null)
+        {
+            return;
+        }
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await _bodyPipe.ReadAsync(buffer.AsMemory(length), default).ConfigureAwait(true);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+                if (length > limit)
+                {
+                    throw new Microsoft.AspNetCore.Http.BadHttpRequestException($"The request body is larger than the limit of {limit} bytes.", 413);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        if (_ownsBody && _body is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_body);
+        }
+        SetOwnedBody(buffer, length);
+        _bodyPipe = null;
+    }
 
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
@@ -81,6 +167,13 @@ public sealed class HttpExchange
 
     internal bool WantsClose { get; set; }
 
+    /// <summary>The connection cannot carry another request after this one (its body could not be read to the end).</summary>
+    internal void RequireClose()
+    {
+        _closeRequired = true;
+        WantsClose = true;
+    }
+
     internal bool AbortConnection { get; private set; }
 
     internal Action CompletionCallback { get; }
@@ -97,7 +190,7 @@ public sealed class HttpExchange
         }
         DiscardHeadersAndBody();
         _statusCode = 200;
-        WantsClose = false;
+        WantsClose = _closeRequired;
         return true;
     }
 
@@ -273,6 +366,13 @@ public sealed class HttpExchange
         _bodyOffset = offset;
         _bodyLength = length;
         _ownsBody = false;
+    }
+
+    internal void SetStreamedBody(RequestBodyPipe pipe)
+    {
+        _bodyPipe = pipe;
+        _body = null;
+        _bodyOffset = _bodyLength = 0;
     }
 
     internal void SetOwnedBody(byte[] buffer, int length)
@@ -472,6 +572,8 @@ public sealed class HttpExchange
         }
         _request = null;
         _body = null;
+        _bodyPipe = null;
+        _bodyRead = 0;
         _ownsRequest = _ownsBody = false;
         _bodyLength = _headLength = _bodyOffset = _requestOffset = 0;
         _private?.Release();
@@ -481,7 +583,7 @@ public sealed class HttpExchange
         _target = null;
         _statusCode = 200;
         _streaming = _raw = false;
-        IsCompleted = WantsClose = AbortConnection = false;
+        IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;
         Head.Reset();
     }

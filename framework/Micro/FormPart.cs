@@ -1,0 +1,95 @@
+using System.Text;
+using Microsoft.Extensions.Primitives;
+
+namespace Micro;
+
+/// <summary>
+/// One part of a multipart/form-data body: a field or a file. Its <see cref="Body"/> reads the part's bytes as they
+/// arrive from the client; a part left unread is skipped when the next one is asked for.
+/// </summary>
+public sealed class FormPart
+{
+    internal FormPart(string name, string? fileName, string? contentType, IReadOnlyDictionary<string, StringValues> headers, Stream body)
+    {
+        Name = name;
+        FileName = fileName;
+        ContentType = contentType;
+        Headers = headers;
+        Body = body;
+    }
+
+    /// <summary>The form field's name (Content-Disposition's name parameter).</summary>
+    public string Name { get; }
+
+    /// <summary>
+    /// The file name the client sent (filename* preferred over filename), or null for a plain field. It is the
+    /// client's word: never use it as a path without <see cref="Path.GetFileName(string)"/> and your own checks.
+    /// </summary>
+    public string? FileName { get; }
+
+    /// <summary>True for a file part (it has a file name).</summary>
+    public bool IsFile => FileName is not null;
+
+    /// <summary>The part's Content-Type, or null when it sent none (text/plain by RFC 7578).</summary>
+    public string? ContentType { get; }
+
+    /// <summary>Every header of the part, by name (any case).</summary>
+    public IReadOnlyDictionary<string, StringValues> Headers { get; }
+
+    /// <summary>The part's bytes, read as they arrive (asynchronously).</summary>
+    public Stream Body { get; }
+
+    /// <summary>The part as text (UTF-8, or the charset its Content-Type names), at most <paramref name="maxBytes"/> bytes or 413.</summary>
+    public async Task<string> ReadTextAsync(int maxBytes = 1024 * 1024, CancellationToken cancellationToken = default)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int read;
+        while ((read = await Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(true)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+            {
+                throw new HttpError(413, $"The form field '{Name}' is longer than {maxBytes} bytes.");
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return Encoding().GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>Copies the part's bytes to <paramref name="destination"/> as they arrive; returns how many there were.</summary>
+    public async Task<long> CopyToAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        var chunk = new byte[16 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(true)) > 0)
+        {
+            await destination.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(true);
+            total += read;
+        }
+        return total;
+    }
+
+    /// <summary>Writes the part's bytes to a new file at <paramref name="path"/> as they arrive; returns how many there were.</summary>
+    public async Task<long> SaveAsAsync(string path, CancellationToken cancellationToken = default)
+    {
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
+        return await CopyToAsync(file, cancellationToken).ConfigureAwait(true);
+    }
+
+    private Encoding Encoding()
+    {
+        if (ContentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(ContentType, out var media) && media.Charset.HasValue)
+        {
+            try
+            {
+                return System.Text.Encoding.GetEncoding(media.Charset.Value!);
+            }
+            catch (ArgumentException)
+            {
+                throw new HttpError(415, $"The charset '{media.Charset.Value}' of form field '{Name}' is not supported.");
+            }
+        }
+        return System.Text.Encoding.UTF8;
+    }
+}

@@ -1,0 +1,208 @@
+using System.Buffers;
+
+namespace Micro.Http;
+
+/// <summary>
+/// A streamed request body between the connection (which writes what arrives) and the handler (which reads it).
+/// It holds at most <see cref="Capacity"/> bytes: when it is full the connection stops reading the socket, so a
+/// client uploading faster than the handler consumes is held back by TCP, not buffered. A lock guards the state
+/// because a handler may read from another thread (after ConfigureAwait(false)); the connection side always runs on
+/// its reactor.
+/// </summary>
+internal sealed class RequestBodyPipe
+{
+    public const int Capacity = 64 * 1024;
+
+    private readonly object _lock = new();
+    private readonly Action _onDrained;
+    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+    private int _start;
+    private int _count;
+    private bool _completed;
+    private bool _readerGone;
+    private bool _writerWaiting;
+    private Exception? _failure;
+    private TaskCompletionSource? _readerWaiting;
+
+    /// <param name="onDrained">Called, on any thread, when a full pipe has room again; the connection resumes reading.</param>
+    public RequestBodyPipe(Action onDrained)
+    {
+        _onDrained = onDrained;
+    }
+
+    /// <summary>Bytes buffered and not yet read.</summary>
+    public int Buffered
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How many bytes <see cref="Write"/> would take now (unbounded once nothing will read them). When none, the
+    /// writer is registered as waiting, as after a partial <see cref="Write"/>, and is called back when there is room.
+    /// </summary>
+    public int RoomOrWait()
+    {
+        lock (_lock)
+        {
+            var room = _readerGone || _failure is not null ? int.MaxValue : _buffer!.Length - _count;
+            if (room == 0)
+            {
+                _writerWaiting = true;
+            }
+            return room;
+        }
+    }
+
+    /// <summary>Takes as much of <paramref name="data"/> as fits and returns how much; once the reader is gone, everything is taken and dropped.</summary>
+    public int Write(ReadOnlySpan<byte> data)
+    {
+        TaskCompletionSource? wake;
+        int taken;
+        lock (_lock)
+        {
+            if (_readerGone || _failure is not null)
+            {
+                return data.Length;
+            }
+            taken = Math.Min(data.Length, _buffer!.Length - _count);
+            if (taken < data.Length)
+            {
+                _writerWaiting = true;
+            }
+            var end = (_start + _count) % _buffer.Length;
+            var first = Math.Min(taken, _buffer.Length - end);
+            data[..first].CopyTo(_buffer.AsSpan(end));
+            data[first..taken].CopyTo(_buffer);
+            _count += taken;
+            wake = taken > 0 ? TakeReaderWaiting() : null;
+        }
+        wake?.TrySetResult();
+        return taken;
+    }
+
+    /// <summary>The body is whole: a reader gets 0 after what is buffered.</summary>
+    public void Complete()
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            _completed = true;
+            wake = TakeReaderWaiting();
+        }
+        wake?.TrySetResult();
+    }
+
+    /// <summary>The body will not be whole (bad framing, too large, client gone): the reader gets <paramref name="failure"/>.</summary>
+    public void Fail(Exception failure)
+    {
+        TaskCompletionSource? wake;
+        lock (_lock)
+        {
+            if (_completed)
+            {
+                return;
+            }
+            _failure ??= failure;
+            wake = TakeReaderWaiting();
+            ReturnBuffer();
+        }
+        wake?.TrySetResult();
+    }
+
+    /// <summary>The handler is done: what is buffered and what still comes is dropped, and a full pipe lets the connection read on.</summary>
+    public void DetachReader()
+    {
+        bool drained;
+        lock (_lock)
+        {
+            _readerGone = true;
+            drained = _writerWaiting;
+            _writerWaiting = false;
+            ReturnBuffer();
+        }
+        if (drained)
+        {
+            _onDrained();
+        }
+    }
+
+    /// <summary>Reads what is buffered into <paramref name="destination"/>, waiting for the client when nothing is; 0 at the end of the body.</summary>
+    public async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (destination.IsEmpty)
+        {
+            return 0;
+        }
+        while (true)
+        {
+            Task waitFor;
+            lock (_lock)
+            {
+                if (_readerGone)
+                {
+                    throw new InvalidOperationException("The response is complete; the request body can no longer be read.");
+                }
+                if (_count > 0)
+                {
+                    return TakeBuffered(destination.Span);
+                }
+                if (_failure is not null)
+                {
+                    throw _failure;
+                }
+                if (_completed)
+                {
+                    return 0;
+                }
+                waitFor = (_readerWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+            }
+            await waitFor.WaitAsync(cancellationToken).ConfigureAwait(true);
+        }
+    }
+
+    // Called under the lock.
+    private int TakeBuffered(Span<byte> destination)
+    {
+        var taken = Math.Min(destination.Length, _count);
+        var first = Math.Min(taken, _buffer!.Length - _start);
+        _buffer.AsSpan(_start, first).CopyTo(destination);
+        _buffer.AsSpan(0, taken - first).CopyTo(destination[first..]);
+        _start = (_start + taken) % _buffer.Length;
+        _count -= taken;
+        if (_count == 0)
+        {
+            _start = 0;
+        }
+        // Reading resumes once half the pipe is free, not at every byte, so the socket is read in large pieces.
+        if (_writerWaiting && _count <= _buffer.Length / 2)
+        {
+            _writerWaiting = false;
+            _onDrained();
+        }
+        return taken;
+    }
+
+    private TaskCompletionSource? TakeReaderWaiting()
+    {
+        var waiting = _readerWaiting;
+        _readerWaiting = null;
+        return waiting;
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+        _count = 0;
+        _start = 0;
+    }
+}

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace Micro;
+
+/// <summary>
+/// Reads a multipart/form-data body (RFC 7578) part by part while it arrives, so a file part is never held whole:
+/// <c>await foreach (var part in req.Multipart()) { ... }</c>. A malformed body answers 400, one past the
+/// limits 413 (or 400 for too many parts or headers).
+/// </summary>
+public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
+{
+    /// <summary>RFC 2046 section 5.1.1: a boundary is 1 to 70 characters.</summary>
+    private const int MaxBoundaryLength = 70;
+
+    private readonly MultipartReader _reader;
+    private readonly int _maxParts;
+    private int _parts;
+
+    internal MultipartFormReader(string? contentType, Stream body, int maxParts)
+    {
+        if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new HttpError(415, $"Expected a multipart/form-data body, not '{contentType ?? "none"}'.");
+        }
+        var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
+        {
+            throw new HttpError(400, $"The multipart/form-data Content-Type needs a boundary of 1 to {MaxBoundaryLength} characters.");
+        }
+        _reader = new MultipartReader(boundary, new FormPartStream(body));
+        _maxParts = maxParts;
+    }
+
+    /// <summary>The next part, or null after the last. Asking for it skips what is left of the one before.</summary>
+    public async ValueTask<FormPart?> ReadNextPartAsync(CancellationToken cancellationToken = default)
+    {
+        MultipartSection? section;
+        try
+        {
+            section = await _reader.ReadNextSectionAsync(cancellationToken).ConfigureAwait(true);
+        }
+        catch (InvalidDataException error)
+        {
+            throw Malformed(error);
+        }
+        catch (IOException error) when (IsParserComplaint(error))
+        {
+            throw Malformed(error);
+        }
+        if (section is null)
+        {
+            return null;
+        }
+        if (++_parts > _maxParts)
+        {
+            throw new HttpError(400, $"The multipart body has more than {_maxParts} parts.");
+        }
+        if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+            || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new HttpError(400, "A multipart/form-data part has no 'Content-Disposition: form-data' header.");
+        }
+        var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+        if (string.IsNullOrEmpty(name))
+        {
+            throw new HttpError(400, "A multipart/form-data part has no name.");
+        }
+        var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value
+            : disposition.FileName.HasValue ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value
+            : null;
+        return new FormPart(name, fileName, section.ContentType, section.Headers ?? [], new FormPartStream(section.Body));
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerator<FormPart> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        while (await ReadNextPartAsync(cancellationToken).ConfigureAwait(true) is { } part)
+        {
+            yield return part;
+        }
+    }
+
+    /// <summary>The parser's own "unexpected end" (the body ended inside a part), not the connection's failures, which are subclasses.</summary>
+    private static bool IsParserComplaint(IOException error) => error.GetType() == typeof(IOException);
+
+    internal static HttpError Malformed(Exception error) => new(400, $"The multipart/form-data body is malformed: {error.Message}");
+
+    /// <summary>Turns the multipart parser's complaints about the bytes into 400s; the body's own errors (413, 408, client gone) pass through.</summary>
+    private sealed class FormPartStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(true);
+            }
+            catch (InvalidDataException error)
+            {
+                throw Malformed(error);
+            }
+            catch (IOException error) when (IsParserComplaint(error))
+            {
+                throw Malformed(error);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) =>
+            throw new NotSupportedException("A form part is read with ReadAsync: a synchronous read would block the reactor that delivers it.");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
