@@ -138,6 +138,20 @@ public sealed class Response
         return _exchange.WriteAsync(bytes, cancellationToken);
     }
 
+    /// <summary>
+    /// The body as a buffer writer, for code that renders bytes itself (a template, a serializer): written straight
+    /// into the response's pooled blocks and sent with a Content-Length when the handler returns. Set Content-Type
+    /// first (application/octet-stream otherwise).
+    /// </summary>
+    public System.Buffers.IBufferWriter<byte> BodyWriter
+    {
+        get
+        {
+            DefaultContentType("application/octet-stream"u8);
+            return _exchange.BodyWriter;
+        }
+    }
+
     /// <summary>Streams <paramref name="text"/> as UTF-8.</summary>
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default)
     {
