@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
-# need (llhttp's C sources, gcc, curl), builds everything in Release (the llhttp build runs as part of it), runs the suite.
+# need (llhttp's C sources, gcc, curl), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
+# builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,5 +16,9 @@ if [ ${#packages[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
 fi
+
+# The TechEmpower tests run against this real PostgreSQL as well as SQLite.
+POSTGRES_CONNECTION=$(./scripts/postgres.sh | tail -1)
+export POSTGRES_CONNECTION
 
 dotnet test Micro.sln -c Release --logger "console;verbosity=minimal"
