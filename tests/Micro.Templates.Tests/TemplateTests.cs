@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace Micro.Templates.Tests;
+
+/// <summary>
+/// `dotnet new micro` the way a user meets it: the framework and the template packed into a local feed, the template
+/// installed (into a private template store), a project created, restored offline from that feed, built, tested,
+/// started, and asked for a page.
+/// </summary>
+public sealed partial class TemplateTests : IDisposable
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
+    private readonly string _work = Directory.CreateTempSubdirectory("micro-template-").FullName;
+
+    [Fact]
+    public async Task Dotnet_new_micro_creates_a_project_that_builds_passes_its_tests_and_serves()
+    {
+        var repository = FindRepository();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+        var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        var hive = Path.Combine(_work, "hive");
+
+        foreach (var project in new[] { "parser/Micro.Parser", "framework/Micro", "templates/Micro.Templates" })
+        {
+            await DotnetAsync(repository, "pack", Path.Combine(repository, project), "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false");
+        }
+        var micro = Assert.Single(Directory.GetFiles(feed, "Micro.0*.nupkg"));
+        var version = Path.GetFileNameWithoutExtension(micro)["Micro.".Length..];
+        var templateProject = XDocument.Load(Path.Combine(repository, "templates/Micro.Templates/content/MicroApi/MicroApi/MicroApi.csproj"));
+        Assert.Equal(version, templateProject.Descendants("PackageReference").Single(p => (string?)p.Attribute("Include") == "Micro").Attribute("Version")!.Value);
+
+        var templatePackage = Assert.Single(Directory.GetFiles(feed, "Micro.Templates.*.nupkg"));
+        await DotnetAsync(_work, "new", "install", templatePackage, "--debug:custom-hive", hive);
+        await DotnetAsync(_work, "new", "micro", "-n", "MyApi", "-o", "MyApi", "--debug:custom-hive", hive);
+
+        var app = Path.Combine(_work, "MyApi");
+        Assert.True(File.Exists(Path.Combine(app, "MyApi", "MyApi.csproj")), "the project is named after -n");
+        Assert.True(File.Exists(Path.Combine(app, "MyApi.Tests", "MyApi.Tests.csproj")));
+        Assert.Contains("# MyApi", await File.ReadAllTextAsync(Path.Combine(app, "README.md")));
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
+
+        await DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
+        var tests = await DotnetAsync(app, "test", "-c", "Release", "--no-build");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+3", tests);
+
+        await ServeAsync(Path.Combine(app, "MyApi", "bin", "Release", "net10.0", "MyApi.dll"));
+    }
+
+    private static async Task ServeAsync(string dll)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add("0");
+        using var process = Process.Start(start)!;
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var banner = await process.StandardOutput.ReadLineAsync(deadline.Token);
+            var url = ListeningOn().Match(banner ?? "").Groups[1].Value;
+            if (string.IsNullOrEmpty(url))
+            {
+                process.Kill();
+                Assert.Fail($"unexpected first line: '{banner}'; standard error:\n{await process.StandardError.ReadToEndAsync(deadline.Token)}");
+            }
+
+            using var client = new HttpClient();
+            var response = await client.GetAsync(url, deadline.Token);
+            Assert.Equal(200, (int)response.StatusCode);
+            Assert.Equal("Hello from MyApi!", await response.Content.ReadAsStringAsync(deadline.Token));
+            Assert.Equal("{\"id\":4,\"title\":\"Todo number 4\",\"done\":true}", await client.GetStringAsync(url + "/todos/4", deadline.Token));
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    /// <summary>Only the local feed as a source; packages already on this machine (xunit, the test SDK) come from its package folder, Micro never does.</summary>
+    private static string OfflineNuGetConfig(string feed, string packages)
+    {
+        var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <config>
+                <add key="globalPackagesFolder" value="{packages}" />
+              </config>
+              <packageSources>
+                <clear />
+                <add key="local" value="{feed}" />
+              </packageSources>
+              <fallbackPackageFolders>
+                <clear />
+                <add key="machine" value="{machinePackages}" />
+              </fallbackPackageFolders>
+            </configuration>
+            """;
+    }
+
+    private static async Task<string> DotnetAsync(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["NUGET_PACKAGES"] = null; // the nuget.config decides, not the caller's environment
+        // No build servers left behind holding this test's pipes open.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["UseSharedCompilation"] = "false";
+        using var process = Process.Start(start)!;
+        using var deadline = new CancellationTokenSource(StepTimeout);
+        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
+        var errors = process.StandardError.ReadToEndAsync(deadline.Token);
+        try
+        {
+            await process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {StepTimeout}");
+        }
+        var text = new StringBuilder().Append(await output).Append(await errors).ToString();
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} failed with {process.ExitCode}:\n{text}");
+        return text;
+    }
+
+    private static string FindRepository()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Micro.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+        throw new InvalidOperationException($"no Micro.sln above {AppContext.BaseDirectory}");
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    [GeneratedRegex(@"listening on (http://\S+)")]
+    private static partial Regex ListeningOn();
+}
