@@ -43,6 +43,9 @@ public sealed partial class TemplateTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
 
         await DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
+        // The project was built against the package just packed, not a copy from an earlier restore.
+        var restored = Path.Combine(_work, "packages", "micro", version, $"micro.{version}.nupkg.sha512");
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(await File.ReadAllBytesAsync(micro))), await File.ReadAllTextAsync(restored));
         var tests = await DotnetAsync(app, "test", "-c", "Release", "--no-build");
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+3", tests);
 
@@ -89,7 +92,11 @@ public sealed partial class TemplateTests : IDisposable
         }
     }
 
-    /// <summary>Only the local feed as a source; packages already on this machine (xunit, the test SDK) come from its package folder, Micro never does.</summary>
+    /// <summary>
+    /// Offline: two sources only, the local feed and this machine's package folder (for xunit and the test SDK, which
+    /// its own tests restored), with source mapping so Micro's packages can only come from the feed, never from a
+    /// copy an earlier restore left on the machine. Packages go to a folder of the test's own.
+    /// </summary>
     private static string OfflineNuGetConfig(string feed, string packages)
     {
         var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
@@ -104,11 +111,20 @@ public sealed partial class TemplateTests : IDisposable
               <packageSources>
                 <clear />
                 <add key="local" value="{feed}" />
+                <add key="machine" value="{machinePackages}" />
               </packageSources>
               <fallbackPackageFolders>
                 <clear />
-                <add key="machine" value="{machinePackages}" />
               </fallbackPackageFolders>
+              <packageSourceMapping>
+                <packageSource key="local">
+                  <package pattern="Micro" />
+                  <package pattern="Micro.*" />
+                </packageSource>
+                <packageSource key="machine">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
             </configuration>
             """;
     }
