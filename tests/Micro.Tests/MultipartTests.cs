@@ -224,6 +224,31 @@ public sealed class MultipartTests
     }
 
     [Fact]
+    public async Task An_upload_that_trickles_below_the_minimum_rate_fails_the_read_with_408_and_closes()
+    {
+        var app = new MicroApp();
+        app.ServerOptions.MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1);
+        app.ServerOptions.MinRequestBodyDataRate = 1000;
+        app.Post("/upload", async (req, res) =>
+        {
+            await foreach (var part in req.Multipart())
+            {
+                await part.CopyToAsync(Stream.Null);
+            }
+            res.Send("unreachable");
+        });
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            await client.SendAsync(RequestHead("/upload", 100_000) + Part("file", "slow.bin", "only a little"));
+            var text = await client.ReadToEndAsync();
+            Assert.StartsWith("HTTP/1.1 408 ", text);
+            Assert.Contains("Connection: close", text);
+            Assert.EndsWith("The request body arrived slower than the minimum data rate.", text);
+        });
+    }
+
+    [Fact]
     public async Task Any_body_can_be_streamed_and_read_whole_later_while_reading_it_synchronously_names_the_problem()
     {
         var app = new MicroApp();

@@ -333,9 +333,9 @@ internal sealed class HttpConnection(TransportConnection transport, HttpReactorS
 
     private void ResumeBody()
     {
-        if (!_pausedForBody || _closed)
+        if (!_pausedForBody || _closed || _closing)
         {
-            return;
+            return; // a connection closing after its responses reads nothing more
         }
         _pausedForBody = false;
         // The time the handler took to read was the server's: the client's data-rate clock starts again.
