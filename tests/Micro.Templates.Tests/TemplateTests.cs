@@ -23,13 +23,13 @@ public sealed partial class TemplateTests : IDisposable
         var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         var hive = Path.Combine(_work, "hive");
 
-        foreach (var project in new[] { "parser/Micro.Parser", "framework/Micro", "templates/Micro.Templates" })
+        foreach (var project in new[] { "parser/Micro.Parser", "framework/Micro", "examples/Micro.Templates" })
         {
             await DotnetAsync(repository, "pack", Path.Combine(repository, project), "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false");
         }
         var micro = Assert.Single(Directory.GetFiles(feed, "Micro.0*.nupkg"));
         var version = Path.GetFileNameWithoutExtension(micro)["Micro.".Length..];
-        var templateProject = XDocument.Load(Path.Combine(repository, "templates/Micro.Templates/content/MicroApi/MicroApi/MicroApi.csproj"));
+        var templateProject = XDocument.Load(Path.Combine(repository, "examples/Micro.Templates/content/MicroApi/MicroApi/MicroApi.csproj"));
         Assert.Equal(version, templateProject.Descendants("PackageReference").Single(p => (string?)p.Attribute("Include") == "Micro").Attribute("Version")!.Value);
 
         var templatePackage = Assert.Single(Directory.GetFiles(feed, "Micro.Templates.*.nupkg"));

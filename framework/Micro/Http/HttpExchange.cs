@@ -13,7 +13,7 @@ namespace Micro.Http;
 /// and into the exchange's own copy once the handler goes async. The response is buffered and framed when the
 /// handler completes (Content-Length), or streamed in chunks with <see cref="WriteAsync"/>.
 /// </summary>
-public sealed class HttpExchange
+public sealed partial class HttpExchange
 {
     private readonly BlockPool _pool;
     private HttpConnection? _connection;
@@ -48,98 +48,6 @@ public sealed class HttpExchange
 
     /// <summary>The bytes of the request head.</summary>
     public ReadOnlySpan<byte> RequestBytes => _request.AsSpan(_requestOffset, _headLength);
-
-    /// <summary>The request body, decoded if it was chunked; empty when there is none. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
-    public ReadOnlySpan<byte> Body => BodyMemory.Span;
-
-    /// <summary>The request body as memory, valid until the response completes. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
-    public ReadOnlyMemory<byte> BodyMemory
-    {
-        get
-        {
-            if (_bodyPipe is not null)
-            {
-                throw new InvalidOperationException(
-                    "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
-            }
-            return _body.AsMemory(_bodyOffset, _bodyLength);
-        }
-    }
-
-    /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="MicroServerOptions.StreamRequestBody"/>).</summary>
-    public bool IsBodyStreamed => _bodyPipe is not null;
-
-    /// <summary>The request body as a read-only stream: over the received bytes, or reading a streamed body as it arrives (asynchronous reads only).</summary>
-    public Stream OpenBody() => _bodyPipe is not null
-        ? new RequestBodyStream(this)
-        : new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
-
-    /// <summary>
-    /// Reads the next bytes of the body into <paramref name="destination"/>; 0 at its end. For a streamed body it
-    /// waits for the client, and a body that cannot be completed (malformed, too large, too slow, client gone)
-    /// throws <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> with the status to answer, or <see cref="IOException"/>.
-    /// </summary>
-    public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
-    {
-        if (_bodyPipe is not null)
-        {
-            return _bodyPipe.ReadAsync(destination, cancellationToken);
-        }
-        var remaining = _body.AsSpan(_bodyOffset + _bodyRead, _bodyLength - _bodyRead);
-        var count = Math.Min(remaining.Length, destination.Length);
-        remaining[..count].CopyTo(destination.Span);
-        _bodyRead += count;
-        return new ValueTask<int>(count);
-    }
-
-    /// <summary>
-    /// Buffers a streamed body whole (up to <paramref name="limit"/> bytes, past which it throws
-    /// <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> 413), after which <see cref="Body"/> works as for
-    /// any other request. Completes at once for a body that was not streamed.
-    /// </summary>
-    public async ValueTask ReadWholeBodyAsync(long limit)
-    {
-        if (_bodyPipe is null)
-        {
-            return;
-        }
-        var buffer = ArrayPool<byte>.Shared.Rent(4096);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-                var read = await _bodyPipe.ReadAsync(buffer.AsMemory(length), default).ConfigureAwait(true);
-                if (read == 0)
-                {
-                    break;
-                }
-                length += read;
-                if (length > limit)
-                {
-                    throw new Microsoft.AspNetCore.Http.BadHttpRequestException($"The request body is larger than the limit of {limit} bytes.", 413);
-                }
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-        if (_ownsBody && _body is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_body);
-        }
-        SetOwnedBody(buffer, length);
-        _bodyPipe = null;
-    }
 
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
@@ -358,29 +266,6 @@ public sealed class HttpExchange
         _requestOffset = offset;
         _headLength = headLength;
         _ownsRequest = false;
-    }
-
-    internal void SetBorrowedBody(byte[] buffer, int offset, int length)
-    {
-        _body = buffer;
-        _bodyOffset = offset;
-        _bodyLength = length;
-        _ownsBody = false;
-    }
-
-    internal void SetStreamedBody(RequestBodyPipe pipe)
-    {
-        _bodyPipe = pipe;
-        _body = null;
-        _bodyOffset = _bodyLength = 0;
-    }
-
-    internal void SetOwnedBody(byte[] buffer, int length)
-    {
-        _body = buffer;
-        _bodyOffset = 0;
-        _bodyLength = length;
-        _ownsBody = true;
     }
 
     /// <summary>Copies whatever still points into the receive buffer: the handler is going async and the buffer will be reused.</summary>
