@@ -215,4 +215,27 @@ public sealed class AppTests
         var options = ListenOptions.FromCommandLine(args, environment);
         Assert.Equal(expected, string.Join(",", options.EndPoints));
     }
+
+    [Fact]
+    public async Task A_handler_that_writes_the_response_off_its_reactor_gets_a_500_that_names_the_problem_and_the_connection_lives()
+    {
+        var log = new RecordingLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory);
+        app.Get("/off", async (req, res) =>
+        {
+            await Task.Delay(1).ConfigureAwait(false); // now on a thread-pool thread, not the connection's reactor
+            res.Send("raced");
+        });
+        app.Get("/", (req, res) => res.Send("alive"));
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            var response = await client.GetAsync("/off");
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, response.StatusCode);
+            Assert.Equal("alive", await client.GetStringAsync("/"));
+        });
+        var failure = Assert.Single(log.Entries, e => e.Exception is not null).Exception!;
+        Assert.IsType<InvalidOperationException>(failure);
+        Assert.StartsWith("The response was written from a thread other than its connection's reactor", failure.Message);
+    }
 }

@@ -29,6 +29,8 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
 
     public bool IsShuttingDown => state.ShuttingDown;
 
+    public bool IsOnReactorThread => state.Reactor.IsOnReactorThread;
+
     public int OnReceived(byte[] buffer, int length)
     {
         _lastActivity = state.Reactor.Now;

@@ -473,8 +473,23 @@ public sealed partial class HttpExchange
         Head.Reset();
     }
 
+    /// <summary>
+    /// The response's buffers and its connection belong to one reactor thread. Code that reaches them from another
+    /// thread (after an await with ConfigureAwait(false) in the handler) would race with that reactor, so it is refused.
+    /// </summary>
+    private void ThrowIfOffReactor()
+    {
+        if (_connection is { IsOnReactorThread: false })
+        {
+            throw new InvalidOperationException(
+                "The response was written from a thread other than its connection's reactor, as after an await with ConfigureAwait(false) in the handler. " +
+                "Await without ConfigureAwait(false) in handler code that touches the request or the response; data-access code it calls may use it.");
+        }
+    }
+
     private void ThrowIfStarted()
     {
+        ThrowIfOffReactor();
         if (HasStarted)
         {
             throw new InvalidOperationException("The response has started; its status and headers can no longer change.");
@@ -483,6 +498,7 @@ public sealed partial class HttpExchange
 
     private void ThrowIfCompleted()
     {
+        ThrowIfOffReactor();
         if (IsCompleted)
         {
             throw new InvalidOperationException("The response is complete.");
