@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Micro.Tests.Shared;
 
 namespace Micro.Templates.Tests;
 
@@ -10,7 +10,7 @@ namespace Micro.Templates.Tests;
 /// installed (into a private template store), a project created, restored offline from that feed, built, tested,
 /// started, and asked for a page.
 /// </summary>
-public sealed partial class TemplateTests : IDisposable
+public sealed class TemplateTests : IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
     private readonly string _work = Directory.CreateTempSubdirectory("micro-template-").FullName;
@@ -54,42 +54,14 @@ public sealed partial class TemplateTests : IDisposable
 
     private static async Task ServeAsync(string dll)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
-        using var process = Process.Start(start)!;
-        try
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            var banner = await process.StandardOutput.ReadLineAsync(deadline.Token);
-            var url = ListeningOn().Match(banner ?? "").Groups[1].Value;
-            if (string.IsNullOrEmpty(url))
-            {
-                process.Kill();
-                Assert.Fail($"unexpected first line: '{banner}'; standard error:\n{await process.StandardError.ReadToEndAsync(deadline.Token)}");
-            }
-
-            using var client = new HttpClient();
-            var response = await client.GetAsync(url, deadline.Token);
-            Assert.Equal(200, (int)response.StatusCode);
-            Assert.Equal("Hello from MyApi!", await response.Content.ReadAsStringAsync(deadline.Token));
-            Assert.Equal("{\"id\":4,\"title\":\"Todo number 4\",\"done\":true}", await client.GetStringAsync(url + "/todos/4", deadline.Token));
-
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
-            {
-                await kill.WaitForExitAsync(deadline.Token);
-            }
-            await process.WaitForExitAsync(deadline.Token);
-            Assert.Equal(0, process.ExitCode);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var app = await ServedProcess.StartAsync(dll, deadline.Token);
+        using var client = new HttpClient();
+        var response = await client.GetAsync(app.Url, deadline.Token);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("Hello from MyApi!", await response.Content.ReadAsStringAsync(deadline.Token));
+        Assert.Equal("{\"id\":4,\"title\":\"Todo number 4\",\"done\":true}", await client.GetStringAsync(app.Url + "/todos/4", deadline.Token));
+        await app.StopWithSigtermAsync(deadline.Token);
     }
 
     /// <summary>
@@ -178,7 +150,4 @@ public sealed partial class TemplateTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);
-
-    [GeneratedRegex(@"listening on (http://\S+)")]
-    private static partial Regex ListeningOn();
 }
