@@ -273,6 +273,24 @@ public sealed class MultipartTests
         });
     }
 
+    [Fact]
+    public async Task A_stream_predicate_that_throws_gets_a_500_and_the_server_goes_on()
+    {
+        var app = new MicroApp();
+        app.ServerOptions.StreamRequestBody = exchange => throw new InvalidOperationException("predicate bug");
+        app.Post("/upload", (req, res) => res.Send("unreachable"));
+        app.Get("/", (req, res) => res.Send("alive"));
+        await TestApp.RunAsync(app, async (client, url) =>
+        {
+            await using var raw = await TestApp.ConnectAsync(url);
+            await raw.SendAsync(RequestHead("/upload", 10) + "0123456789");
+            var text = await raw.ReadToEndAsync();
+            Assert.StartsWith("HTTP/1.1 500 ", text);
+            Assert.Contains("Connection: close", text);
+            Assert.Equal("alive", await client.GetStringAsync("/"));
+        });
+    }
+
     private sealed record Point(int X, int Y);
 
     private static string RequestHead(string path, int contentLength) =>

@@ -111,6 +111,22 @@ internal sealed partial class HttpConnection
         }
     }
 
+    /// <summary>Asks the application's <see cref="MicroServerOptions.StreamRequestBody"/>; if that throws, the request gets a 500 and the connection closes.</summary>
+    private bool ShouldStreamBody(HttpExchange exchange)
+    {
+        try
+        {
+            return state.Options.StreamRequestBody?.Invoke(exchange) == true;
+        }
+        catch (Exception exception)
+        {
+            state.Log.HandlerFailed(exchange.Head.Method.ToString(), System.Text.Encoding.Latin1.GetString(exchange.Head.Target.Of(exchange.RequestBytes)), exception);
+            _receivingBody = null;
+            Reject(exchange, 500);
+            return false;
+        }
+    }
+
     /// <summary>The handler runs now and reads the body as it arrives, through a bounded pipe.</summary>
     private void StartStreamedBody(HttpExchange exchange)
     {

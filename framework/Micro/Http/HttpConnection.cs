@@ -123,7 +123,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
                     break;
                 }
                 StartBody(exchange, length - offset);
-                if (state.Options.StreamRequestBody?.Invoke(exchange) == true)
+                if (ShouldStreamBody(exchange))
                 {
                     StartStreamedBody(exchange);
                 }
