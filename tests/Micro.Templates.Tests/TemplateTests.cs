@@ -34,12 +34,15 @@ public sealed class TemplateTests : IDisposable
 
         var templatePackage = Assert.Single(Directory.GetFiles(feed, "Micro.Templates.*.nupkg"));
         await DotnetAsync(_work, "new", "install", templatePackage, "--debug:custom-hive", hive);
-        await DotnetAsync(_work, "new", "micro", "-n", "MyApi", "-o", "MyApi", "--debug:custom-hive", hive);
+        await DotnetAsync(_work, "new", "micro", "-n", "MyApi", "-o", "MyApi", "--port", "5055", "--debug:custom-hive", hive);
 
         var app = Path.Combine(_work, "MyApi");
         Assert.True(File.Exists(Path.Combine(app, "MyApi", "MyApi.csproj")), "the project is named after -n");
         Assert.True(File.Exists(Path.Combine(app, "MyApi.Tests", "MyApi.Tests.csproj")));
-        Assert.Contains("# MyApi", await File.ReadAllTextAsync(Path.Combine(app, "README.md")));
+        var readme = await File.ReadAllTextAsync(Path.Combine(app, "README.md"));
+        Assert.Contains("# MyApi", readme);
+        Assert.Contains("http://127.0.0.1:5055", readme); // the template's --port option
+        Assert.Contains("const int DefaultPort = 5055;", await File.ReadAllTextAsync(Path.Combine(app, "MyApi", "Program.cs")));
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
 
         await DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
