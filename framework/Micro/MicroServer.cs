@@ -18,7 +18,10 @@ public sealed class MicroServer : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<Reactor> _reactors = [];
     private readonly ShutdownSignal _shutdown = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionCounter? _counter;
+    private ILogger? _log;
+    private HttpLog? _httpLog;
     private int _stopping;
 
     /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
@@ -31,6 +34,21 @@ public sealed class MicroServer : IAsyncDisposable
 
     /// <summary>The addresses actually bound (port 0 resolved), once started.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
+
+    /// <summary>
+    /// Completes once every reactor has ended after a stop; faults when a reactor failed on its own (its epoll broke),
+    /// after the server has stopped the others. <see cref="RunAsync"/> then throws, so the process ends and its
+    /// supervisor can restart it rather than running on half deaf.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Connections accepted so far by each reactor, in reactor order: which reactors are serving.</summary>
+    internal long[] AcceptedPerReactor => [.. _reactors.Select(reactor => reactor.AcceptedCount)];
+
+    internal IReadOnlyList<Reactor> Reactors => _reactors;
+
+    /// <summary>Exchanges returned to a pool twice (each refused): nonzero only if Micro has a bug.</summary>
+    internal int DoubleReturnedExchanges => _httpLog?.DoubleReturns ?? 0;
 
     /// <summary>Connections open right now, across all reactors.</summary>
     public int ConnectionCount => _counter?.Count ?? 0;
@@ -92,7 +110,7 @@ public sealed class MicroServer : IAsyncDisposable
         };
         _counter = new ConnectionCounter(_options.MaxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
-        var httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
+        var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
         try
         {
             for (var i = 0; i < transportOptions.ReactorCount; i++)
@@ -126,9 +144,25 @@ public sealed class MicroServer : IAsyncDisposable
             throw;
         }
         DateHeader.Refresh();
+        _log = _loggerFactory.CreateLogger("Micro.Server");
         foreach (var reactor in _reactors)
         {
             reactor.Start();
+            _ = reactor.Exited.ContinueWith(_ => OnReactorExited(reactor), TaskScheduler.Default);
+        }
+    }
+
+    private void OnReactorExited(Reactor reactor)
+    {
+        if (reactor.Failure is { } failure)
+        {
+            _completion.TrySetException(new InvalidOperationException(
+                $"Micro reactor {reactor.Index} failed and stopped ({failure.Message}); the server has stopped the others.", failure));
+            _ = StopAsync();
+        }
+        else if (_reactors.All(other => other.Exited.IsCompleted))
+        {
+            _completion.TrySetResult();
         }
     }
 
@@ -182,8 +216,13 @@ public sealed class MicroServer : IAsyncDisposable
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
-        await stop.Task.ConfigureAwait(false);
+        await Task.WhenAny(stop.Task, _completion.Task).ConfigureAwait(false);
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_completion.Task.IsFaulted)
+        {
+            _log?.LogCritical(_completion.Task.Exception!.InnerException, "The server stopped because a reactor failed.");
+            await _completion.Task.ConfigureAwait(false); // throws: the process must not carry on as if it served
+        }
     }
 
     /// <summary>Stops the server gracefully.</summary>

@@ -58,6 +58,7 @@ public sealed class ErrorTests
         await using var fresh = await server.ConnectAsync();
         await fresh.SendAsync("GET /alive HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal("/alive", (await fresh.ReadResponsesAsync(1))[0].Body);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class RobustnessTests
         var text = await server.SendAndReadToEndAsync("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", text);
         Assert.Contains("Connection: close\r\n", text);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
     [Fact]
@@ -33,6 +34,7 @@ public sealed class RobustnessTests
         });
         var text = await server.SendAndReadToEndAsync("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nonly a little");
         Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", text);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
     [Fact]
@@ -43,6 +45,7 @@ public sealed class RobustnessTests
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
         Assert.Equal("", await client.ReadToEndAsync()); // the server closes without sending anything more
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
     [Fact]
@@ -96,6 +99,7 @@ public sealed class RobustnessTests
         await fresh.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal("late", (await fresh.ReadResponsesAsync(1))[0].Body);
         Assert.Empty(server.Errors);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
     [Fact]
@@ -140,5 +144,10 @@ public sealed class RobustnessTests
         await second.ReadResponsesAsync(1);
         await using var third = await server.ConnectAsync();
         Assert.Equal("", await third.ReadToEndAsync());
+        await first.DisposeAsync();
+        await second.DisposeAsync();
+        using var deadline = new CancellationTokenSource(Deadline);
+        await server.Server.WaitForConnectionCountAsync(0, deadline.Token);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 }

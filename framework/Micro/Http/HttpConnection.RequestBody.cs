@@ -62,9 +62,9 @@ internal sealed partial class HttpConnection
                 return size;
             }
             var take = (int)Math.Min(available, _bodyRemaining);
-            _body ??= ArrayPool<byte>.Shared.Rent((int)_bodyRemaining);
-            buffer.AsSpan(offset, take).CopyTo(_body.AsSpan(_bodyLength));
-            _bodyLength += take;
+            // The buffer grows with what arrives, never to the declared length at the first byte: a client that
+            // declares 30 MB and sends one byte holds a few KiB, not 32 MiB.
+            AppendBody(buffer.AsSpan(offset, take), declaredLength: _bodyLength + _bodyRemaining);
             _bodyRemaining -= take;
             _bodyBytesReceived += take;
             if (_bodyRemaining == 0)
@@ -86,11 +86,13 @@ internal sealed partial class HttpConnection
             {
                 if (_bodyLength + (long)data.Length > state.Options.MaxRequestBodySize)
                 {
-                    Reject(exchange, 413);
+                    // No longer receiving before it is rejected: Reject may close the connection at once, and
+                    // OnClosed would return a still-referenced exchange to the pool a second time.
                     _receivingBody = null;
+                    Reject(exchange, 413);
                     return available;
                 }
-                AppendBody(buffer.AsSpan(offset + consumed + data.Offset, data.Length));
+                AppendBody(buffer.AsSpan(offset + consumed + data.Offset, data.Length), declaredLength: state.Options.MaxRequestBodySize);
             }
             consumed += used;
             _bodyBytesReceived += used;
@@ -257,11 +259,13 @@ internal sealed partial class HttpConnection
         }
     }
 
-    private void AppendBody(ReadOnlySpan<byte> data)
+    /// <summary>Appends body bytes, doubling the buffer as needed but never past <paramref name="declaredLength"/>, the most the body can be.</summary>
+    private void AppendBody(ReadOnlySpan<byte> data, long declaredLength)
     {
         if (_body is null || _bodyLength + data.Length > _body.Length)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_bodyLength + data.Length, (_body?.Length ?? 4096) * 2));
+            var doubled = Math.Min((long)(_body?.Length ?? 4096) * 2, declaredLength);
+            var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Max(_bodyLength + data.Length, doubled));
             if (_body is not null)
             {
                 _body.AsSpan(0, _bodyLength).CopyTo(bigger);

@@ -333,8 +333,9 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
             var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
             if (elapsed > graceMilliseconds && _bodyBytesReceived < options.MinRequestBodyDataRate * elapsed / 1000)
             {
-                TimeOut(_receivingBody, "the request body arrives slower than the minimum data rate");
-                _receivingBody = null;
+                var exchange = _receivingBody;
+                _receivingBody = null; // before the rejection, which may close the connection and release what it still holds
+                TimeOut(exchange, "the request body arrives slower than the minimum data rate");
             }
         }
         else if ((_parsing is not null || transport.HasBufferedInput) && !transport.IsOutputFull && !_pausedForPipeline)

@@ -72,6 +72,9 @@ public sealed partial class HttpExchange
 
     internal bool IsCompleted { get; private set; }
 
+    /// <summary>True while the exchange sits in its reactor's pool (between a return and the next rent).</summary>
+    internal bool IsPooled { get; set; }
+
     internal bool WantsClose { get; set; }
 
     /// <summary>The connection cannot carry another request after this one (its body could not be read to the end).</summary>

@@ -17,16 +17,38 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Mic
     /// <summary>True from the moment a stop begins, on every reactor at once: responses written after it say Connection: close.</summary>
     public bool ShuttingDown => shutdown.IsSet;
 
-    public HttpExchange RentExchange() => _exchanges.TryPop(out var exchange) ? exchange : new HttpExchange(Reactor.Pool);
+    public HttpExchange RentExchange()
+    {
+        if (_exchanges.TryPop(out var exchange))
+        {
+            exchange.IsPooled = false;
+            return exchange;
+        }
+        return new HttpExchange(Reactor.Pool);
+    }
 
+    /// <summary>
+    /// Takes an exchange back. A second return of the same exchange is refused: pooled twice, it would be rented to
+    /// two requests at once and one client could receive another's response.
+    /// </summary>
     public void ReturnExchange(HttpExchange exchange)
     {
+        if (exchange.IsPooled)
+        {
+            System.Diagnostics.Debug.Fail("An exchange was returned to the pool twice.");
+            Log.DoubleReturn();
+            return;
+        }
         exchange.Reset();
+        exchange.IsPooled = true;
         if (_exchanges.Count < 1024)
         {
             _exchanges.Push(exchange);
         }
     }
+
+    /// <summary>How many times an exchange was returned while already in the pool (a bug, refused): for tests.</summary>
+    public int DoubleReturns => Log.DoubleReturns;
 }
 
 /// <summary>Set once when the server starts stopping; read by every reactor.</summary>
@@ -50,4 +72,18 @@ internal sealed partial class HttpLog(ILogger logger)
 
     [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote}: {Reason}; closing.")]
     public partial void Timeout(System.Net.IPEndPoint? remote, string reason);
+
+    private int _doubleReturns;
+
+    /// <summary>Exchanges returned to a pool they were already in (refused); zero unless there is a bug.</summary>
+    public int DoubleReturns => Volatile.Read(ref _doubleReturns);
+
+    public void DoubleReturn()
+    {
+        Interlocked.Increment(ref _doubleReturns);
+        DoubleReturnRefused();
+    }
+
+    [LoggerMessage(13, LogLevel.Critical, "An exchange was returned to the pool twice; the second return was refused. This is a bug in Micro.")]
+    private partial void DoubleReturnRefused();
 }

@@ -34,6 +34,7 @@ internal sealed unsafe class Reactor
     private long _resumeAcceptAt;
     private bool _draining;
     private volatile bool _stopped;
+    private long _accepted;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Reactor(int index, TransportOptions options, ReactorLog log, ConnectionCounter counter, Func<TransportConnection, IConnectionProtocol> protocolFactory)
@@ -77,6 +78,12 @@ internal sealed unsafe class Reactor
 
     /// <summary>Completes when the reactor's thread has ended.</summary>
     public Task Exited => _exited.Task;
+
+    /// <summary>Why the reactor ended when nobody asked it to (its epoll failed); null after a normal stop.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Connections this reactor has accepted since it started (read from any thread, for diagnostics and tests).</summary>
+    public long AcceptedCount => Volatile.Read(ref _accepted);
 
     /// <summary>Raised on the reactor thread once a second, before connections tick.</summary>
     public event Action<long>? Tick;
@@ -204,8 +211,10 @@ internal sealed unsafe class Reactor
         }
         catch (Exception exception)
         {
-            Log.CallbackFailed(Index, exception);
-            AbortAll();
+            // Only the reactor's own machinery gets here (epoll failing): connections' failures are contained.
+            Failure = exception;
+            Log.ReactorFailed(Index, exception);
+            AbortAllContained();
         }
         finally
         {
@@ -261,8 +270,7 @@ internal sealed unsafe class Reactor
         }
         catch (Exception exception)
         {
-            Log.CallbackFailed(Index, exception);
-            connection.Close();
+            ContainFailure(connection, exception);
         }
     }
 
@@ -301,8 +309,16 @@ internal sealed unsafe class Reactor
             var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
             _connections[slot] = connection;
             ConnectionCount++;
-            connection.Protocol = _protocolFactory(connection);
-            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token);
+            Interlocked.Increment(ref _accepted);
+            try
+            {
+                connection.Protocol = _protocolFactory(connection);
+                Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
+            }
+            catch (Exception exception)
+            {
+                ContainFailure(connection, exception);
+            }
         }
     }
 
@@ -360,9 +376,37 @@ internal sealed unsafe class Reactor
             ResumeListeners();
         }
         Tick?.Invoke(now);
-        foreach (var connection in _connections)
+        // By index, not foreach: a tick may close its connection, which empties the slot (a list write), and a
+        // connection accepted later in the walk takes a free slot or appends one, which this loop then also ticks.
+        for (var slot = 0; slot < _connections.Count; slot++)
         {
-            connection?.Protocol?.OnTick(now);
+            var connection = _connections[slot];
+            if (connection is null)
+            {
+                continue;
+            }
+            try
+            {
+                connection.Protocol?.OnTick(now);
+            }
+            catch (Exception exception)
+            {
+                ContainFailure(connection, exception);
+            }
+        }
+    }
+
+    /// <summary>One connection's exception ends that connection, never the reactor and the others it serves.</summary>
+    private void ContainFailure(TransportConnection connection, Exception exception)
+    {
+        Log.ConnectionFailed(Index, connection.Fd, exception);
+        try
+        {
+            connection.Close();
+        }
+        catch (Exception closing)
+        {
+            Log.ConnectionFailed(Index, connection.Fd, closing);
         }
     }
 
@@ -379,6 +423,26 @@ internal sealed unsafe class Reactor
         {
             connection?.Protocol?.OnShutdown();
         }
+    }
+
+    private void AbortAllContained()
+    {
+        foreach (var connection in _connections.ToArray())
+        {
+            if (connection is null)
+            {
+                continue;
+            }
+            try
+            {
+                connection.Close();
+            }
+            catch (Exception exception)
+            {
+                Log.ConnectionFailed(Index, connection.Fd, exception);
+            }
+        }
+        _stopped = true;
     }
 
     private void AbortAll()

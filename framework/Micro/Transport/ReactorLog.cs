@@ -17,4 +17,10 @@ internal sealed partial class ReactorLog(ILogger logger)
 
     [LoggerMessage(4, LogLevel.Error, "Reactor {Reactor}: a callback threw.")]
     public partial void CallbackFailed(int reactor, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "Reactor {Reactor}: connection {Fd} failed and was closed; the reactor serves on.")]
+    public partial void ConnectionFailed(int reactor, int fd, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Critical, "Reactor {Reactor} failed and stopped: its connections were closed and its listeners no longer accept. The server is faulted.")]
+    public partial void ReactorFailed(int reactor, Exception exception);
 }
