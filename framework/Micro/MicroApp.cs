@@ -46,6 +46,9 @@ public sealed class MicroApp : Router
     /// <summary>Where the app listens, once started (port 0 resolved).</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _server?.EndPoints ?? [];
 
+    /// <summary>The server under the app, once started (diagnostics and tests).</summary>
+    internal MicroServer? Server => _server;
+
     /// <summary>Handles exceptions thrown by handlers and middleware before the response started (otherwise: 500, logged).</summary>
     public MicroApp OnError(ErrorHandler handler)
     {

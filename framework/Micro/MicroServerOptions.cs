@@ -36,7 +36,21 @@ public sealed class MicroServerOptions
     /// <summary>How long a body may arrive slower than <see cref="MinRequestBodyDataRate"/> before the connection is dropped. Default 5 s.</summary>
     public TimeSpan MinRequestBodyDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Unsent response bytes past which a connection stops reading and parsing. Default 64 KiB, as Kestrel's response buffer.</summary>
+    /// <summary>
+    /// The slowest a client may read a response once the socket refuses bytes, averaged after
+    /// <see cref="MinResponseDataRateGracePeriod"/>; slower, the connection is closed. Default 240 bytes/s, as Kestrel.
+    /// Zero turns it off.
+    /// </summary>
+    public double MinResponseDataRate { get; set; } = 240;
+
+    /// <summary>How long a client may read slower than <see cref="MinResponseDataRate"/>. Default 5 s, as Kestrel.</summary>
+    public TimeSpan MinResponseDataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Response bytes one connection may hold, unsent or produced by responses waiting behind a slower one, past which
+    /// it stops reading and running handlers, and a streaming response waiting its turn pauses in WriteAsync.
+    /// Default 64 KiB, as Kestrel's response buffer. Memory per connection stays near this, plus one response.
+    /// </summary>
     public int MaxResponseBufferSize { get; set; } = 64 * 1024;
 
     /// <summary>Requests of one connection whose responses may wait behind a slow one before the connection stops reading. Default 128.</summary>

@@ -73,6 +73,12 @@ public sealed class Request
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint => _exchange.RemoteEndPoint;
 
+    /// <summary>
+    /// Cancelled when the client's connection closes before the response is sent (reset, timeout, server abort), as
+    /// ASP.NET Core's RequestAborted. A client that only half-closes after sending its requests is still answered.
+    /// </summary>
+    public CancellationToken Aborted => _exchange.RequestAborted;
+
     /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
         _exchange.Head.TryGetHeader(_exchange.RequestBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(_exchange.RequestBytes)) : null;

@@ -208,7 +208,7 @@ internal sealed partial class HttpConnection
         if (!_pausedForBody)
         {
             _pausedForBody = true;
-            transport.PauseReading();
+            UpdateReading();
         }
     }
 
@@ -235,7 +235,7 @@ internal sealed partial class HttpConnection
         // The time the handler took to read was the server's: the client's data-rate clock starts again.
         _phaseStartedAt = state.Reactor.Now;
         _bodyBytesReceived = 0;
-        transport.ResumeReading();
+        UpdateReading();
     }
 
     /// <summary>A streamed body cannot be completed: its reader gets the error, and the connection closes after its response.</summary>

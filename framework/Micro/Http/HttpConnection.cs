@@ -17,11 +17,9 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
     private long _phaseStartedAt;
     private long _lastActivity = state.Reactor.Now;
     private bool _stopParsing;
-    private bool _pausedForPipeline;
     private bool _inReceive;
     private bool _closing;
     private bool _closed;
-    private TaskCompletionSource? _drainWaiter;
 
     public IPEndPoint? RemoteEndPoint => transport.RemoteEndPoint;
 
@@ -83,12 +81,20 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
                 if (_inFlight.Count >= state.Options.MaxPipelinedRequests)
                 {
                     _pausedForPipeline = true;
-                    transport.PauseReading();
+                    UpdateReading();
                     break;
                 }
                 if (transport.IsOutputFull)
                 {
                     return true;
+                }
+                if (_inFlight.Count > 0 && HeldBytes() > state.Options.MaxResponseBufferSize)
+                {
+                    // Responses waiting behind an unfinished one hold this much already: run no more handlers
+                    // until they have gone out, or a few bytes of requests could make the server hold megabytes.
+                    _pausedForHeldResponses = true;
+                    UpdateReading();
+                    break;
                 }
                 if (_parsing is null)
                 {
@@ -229,6 +235,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         if (_inFlight.TryPeek(out var next))
         {
             next.MovePrivateOutputTo(transport.Output); // the new head of the line writes, and streams, directly
+            next.ReleaseTurnWaiter(null);               // and a producer that waited for its turn goes on
         }
         else
         {
@@ -242,9 +249,9 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         if (_pausedForPipeline && _inFlight.Count < state.Options.MaxPipelinedRequests)
         {
             _pausedForPipeline = false;
-            _phaseStartedAt = state.Reactor.Now;
-            transport.ResumeReading();
+            UpdateReading();
         }
+        ResumeIfResponsesWentOut();
     }
 
     private void CloseAfterResponses()
@@ -270,33 +277,6 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         output.Write(DateHeader.Line);
     }
 
-    /// <summary>After a streamed chunk: sends it when this response is at the head of the line, and waits while the client is slow.</summary>
-    internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)
-    {
-        if (_closed || !exchange.WritesDirectly)
-        {
-            return default;
-        }
-        if (!_inReceive)
-        {
-            transport.Flush();
-        }
-        if (!transport.IsOutputFull || _closed)
-        {
-            return default;
-        }
-        _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new ValueTask(_drainWaiter.Task.WaitAsync(cancellationToken));
-    }
-
-    public void OnOutputDrained()
-    {
-        _phaseStartedAt = state.Reactor.Now; // the client's clock restarts when the server reads again
-        var waiter = _drainWaiter;
-        _drainWaiter = null;
-        waiter?.TrySetResult();
-    }
-
     public void OnInputEnded()
     {
         if (_bodyPipe is not null)
@@ -308,58 +288,6 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         {
             CloseAfterResponses();
         }
-    }
-
-    public void OnTick(long now)
-    {
-        var options = state.Options;
-        var elapsed = now - _phaseStartedAt;
-        if (_bodyPipe is not null && !_pausedForBody && !_closing)
-        {
-            var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
-            if (elapsed > graceMilliseconds && _bodyBytesReceived < options.MinRequestBodyDataRate * elapsed / 1000)
-            {
-                state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
-                FailStreamedBody(408, "The request body arrived slower than the minimum data rate.");
-            }
-            return;
-        }
-        if (_closing || _inFlight.Count > 0)
-        {
-            return;
-        }
-        if (_receivingBody is not null)
-        {
-            var graceMilliseconds = options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds;
-            if (elapsed > graceMilliseconds && _bodyBytesReceived < options.MinRequestBodyDataRate * elapsed / 1000)
-            {
-                var exchange = _receivingBody;
-                _receivingBody = null; // before the rejection, which may close the connection and release what it still holds
-                TimeOut(exchange, "the request body arrives slower than the minimum data rate");
-            }
-        }
-        else if ((_parsing is not null || transport.HasBufferedInput) && !transport.IsOutputFull && !_pausedForPipeline)
-        {
-            // (While the server holds bytes back for backpressure, the time is the server's, not the client's.)
-            if (elapsed > options.RequestHeadersTimeout.TotalMilliseconds)
-            {
-                var exchange = _parsing ?? state.RentExchange();
-                _parsing = null;
-                TimeOut(exchange, "the request head did not arrive within the headers timeout");
-            }
-        }
-        else if (transport.Output.IsEmpty && now - _lastActivity > options.KeepAliveTimeout.TotalMilliseconds)
-        {
-            state.Log.Timeout(RemoteEndPoint, "idle past the keep-alive timeout");
-            _closing = true;
-            transport.Close();
-        }
-    }
-
-    private void TimeOut(HttpExchange exchange, string reason)
-    {
-        state.Log.Timeout(RemoteEndPoint, reason);
-        Reject(exchange, 408);
     }
 
     public void OnShutdown()
@@ -383,7 +311,11 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
             {
                 state.ReturnExchange(exchange);
             }
-            // otherwise its handler still runs; OnAsyncHandlerCompleted returns it
+            else
+            {
+                // Its handler still runs (OnAsyncHandlerCompleted returns it); a write it waits in fails now.
+                exchange.ReleaseTurnWaiter(ClientGone());
+            }
         }
         if (_parsing is not null)
         {
@@ -403,7 +335,6 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         _bodyPipe?.Fail(new Microsoft.AspNetCore.Connections.ConnectionResetException("The client closed the connection before the request body was complete."));
         _bodyPipe = null;
         _streamingExchange = null;
-        _drainWaiter?.TrySetResult();
-        _drainWaiter = null;
+        ReleaseWaitersOnClose();
     }
 }

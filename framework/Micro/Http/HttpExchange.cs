@@ -344,6 +344,7 @@ public sealed partial class HttpExchange
         _streaming = _raw = false;
         IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;
+        _turnWaiter = null;
         Head.Reset();
     }
 

@@ -73,6 +73,9 @@ internal sealed partial class HttpLog(ILogger logger)
     [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote}: {Reason}; closing.")]
     public partial void Timeout(System.Net.IPEndPoint? remote, string reason);
 
+    [LoggerMessage(14, LogLevel.Error, "Connection from {Remote}: a callback registered on the request's abort token threw.")]
+    public partial void AbortCallbackFailed(System.Net.IPEndPoint? remote, Exception exception);
+
     private int _doubleReturns;
 
     /// <summary>Exchanges returned to a pool they were already in (refused); zero unless there is a bug.</summary>

@@ -20,6 +20,9 @@ internal sealed class TransportConnection
     private bool _writeInterest;
     private bool _closeAfterFlush;
     private bool _redeliverQueued;
+    private bool _drainRequested;
+    private long _writeBlockedSince;
+    private long _sentWhileBlocked;
 
     private readonly PeerAddress _peer;
 
@@ -66,9 +69,12 @@ internal sealed class TransportConnection
         {
             return;
         }
+        var before = Output.Length;
         var errno = Output.WriteTo(Fd);
+        _sentWhileBlocked += before - Output.Length;
         if (errno == 0)
         {
+            _writeBlockedSince = 0;
             SetWriteInterest(false);
             if (_closeAfterFlush)
             {
@@ -78,6 +84,12 @@ internal sealed class TransportConnection
         }
         else if (errno == Libc.EAGAIN)
         {
+            if (_writeBlockedSince == 0)
+            {
+                // The client stopped taking bytes as fast as we make them: its clock for the minimum data rate starts.
+                _writeBlockedSince = _reactor.Now;
+                _sentWhileBlocked = 0;
+            }
             SetWriteInterest(true);
         }
         else
@@ -102,11 +114,30 @@ internal sealed class TransportConnection
         else if (_pausedForOutput && pending <= _reactor.Options.OutputLowWaterMark)
         {
             _pausedForOutput = false;
+            _drainRequested = false;
             UpdateInterest();
             QueueRedelivery();
             Protocol?.OnOutputDrained();
         }
+        else if (_drainRequested && pending <= _reactor.Options.OutputLowWaterMark)
+        {
+            // Asked for even when reading never paused: output can pass the mark and drain within one flush.
+            _drainRequested = false;
+            Protocol?.OnOutputDrained();
+        }
     }
+
+    /// <summary>
+    /// Asks for <see cref="IConnectionProtocol.OnOutputDrained"/> once the output is at or below the low-water mark,
+    /// whether or not reading was paused meanwhile (a producer waiting for room must always be woken).
+    /// </summary>
+    public void NotifyWhenDrained() => _drainRequested = true;
+
+    /// <summary>When the socket last refused bytes while output was pending (the reactor's clock), or 0 when it is not blocked.</summary>
+    public long WriteBlockedSince => _writeBlockedSince;
+
+    /// <summary>Bytes the socket took since <see cref="WriteBlockedSince"/>: with it, the client's reading rate.</summary>
+    public long SentWhileBlocked => _sentWhileBlocked;
 
     /// <summary>Whether the output is over the high-water mark, so the protocol should stop producing.</summary>
     public bool IsOutputFull => Output.Length > _reactor.Options.OutputHighWaterMark;
@@ -179,6 +210,16 @@ internal sealed class TransportConnection
         {
             return;
         }
+        if (_redeliverQueued)
+        {
+            // Bytes kept from before go first: read now, a FIN that followed them would end the input while
+            // complete requests still sat unparsed in the buffer, and a half-closing client would lose answers.
+            Redeliver();
+            if (_readPaused || _pausedForOutput || IsClosed)
+            {
+                return;
+            }
+        }
         byte[] target;
         int offset;
         if (_inputLength > 0)
@@ -223,6 +264,10 @@ internal sealed class TransportConnection
 
     private void Redeliver()
     {
+        if (!_redeliverQueued)
+        {
+            return; // already done, by a read that came first
+        }
         _redeliverQueued = false;
         if (!_readPaused && !_pausedForOutput && !IsClosed && _inputLength > 0)
         {

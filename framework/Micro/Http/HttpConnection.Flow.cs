@@ -1,0 +1,129 @@
+using Microsoft.AspNetCore.Connections;
+
+namespace Micro.Http;
+
+/// <summary>
+/// Flow control: when the connection reads, how much response data it may hold, and how producers (streaming
+/// handlers) wait for room or for their turn; and the token that tells handlers their client is gone.
+/// </summary>
+internal sealed partial class HttpConnection
+{
+    private bool _pausedForPipeline;
+    private bool _pausedForHeldResponses;
+    private TaskCompletionSource? _drainWaiter;
+    private CancellationTokenSource? _abortedSource;
+
+    /// <summary>
+    /// Reading is paused for several independent reasons; the socket is read only when none holds. (Resuming for
+    /// one reason while another still holds would feed bytes to a connection that cannot take them.)
+    /// </summary>
+    private void UpdateReading()
+    {
+        if (_closed)
+        {
+            return;
+        }
+        if (_pausedForPipeline || _pausedForHeldResponses || _pausedForBody || _closing)
+        {
+            transport.PauseReading();
+        }
+        else
+        {
+            transport.ResumeReading();
+        }
+    }
+
+    /// <summary>
+    /// Response bytes this connection holds: unsent output plus what responses behind the head of the line have
+    /// produced (private buffers, bodies being built). Walks the in-flight queue, which is short by construction
+    /// (<see cref="MicroServerOptions.MaxPipelinedRequests"/>) and empty in the common case of synchronous handlers.
+    /// </summary>
+    private long HeldBytes()
+    {
+        var held = transport.Output.Length;
+        if (_inFlight.TryPeek(out var exchange))
+        {
+            for (; exchange is not null; exchange = exchange.NextInLine)
+            {
+                held += exchange.BufferedBytes;
+            }
+        }
+        return held;
+    }
+
+    /// <summary>Dispatching resumes once what was held back has mostly gone out (a quarter of the limit, as the transport's low-water mark).</summary>
+    private void ResumeIfResponsesWentOut()
+    {
+        if (_pausedForHeldResponses && HeldBytes() <= state.Options.MaxResponseBufferSize / 4)
+        {
+            _pausedForHeldResponses = false;
+            UpdateReading();
+        }
+    }
+
+    /// <summary>
+    /// After a streamed chunk. At the head of the line: sends it, and waits while the client is slow. Behind another
+    /// response: waits for its turn once the connection holds more than <see cref="MicroServerOptions.MaxResponseBufferSize"/>,
+    /// so a response that cannot be sent yet is not produced ahead into memory. Throws when the client is gone.
+    /// </summary>
+    internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)
+    {
+        if (_closed)
+        {
+            return ValueTask.FromException(ClientGone());
+        }
+        if (!exchange.WritesDirectly)
+        {
+            return HeldBytes() > state.Options.MaxResponseBufferSize ? exchange.WaitForTurnAsync(cancellationToken) : default;
+        }
+        if (!_inReceive)
+        {
+            transport.Flush();
+        }
+        if (_closed)
+        {
+            return ValueTask.FromException(ClientGone());
+        }
+        if (!transport.IsOutputFull)
+        {
+            return default;
+        }
+        // Woken once the output is below the low-water mark, whether or not reading paused meanwhile: a flush
+        // can take the output past the mark and back in one go, and a waiter nobody wakes is a deadlock.
+        transport.NotifyWhenDrained();
+        _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new ValueTask(_drainWaiter.Task.WaitAsync(cancellationToken));
+    }
+
+    public void OnOutputDrained()
+    {
+        var waiter = _drainWaiter;
+        _drainWaiter = null;
+        waiter?.TrySetResult();
+        ResumeIfResponsesWentOut();
+    }
+
+    /// <summary>Cancelled when the connection closes before or while its requests are handled: the client reset, a timeout fired, the server aborted.</summary>
+    public CancellationToken Aborted => _closed ? new CancellationToken(canceled: true) : (_abortedSource ??= new CancellationTokenSource()).Token;
+
+    private static ConnectionResetException ClientGone() => new("The client's connection is closed; the response cannot be sent.");
+
+    /// <summary>Everything waiting on this connection learns that it is gone.</summary>
+    private void ReleaseWaitersOnClose()
+    {
+        var waiter = _drainWaiter;
+        _drainWaiter = null;
+        waiter?.TrySetException(ClientGone());
+        if (_abortedSource is { } aborted)
+        {
+            try
+            {
+                aborted.Cancel(); // callbacks run here, on the reactor; one that throws must not stop the rest of the close
+            }
+            catch (AggregateException exception)
+            {
+                state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace Micro.Http;
+
+/// <summary>
+/// The connection's clocks, advanced by the reactor's coarse tick: request head, request body rate, response rate,
+/// keep-alive. Time the server spends holding the client back (output full, pipeline full, responses held) does
+/// not count against the client.
+/// </summary>
+internal sealed partial class HttpConnection
+{
+    private long _lastTick = state.Reactor.Now;
+
+    public void OnTick(long now)
+    {
+        var sinceLastTick = now - _lastTick;
+        _lastTick = now;
+        var options = state.Options;
+        if (ClientIsTooSlowToRead(now))
+        {
+            state.Log.Timeout(RemoteEndPoint, "the client reads the response slower than the minimum data rate");
+            _closing = true;
+            transport.Close(); // no answer can reach a client that does not read
+            return;
+        }
+        var serverHolds = transport.IsOutputFull || _pausedForPipeline || _pausedForHeldResponses;
+        if (serverHolds)
+        {
+            // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.
+            _phaseStartedAt += sinceLastTick;
+        }
+        var elapsed = now - _phaseStartedAt;
+        if (_bodyPipe is not null && !_pausedForBody && !_closing)
+        {
+            if (BodyArrivesTooSlowly(elapsed))
+            {
+                state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
+                FailStreamedBody(408, "The request body arrived slower than the minimum data rate.");
+            }
+            return;
+        }
+        if (_closing || _inFlight.Count > 0)
+        {
+            return;
+        }
+        if (_receivingBody is not null)
+        {
+            if (BodyArrivesTooSlowly(elapsed))
+            {
+                var exchange = _receivingBody;
+                _receivingBody = null; // before the rejection, which may close the connection and release what it still holds
+                TimeOut(exchange, "the request body arrives slower than the minimum data rate");
+            }
+        }
+        else if ((_parsing is not null || transport.HasBufferedInput) && !serverHolds)
+        {
+            if (elapsed > options.RequestHeadersTimeout.TotalMilliseconds)
+            {
+                var exchange = _parsing ?? state.RentExchange();
+                _parsing = null;
+                TimeOut(exchange, "the request head did not arrive within the headers timeout");
+            }
+        }
+        else if (transport.Output.IsEmpty && now - _lastActivity > options.KeepAliveTimeout.TotalMilliseconds)
+        {
+            state.Log.Timeout(RemoteEndPoint, "idle past the keep-alive timeout");
+            _closing = true;
+            transport.Close();
+        }
+    }
+
+    private bool BodyArrivesTooSlowly(long elapsed) =>
+        elapsed > state.Options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds &&
+        _bodyBytesReceived < state.Options.MinRequestBodyDataRate * elapsed / 1000;
+
+    /// <summary>
+    /// Kestrel's MinResponseDataRate: once the socket refuses bytes, the client must take them at the minimum rate,
+    /// averaged since then, after a grace period. Applies alike to buffered, streamed and sendfile responses.
+    /// </summary>
+    private bool ClientIsTooSlowToRead(long now)
+    {
+        var blockedSince = transport.WriteBlockedSince;
+        if (blockedSince == 0 || state.Options.MinResponseDataRate <= 0)
+        {
+            return false;
+        }
+        var elapsed = now - blockedSince;
+        return elapsed > state.Options.MinResponseDataRateGracePeriod.TotalMilliseconds &&
+               transport.SentWhileBlocked < state.Options.MinResponseDataRate * elapsed / 1000;
+    }
+
+    private void TimeOut(HttpExchange exchange, string reason)
+    {
+        state.Log.Timeout(RemoteEndPoint, reason);
+        Reject(exchange, 408);
+    }
+}
