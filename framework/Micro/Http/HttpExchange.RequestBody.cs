@@ -6,19 +6,47 @@ namespace Micro.Http;
 public sealed partial class HttpExchange
 {
     /// <summary>The request body, decoded if it was chunked; empty when there is none. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
-    public ReadOnlySpan<byte> Body => BodyMemory.Span;
+    public ReadOnlySpan<byte> Body
+    {
+        get
+        {
+            ThrowIfStreamed();
+            return _body.AsSpan(_bodyOffset, _bodyLength);
+        }
+    }
 
-    /// <summary>The request body as memory, valid until the response completes. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
+    /// <summary>
+    /// The request body as memory, valid until the response completes, across awaits. Not for a streamed body
+    /// (<see cref="IsBodyStreamed"/>). A body lent from the receive buffer is copied once here, since memory (unlike
+    /// <see cref="Body"/>, a span) can outlive the synchronous part of the handler and the buffer is reused.
+    /// </summary>
     public ReadOnlyMemory<byte> BodyMemory
     {
         get
         {
-            if (_bodyPipe is not null)
-            {
-                throw new InvalidOperationException(
-                    "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
-            }
+            ThrowIfStreamed();
+            OwnBody();
             return _body.AsMemory(_bodyOffset, _bodyLength);
+        }
+    }
+
+    private void ThrowIfStreamed()
+    {
+        if (_bodyPipe is not null)
+        {
+            throw new InvalidOperationException(
+                "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
+        }
+    }
+
+    /// <summary>Copies a body borrowed from the shared receive buffer into a pooled array of the exchange's own.</summary>
+    private void OwnBody()
+    {
+        if (!_ownsBody && _bodyLength > 0)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent(_bodyLength);
+            _body.AsSpan(_bodyOffset, _bodyLength).CopyTo(copy);
+            SetOwnedBody(copy, _bodyLength);
         }
     }
 
@@ -26,9 +54,15 @@ public sealed partial class HttpExchange
     public bool IsBodyStreamed => _bodyPipe is not null;
 
     /// <summary>The request body as a read-only stream: over the received bytes, or reading a streamed body as it arrives (asynchronous reads only).</summary>
-    public Stream OpenBody() => _bodyPipe is not null
-        ? new RequestBodyStream(this)
-        : new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+    public Stream OpenBody()
+    {
+        if (_bodyPipe is not null)
+        {
+            return new RequestBodyStream(this);
+        }
+        OwnBody(); // a stream is read later, after awaits: it must not see a reused receive buffer
+        return new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+    }
 
     /// <summary>
     /// Reads the next bytes of the body into <paramref name="destination"/>; 0 at its end. For a streamed body it

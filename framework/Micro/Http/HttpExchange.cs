@@ -281,12 +281,7 @@ public sealed partial class HttpExchange
             _requestOffset = 0;
             _ownsRequest = true;
         }
-        if (!_ownsBody && _bodyLength > 0)
-        {
-            var copy = ArrayPool<byte>.Shared.Rent(_bodyLength);
-            Body.CopyTo(copy);
-            SetOwnedBody(copy, _bodyLength);
-        }
+        OwnBody();
     }
 
     /// <summary>Responses behind a slower one are written into a private buffer and moved to the connection in order.</summary>
