@@ -43,6 +43,12 @@ public sealed class MicroApp : Router
     /// <summary>The server's limits, timeouts and endpoints; change them before starting.</summary>
     public MicroServerOptions ServerOptions { get; }
 
+    /// <summary>
+    /// Limits of <c>req.Form()</c>, ASP.NET Core's own options: ValueCountLimit (1,024), KeyLengthLimit (2,048) and
+    /// ValueLengthLimit (4 MiB) apply; past them the request gets 413.
+    /// </summary>
+    public Microsoft.AspNetCore.Http.Features.FormOptions FormLimits { get; } = new();
+
     /// <summary>Where the app listens, once started (port 0 resolved).</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _server?.EndPoints ?? [];
 
@@ -133,7 +139,7 @@ public sealed class MicroApp : Router
             exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
         }
         var (request, response) = (context.Request, context.Response);
-        request.Attach(exchange, ServerOptions.MaxRequestBodySize);
+        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits);
         response.Attach(exchange, request);
 
         var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);

@@ -98,6 +98,7 @@ public sealed class MicroServer : IAsyncDisposable
         {
             throw new InvalidOperationException("The server has already been started.");
         }
+        Transport.Interop.BrokenPipeSignal.EnsureIgnored();
         var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
         var transportOptions = new TransportOptions
         {

@@ -22,6 +22,7 @@ public sealed class Request
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
     private long _maxBodySize;
+    private Microsoft.AspNetCore.Http.Features.FormOptions _formLimits = null!;
 
     internal Request(int maxCaptures)
     {
@@ -88,7 +89,7 @@ public sealed class Request
 
     /// <summary>
     /// The fields of an <c>application/x-www-form-urlencoded</c> body, decoded, with repeated names kept. Any other
-    /// Content-Type answers 415.
+    /// Content-Type answers 415; a form past <see cref="MicroApp.FormLimits"/> (1,024 values by default) answers 413.
     /// </summary>
     public IReadOnlyDictionary<string, StringValues> Form()
     {
@@ -101,7 +102,7 @@ public sealed class Request
         {
             throw new HttpError(415, $"Expected an application/x-www-form-urlencoded body, not '{contentType ?? "none"}'.");
         }
-        return _form = QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Body));
+        return _form = Forms.UrlEncodedForm.Parse(_exchange.Body, _formLimits);
     }
 
     private Dictionary<string, string> ParseCookies()
@@ -204,10 +205,11 @@ public sealed class Request
         return Json(typeInfo);
     }
 
-    internal void Attach(HttpExchange exchange, long maxBodySize)
+    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits)
     {
         _exchange = exchange;
         _maxBodySize = maxBodySize;
+        _formLimits = formLimits;
         _path = null;
         _method = null;
         _query = null;

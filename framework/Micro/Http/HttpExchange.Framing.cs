@@ -22,7 +22,7 @@ public sealed partial class HttpExchange
         }
         if (_streaming)
         {
-            if (Head.Version == ProtocolVersion.Http11 && !IsHeadRequest)
+            if (Head.Version == ProtocolVersion.Http11 && !IsHeadRequest && AllowsBody(_statusCode))
             {
                 _target!.Write("0\r\n\r\n"u8);
             }
@@ -80,16 +80,17 @@ public sealed partial class HttpExchange
             _headerLines.MoveTo(output);
         }
         var http11 = Head.Version == ProtocolVersion.Http11;
-        if (contentLength >= 0)
+        if (!AllowsBody(_statusCode))
         {
-            if (AllowsBody(_statusCode))
-            {
-                output.Write("Content-Length: "u8);
-                var span = output.GetSpan(20);
-                Utf8Formatter.TryFormat(contentLength, span, out var written);
-                output.Advance(written);
-                output.Write("\r\n"u8);
-            }
+            // 204 and 304 end at their header section (RFC 9110 15.3.5, 15.4.5): no Content-Length, no chunked coding.
+        }
+        else if (contentLength >= 0)
+        {
+            output.Write("Content-Length: "u8);
+            var span = output.GetSpan(20);
+            Utf8Formatter.TryFormat(contentLength, span, out var written);
+            output.Advance(written);
+            output.Write("\r\n"u8);
         }
         else if (http11)
         {
@@ -135,4 +136,13 @@ public sealed partial class HttpExchange
     }
 
     private static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
+
+    /// <summary>A body written explicitly (streamed, or in one piece) for a 204 or 304 is a bug in the handler: name it, as Kestrel does.</summary>
+    private void ThrowIfBodyNotAllowed(int length)
+    {
+        if (length > 0 && !AllowsBody(_statusCode))
+        {
+            throw new InvalidOperationException($"A {_statusCode} response has no body; {length} bytes were written to it.");
+        }
+    }
 }

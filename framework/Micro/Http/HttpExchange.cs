@@ -189,6 +189,7 @@ public sealed partial class HttpExchange
     {
         ThrowIfStarted();
         StatusCode = statusCode;
+        ThrowIfBodyNotAllowed(body.Length);
         WriteHead(_target!, contentLength: body.Length, contentType);
         if (!IsHeadRequest)
         {
@@ -205,7 +206,7 @@ public sealed partial class HttpExchange
     {
         ThrowIfStarted();
         WriteHead(_target!, contentLength: length);
-        if (IsHeadRequest)
+        if (IsHeadRequest || !AllowsBody(_statusCode))
         {
             file.Dispose();
         }
@@ -225,6 +226,7 @@ public sealed partial class HttpExchange
     {
         ThrowIfCompleted();
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfBodyNotAllowed(bytes.Length);
         if (!_streaming)
         {
             if (_bodyBuffer is { IsEmpty: false })

@@ -8,7 +8,7 @@ namespace Micro.Transport;
 /// <summary>
 /// What a connection has to send, as a queue of pinned blocks rented from its reactor's pool only while there is
 /// something to send: an idle connection holds none. Written by the protocol through <see cref="IBufferWriter{T}"/>,
-/// drained by one writev per flush.
+/// drained by one sendmsg per flush.
 /// </summary>
 internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
 {
@@ -170,9 +170,17 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
                     count++;
                 }
             }
-            var written = count == 1
-                ? Libc.Send(fd, vectors[0].Base, vectors[0].Length, Libc.MSG_NOSIGNAL)
-                : Libc.WriteV(fd, vectors, count);
+            // MSG_NOSIGNAL: a peer that reset gets EPIPE here, never a SIGPIPE for the process.
+            nint written;
+            if (count == 1)
+            {
+                written = Libc.Send(fd, vectors[0].Base, vectors[0].Length, Libc.MSG_NOSIGNAL);
+            }
+            else
+            {
+                var message = new MessageHeader { Vectors = vectors, VectorCount = (nuint)count };
+                written = Libc.SendMsg(fd, &message, Libc.MSG_NOSIGNAL);
+            }
             if (written < 0)
             {
                 var errno = Errno.Last;

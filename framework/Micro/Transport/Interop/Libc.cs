@@ -46,8 +46,14 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buffer, nuint count, int flags);
 
-    [LibraryImport(Library, EntryPoint = "writev", SetLastError = true)]
-    public static partial nint WriteV(int fd, IoVector* vectors, int count);
+    [LibraryImport(Library, EntryPoint = "sendmsg", SetLastError = true)]
+    public static partial nint SendMsg(int fd, MessageHeader* message, int flags);
+
+    [LibraryImport(Library, EntryPoint = "sigaction", SetLastError = true)]
+    public static partial int SigAction(int signal, byte* action, byte* oldAction);
+
+    [LibraryImport(Library, EntryPoint = "signal", SetLastError = true)]
+    public static partial nint Signal(int signal, nint handler);
 
     [LibraryImport(Library, EntryPoint = "sendfile", SetLastError = true)]
     public static partial nint SendFile(int outFd, int inFd, long* offset, nuint count);
@@ -73,6 +79,13 @@ internal static unsafe partial class Libc
     public const int IPV6_V6ONLY = 26;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1;
+
+    // signal(7)
+    public const int SIGPIPE = 13;
+    public const nint SIG_DFL = 0;
+    public const nint SIG_IGN = 1;
+    /// <summary>Room for struct sigaction (152 bytes on x86-64 and arm64 glibc), of which only sa_handler, first, is read.</summary>
+    public const int SigActionSize = 256;
 
     // epoll(7)
     public const int EPOLL_CLOEXEC = 0x80000;
@@ -102,7 +115,19 @@ internal static unsafe partial class Libc
     public const int ENOBUFS = 105;
 }
 
-/// <summary>struct iovec, for writev(2).</summary>
+/// <summary>struct msghdr, for sendmsg(2): only the vector is used (no address, no control data).</summary>
+internal unsafe struct MessageHeader
+{
+    public void* Name;
+    public uint NameLength;
+    public IoVector* Vectors;
+    public nuint VectorCount;
+    public void* Control;
+    public nuint ControlLength;
+    public int Flags;
+}
+
+/// <summary>struct iovec, for sendmsg(2).</summary>
 internal unsafe struct IoVector
 {
     public byte* Base;
