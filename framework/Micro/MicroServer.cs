@@ -126,10 +126,10 @@ public sealed class MicroServer : IAsyncDisposable
             foreach (var endPoint in endPoints)
             {
                 // The first reactor binds (resolving port 0); the others join the same port through SO_REUSEPORT.
-                var actual = _reactors[0].Listen(endPoint);
+                var actual = _reactors[0].Listen(endPoint, joinGroup: _options.SharePort);
                 for (var i = 1; i < _reactors.Count; i++)
                 {
-                    _reactors[i].Listen(actual);
+                    _reactors[i].Listen(actual, joinGroup: true);
                 }
                 bound.Add(actual);
             }

@@ -12,6 +12,13 @@ public sealed class MicroServerOptions
     /// <summary>Where to listen. Default: 127.0.0.1:8080. Port 0 picks a free port (see <see cref="MicroServer.EndPoints"/>).</summary>
     public List<IPEndPoint> EndPoints { get; } = [];
 
+    /// <summary>
+    /// Joins another process already listening on the same endpoints (SO_REUSEPORT, same user), the kernel spreading
+    /// new connections over both: for a hand-over without downtime. Default false: an endpoint in use is refused with
+    /// "Address already in use", as Kestrel does. Only the newcomer needs it.
+    /// </summary>
+    public bool SharePort { get; set; }
+
     /// <summary>Reactor threads, each with its own epoll instance and SO_REUSEPORT listener. Default: one per core.</summary>
     public int ReactorCount { get; set; } = Environment.ProcessorCount;
 

@@ -62,6 +62,6 @@ public sealed class ListenTests
         options.EndPoints.Add((IPEndPoint)taken.LocalEndPoint!);
         var server = new MicroServer(options, Hello);
         var error = Assert.Throws<IOException>(server.Start);
-        Assert.Contains("bind", error.Message);
+        Assert.Contains($"Address already in use: {taken.LocalEndPoint}", error.Message);
     }
 }

@@ -88,22 +88,45 @@ internal sealed unsafe class Reactor
     /// <summary>Raised on the reactor thread once a second, before connections tick.</summary>
     public event Action<long>? Tick;
 
-    /// <summary>Binds this reactor's listening socket for <paramref name="endPoint"/> (SO_REUSEPORT) and returns the address it got.</summary>
-    public IPEndPoint Listen(IPEndPoint endPoint)
+    /// <summary>
+    /// Binds this reactor's listening socket for <paramref name="endPoint"/> and returns the address it got. With
+    /// <paramref name="joinGroup"/> it joins sockets already listening there with SO_REUSEPORT (its sibling reactors,
+    /// or another process that opted in). Without, the bind is exclusive, so an address in use is refused, and only
+    /// then is SO_REUSEPORT set (before listen) so the siblings can join: the kernel checks the option at bind time.
+    /// </summary>
+    public IPEndPoint Listen(IPEndPoint endPoint, bool joinGroup)
     {
         var ipv6 = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var fd = Errno.ThrowIfFailed(Libc.Socket(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0), "socket");
         try
         {
             SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
-            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            if (joinGroup)
+            {
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            }
             if (ipv6 && endPoint.Address.Equals(IPAddress.IPv6Any))
             {
                 SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
             }
             var address = stackalloc byte[SocketAddresses.MaxLength];
             var length = SocketAddresses.Write(endPoint, new Span<byte>(address, SocketAddresses.MaxLength));
-            Errno.ThrowIfFailed(Libc.Bind(fd, address, (uint)length), $"bind({endPoint})");
+            if (Libc.Bind(fd, address, (uint)length) < 0)
+            {
+                var errno = Errno.Last;
+                if (errno == Libc.EADDRINUSE)
+                {
+                    throw new IOException(joinGroup
+                        ? $"Address already in use: {endPoint}. Something listens there that does not share the port (SO_REUSEPORT, same user)."
+                        : $"Address already in use: {endPoint}. Another process listens there; stop it, choose another port, or set MicroServerOptions.SharePort to share the port with it on purpose.",
+                        errno);
+                }
+                Errno.ThrowIfFailed(-1, $"bind({endPoint})");
+            }
+            if (!joinGroup)
+            {
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            }
             Errno.ThrowIfFailed(Libc.Listen(fd, Options.Backlog), "listen");
             var bound = stackalloc byte[SocketAddresses.MaxLength];
             var boundLength = (uint)SocketAddresses.MaxLength;

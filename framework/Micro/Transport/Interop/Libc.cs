@@ -110,6 +110,7 @@ internal static unsafe partial class Libc
     public const int ENFILE = 23;
     public const int EMFILE = 24;
     public const int EPIPE = 32;
+    public const int EADDRINUSE = 98;
     public const int ECONNABORTED = 103;
     public const int ECONNRESET = 104;
     public const int ENOBUFS = 105;
