@@ -2,7 +2,10 @@ using System.Net;
 
 namespace Micro;
 
-/// <summary>Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS.</summary>
+/// <summary>
+/// Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS,
+/// and the connection cap (<c>--max-connections N</c>).
+/// </summary>
 internal static class ListenOptions
 {
     public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls)
@@ -17,6 +20,13 @@ internal static class ListenOptions
             {
                 case "--urls":
                     urls = value ?? throw new ArgumentException("--urls needs a value, such as http://127.0.0.1:8080");
+                    break;
+                case "--max-connections":
+                    if (!int.TryParse(value, out var max) || max < 1)
+                    {
+                        throw new ArgumentException($"--max-connections needs a positive number, not '{value}'");
+                    }
+                    options.MaxConnections = max;
                     break;
                 case "--port":
                     if (!int.TryParse(value, out var port) || port is < 0 or > 65535)

@@ -52,6 +52,9 @@ public sealed class MicroApp : Router
     /// <summary>Where the app listens, once started (port 0 resolved).</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _server?.EndPoints ?? [];
 
+    /// <summary>The connection cap in force once started (see <see cref="MicroServerOptions.MaxConnections"/>).</summary>
+    public int MaxConnections => _server?.MaxConnections ?? 0;
+
     /// <summary>The server under the app, once started (diagnostics and tests).</summary>
     internal MicroServer? Server => _server;
 

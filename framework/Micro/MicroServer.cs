@@ -50,6 +50,12 @@ public sealed class MicroServer : IAsyncDisposable
     /// <summary>Exchanges returned to a pool twice (each refused): nonzero only if Micro has a bug.</summary>
     internal int DoubleReturnedExchanges => _httpLog?.DoubleReturns ?? 0;
 
+    /// <summary>
+    /// The connection cap in force once started: <see cref="MicroServerOptions.MaxConnections"/>, or by default the
+    /// process's open-files limit less a reserve for everything else (see docs/server.md).
+    /// </summary>
+    public int MaxConnections { get; private set; }
+
     /// <summary>Connections open right now, across all reactors.</summary>
     public int ConnectionCount => _counter?.Count ?? 0;
 
@@ -100,16 +106,18 @@ public sealed class MicroServer : IAsyncDisposable
         }
         Transport.Interop.BrokenPipeSignal.EnsureIgnored();
         var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
+        var maxConnections = _options.MaxConnections ?? DescriptorBudget.DefaultMaxConnections();
+        MaxConnections = maxConnections;
         var transportOptions = new TransportOptions
         {
             EndPoints = endPoints,
             ReactorCount = Math.Max(1, _options.ReactorCount),
-            MaxConnections = _options.MaxConnections,
+            MaxConnections = maxConnections,
             MaxInputBufferSize = Math.Max(1024 * 1024, 2 * (_options.ParserLimits.MaxRequestLineLength + _options.ParserLimits.MaxHeaderBytes)),
             OutputHighWaterMark = _options.MaxResponseBufferSize,
             OutputLowWaterMark = _options.MaxResponseBufferSize / 4,
         };
-        _counter = new ConnectionCounter(_options.MaxConnections);
+        _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
         var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
         try

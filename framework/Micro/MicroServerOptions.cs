@@ -28,7 +28,11 @@ public sealed class MicroServerOptions
     /// <summary>The largest request body accepted; larger gets 413. Default 30,000,000 bytes, as Kestrel.</summary>
     public long MaxRequestBodySize { get; set; } = 30_000_000;
 
-    /// <summary>Open connections at most; past it new connections are closed at accept. Default: no limit.</summary>
+    /// <summary>
+    /// Open connections at most; past it new connections are closed at accept. Default: the open-files limit
+    /// (RLIMIT_NOFILE) less a reserve of an eighth of it (128 to 4,096) for the runtime, files and databases, so the
+    /// process never runs out of descriptors (which kills a .NET process, Kestrel's too). Also <c>--max-connections N</c>.
+    /// </summary>
     public int? MaxConnections { get; set; }
 
     /// <summary>How long a keep-alive connection may sit idle. Default 130 s, as Kestrel.</summary>

@@ -11,23 +11,67 @@ namespace Micro.Tests.Shared;
 internal sealed partial class ServedProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly System.Text.StringBuilder _output = new();
+    private readonly Task _reading;
 
     private ServedProcess(Process process, string url)
     {
         _process = process;
         Url = url;
+        // The rest of what it prints (its log), kept for assertions; read so the pipe never fills and blocks the app.
+        _reading = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
+    }
+
+    private async Task Collect(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+
+    /// <summary>What the app has printed after its first line, standard output and error together.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
     }
 
     /// <summary>Where the app said it listens.</summary>
     public string Url { get; }
 
-    public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken)
+    /// <summary>True while the process runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>The whole first line the app printed.</summary>
+    public string Banner { get; private init; } = "";
+
+    /// <param name="openFilesLimit">Runs the app under prlimit with this RLIMIT_NOFILE (soft and hard), when given.</param>
+    public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, int? openFilesLimit = null)
     {
         Assert.True(File.Exists(dll), $"{dll} was not built");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        // prlimit sets the limit and execs the command, so the process id stays the app's (SIGTERM reaches it).
+        var start = new ProcessStartInfo(openFilesLimit is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (openFilesLimit is { } limit)
+        {
+            start.ArgumentList.Add($"--nofile={limit}:{limit}");
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--port");
         start.ArgumentList.Add("0");
+        foreach (var argument in arguments ?? [])
+        {
+            start.ArgumentList.Add(argument);
+        }
         var process = Process.Start(start)!;
         var banner = await process.StandardOutput.ReadLineAsync(cancellationToken);
         var url = ListeningOn().Match(banner ?? "").Groups[1].Value;
@@ -38,7 +82,7 @@ internal sealed partial class ServedProcess : IDisposable
             process.Dispose();
             Assert.Fail($"unexpected first line: '{banner}'; standard error:\n{errors}");
         }
-        return new ServedProcess(process, url);
+        return new ServedProcess(process, url) { Banner = banner! };
     }
 
     /// <summary>Sends SIGTERM and asserts the app stops gracefully.</summary>

@@ -69,7 +69,7 @@ internal sealed unsafe class Reactor
     /// <summary>The context async handlers resume on, so their continuations come home to this thread.</summary>
     public ReactorSynchronizationContext SynchronizationContext { get; }
 
-    /// <summary>The reactor's coarse clock, in milliseconds, advanced about once a second.</summary>
+    /// <summary>The reactor's clock, in milliseconds, read once per turn of the loop; timeouts advance at the once-a-second tick.</summary>
     public long Now { get; private set; } = Environment.TickCount64;
 
     public int ConnectionCount { get; private set; }
@@ -215,6 +215,9 @@ internal sealed unsafe class Reactor
                 {
                     Errno.ThrowIfFailed(count, "epoll_wait");
                 }
+                // Once per turn, not per request: a connection accepted now must not be stamped with a time up to a
+                // tick old, or a short keep-alive timeout would close it before its first request is read.
+                Now = Environment.TickCount64;
                 for (var i = 0; i < count; i++)
                 {
                     Dispatch(EpollEvents.EventsAt(events, i), EpollEvents.DataAt(events, i));

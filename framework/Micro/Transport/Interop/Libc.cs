@@ -61,6 +61,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
+    [LibraryImport(Library, EntryPoint = "getrlimit", SetLastError = true)]
+    public static partial int GetRLimit(int resource, ResourceLimit* limit);
+
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
@@ -79,6 +82,9 @@ internal static unsafe partial class Libc
     public const int IPV6_V6ONLY = 26;
     public const int MSG_NOSIGNAL = 0x4000;
     public const int SHUT_WR = 1;
+
+    // getrlimit(2)
+    public const int RLIMIT_NOFILE = 7;
 
     // signal(7)
     public const int SIGPIPE = 13;
@@ -114,6 +120,13 @@ internal static unsafe partial class Libc
     public const int ECONNABORTED = 103;
     public const int ECONNRESET = 104;
     public const int ENOBUFS = 105;
+}
+
+/// <summary>struct rlimit, for getrlimit(2).</summary>
+internal struct ResourceLimit
+{
+    public ulong Current;
+    public ulong Maximum;
 }
 
 /// <summary>struct msghdr, for sendmsg(2): only the vector is used (no address, no control data).</summary>

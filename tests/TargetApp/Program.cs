@@ -1,0 +1,30 @@
+// The app hostile clients are aimed at (issue 9): GET /stream/:n streams n lines "chunk i\n" with one WriteAsync each,
+// GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body, GET /reactor names the
+// reactor thread that answered, GET /chunked/:n sends n bytes in 1 KiB chunks. Run: dotnet TargetApp.dll --port 0.
+using System.Text;
+using Micro;
+using Microsoft.Extensions.Logging;
+
+using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+var app = new MicroApp(args, logging);
+
+app.Get("/", (req, res) => res.Send("Hello, World!"));
+app.Get("/reactor", (req, res) => res.Send(Thread.CurrentThread.Name ?? "unnamed"));
+app.Get("/stream/:n", async (req, res) =>
+{
+    var n = req.Params.GetInt("n");
+    for (var i = 0; i < n; i++)
+    {
+        await res.WriteAsync(Encoding.ASCII.GetBytes($"chunk {i}\n"), req.Aborted);
+    }
+});
+app.Get("/slow/:ms", async (req, res) =>
+{
+    await Task.Delay(req.Params.GetInt("ms"), req.Aborted);
+    res.Send("slow");
+});
+app.Post("/echo", (req, res) => res.Send(req.Body.Span));
+
+app.Start();
+Console.WriteLine($"Micro listening on http://{app.EndPoints[0]} (max {app.MaxConnections} connections)");
+await app.RunAsync();
