@@ -61,15 +61,33 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
         {
             throw new HttpError(400, "A multipart/form-data part has no 'Content-Disposition: form-data' header.");
         }
-        var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+        var (name, fileName) = NameAndFileName(disposition);
         if (string.IsNullOrEmpty(name))
         {
             throw new HttpError(400, "A multipart/form-data part has no name.");
         }
-        var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value
-            : disposition.FileName.HasValue ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value
-            : null;
         return new FormPart(name, fileName, section.ContentType, section.Headers ?? [], new FormPartStream(section.Body));
+    }
+
+    /// <summary>
+    /// The part's name and file name. ASP.NET Core's parser throws on some malformed parameters instead of failing
+    /// to parse (a <c>filename*</c> without a value throws ArgumentNullException, found by fuzzing): that is the
+    /// client's error, a 400, not the server's 500.
+    /// </summary>
+    private static (string? Name, string? FileName) NameAndFileName(ContentDispositionHeaderValue disposition)
+    {
+        try
+        {
+            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
+            var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value
+                : disposition.FileName.HasValue ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value
+                : null;
+            return (name, fileName);
+        }
+        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
+        {
+            throw new HttpError(400, $"A multipart/form-data part has a malformed Content-Disposition header: {error.Message}");
+        }
     }
 
     /// <inheritdoc/>
