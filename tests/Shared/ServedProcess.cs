@@ -48,6 +48,9 @@ internal sealed partial class ServedProcess : IDisposable
     /// <summary>Where the app said it listens.</summary>
     public string Url { get; }
 
+    /// <summary>The process id (for /proc/ID: open descriptors, memory).</summary>
+    public int Id => _process.Id;
+
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => !_process.HasExited;
 
