@@ -109,7 +109,7 @@ public sealed class Response
     /// Sends the file at <paramref name="path"/> with sendfile(2) (zero copy): Content-Type from its extension, ETag
     /// and Last-Modified, 304 when the client's copy is current, 206 for a byte range, 404 when there is no such file.
     /// </summary>
-    public void SendFile(string path) => FileResponses.Send(_request!, this, path);
+    public void SendFile(string path) => Files.FileResponses.Send(_request!, this, path);
 
     internal void SendFileHandle(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length)
     {

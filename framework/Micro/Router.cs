@@ -46,35 +46,14 @@ public class Router
 
     /// <summary>
     /// Serves the files under <paramref name="directory"/> at <paramref name="prefix"/> (GET and HEAD), with
-    /// <see cref="Response.SendFile"/>. Paths are decoded, then refused (404) when they resolve outside the
-    /// directory; a directory serves its index.html.
+    /// <see cref="Response.SendFile"/>; a directory serves its index.html. Dotfiles (<c>.env</c>, <c>.git/</c>) are not
+    /// served, nothing outside the directory is (<c>..</c> in any encoding, absolute paths, symbolic links leading out:
+    /// 404), and NUL or a backslash in the path is a 400.
     /// </summary>
     public Router Static(string prefix, string directory)
     {
-        var root = Path.GetFullPath(directory);
-        if (!Directory.Exists(root))
-        {
-            throw new DirectoryNotFoundException($"Static directory '{root}' does not exist.");
-        }
-        var rootWithSeparator = root.EndsWith(Path.DirectorySeparatorChar) ? root : root + Path.DirectorySeparatorChar;
-        return Get(prefix.TrimEnd('/') + "/*path", (req, res) =>
-        {
-            var relative = req.Params["path"] ?? "";
-            if (relative.Contains('\0'))
-            {
-                throw new HttpError(400, "A path may not hold NUL.");
-            }
-            var full = Path.GetFullPath(Path.Combine(root, relative));
-            if (full != root && !full.StartsWith(rootWithSeparator, StringComparison.Ordinal))
-            {
-                throw new HttpError(404, "Not Found"); // escapes the directory: answer as if it did not exist
-            }
-            if (Directory.Exists(full))
-            {
-                full = Path.Combine(full, "index.html");
-            }
-            res.SendFile(full);
-        });
+        var root = new Files.StaticRoot(directory);
+        return Get(prefix.TrimEnd('/') + "/*path", (req, res) => Files.FileResponses.Send(req, res, root.Resolve(req.Params["path"] ?? ""), root));
     }
 
     /// <summary>Adds middleware that runs, in the order added, before the handlers of this router's routes.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
 
-namespace Micro;
+namespace Micro.Files;
 
 /// <summary>
 /// How <see cref="Response.SendFile"/> answers: Content-Type from the extension, a weak ETag and Last-Modified,
@@ -12,15 +12,53 @@ internal static class FileResponses
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
-    public static void Send(Request request, Response response, string path)
+    /// <summary>Answers with the file at <paramref name="path"/>; with <paramref name="root"/>, only if the file opened lies inside it (else 404).</summary>
+    public static void Send(Request request, Response response, string path, StaticRoot? root = null)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        // Opened first and once: whether it may be served, its length and its date all come from this handle, so
+        // nothing can be swapped between the check and the send.
+        var handle = Open(path);
+        try
+        {
+            if (root is not null && !root.Contains(handle))
+            {
+                throw new HttpError(404, "Not Found"); // a symbolic link led outside the static root
+            }
+            if (!Answer(request, response, path, handle))
+            {
+                handle.Dispose(); // answered without a body (304, 416)
+            }
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle Open(string path)
+    {
+        try
+        {
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
+            {
+                handle.Dispose();
+                throw new HttpError(404, "Not Found");
+            }
+            return handle;
+        }
+        catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             throw new HttpError(404, "Not Found");
         }
-        var length = info.Length;
-        var modified = new DateTimeOffset(info.LastWriteTimeUtc);
+    }
+
+    /// <summary>Writes the response; true when the handle went with it (sendfile), false when there was no body.</summary>
+    private static bool Answer(Request request, Response response, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    {
+        var length = RandomAccess.GetLength(handle);
+        var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(handle));
         modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerSecond)); // HTTP dates have whole seconds
         var etag = $"W/\"{length:x}-{modified.ToUnixTimeSeconds():x}\"";
         response.Header("ETag", etag).Header("Last-Modified", modified.ToString("r", CultureInfo.InvariantCulture)).Header("Accept-Ranges", "bytes");
@@ -28,7 +66,7 @@ internal static class FileResponses
         if (NotModified(request, etag, modified))
         {
             response.Status(304).End();
-            return;
+            return false;
         }
         response.Header("Content-Type", ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
 
@@ -43,14 +81,14 @@ internal static class FileResponses
                     break;
                 case RangeResult.Unsatisfiable:
                     response.Status(416).Header("Content-Range", $"bytes */{length}").End();
-                    return;
+                    return false;
                 default:
                     (offset, count) = (0, length); // multiple or malformed ranges: the whole file (RFC 9110 section 14.2 allows it)
                     break;
             }
         }
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         response.SendFileHandle(handle, offset, count);
+        return true;
     }
 
     /// <summary>RFC 9110 section 13.1: If-None-Match (weak comparison) wins over If-Modified-Since; both only for GET and HEAD.</summary>
