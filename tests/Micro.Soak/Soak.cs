@@ -29,6 +29,11 @@ internal static class Soak
         var rssPeak = rssBefore;
         while (await Task.WhenAny(running, Task.Delay(1000)) != running)
         {
+            if (!Directory.Exists($"/proc/{pid}"))
+            {
+                log.WriteLine($"the server process {pid} ended during the run, after {run.Requests} responses");
+                return new Report(run.Requests, run.FailureCount + 1, fdsBefore, 0, rssBefore, rssPeak, 0, false);
+            }
             rssPeak = Math.Max(rssPeak, RssKiB(pid));
             if ((DateTime.UtcNow - started).TotalSeconds % 60 < 1)
             {
