@@ -21,7 +21,10 @@ internal sealed partial class HttpConnection
             transport.Close(); // no answer can reach a client that does not read
             return;
         }
-        var serverHolds = transport.IsOutputFull || _pausedForPipeline || _pausedForHeldResponses;
+        // The server's time: its output is full, it stopped reading, or a handler ahead of the client's next request
+        // still runs (Kestrel starts the head's clock only when it starts reading that request). Not a streamed
+        // upload's own handler: that one runs by design while its body arrives, on the client's clock.
+        var serverHolds = transport.IsOutputFull || _pausedForPipeline || _pausedForHeldResponses || (_inFlight.Count > 0 && _bodyPipe is null);
         if (serverHolds)
         {
             // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.
