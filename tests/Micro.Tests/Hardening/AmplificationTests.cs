@@ -7,7 +7,7 @@ namespace Micro.Tests.Hardening;
 /// megabytes. Measured on the GC heap, so these run alone (the allocation collection is not parallel).
 /// </summary>
 [Collection(nameof(AllocationTests))]
-public sealed class AmplificationTests
+public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private static readonly string Pipeline =
@@ -37,6 +37,7 @@ public sealed class AmplificationTests
             await issue.SlowStarted.WhenAtLeast(connections, Deadline);
             await issue.StreamsWaiting.WhenAtLeast(connections, Deadline);
             var grown = HeapBytes() - before;
+            output.WriteLine($"{connections} connections, each a slow request and 127 pipelined /stream/5000: the heap grew by {grown / (1024 * 1024)} MiB, {grown / connections} bytes each");
             Assert.True(grown < connections * CeilingPerConnection,
                 $"the heap grew by {grown / (1024 * 1024)} MiB for {connections} connections ({grown / connections} bytes each)");
             Assert.Equal(connections, issue.StreamsStarted);
