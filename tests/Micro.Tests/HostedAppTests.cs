@@ -8,12 +8,8 @@ public sealed class HostedAppTests
     [Fact]
     public async Task The_hello_world_app_serves_and_stops_cleanly_on_sigterm()
     {
-        // Built alongside the tests, in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../examples/HelloWorld/bin", configuration, "net10.0/HelloWorld.dll"));
-
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        using var app = await ServedProcess.StartAsync(dll, deadline.Token);
+        using var app = await ServedProcess.StartAsync(BuiltApps.HelloWorld, deadline.Token);
         using var client = new HttpClient();
         Assert.Equal("Hello, World!", await client.GetStringAsync(app.Url, deadline.Token));
         Assert.Equal("{\"message\":\"Hello, World!\"}", await client.GetStringAsync(app.Url + "/json", deadline.Token));

@@ -8,16 +8,10 @@ public sealed class RobustnessTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
-    private static ValueTask Hello(HttpExchange exchange)
-    {
-        exchange.Respond(200, "text/plain"u8, "Hello, World!"u8);
-        return default;
-    }
-
     [Fact]
     public async Task A_client_that_never_finishes_its_head_is_cut_off_with_408()
     {
-        await using var server = new TestServer(Hello, o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
+        await using var server = new TestServer(Hello.Handler, o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
         var text = await server.SendAndReadToEndAsync("GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", text);
         Assert.Contains("Connection: close\r\n", text);
@@ -27,7 +21,7 @@ public sealed class RobustnessTests
     [Fact]
     public async Task A_body_that_trickles_below_the_minimum_rate_is_cut_off()
     {
-        await using var server = new TestServer(Hello, o =>
+        await using var server = new TestServer(Hello.Handler, o =>
         {
             o.MinRequestBodyDataRateGracePeriod = TimeSpan.FromSeconds(1);
             o.MinRequestBodyDataRate = 1000;
@@ -40,7 +34,7 @@ public sealed class RobustnessTests
     [Fact]
     public async Task An_idle_keep_alive_connection_is_closed_after_the_timeout()
     {
-        await using var server = new TestServer(Hello, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
+        await using var server = new TestServer(Hello.Handler, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
@@ -51,7 +45,7 @@ public sealed class RobustnessTests
     [Fact]
     public async Task A_pipelining_client_that_never_reads_leaves_the_server_memory_bounded()
     {
-        await using var server = new TestServer(Hello, o => o.ReactorCount = 1);
+        await using var server = new TestServer(Hello.Handler, o => o.ReactorCount = 1);
         await using var client = await server.ConnectAsync();
         const int count = 100_000;
         var request = Encoding.ASCII.GetBytes("GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -135,7 +129,7 @@ public sealed class RobustnessTests
     [Fact]
     public async Task The_connection_limit_refuses_connections_past_it()
     {
-        await using var server = new TestServer(Hello, o => o.MaxConnections = 2);
+        await using var server = new TestServer(Hello.Handler, o => o.MaxConnections = 2);
         await using var first = await server.ConnectAsync();
         await using var second = await server.ConnectAsync();
         await first.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");

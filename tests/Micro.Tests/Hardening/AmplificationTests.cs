@@ -20,7 +20,7 @@ public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper outp
     public async Task A_thousand_connections_pipelining_behind_a_slow_request_hold_a_bounded_amount_each()
     {
         const int connections = 1000;
-        var issue = new IssueApp();
+        await using var issue = new IssueApp();
         var url = issue.Start();
         var clients = new List<RawClient>();
         try
@@ -50,9 +50,7 @@ public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper outp
                 await client.DisposeAsync();
             }
             await issue.Aborted.WhenAtLeast(connections, Deadline);
-            using var deadline = new CancellationTokenSource(Deadline);
-            await issue.Server.WaitForConnectionCountAsync(0, deadline.Token);
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
+            await issue.AssertAllClosedAndServingAsync();
         }
         finally
         {
@@ -69,35 +67,28 @@ public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper outp
     {
         var issue = new IssueApp();
         var url = issue.Start();
-        try
+        var clients = new List<RawClient>();
+        for (var i = 0; i < 3; i++)
         {
-            var clients = new List<RawClient>();
-            for (var i = 0; i < 3; i++)
-            {
-                var client = await TestApp.ConnectAsync(url);
-                await client.SendAsync(Pipeline);
-                clients.Add(client);
-            }
-            await issue.StreamsWaiting.WhenAtLeast(3, Deadline);
-            issue.OpenGate();
-            var expected = new StringBuilder();
-            for (var i = 0; i < 5000; i++)
-            {
-                expected.Append("chunk ").Append(i).Append('\n');
-            }
-            foreach (var client in clients)
-            {
-                var responses = await client.ReadResponsesAsync(128);
-                Assert.Equal("slow done", responses[0].Body);
-                Assert.All(responses.Skip(1), response => Assert.Equal(expected.ToString(), response.Body));
-                await client.DisposeAsync();
-            }
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
+            var client = await TestApp.ConnectAsync(url);
+            await client.SendAsync(Pipeline);
+            clients.Add(client);
         }
-        finally
+        await issue.StreamsWaiting.WhenAtLeast(3, Deadline);
+        issue.OpenGate();
+        var expected = new StringBuilder();
+        for (var i = 0; i < 5000; i++)
         {
-            await issue.App.StopAsync();
+            expected.Append("chunk ").Append(i).Append('\n');
         }
+        foreach (var client in clients)
+        {
+            var responses = await client.ReadResponsesAsync(128);
+            Assert.Equal("slow done", responses[0].Body);
+            Assert.All(responses.Skip(1), response => Assert.Equal(expected.ToString(), response.Body));
+            await client.DisposeAsync();
+        }
+        await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
     }
 
     private static long HeapBytes()

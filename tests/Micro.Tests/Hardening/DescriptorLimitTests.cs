@@ -14,17 +14,11 @@ public sealed class DescriptorLimitTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
-    private static string TargetApp()
-    {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        return Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../TargetApp/bin", configuration, "net10.0/TargetApp.dll"));
-    }
-
     [Fact]
     public async Task By_default_connections_past_the_open_files_limit_are_shed_and_the_server_survives()
     {
         using var deadline = new CancellationTokenSource(Deadline);
-        using var app = await ServedProcess.StartAsync(TargetApp(), deadline.Token, openFilesLimit: 400);
+        using var app = await ServedProcess.StartAsync(BuiltApps.TargetApp, deadline.Token, openFilesLimit: 400);
         Assert.Contains("(max 272 connections)", app.Banner); // 400 less the reserve of 128
         var endPoint = EndPointOf(app);
         var clients = new List<Socket>();
@@ -57,7 +51,7 @@ public sealed class DescriptorLimitTests
     {
         using var deadline = new CancellationTokenSource(Deadline);
         // A cap set above what the process can open: accept meets EMFILE, and must back off rather than fail.
-        using var app = await ServedProcess.StartAsync(TargetApp(), deadline.Token, ["--max-connections", "100000"], openFilesLimit: 300);
+        using var app = await ServedProcess.StartAsync(BuiltApps.TargetApp, deadline.Token, ["--max-connections", "100000"], openFilesLimit: 300);
         var endPoint = EndPointOf(app);
         // Every client connects and sends a keep-alive request before any reads: the server holds connections until
         // accept fails with EMFILE, and the rest wait in the backlog.

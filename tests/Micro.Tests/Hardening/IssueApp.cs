@@ -7,7 +7,7 @@ namespace Micro.Tests.Hardening;
 /// WriteAsync each, <c>GET /slow</c> waits for the test's gate (or for its client to go away), <c>POST /echo</c>.
 /// Counters let a test wait for a state instead of sleeping.
 /// </summary>
-internal sealed class IssueApp
+internal sealed class IssueApp : IAsyncDisposable
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _streamsStarted;
@@ -71,6 +71,16 @@ internal sealed class IssueApp
     public MicroServer Server => App.Server!;
 
     public void OpenGate() => _gate.TrySetResult();
+
+    /// <summary>Every connection has ended on the server's side, and every reactor still answers new ones.</summary>
+    public async Task AssertAllClosedAndServingAsync()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await Server.WaitForConnectionCountAsync(0, deadline.Token);
+        await ServerHealth.AssertEveryReactorAnswersAsync(Server);
+    }
+
+    public async ValueTask DisposeAsync() => await App.StopAsync();
 
     public int StreamsStarted => Volatile.Read(ref _streamsStarted);
 

@@ -14,76 +14,49 @@ public sealed class PeerGoneTests
     [Fact]
     public async Task A_reset_while_reading_is_paused_behind_a_pending_handler_aborts_it_and_frees_the_connection()
     {
-        var issue = new IssueApp(o => o.MaxPipelinedRequests = 4);
+        await using var issue = new IssueApp(o => o.MaxPipelinedRequests = 4);
         var url = issue.Start();
-        try
-        {
-            var client = await TestApp.ConnectAsync(url);
-            // The slow handler holds the head of the line; the pipeline fills and the server stops reading.
-            await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat("GET /stream/10 HTTP/1.1\r\nHost: x\r\n\r\n", 50)));
-            await issue.SlowStarted.WhenAtLeast(1, Deadline);
-            client.Socket.LingerState = new LingerOption(true, 0);
-            await client.DisposeAsync(); // RST
+        var client = await TestApp.ConnectAsync(url);
+        // The slow handler holds the head of the line; the pipeline fills and the server stops reading.
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat("GET /stream/10 HTTP/1.1\r\nHost: x\r\n\r\n", 50)));
+        await issue.SlowStarted.WhenAtLeast(1, Deadline);
+        client.Socket.LingerState = new LingerOption(true, 0);
+        await client.DisposeAsync(); // RST
 
-            await issue.Aborted.WhenAtLeast(1, Deadline); // the handler learnt its client is gone
-            using var deadline = new CancellationTokenSource(Deadline);
-            await issue.Server.WaitForConnectionCountAsync(0, deadline.Token);
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
-        }
-        finally
-        {
-            await issue.App.StopAsync();
-        }
+        await issue.Aborted.WhenAtLeast(1, Deadline); // the handler learnt its client is gone
+        await issue.AssertAllClosedAndServingAsync();
     }
 
     [Fact]
     public async Task A_client_that_half_closes_behind_a_pending_handler_is_still_answered_then_closed()
     {
-        var issue = new IssueApp(o => o.MaxPipelinedRequests = 4);
+        await using var issue = new IssueApp(o => o.MaxPipelinedRequests = 4);
         var url = issue.Start();
-        try
-        {
-            await using var client = await TestApp.ConnectAsync(url);
-            await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat("GET /stream/10 HTTP/1.1\r\nHost: x\r\n\r\n", 10)));
-            await issue.SlowStarted.WhenAtLeast(1, Deadline);
-            client.Socket.Shutdown(SocketShutdown.Send); // FIN: no more requests, but the answers are still wanted
-            issue.OpenGate();
-            var text = await client.ReadToEndAsync(); // every response, then the server closes
-            var responses = RawResponse.ParseAll(System.Text.Encoding.Latin1.GetBytes(text), out _);
-            Assert.True(responses.Count == 11, $"{responses.Count} responses: {text}");
-            Assert.Equal("slow done", responses[0].Body);
-            using var deadline = new CancellationTokenSource(Deadline);
-            await issue.Server.WaitForConnectionCountAsync(0, deadline.Token);
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
-        }
-        finally
-        {
-            await issue.App.StopAsync();
-        }
+        await using var client = await TestApp.ConnectAsync(url);
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat("GET /stream/10 HTTP/1.1\r\nHost: x\r\n\r\n", 10)));
+        await issue.SlowStarted.WhenAtLeast(1, Deadline);
+        client.Socket.Shutdown(SocketShutdown.Send); // FIN: no more requests, but the answers are still wanted
+        issue.OpenGate();
+        var text = await client.ReadToEndAsync(); // every response, then the server closes
+        var responses = RawResponse.ParseAll(System.Text.Encoding.Latin1.GetBytes(text), out _);
+        Assert.True(responses.Count == 11, $"{responses.Count} responses: {text}");
+        Assert.Equal("slow done", responses[0].Body);
+        await issue.AssertAllClosedAndServingAsync();
     }
 
     [Fact]
     public async Task A_client_that_closes_mid_stream_fails_the_handlers_write_and_frees_the_connection()
     {
-        var issue = new IssueApp();
+        await using var issue = new IssueApp();
         var url = issue.Start();
-        try
-        {
-            var client = await TestApp.ConnectAsync(url);
-            client.Socket.ReceiveBufferSize = 4096;
-            await client.SendAsync("GET /stream/100000000 HTTP/1.1\r\nHost: x\r\n\r\n");
-            await issue.StreamsWaiting.WhenAtLeast(1, Deadline); // the socket is full, the handler waits for room
-            await client.DisposeAsync(); // unread data: the kernel answers with a reset
+        var client = await TestApp.ConnectAsync(url);
+        client.Socket.ReceiveBufferSize = 4096;
+        await client.SendAsync("GET /stream/100000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+        await issue.StreamsWaiting.WhenAtLeast(1, Deadline); // the socket is full, the handler waits for room
+        await client.DisposeAsync(); // unread data: the kernel answers with a reset
 
-            using var deadline = new CancellationTokenSource(Deadline);
-            await issue.Server.WaitForConnectionCountAsync(0, deadline.Token);
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
-            Assert.Equal(1, issue.WriteFailures);
-        }
-        finally
-        {
-            await issue.App.StopAsync();
-        }
+        await issue.AssertAllClosedAndServingAsync();
+        Assert.Equal(1, issue.WriteFailures);
     }
 
     [Theory]

@@ -6,16 +6,10 @@ namespace Micro.Tests.Hardening;
 /// <summary>Issue 9, defect 0: timeouts must close only their own connection, and a reactor must never end quietly.</summary>
 public sealed partial class ReactorSurvivalTests
 {
-    private static ValueTask Hello(HttpExchange exchange)
-    {
-        exchange.Respond(200, "text/plain"u8, "Hello, World!"u8);
-        return default;
-    }
-
     [Fact]
     public async Task Header_timeouts_on_many_connections_leave_every_reactor_accepting()
     {
-        await using var server = new TestServer(Hello, o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
+        await using var server = new TestServer(Hello.Handler, o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
         var clients = new List<RawClient>();
         for (var i = 0; i < 16; i++)
         {
@@ -35,7 +29,7 @@ public sealed partial class ReactorSurvivalTests
     [Fact]
     public async Task Keep_alive_timeouts_on_many_connections_leave_every_reactor_accepting()
     {
-        await using var server = new TestServer(Hello, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
+        await using var server = new TestServer(Hello.Handler, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
         var clients = new List<RawClient>();
         for (var i = 0; i < 16; i++)
         {
@@ -56,7 +50,7 @@ public sealed partial class ReactorSurvivalTests
     [Fact]
     public async Task A_reactor_whose_epoll_breaks_faults_the_server_instead_of_leaving_it_half_deaf()
     {
-        await using var server = new TestServer(Hello);
+        await using var server = new TestServer(Hello.Handler);
         await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
         var reactor = server.Server.Reactors[0];
 

@@ -13,10 +13,8 @@ public sealed class SoakTests
     [Fact]
     public async Task Twenty_seconds_of_chaos_get_every_answer_right_and_leave_no_descriptor_behind()
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../TargetApp/bin", configuration, "net10.0/TargetApp.dll"));
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        using var app = await ServedProcess.StartAsync(dll, deadline.Token);
+        using var app = await ServedProcess.StartAsync(BuiltApps.TargetApp, deadline.Token);
         var uri = new Uri(app.Url);
         var log = new StringWriter();
         var report = await Soak.Soak.RunAsync(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), app.Id, TimeSpan.FromSeconds(20), clients: 32, seed: Environment.TickCount, log);

@@ -22,20 +22,13 @@ public sealed class StreamingDeadlockTests
     [InlineData(2, 20000)]
     public async Task Pipelined_streaming_responses_all_complete(int count, int lines)
     {
-        var issue = new IssueApp();
+        await using var issue = new IssueApp();
         var url = issue.Start();
-        try
-        {
-            await using var client = await TestApp.ConnectAsync(url);
-            await client.SendAsync(string.Concat(Enumerable.Repeat($"GET /stream/{lines} HTTP/1.1\r\nHost: x\r\n\r\n", count)));
-            var responses = await client.ReadResponsesAsync(count);
-            var expected = Lines(lines);
-            Assert.All(responses, response => Assert.Equal(expected, response.Body));
-            await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
-        }
-        finally
-        {
-            await issue.App.StopAsync();
-        }
+        await using var client = await TestApp.ConnectAsync(url);
+        await client.SendAsync(string.Concat(Enumerable.Repeat($"GET /stream/{lines} HTTP/1.1\r\nHost: x\r\n\r\n", count)));
+        var responses = await client.ReadResponsesAsync(count);
+        var expected = Lines(lines);
+        Assert.All(responses, response => Assert.Equal(expected, response.Body));
+        await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
     }
 }

@@ -1,0 +1,16 @@
+namespace Micro.Tests;
+
+/// <summary>Where the apps the tests run as processes were built, alongside the tests and in the same configuration.</summary>
+internal static class BuiltApps
+{
+    private static readonly string Configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
+    /// <summary>examples/HelloWorld's dll.</summary>
+    public static string HelloWorld => Dll("../../../../../examples/HelloWorld", "HelloWorld");
+
+    /// <summary>tests/TargetApp's dll: the app hostile clients, the soak and the descriptor-limit tests aim at.</summary>
+    public static string TargetApp => Dll("../../../../TargetApp", "TargetApp");
+
+    private static string Dll(string projectDirectory, string name) =>
+        Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, projectDirectory, "bin", Configuration, "net10.0", name + ".dll"));
+}
