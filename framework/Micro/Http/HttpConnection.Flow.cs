@@ -51,13 +51,34 @@ internal sealed partial class HttpConnection
         return held;
     }
 
-    /// <summary>Dispatching resumes once what was held back has mostly gone out (a quarter of the limit, as the transport's low-water mark).</summary>
+    /// <summary>Stops reading and running handlers: responses held behind an unfinished one passed the limit.</summary>
+    private void PauseForHeldResponses()
+    {
+        _pausedForHeldResponses = true;
+        UpdateReading();
+        transport.NotifyWhenDrained();
+    }
+
+    /// <summary>
+    /// Dispatching resumes once what was held back has mostly gone out (a quarter of the limit, as the transport's
+    /// low-water mark). Until then a drain notification stays armed: held responses can all leave in one flush when
+    /// the slow one before them finishes, and with no producer waiting, nothing else would ever look again (the
+    /// soak found that deadlock).
+    /// </summary>
     private void ResumeIfResponsesWentOut()
     {
-        if (_pausedForHeldResponses && HeldBytes() <= state.Options.MaxResponseBufferSize / 4)
+        if (!_pausedForHeldResponses)
+        {
+            return;
+        }
+        if (HeldBytes() <= state.Options.MaxResponseBufferSize / 4)
         {
             _pausedForHeldResponses = false;
             UpdateReading();
+        }
+        else
+        {
+            transport.NotifyWhenDrained();
         }
     }
 

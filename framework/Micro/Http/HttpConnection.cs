@@ -92,8 +92,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
                 {
                     // Responses waiting behind an unfinished one hold this much already: run no more handlers
                     // until they have gone out, or a few bytes of requests could make the server hold megabytes.
-                    _pausedForHeldResponses = true;
-                    UpdateReading();
+                    PauseForHeldResponses();
                     break;
                 }
                 if (_parsing is null)

@@ -31,4 +31,24 @@ public sealed class StreamingDeadlockTests
         Assert.All(responses, response => Assert.Equal(expected, response.Body));
         await ServerHealth.AssertEveryReactorAnswersAsync(issue.Server);
     }
+
+    [Theory]
+    [InlineData(20, 8000)]
+    [InlineData(100, 1000)]
+    [InlineData(3, 100_000)]
+    public async Task Buffered_responses_held_back_past_the_limit_behind_a_slow_one_are_all_sent_when_it_finishes(int count, int size)
+    {
+        // Found by the soak: completed responses behind a slow one pass MaxResponseBufferSize, reading pauses, and
+        // once the slow one finishes they all go out in one flush; reading must resume then, with nobody streaming.
+        await using var issue = new IssueApp();
+        var url = issue.Start();
+        await using var client = await TestApp.ConnectAsync(url);
+        var body = new string('e', size);
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat($"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: {size}\r\n\r\n{body}", count)));
+        await issue.SlowStarted.WhenAtLeast(1, TimeSpan.FromSeconds(30));
+        issue.OpenGate();
+        var responses = await client.ReadResponsesAsync(count + 1);
+        Assert.Equal("slow done", responses[0].Body);
+        Assert.All(responses.Skip(1), response => Assert.Equal(body, response.Body));
+    }
 }
