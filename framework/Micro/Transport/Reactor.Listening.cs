@@ -1,0 +1,138 @@
+using System.Net;
+using Micro.Transport.Interop;
+
+namespace Micro.Transport;
+
+/// <summary>A reactor's listening sockets and how it accepts: exclusive or shared binding, the connection cap, EMFILE back-off.</summary>
+internal sealed unsafe partial class Reactor
+{
+    /// <summary>
+    /// Binds this reactor's listening socket for <paramref name="endPoint"/> and returns the address it got. With
+    /// <paramref name="joinGroup"/> it joins sockets already listening there with SO_REUSEPORT (its sibling reactors,
+    /// or another process that opted in). Without, the bind is exclusive, so an address in use is refused, and only
+    /// then is SO_REUSEPORT set (before listen) so the siblings can join: the kernel checks the option at bind time.
+    /// </summary>
+    public IPEndPoint Listen(IPEndPoint endPoint, bool joinGroup)
+    {
+        var ipv6 = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var fd = Errno.ThrowIfFailed(Libc.Socket(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0), "socket");
+        try
+        {
+            SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
+            if (joinGroup)
+            {
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            }
+            if (ipv6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                SetOption(fd, Libc.IPPROTO_IPV6, Libc.IPV6_V6ONLY, 0);
+            }
+            var address = stackalloc byte[SocketAddresses.MaxLength];
+            var length = SocketAddresses.Write(endPoint, new Span<byte>(address, SocketAddresses.MaxLength));
+            if (Libc.Bind(fd, address, (uint)length) < 0)
+            {
+                var errno = Errno.Last;
+                if (errno == Libc.EADDRINUSE)
+                {
+                    throw new IOException(joinGroup
+                        ? $"Address already in use: {endPoint}. Something listens there that does not share the port (SO_REUSEPORT, same user)."
+                        : $"Address already in use: {endPoint}. Another process listens there; stop it, choose another port, or set MicroServerOptions.SharePort to share the port with it on purpose.",
+                        errno);
+                }
+                Errno.ThrowIfFailed(-1, $"bind({endPoint})");
+            }
+            if (!joinGroup)
+            {
+                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
+            }
+            Errno.ThrowIfFailed(Libc.Listen(fd, Options.Backlog), "listen");
+            var bound = stackalloc byte[SocketAddresses.MaxLength];
+            var boundLength = (uint)SocketAddresses.MaxLength;
+            Errno.ThrowIfFailed(Libc.GetSockName(fd, bound, &boundLength), "getsockname");
+            Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, ListenerTokenBase + (ulong)_listeners.Count), "epoll_ctl(listener)");
+            _listeners.Add(fd);
+            return PeerAddress.Read(new ReadOnlySpan<byte>(bound, (int)boundLength)).ToEndPoint();
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
+    private void Accept(int listener)
+    {
+        var address = stackalloc byte[SocketAddresses.MaxLength];
+        while (!_draining)
+        {
+            var length = (uint)SocketAddresses.MaxLength;
+            var fd = Libc.Accept4(listener, address, &length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
+            if (fd < 0)
+            {
+                var errno = Errno.Last;
+                if (errno is Libc.EMFILE or Libc.ENFILE or Libc.ENOBUFS or Libc.ENOMEM)
+                {
+                    // Keep serving who we have; try accepting again at the next tick instead of spinning on a full table.
+                    Log.AcceptBackoff(Index, errno);
+                    PauseListeners();
+                    return;
+                }
+                if (errno is Libc.EINTR or Libc.ECONNABORTED)
+                {
+                    continue;
+                }
+                return; // EAGAIN: the backlog is empty
+            }
+            if (!_counter.TryAcquire())
+            {
+                Log.ConnectionLimit(Index, Options.MaxConnections ?? 0);
+                Libc.Close(fd);
+                continue;
+            }
+            SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
+            var remote = PeerAddress.Read(new ReadOnlySpan<byte>(address, (int)length));
+            var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
+            var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
+            _connections[slot] = connection;
+            ConnectionCount++;
+            Interlocked.Increment(ref _accepted);
+            try
+            {
+                connection.Protocol = _protocolFactory(connection);
+                Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
+            }
+            catch (Exception exception)
+            {
+                ContainFailure(connection, exception);
+            }
+        }
+    }
+
+    private int AddSlot()
+    {
+        _connections.Add(null);
+        return _connections.Count - 1;
+    }
+
+    private void PauseListeners()
+    {
+        _listenersPaused = true;
+        _resumeAcceptAt = Environment.TickCount64 + TickMilliseconds;
+        foreach (var listener in _listeners)
+        {
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_DEL, listener, 0, 0);
+        }
+    }
+
+    private void ResumeListeners()
+    {
+        _listenersPaused = false;
+        for (var i = 0; i < _listeners.Count; i++)
+        {
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _listeners[i], Libc.EPOLLIN, ListenerTokenBase + (ulong)i);
+        }
+    }
+
+    private static void SetOption(int fd, int level, int name, int value) =>
+        Errno.ThrowIfFailed(Libc.SetSockOpt(fd, level, name, &value, sizeof(int)), $"setsockopt({level}, {name})");
+}
