@@ -20,6 +20,8 @@ internal sealed class TransportConnection
     private bool _writeInterest;
     private bool _closeAfterFlush;
     private bool _redeliverQueued;
+    private bool _delivering;
+    private bool _redeliverAfterDelivery;
     private bool _drainRequested;
     private long _writeBlockedSince;
     private long _sentWhileBlocked;
@@ -167,6 +169,13 @@ internal sealed class TransportConnection
     /// <summary>Bytes kept while reading was paused are handed to the protocol again, on the next turn of the loop.</summary>
     private void QueueRedelivery()
     {
+        if (_delivering)
+        {
+            // Reading resumed while the protocol still handles a delivery: what it leaves is stored only once it
+            // returns, so the redelivery is queued then (else those bytes would wait for the client to send more).
+            _redeliverAfterDelivery = true;
+            return;
+        }
         if (_inputLength > 0 && !_redeliverQueued)
         {
             _redeliverQueued = true;
@@ -277,11 +286,34 @@ internal sealed class TransportConnection
 
     private void Deliver(byte[] buffer, int length)
     {
-        var consumed = Protocol!.OnReceived(buffer, length);
+        _delivering = true;
+        int consumed;
+        try
+        {
+            consumed = Protocol!.OnReceived(buffer, length);
+        }
+        finally
+        {
+            _delivering = false;
+        }
         if (IsClosed)
         {
             return;
         }
+        StoreLeftover(buffer, length, consumed);
+        if (_redeliverAfterDelivery)
+        {
+            _redeliverAfterDelivery = false;
+            if (!_readPaused && !_pausedForOutput)
+            {
+                QueueRedelivery();
+            }
+        }
+    }
+
+    /// <summary>Keeps what the protocol did not consume, in the connection's own block, for the next delivery.</summary>
+    private void StoreLeftover(byte[] buffer, int length, int consumed)
+    {
         var remaining = length - consumed;
         if (remaining == 0)
         {

@@ -10,11 +10,14 @@ namespace Micro.Tests.Hardening;
 internal sealed class IssueApp : IAsyncDisposable
 {
     private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ManualResetEventSlim _reactorHeld = new();
+    private readonly ManualResetEventSlim _releaseReactor = new();
     private int _streamsStarted;
     private int _streamsWaiting;
     private int _slowStarted;
     private int _aborted;
     private int _writeFailures;
+    private int _echoes;
 
     public IssueApp(Action<MicroServerOptions>? configure = null)
     {
@@ -56,14 +59,32 @@ internal sealed class IssueApp : IAsyncDisposable
             }
             res.Send("slow done");
         });
-        App.Post("/echo", (req, res) => res.Send(req.Body.Span));
+        App.Post("/echo", (req, res) =>
+        {
+            res.Send(req.Body.Span);
+            Signal(ref _echoes, EchoesAnswered);
+        });
+        // Blocks its reactor thread until the test releases it: what arrives meanwhile waits in the kernel and is
+        // then read in one go. Only for tests that need to know how bytes will be split into reads.
+        App.Get("/hold-reactor", (req, res) =>
+        {
+            _reactorHeld.Set();
+            _releaseReactor.Wait(TimeSpan.FromSeconds(30));
+            res.Send("released");
+        });
+        App.Get("/write-then-wait/:bytes", async (req, res) =>
+        {
+            await res.WriteAsync(new byte[req.Params.GetInt("bytes")]);
+            Signal(ref _slowStarted, SlowStarted);
+            await _gate.Task.WaitAsync(req.Aborted);
+        });
     }
 
     public MicroApp App { get; }
 
-    public Uri Start()
+    public Uri Start(int reactors = 2)
     {
-        App.ServerOptions.ReactorCount = 2;
+        App.ServerOptions.ReactorCount = reactors;
         App.Listen(0);
         return new Uri($"http://{App.EndPoints[0]}");
     }
@@ -71,6 +92,11 @@ internal sealed class IssueApp : IAsyncDisposable
     public MicroServer Server => App.Server!;
 
     public void OpenGate() => _gate.TrySetResult();
+
+    /// <summary>Waits until a /hold-reactor request blocks its reactor.</summary>
+    public bool WaitUntilReactorHeld() => _reactorHeld.Wait(TimeSpan.FromSeconds(30));
+
+    public void ReleaseReactor() => _releaseReactor.Set();
 
     /// <summary>Every connection has ended on the server's side, and every reactor still answers new ones.</summary>
     public async Task AssertAllClosedAndServingAsync()
@@ -80,7 +106,11 @@ internal sealed class IssueApp : IAsyncDisposable
         await ServerHealth.AssertEveryReactorAnswersAsync(Server);
     }
 
-    public async ValueTask DisposeAsync() => await App.StopAsync();
+    public async ValueTask DisposeAsync()
+    {
+        _releaseReactor.Set();
+        await App.StopAsync();
+    }
 
     public int StreamsStarted => Volatile.Read(ref _streamsStarted);
 
@@ -90,6 +120,9 @@ internal sealed class IssueApp : IAsyncDisposable
     public Threshold StreamsWaiting { get; } = new();
 
     public Threshold SlowStarted { get; } = new();
+
+    /// <summary>POST /echo requests handled.</summary>
+    public Threshold EchoesAnswered { get; } = new();
 
     /// <summary>Slow handlers that saw req.Aborted fire.</summary>
     public Threshold Aborted { get; } = new();

@@ -51,4 +51,27 @@ public sealed class StreamingDeadlockTests
         Assert.Equal("slow done", responses[0].Body);
         Assert.All(responses.Skip(1), response => Assert.Equal(body, response.Body));
     }
+
+    [Fact]
+    public async Task Reading_that_pauses_and_resumes_within_one_receive_still_parses_what_was_left()
+    {
+        // In one read: the head writes 62 KB directly and waits; the echoes behind it pass the held limit, reading
+        // pauses, then the same receive's flush sends the 62 KB and reading resumes at once. The requests left in
+        // that read must be parsed without the client sending anything more (they were stranded: a stall, then 408).
+        await using var issue = new IssueApp();
+        var url = issue.Start(reactors: 1);
+        await using var holder = await TestApp.ConnectAsync(url);
+        await holder.SendAsync("GET /hold-reactor HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.True(issue.WaitUntilReactorHeld());
+        await using var client = await TestApp.ConnectAsync(url); // accepted once the reactor is free again
+        var body = new string('e', 5000);
+        await client.SendAsync("GET /write-then-wait/62000 HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Repeat($"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n{body}", 10)));
+        issue.ReleaseReactor();
+        Assert.Equal("released", (await holder.ReadResponsesAsync(1))[0].Body);
+        await issue.SlowStarted.WhenAtLeast(1, TimeSpan.FromSeconds(30));
+        issue.OpenGate();
+        var responses = await client.ReadResponsesAsync(11);
+        Assert.Equal(62000, responses[0].Body.Length);
+        Assert.All(responses.Skip(1), response => Assert.Equal(body, response.Body));
+    }
 }
