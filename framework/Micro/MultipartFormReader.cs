@@ -71,8 +71,8 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
 
     /// <summary>
     /// The part's name and file name. ASP.NET Core's parser throws on some malformed parameters instead of failing
-    /// to parse (a <c>filename*</c> without a value throws ArgumentNullException, found by fuzzing): that is the
-    /// client's error, a 400, not the server's 500.
+    /// to parse (found by fuzzing: a <c>filename*</c> without a value throws ArgumentNullException, one in UTF-7
+    /// NotSupportedException): that is the client's error, a 400, not the server's 500.
     /// </summary>
     private static (string? Name, string? FileName) NameAndFileName(ContentDispositionHeaderValue disposition)
     {
@@ -84,7 +84,7 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
                 : null;
             return (name, fileName);
         }
-        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException)
+        catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
             throw new HttpError(400, $"A multipart/form-data part has a malformed Content-Disposition header: {error.Message}");
         }

@@ -10,6 +10,7 @@ public sealed class MultipartAbuseTests
     public static TheoryData<string, string, int> Bodies() => new()
     {
         { "a filename* without a value (found by fuzzing)", Part("Content-Disposition: form-data; name=\"f\"; filename*") + "--XyZ--\r\n", 400 },
+        { "a filename* in UTF-7 (found by fuzzing)", Part("Content-Disposition: form-data; name=\"f\"; filename*=utf-7''%2BAGE-") + "--XyZ--\r\n", 400 },
         { "17 header lines in a part", Part("Content-Disposition: form-data; name=\"a\"" + string.Concat(Enumerable.Range(0, 16).Select(i => $"\r\nX-{i}: 1"))) + "--XyZ--\r\n", 400 },
         { "a part's headers past 16 KiB", Part("Content-Disposition: form-data; name=\"a\"\r\nX-Big: " + new string('b', 17 * 1024)) + "--XyZ--\r\n", 400 },
         { "1,001 parts", string.Concat(Enumerable.Repeat(Part("Content-Disposition: form-data; name=\"a\""), 1001)) + "--XyZ--\r\n", 400 },
