@@ -18,6 +18,7 @@ internal sealed partial class HttpConnection
     private bool _pausedForBody;
     private byte[]? _body;
     private int _bodyLength;
+    private long _streamedBodyLength;
     private long _bodyRemaining;
     private long _bodyBytesReceived;
 
@@ -27,6 +28,7 @@ internal sealed partial class HttpConnection
         _phaseStartedAt = state.Reactor.Now;
         _bodyBytesReceived = 0;
         _bodyLength = 0;
+        _streamedBodyLength = 0;
         var head = exchange.Head;
         if (head.Framing == BodyFraming.Chunked)
         {
@@ -61,6 +63,13 @@ internal sealed partial class HttpConnection
                 Dispatch(exchange);
                 return size;
             }
+            if (_body is null && _bodyRemaining > Array.MaxLength)
+            {
+                // A buffered body is one array: past its largest size, refuse rather than overflow (the limit can be raised past it).
+                _receivingBody = null;
+                Reject(exchange, 413);
+                return available;
+            }
             var take = (int)Math.Min(available, _bodyRemaining);
             // The buffer grows with what arrives, never to the declared length at the first byte: a client that
             // declares 30 MB and sends one byte holds a few KiB, not 32 MiB.
@@ -84,7 +93,7 @@ internal sealed partial class HttpConnection
             var result = _chunked!.Decode(buffer.AsSpan(offset + consumed, available - consumed), out var used, out var data);
             if (result == ChunkedDecodeStatus.Data)
             {
-                if (_bodyLength + (long)data.Length > state.Options.MaxRequestBodySize)
+                if (_bodyLength + (long)data.Length > Math.Min(state.Options.MaxRequestBodySize, Array.MaxLength))
                 {
                     // No longer receiving before it is rejected: Reject may close the connection at once, and
                     // OnClosed would return a still-referenced exchange to the pool a second time.
@@ -92,7 +101,7 @@ internal sealed partial class HttpConnection
                     Reject(exchange, 413);
                     return available;
                 }
-                AppendBody(buffer.AsSpan(offset + consumed + data.Offset, data.Length), declaredLength: state.Options.MaxRequestBodySize);
+                AppendBody(buffer.AsSpan(offset + consumed + data.Offset, data.Length), declaredLength: Math.Min(state.Options.MaxRequestBodySize, Array.MaxLength));
             }
             consumed += used;
             _bodyBytesReceived += used;
@@ -176,8 +185,8 @@ internal sealed partial class HttpConnection
             var result = _chunked!.Decode(input, out var used, out var data);
             if (result == ChunkedDecodeStatus.Data)
             {
-                _bodyLength += data.Length;
-                if (_bodyLength > state.Options.MaxRequestBodySize)
+                _streamedBodyLength += data.Length; // a long: a streamed body may pass 2 GiB when the limit allows
+                if (_streamedBodyLength > state.Options.MaxRequestBodySize)
                 {
                     FailStreamedBody(413, $"The request body is larger than the limit of {state.Options.MaxRequestBodySize} bytes.");
                     return available;
@@ -191,7 +200,7 @@ internal sealed partial class HttpConnection
                 case ChunkedDecodeStatus.Completed:
                     pipe.Complete();
                     _bodyPipe = null;
-                    _bodyLength = 0;
+                    _streamedBodyLength = 0;
                     return consumed;
                 case ChunkedDecodeStatus.NeedMoreData when consumed >= available:
                     return consumed;
@@ -243,7 +252,7 @@ internal sealed partial class HttpConnection
     {
         _bodyPipe!.Fail(new Microsoft.AspNetCore.Http.BadHttpRequestException(reason, statusCode));
         _bodyPipe = null;
-        _bodyLength = 0;
+        _streamedBodyLength = 0;
         _stopParsing = true;
         if (_pausedForBody)
         {

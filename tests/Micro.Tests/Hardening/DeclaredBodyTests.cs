@@ -34,4 +34,18 @@ public sealed class DeclaredBodyTests
         Assert.True(allocated < 64L * 1024 * 1024, $"{allocated / 1024} KiB allocated for {connections} connections");
         await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
+
+    [Fact]
+    public async Task A_buffered_body_larger_than_an_array_gets_413_even_when_the_limit_allows_it()
+    {
+        await using var server = new TestServer(static exchange =>
+        {
+            exchange.Respond(200, "text/plain"u8, "ok"u8);
+            return default;
+        }, o => o.MaxRequestBodySize = long.MaxValue);
+        var text = await server.SendAndReadToEndAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 3000000000\r\n\r\nthe first bytes");
+        Assert.StartsWith("HTTP/1.1 413 ", text);
+        Assert.Empty(server.Errors);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
+    }
 }
