@@ -11,7 +11,8 @@ namespace Micro;
 
 /// <summary>
 /// The request a handler sees. Everything is read from the received bytes on demand: nothing becomes a string until
-/// asked for, and what is asked for is cached for the rest of the request.
+/// asked for. Path, method, query, cookies and form are cached for the rest of the request; a header or a route
+/// parameter asked for by name is made anew at each call.
 /// </summary>
 public sealed class Request
 {
