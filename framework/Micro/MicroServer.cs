@@ -20,7 +20,6 @@ public sealed class MicroServer : IAsyncDisposable
     private readonly ShutdownSignal _shutdown = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionCounter? _counter;
-    private ILogger? _log;
     private HttpLog? _httpLog;
     private int _stopping;
 
@@ -153,7 +152,6 @@ public sealed class MicroServer : IAsyncDisposable
             throw;
         }
         DateHeader.Refresh();
-        _log = _loggerFactory.CreateLogger("Micro.Server");
         foreach (var reactor in _reactors)
         {
             reactor.Start();
@@ -229,8 +227,8 @@ public sealed class MicroServer : IAsyncDisposable
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (_completion.Task.IsFaulted)
         {
-            _log?.LogCritical(_completion.Task.Exception!.InnerException, "The server stopped because a reactor failed.");
-            await _completion.Task.ConfigureAwait(false); // throws: the process must not carry on as if it served
+            // The reactor logged its failure (Critical); throwing here ends the process rather than let it run on deaf.
+            await _completion.Task.ConfigureAwait(false);
         }
     }
 

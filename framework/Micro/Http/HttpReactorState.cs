@@ -46,9 +46,6 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Mic
             _exchanges.Push(exchange);
         }
     }
-
-    /// <summary>How many times an exchange was returned while already in the pool (a bug, refused): for tests.</summary>
-    public int DoubleReturns => Log.DoubleReturns;
 }
 
 /// <summary>Set once when the server starts stopping; read by every reactor.</summary>

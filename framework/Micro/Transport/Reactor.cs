@@ -186,7 +186,7 @@ internal sealed unsafe partial class Reactor
             // Only the reactor's own machinery gets here (epoll failing): connections' failures are contained.
             Failure = exception;
             Log.ReactorFailed(Index, exception);
-            AbortAllContained();
+            AbortAll();
         }
         finally
         {
@@ -324,8 +324,10 @@ internal sealed unsafe partial class Reactor
         }
     }
 
-    private void AbortAllContained()
+    /// <summary>Closes every connection and ends the loop; a connection whose close throws does not keep the others open.</summary>
+    private void AbortAll()
     {
+        _draining = true;
         foreach (var connection in _connections.ToArray())
         {
             if (connection is null)
@@ -340,16 +342,6 @@ internal sealed unsafe partial class Reactor
             {
                 Log.ConnectionFailed(Index, connection.Fd, exception);
             }
-        }
-        _stopped = true;
-    }
-
-    private void AbortAll()
-    {
-        _draining = true;
-        foreach (var connection in _connections.ToArray())
-        {
-            connection?.Close();
         }
         _stopped = true;
     }
