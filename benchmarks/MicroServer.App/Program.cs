@@ -5,6 +5,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Micro;
+using Micro.Hosting;
 using Micro.Http;
 
 var options = new MicroServerOptions();

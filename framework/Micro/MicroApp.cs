@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
@@ -216,13 +217,13 @@ public sealed class MicroApp : Router
     }
 
     /// <summary>multipart/form-data bodies are streamed so file parts are never held whole; every other body is buffered.</summary>
-    private static bool IsMultipart(HttpExchange exchange)
+    private static bool IsMultipart(RequestHead head, ReadOnlySpan<byte> headBytes)
     {
-        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Content-Type"u8, out var range))
+        if (!head.TryGetHeader(headBytes, "Content-Type"u8, out var range))
         {
             return false;
         }
-        var value = range.Of(exchange.RequestBytes);
+        var value = range.Of(headBytes);
         return value.Length >= 10 && Ascii.EqualsIgnoreCase(value[..10], "multipart/"u8);
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
 using Microsoft.AspNetCore.WebUtilities;
@@ -33,17 +34,7 @@ public sealed class Request
     internal HttpExchange Exchange => _exchange;
 
     /// <summary>The method, upper case as sent ("GET", "POST", ...).</summary>
-    public string Method => _method ??= _exchange.Head.Method switch
-    {
-        RequestMethod.Get => "GET",
-        RequestMethod.Post => "POST",
-        RequestMethod.Put => "PUT",
-        RequestMethod.Delete => "DELETE",
-        RequestMethod.Head => "HEAD",
-        RequestMethod.Patch => "PATCH",
-        RequestMethod.Options => "OPTIONS",
-        _ => Encoding.ASCII.GetString(_exchange.Head.MethodRange.Of(_exchange.RequestBytes)),
-    };
+    public string Method => _method ??= _exchange.MethodName;
 
     /// <summary>The path, percent-decoded ("/users/Jos%C3%A9" reads "/users/José").</summary>
     public string Path => _path ??= Uri.UnescapeDataString(Encoding.UTF8.GetString(RawPath));

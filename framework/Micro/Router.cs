@@ -76,7 +76,7 @@ public class Router
 
     private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler)
     {
-        if (method != "*" && !Http.ExchangeHeaders.IsToken(method))
+        if (method != "*" && !Parser.HttpGrammar.IsToken(method))
         {
             throw new ArgumentException($"'{method}' is not a valid method token.", nameof(method));
         }

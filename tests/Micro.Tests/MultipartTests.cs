@@ -252,7 +252,7 @@ public sealed class MultipartTests
     public async Task Any_body_can_be_streamed_and_read_whole_later_while_reading_it_synchronously_names_the_problem()
     {
         var app = new MicroApp();
-        app.ServerOptions.StreamRequestBody = exchange => true;
+        app.ServerOptions.StreamRequestBody = (head, bytes) => true;
         app.Post("/json", async (req, res) =>
         {
             var message = Assert.Throws<InvalidOperationException>(() => req.Body).Message;
@@ -277,7 +277,7 @@ public sealed class MultipartTests
     public async Task A_stream_predicate_that_throws_gets_a_500_and_the_server_goes_on()
     {
         var app = new MicroApp();
-        app.ServerOptions.StreamRequestBody = exchange => throw new InvalidOperationException("predicate bug");
+        app.ServerOptions.StreamRequestBody = (head, bytes) => throw new InvalidOperationException("predicate bug");
         app.Post("/upload", (req, res) => res.Send("unreachable"));
         app.Get("/", (req, res) => res.Send("alive"));
         await TestApp.RunAsync(app, async (client, url) =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Parser;
 
 namespace Micro.Http;
 
@@ -13,7 +14,7 @@ internal static class ExchangeHeaders
     /// <summary>A header value may not hold CR, LF or other control characters (RFC 9110 section 5.5): that would split the response.</summary>
     public static void Validate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        if (name.IsEmpty || name.ContainsAnyExcept(TokenBytes))
+        if (!HttpGrammar.IsToken(name))
         {
             throw new ArgumentException($"'{Encoding.ASCII.GetString(name)}' is not a valid header name.", nameof(name));
         }
@@ -25,11 +26,4 @@ internal static class ExchangeHeaders
             }
         }
     }
-
-    /// <summary>True when <paramref name="text"/> is a non-empty RFC 9110 token (a method or header name).</summary>
-    public static bool IsToken(string text) =>
-        text.Length > 0 && text.All(c => c < 128) && !Encoding.ASCII.GetBytes(text).AsSpan().ContainsAnyExcept(TokenBytes);
-
-    private static readonly System.Buffers.SearchValues<byte> TokenBytes = System.Buffers.SearchValues.Create(
-        "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 }

@@ -36,7 +36,7 @@ internal sealed partial class HttpConnection
     /// <summary>
     /// Response bytes this connection holds: unsent output plus what responses behind the head of the line have
     /// produced (private buffers, bodies being built). Walks the in-flight queue, which is short by construction
-    /// (<see cref="MicroServerOptions.MaxPipelinedRequests"/>) and empty in the common case of synchronous handlers.
+    /// (<see cref="HttpServerOptions.MaxPipelinedRequests"/>) and empty in the common case of synchronous handlers.
     /// </summary>
     private long HeldBytes()
     {
@@ -84,7 +84,7 @@ internal sealed partial class HttpConnection
 
     /// <summary>
     /// After a streamed chunk. At the head of the line: sends it, and waits while the client is slow. Behind another
-    /// response: waits for its turn once the connection holds more than <see cref="MicroServerOptions.MaxResponseBufferSize"/>,
+    /// response: waits for its turn once the connection holds more than <see cref="HttpServerOptions.MaxResponseBufferSize"/>,
     /// so a response that cannot be sent yet is not produced ahead into memory. Throws when the client is gone.
     /// </summary>
     internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)

@@ -28,12 +28,12 @@ internal sealed partial class HttpConnection
         if (serverHolds)
         {
             // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.
-            _phaseStartedAt += sinceLastTick;
+            _headStartedAt += sinceLastTick;
+            _bodyReader?.HoldClock(sinceLastTick);
         }
-        var elapsed = now - _phaseStartedAt;
         if (_bodyPipe is not null && !_pausedForBody && !_closing)
         {
-            if (BodyArrivesTooSlowly(elapsed))
+            if (_bodyReader!.ArrivesTooSlowly(now))
             {
                 state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
                 FailStreamedBody(408, "The request body arrived slower than the minimum data rate.");
@@ -46,7 +46,7 @@ internal sealed partial class HttpConnection
         }
         if (_receivingBody is not null)
         {
-            if (BodyArrivesTooSlowly(elapsed))
+            if (_bodyReader!.ArrivesTooSlowly(now))
             {
                 var exchange = _receivingBody;
                 _receivingBody = null; // before the rejection, which may close the connection and release what it still holds
@@ -55,7 +55,7 @@ internal sealed partial class HttpConnection
         }
         else if ((_parsing is not null || transport.HasBufferedInput) && !serverHolds)
         {
-            if (elapsed > options.RequestHeadersTimeout.TotalMilliseconds)
+            if (now - _headStartedAt > options.RequestHeadersTimeout.TotalMilliseconds)
             {
                 var exchange = _parsing ?? state.RentExchange();
                 _parsing = null;
@@ -70,10 +70,6 @@ internal sealed partial class HttpConnection
         }
     }
 
-    private bool BodyArrivesTooSlowly(long elapsed) =>
-        elapsed > state.Options.MinRequestBodyDataRateGracePeriod.TotalMilliseconds &&
-        _bodyBytesReceived < state.Options.MinRequestBodyDataRate * elapsed / 1000;
-
     /// <summary>
     /// Kestrel's MinResponseDataRate: once the socket refuses bytes, the client must take them at the minimum rate,
     /// averaged since then, after a grace period. Applies alike to buffered, streamed and sendfile responses.
@@ -81,13 +77,7 @@ internal sealed partial class HttpConnection
     private bool ClientIsTooSlowToRead(long now)
     {
         var blockedSince = transport.WriteBlockedSince;
-        if (blockedSince == 0 || state.Options.MinResponseDataRate <= 0)
-        {
-            return false;
-        }
-        var elapsed = now - blockedSince;
-        return elapsed > state.Options.MinResponseDataRateGracePeriod.TotalMilliseconds &&
-               transport.SentWhileBlocked < state.Options.MinResponseDataRate * elapsed / 1000;
+        return blockedSince != 0 && state.Options.MinResponseDataRate.IsTooSlow(transport.SentWhileBlocked, now - blockedSince);
     }
 
     private void TimeOut(HttpExchange exchange, string reason)

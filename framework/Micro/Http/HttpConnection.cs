@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using Micro.Parser;
 using Micro.Transport;
@@ -14,7 +13,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
 {
     private ExchangeQueue _inFlight;
     private HttpExchange? _parsing;
-    private long _phaseStartedAt;
+    private long _headStartedAt;
     private long _lastActivity = state.Reactor.Now;
     private bool _stopParsing;
     private bool _inReceive;
@@ -98,7 +97,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
                 if (_parsing is null)
                 {
                     _parsing = state.RentExchange();
-                    _phaseStartedAt = state.Reactor.Now;
+                    _headStartedAt = state.Reactor.Now;
                 }
                 var exchange = _parsing;
                 var status = RequestParser.Parse(buffer.AsSpan(offset, length - offset), exchange.Head, state.Options.ParserLimits);
@@ -184,7 +183,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
 
     private void HandlerFailed(HttpExchange exchange, Exception exception)
     {
-        state.Log.HandlerFailed(exchange.Head.Method.ToString(), System.Text.Encoding.Latin1.GetString(exchange.Head.Target.Of(exchange.RequestBytes)), exception);
+        state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
         exchange.Fail();
     }
 
@@ -270,11 +269,8 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
         ReleaseCompleted();
     }
 
-    internal void WriteServerHeaders(OutputBuffer output)
-    {
-        output.Write(state.ServerLine);
-        output.Write(DateHeader.Line);
-    }
+    /// <summary>The "Server: ...\r\n" line of every response (empty when turned off).</summary>
+    internal byte[] ServerLine => state.Options.ServerLine;
 
     public void OnInputEnded()
     {
@@ -326,11 +322,7 @@ internal sealed partial class HttpConnection(TransportConnection transport, Http
             state.ReturnExchange(_receivingBody);
             _receivingBody = null;
         }
-        if (_body is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_body);
-            _body = null;
-        }
+        _bodyReader?.ReleaseBuffer();
         _bodyPipe?.Fail(new Microsoft.AspNetCore.Connections.ConnectionResetException("The client closed the connection before the request body was complete."));
         _bodyPipe = null;
         _streamingExchange = null;

@@ -14,7 +14,7 @@ public sealed partial class HttpExchange
 
     /// <summary>Response bytes this exchange has produced and not handed to the connection yet.</summary>
     internal long BufferedBytes =>
-        (_target == _private ? _private?.Length ?? 0 : 0) + (_bodyBuffer?.Length ?? 0) + (_headerLines?.Length ?? 0);
+        (_target == _private ? _private?.Length ?? 0 : 0) + (_bodyBuffer?.Length ?? 0) + (_headers?.Length ?? 0);
 
     /// <summary>A streaming response behind another waits here until it reaches the head of the line (or its connection closes).</summary>
     internal ValueTask WaitForTurnAsync(CancellationToken cancellationToken)

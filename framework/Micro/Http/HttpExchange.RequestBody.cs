@@ -11,7 +11,7 @@ public sealed partial class HttpExchange
         get
         {
             ThrowIfStreamed();
-            return _body.AsSpan(_bodyOffset, _bodyLength);
+            return _body.Span;
         }
     }
 
@@ -25,8 +25,8 @@ public sealed partial class HttpExchange
         get
         {
             ThrowIfStreamed();
-            OwnBody();
-            return _body.AsMemory(_bodyOffset, _bodyLength);
+            _body.EnsureOwned();
+            return _body.Memory;
         }
     }
 
@@ -39,18 +39,7 @@ public sealed partial class HttpExchange
         }
     }
 
-    /// <summary>Copies a body borrowed from the shared receive buffer into a pooled array of the exchange's own.</summary>
-    private void OwnBody()
-    {
-        if (!_ownsBody && _bodyLength > 0)
-        {
-            var copy = ArrayPool<byte>.Shared.Rent(_bodyLength);
-            _body.AsSpan(_bodyOffset, _bodyLength).CopyTo(copy);
-            SetOwnedBody(copy, _bodyLength);
-        }
-    }
-
-    /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="MicroServerOptions.StreamRequestBody"/>).</summary>
+    /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="HttpServerOptions.StreamRequestBody"/>).</summary>
     public bool IsBodyStreamed => _bodyPipe is not null;
 
     /// <summary>The request body as a read-only stream: over the received bytes, or reading a streamed body as it arrives (asynchronous reads only).</summary>
@@ -60,8 +49,10 @@ public sealed partial class HttpExchange
         {
             return new RequestBodyStream(this);
         }
-        OwnBody(); // a stream is read later, after awaits: it must not see a reused receive buffer
-        return new MemoryStream(_body ?? [], _bodyOffset, _bodyLength, writable: false);
+        _body.EnsureOwned(); // a stream is read later, after awaits: it must not see a reused receive buffer
+        return System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_body.Memory, out var bytes) && bytes.Array is not null
+            ? new MemoryStream(bytes.Array, bytes.Offset, bytes.Count, writable: false)
+            : new MemoryStream([], writable: false);
     }
 
     /// <summary>
@@ -75,7 +66,7 @@ public sealed partial class HttpExchange
         {
             return _bodyPipe.ReadAsync(destination, cancellationToken);
         }
-        var remaining = _body.AsSpan(_bodyOffset + _bodyRead, _bodyLength - _bodyRead);
+        var remaining = _body.Span[_bodyRead..];
         var count = Math.Min(remaining.Length, destination.Length);
         remaining[..count].CopyTo(destination.Span);
         _bodyRead += count;
@@ -123,34 +114,17 @@ public sealed partial class HttpExchange
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-        if (_ownsBody && _body is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_body);
-        }
-        SetOwnedBody(buffer, length);
+        _body.Release();
+        _body = ReceivedBytes.Own(buffer, length);
         _bodyPipe = null;
     }
 
-    internal void SetBorrowedBody(byte[] buffer, int offset, int length)
-    {
-        _body = buffer;
-        _bodyOffset = offset;
-        _bodyLength = length;
-        _ownsBody = false;
-    }
+    /// <summary>The body, buffered whole: lent from the receive buffer or owned.</summary>
+    internal void SetBody(ReceivedBytes body) => _body = body;
 
     internal void SetStreamedBody(RequestBodyPipe pipe)
     {
         _bodyPipe = pipe;
-        _body = null;
-        _bodyOffset = _bodyLength = 0;
-    }
-
-    internal void SetOwnedBody(byte[] buffer, int length)
-    {
-        _body = buffer;
-        _bodyOffset = 0;
-        _bodyLength = length;
-        _ownsBody = true;
+        _body.Release();
     }
 }

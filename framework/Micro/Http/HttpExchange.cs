@@ -16,20 +16,14 @@ public sealed partial class HttpExchange
 {
     private readonly BlockPool _pool;
     private HttpConnection? _connection;
-    private byte[]? _request;
-    private int _requestOffset;
-    private int _headLength;
-    private bool _ownsRequest;
-    private byte[]? _body;
-    private int _bodyOffset;
-    private int _bodyLength;
-    private bool _ownsBody;
+    private ReceivedBytes _head;
+    private ReceivedBytes _body;
     private int _bodyRead;
     private RequestBodyPipe? _bodyPipe;
     private bool _closeRequired;
     private OutputBuffer? _target;
     private OutputBuffer? _private;
-    private OutputBuffer? _headerLines;
+    private ResponseHeaders? _headers;
     private OutputBuffer? _bodyBuffer;
     private int _statusCode = 200;
     private bool _streaming;
@@ -46,7 +40,13 @@ public sealed partial class HttpExchange
     public RequestHead Head { get; } = new();
 
     /// <summary>The bytes of the request head.</summary>
-    public ReadOnlySpan<byte> RequestBytes => _request.AsSpan(_requestOffset, _headLength);
+    public ReadOnlySpan<byte> RequestBytes => _head.Span;
+
+    /// <summary>The method as sent ("GET", "PROPFIND"), for logs and the app's request.</summary>
+    public string MethodName => Head.MethodName(RequestBytes);
+
+    /// <summary>The request-target as sent, for logs.</summary>
+    internal string TargetText => Encoding.Latin1.GetString(Head.Target.Of(RequestBytes));
 
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
@@ -107,7 +107,7 @@ public sealed partial class HttpExchange
     /// <summary>Drops the header lines and body written so far (nothing of them has been sent).</summary>
     private void DiscardHeadersAndBody()
     {
-        _headerLines?.Release();
+        _headers?.Clear();
         _bodyBuffer?.Release();
     }
 
@@ -116,8 +116,43 @@ public sealed partial class HttpExchange
 
     internal bool WritesDirectly => _target is not null && _target == _connection?.Output;
 
-    /// <summary>Adds a response header. Content-Length, Transfer-Encoding, Date and Server are the server's to set.</summary>
+    /// <summary>Adds a response header, keeping any of the same name. Content-Length, Transfer-Encoding, Date and Server are the server's to set.</summary>
     public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (CheckHeader(name, value))
+        {
+            (_headers ??= new ResponseHeaders()).Append(name, value);
+        }
+    }
+
+    /// <summary>Sets a response header, replacing any of the same name (as one set by middleware earlier).</summary>
+    public void SetHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (CheckHeader(name, value))
+        {
+            (_headers ??= new ResponseHeaders()).Set(name, value);
+        }
+    }
+
+    /// <summary>Removes every response header named <paramref name="name"/>; true when there was one.</summary>
+    public bool RemoveHeader(ReadOnlySpan<byte> name)
+    {
+        ThrowIfStarted();
+        return _headers is not null && _headers.Remove(name) > 0;
+    }
+
+    /// <summary>The value of the first response header named <paramref name="name"/> set so far.</summary>
+    public bool TryGetHeader(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        return _headers is not null && _headers.TryGet(name, out value);
+    }
+
+    /// <summary>Every response header set so far, in order (not the server's: Date, Server, framing).</summary>
+    public IEnumerable<(string Name, string Value)> ResponseHeaderList => _headers?.ToList() ?? [];
+
+    /// <summary>Validates a header the application sets; false when it is consumed here (Connection: close).</summary>
+    private bool CheckHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         ThrowIfStarted();
         ExchangeHeaders.Validate(name, value);
@@ -128,23 +163,26 @@ public sealed partial class HttpExchange
         if (Ascii.EqualsIgnoreCase(name, "Connection"u8) && Ascii.EqualsIgnoreCase(value, "close"u8))
         {
             WantsClose = true;
-            return;
+            return false;
         }
-        var lines = _headerLines ??= new OutputBuffer(_pool);
-        lines.Write(name);
-        lines.Write(": "u8);
-        lines.Write(value);
-        lines.Write("\r\n"u8);
+        return true;
     }
 
     /// <summary>Adds a response header; both strings must be ASCII (Latin-1 bytes are sent as they are).</summary>
-    public void AddHeader(string name, string value)
+    public void AddHeader(string name, string value) => WithLatin1(name, value, static (exchange, n, v) => exchange.AddHeader(n, v));
+
+    /// <summary>Sets a response header, replacing any of the same name; both strings must be ASCII.</summary>
+    public void SetHeader(string name, string value) => WithLatin1(name, value, static (exchange, n, v) => exchange.SetHeader(n, v));
+
+    private delegate void HeaderAction(HttpExchange exchange, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value);
+
+    private void WithLatin1(string name, string value, HeaderAction action)
     {
         Span<byte> nameBytes = stackalloc byte[Math.Min(name.Length, 256)];
         var encodedName = name.Length <= 256 ? nameBytes[..Encoding.Latin1.GetBytes(name, nameBytes)] : Encoding.Latin1.GetBytes(name);
         var encodedValue = value.Length <= 1024 ? stackalloc byte[value.Length] : new byte[value.Length];
         Encoding.Latin1.GetBytes(value, encodedValue);
-        AddHeader(encodedName, encodedValue);
+        action(this, encodedName, encodedValue);
     }
 
     /// <summary>Appends to the response body, sent with a Content-Length when the handler completes.</summary>
@@ -190,7 +228,7 @@ public sealed partial class HttpExchange
         ThrowIfStarted();
         StatusCode = statusCode;
         ThrowIfBodyNotAllowed(body.Length);
-        WriteHead(_target!, contentLength: body.Length, contentType);
+        WriteHead(contentLength: body.Length, contentType);
         if (!IsHeadRequest)
         {
             _target!.Write(body);
@@ -205,8 +243,8 @@ public sealed partial class HttpExchange
     internal void RespondWithFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length)
     {
         ThrowIfStarted();
-        WriteHead(_target!, contentLength: length);
-        if (IsHeadRequest || !AllowsBody(_statusCode))
+        WriteHead(contentLength: length);
+        if (IsHeadRequest || !ResponseFramer.AllowsBody(_statusCode))
         {
             file.Dispose();
         }
@@ -234,7 +272,7 @@ public sealed partial class HttpExchange
                 throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
             }
             _streaming = true;
-            WriteHead(_target!, contentLength: -1);
+            WriteHead(contentLength: ResponseFramer.UnknownLength);
         }
         WriteChunk(bytes.Span);
         return _connection!.FlushStreaming(this, cancellationToken);
@@ -263,27 +301,14 @@ public sealed partial class HttpExchange
         _target = target;
     }
 
-    /// <summary>Borrows the request head (and the body when it is contiguous) from the receive buffer.</summary>
-    internal void SetRequest(byte[] buffer, int offset, int headLength)
-    {
-        _request = buffer;
-        _requestOffset = offset;
-        _headLength = headLength;
-        _ownsRequest = false;
-    }
+    /// <summary>Borrows the request head from the receive buffer.</summary>
+    internal void SetRequest(byte[] buffer, int offset, int headLength) => _head = ReceivedBytes.Borrow(buffer, offset, headLength);
 
     /// <summary>Copies whatever still points into the receive buffer: the handler is going async and the buffer will be reused.</summary>
     internal void DetachFromReceiveBuffer()
     {
-        if (!_ownsRequest && _request is not null)
-        {
-            var copy = ArrayPool<byte>.Shared.Rent(_headLength);
-            _request.AsSpan(_requestOffset, _headLength).CopyTo(copy);
-            _request = copy;
-            _requestOffset = 0;
-            _ownsRequest = true;
-        }
-        OwnBody();
+        _head.EnsureOwned();
+        _body.EnsureOwned();
     }
 
     /// <summary>Responses behind a slower one are written into a private buffer and moved to the connection in order.</summary>
@@ -318,22 +343,12 @@ public sealed partial class HttpExchange
     /// <summary>Makes the exchange ready for another request, returning what it rented.</summary>
     internal void Reset()
     {
-        if (_ownsRequest && _request is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_request);
-        }
-        if (_ownsBody && _body is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_body);
-        }
-        _request = null;
-        _body = null;
+        _head.Release();
+        _body.Release();
         _bodyPipe = null;
         _bodyRead = 0;
-        _ownsRequest = _ownsBody = false;
-        _bodyLength = _headLength = _bodyOffset = _requestOffset = 0;
         _private?.Release();
-        _headerLines?.Release();
+        _headers?.Clear();
         _bodyBuffer?.Release();
         _connection = null;
         _target = null;

@@ -1,19 +1,17 @@
-using System.Text;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Http;
 
 /// <summary>What the HTTP connections of one reactor share: the handler, the options, a pool of exchanges, the log.</summary>
-internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, MicroServerOptions options, HttpLog log, ShutdownSignal shutdown)
+internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, HttpServerOptions options, HttpLog log, ShutdownSignal shutdown)
 {
     private readonly Stack<HttpExchange> _exchanges = new();
 
     public Reactor Reactor { get; } = reactor;
     public HttpHandler Handler { get; } = handler;
-    public MicroServerOptions Options { get; } = options;
+    public HttpServerOptions Options { get; } = options;
     public HttpLog Log { get; } = log;
-    public byte[] ServerLine { get; } = string.IsNullOrEmpty(options.ServerHeader) ? [] : Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n");
     /// <summary>True from the moment a stop begins, on every reactor at once: responses written after it say Connection: close.</summary>
     public bool ShuttingDown => shutdown.IsSet;
 

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace Micro.Transport;
 
-/// <summary>What the transport needs to know; filled from <see cref="MicroServerOptions"/>.</summary>
+/// <summary>What the transport needs to know; filled from <c>Micro.Hosting.MicroServerOptions</c> at start.</summary>
 internal sealed record TransportOptions
 {
     public required IReadOnlyList<IPEndPoint> EndPoints { get; init; }

@@ -5,7 +5,7 @@ using Micro.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Micro;
+namespace Micro.Hosting;
 
 /// <summary>
 /// The HTTP/1.1 server: N reactor threads, each with its own SO_REUSEPORT listener per endpoint, serving
@@ -116,6 +116,7 @@ public sealed class MicroServer : IAsyncDisposable
             OutputHighWaterMark = _options.MaxResponseBufferSize,
             OutputLowWaterMark = _options.MaxResponseBufferSize / 4,
         };
+        var httpOptions = HttpOptions(_options);
         _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
         var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
@@ -125,7 +126,7 @@ public sealed class MicroServer : IAsyncDisposable
             {
                 HttpReactorState? state = null;
                 var reactor = new Reactor(i, transportOptions, transportLog, _counter, connection => new HttpConnection(connection, state!));
-                state = new HttpReactorState(reactor, _handler, _options, httpLog, _shutdown);
+                state = new HttpReactorState(reactor, _handler, httpOptions, httpLog, _shutdown);
                 reactor.Tick += _ => DateHeader.Refresh();
                 _reactors.Add(reactor);
             }
@@ -158,6 +159,21 @@ public sealed class MicroServer : IAsyncDisposable
             _ = reactor.Exited.ContinueWith(_ => OnReactorExited(reactor), TaskScheduler.Default);
         }
     }
+
+    /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>
+    private static HttpServerOptions HttpOptions(MicroServerOptions options) => new()
+    {
+        ParserLimits = options.ParserLimits,
+        MaxRequestBodySize = options.MaxRequestBodySize,
+        KeepAliveTimeout = options.KeepAliveTimeout,
+        RequestHeadersTimeout = options.RequestHeadersTimeout,
+        MinRequestBodyDataRate = new DataRate(options.MinRequestBodyDataRate, options.MinRequestBodyDataRateGracePeriod),
+        MinResponseDataRate = new DataRate(options.MinResponseDataRate, options.MinResponseDataRateGracePeriod),
+        MaxResponseBufferSize = options.MaxResponseBufferSize,
+        MaxPipelinedRequests = options.MaxPipelinedRequests,
+        StreamRequestBody = options.StreamRequestBody,
+        ServerLine = string.IsNullOrEmpty(options.ServerHeader) ? [] : System.Text.Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n"),
+    };
 
     private void OnReactorExited(Reactor reactor)
     {

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Micro;
+namespace Micro.Hosting;
 
 /// <summary>
 /// Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS,

@@ -2,7 +2,7 @@ using System.Net;
 using Micro.Http;
 using Micro.Parser;
 
-namespace Micro;
+namespace Micro.Hosting;
 
 /// <summary>
 /// Every limit, timeout and knob of the server in one place, with defaults no looser than Kestrel's.
@@ -71,12 +71,12 @@ public sealed class MicroServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Decides, once a request's head has arrived, whether its handler runs at once and reads the body while it
-    /// arrives (<see cref="HttpExchange.ReadBodyAsync"/>, <see cref="HttpExchange.OpenBody"/>), holding at most 64 KiB
-    /// of it, instead of running after the whole body is buffered. Default: null, every body is buffered (up to
-    /// <see cref="MaxRequestBodySize"/>); <see cref="MicroApp"/> streams multipart/form-data bodies.
+    /// Decides from a request's head, once it has arrived, whether its handler runs at once and reads the body while
+    /// it arrives (<see cref="HttpExchange.ReadBodyAsync"/>, <see cref="HttpExchange.OpenBody"/>), holding at most
+    /// 64 KiB of it, instead of running after the whole body is buffered. Default: null, every body is buffered (up to
+    /// <see cref="MaxRequestBodySize"/>); <c>MicroApp</c> streams multipart/form-data bodies.
     /// </summary>
-    public Func<HttpExchange, bool>? StreamRequestBody { get; set; }
+    public RequestHeadPredicate? StreamRequestBody { get; set; }
 
     /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
     public string? ServerHeader { get; set; } = "Micro";

@@ -1,0 +1,14 @@
+namespace Micro.Http;
+
+/// <summary>
+/// A minimum data rate, as Kestrel's: after <see cref="GracePeriod"/>, bytes must have moved at
+/// <see cref="BytesPerSecond"/> on average since the clock started. One rule for request bodies and responses alike.
+/// </summary>
+internal readonly record struct DataRate(double BytesPerSecond, TimeSpan GracePeriod)
+{
+    /// <summary>True when <paramref name="bytes"/> moved in <paramref name="elapsedMilliseconds"/> is too slow (never when the rate is zero: off).</summary>
+    public bool IsTooSlow(long bytes, long elapsedMilliseconds) =>
+        BytesPerSecond > 0 &&
+        elapsedMilliseconds > GracePeriod.TotalMilliseconds &&
+        bytes < BytesPerSecond * elapsedMilliseconds / 1000;
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+using System.Buffers.Text;
+using Micro.Transport;
+
+namespace Micro.Http;
+
+/// <summary>
+/// How a response goes on the wire (RFC 9112 section 6): the status line and header section, then a body framed by
+/// Content-Length, by the chunked coding, or (HTTP/1.0, length unknown) by the end of the connection; none for 204
+/// and 304. Writes bytes only; the exchange decides what to write.
+/// </summary>
+internal static class ResponseFramer
+{
+    /// <summary>A length that is not known yet: the body is chunked (or, for HTTP/1.0, ends with the connection).</summary>
+    public const long UnknownLength = -1;
+
+    /// <summary>Only 204 and 304 (of the final statuses) have no body (RFC 9110 sections 15.3.5 and 15.4.5).</summary>
+    public static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
+
+    /// <summary>
+    /// Writes the status line and headers. Returns whether the connection closes after this response:
+    /// <paramref name="close"/>, or an HTTP/1.0 body of unknown length, which only the close can end.
+    /// </summary>
+    public static bool WriteHead(
+        OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
+        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength)
+    {
+        output.Write(StatusLines.For(statusCode));
+        output.Write(serverLine);
+        output.Write(DateHeader.Line);
+        if (!contentType.IsEmpty)
+        {
+            output.Write("Content-Type: "u8);
+            output.Write(contentType);
+            output.Write("\r\n"u8);
+        }
+        headers?.WriteTo(output);
+        if (!AllowsBody(statusCode))
+        {
+            // 204 and 304 end at their header section: no Content-Length, no chunked coding.
+        }
+        else if (contentLength >= 0)
+        {
+            output.Write("Content-Length: "u8);
+            var span = output.GetSpan(20);
+            Utf8Formatter.TryFormat(contentLength, span, out var written);
+            output.Advance(written);
+            output.Write("\r\n"u8);
+        }
+        else if (http11)
+        {
+            output.Write("Transfer-Encoding: chunked\r\n"u8);
+        }
+        else
+        {
+            close = true; // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
+        }
+        if (close)
+        {
+            output.Write("Connection: close\r\n"u8);
+        }
+        else if (!http11)
+        {
+            output.Write("Connection: keep-alive\r\n"u8);
+        }
+        output.Write("\r\n"u8);
+        return close;
+    }
+
+    /// <summary>One piece of a body of unknown length: a chunk for HTTP/1.1, the bytes as they are for HTTP/1.0.</summary>
+    public static void WriteChunk(OutputBuffer output, ReadOnlySpan<byte> bytes, bool http11)
+    {
+        if (bytes.IsEmpty)
+        {
+            return; // an empty chunk would end the body
+        }
+        if (http11)
+        {
+            var span = output.GetSpan(18);
+            Utf8Formatter.TryFormat(bytes.Length, span, out var written, new StandardFormat('x'));
+            span[written++] = (byte)'\r';
+            span[written++] = (byte)'\n';
+            output.Advance(written);
+            output.Write(bytes);
+            output.Write("\r\n"u8);
+        }
+        else
+        {
+            output.Write(bytes);
+        }
+    }
+
+    /// <summary>The end of a chunked body: the last chunk and an empty trailer section.</summary>
+    public static void WriteLastChunk(OutputBuffer output) => output.Write("0\r\n\r\n"u8);
+}

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Text;
+using Micro.Transport;
+
+namespace Micro.Http;
+
+/// <summary>
+/// The header fields an application sets on one response, kept as "Name: value\r\n" lines in one pooled array: set
+/// (replacing), append, remove and read back, then written out once when the response is framed. Reused with its
+/// exchange, so a response that sets headers allocates nothing once the pool is warm.
+/// </summary>
+internal sealed class ResponseHeaders
+{
+    private const int KeptCapacity = 4096;
+    private byte[] _bytes = [];
+    private int _used;
+    private Line[] _lines = [];
+    private int _count;
+
+    /// <summary>Bytes the live lines take on the wire.</summary>
+    public int Length { get; private set; }
+
+    public bool IsEmpty => Length == 0;
+
+    /// <summary>Adds a line, keeping any of the same name.</summary>
+    public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        var length = name.Length + 2 + value.Length + 2;
+        EnsureRoom(length);
+        var line = _bytes.AsSpan(_used, length);
+        name.CopyTo(line);
+        ": "u8.CopyTo(line[name.Length..]);
+        value.CopyTo(line[(name.Length + 2)..]);
+        "\r\n"u8.CopyTo(line[^2..]);
+        _lines[_count++] = new Line(_used, name.Length, length);
+        _used += length;
+        Length += length;
+    }
+
+    /// <summary>Replaces every line named <paramref name="name"/> (any case) with one.</summary>
+    public void Set(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        Remove(name);
+        Append(name, value);
+    }
+
+    /// <summary>Removes every line named <paramref name="name"/> (any case); returns how many there were.</summary>
+    public int Remove(ReadOnlySpan<byte> name)
+    {
+        var removed = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            ref var line = ref _lines[i];
+            if (!line.Removed && Ascii.EqualsIgnoreCase(NameOf(line), name))
+            {
+                line = line with { Removed = true };
+                Length -= line.Length;
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>The value of the first line named <paramref name="name"/> (any case).</summary>
+    public bool TryGet(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            var line = _lines[i];
+            if (!line.Removed && Ascii.EqualsIgnoreCase(NameOf(line), name))
+            {
+                value = _bytes.AsSpan(line.Start + line.NameLength + 2, line.Length - line.NameLength - 4);
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    /// <summary>Every live line as (name, value), in the order set.</summary>
+    public IEnumerable<(string Name, string Value)> ToList()
+    {
+        var list = new List<(string, string)>();
+        for (var i = 0; i < _count; i++)
+        {
+            var line = _lines[i];
+            if (!line.Removed)
+            {
+                list.Add((Encoding.Latin1.GetString(NameOf(line)), Encoding.Latin1.GetString(_bytes.AsSpan(line.Start + line.NameLength + 2, line.Length - line.NameLength - 4))));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Writes the live lines, in the order set.</summary>
+    public void WriteTo(OutputBuffer output)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            var line = _lines[i];
+            if (!line.Removed)
+            {
+                output.Write(_bytes.AsSpan(line.Start, line.Length));
+            }
+        }
+    }
+
+    /// <summary>Forgets every line; keeps a small array for the next response, returns a large one.</summary>
+    public void Clear()
+    {
+        if (_bytes.Length > KeptCapacity)
+        {
+            ArrayPool<byte>.Shared.Return(_bytes);
+            _bytes = [];
+            _lines = [];
+        }
+        _used = _count = Length = 0;
+    }
+
+    private ReadOnlySpan<byte> NameOf(Line line) => _bytes.AsSpan(line.Start, line.NameLength);
+
+    private void EnsureRoom(int length)
+    {
+        if (_used + length > _bytes.Length)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_used + length, Math.Max(512, _bytes.Length * 2)));
+            _bytes.AsSpan(0, _used).CopyTo(bigger);
+            if (_bytes.Length > 0)
+            {
+                ArrayPool<byte>.Shared.Return(_bytes);
+            }
+            _bytes = bigger;
+        }
+        if (_count == _lines.Length)
+        {
+            Array.Resize(ref _lines, Math.Max(8, _lines.Length * 2));
+        }
+    }
+
+    private readonly record struct Line(int Start, int NameLength, int Length, bool Removed = false);
+}
