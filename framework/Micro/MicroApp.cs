@@ -24,6 +24,8 @@ public sealed class MicroApp : Router
     private RouteTable<Pipeline>? _table;
     private Middleware[] _global = [];
     private Pipeline? _notFound;
+    private Pipeline? _serverOptions;
+    private Pipeline? _connect;
     private ErrorHandler? _onError;
     private RequestHandler _onNotFound = static (_, res) => res.Status(404).Send("Not Found");
     private MicroServer? _server;
@@ -49,6 +51,13 @@ public sealed class MicroApp : Router
     /// ValueLengthLimit (4 MiB) apply; past them the request gets 413.
     /// </summary>
     public Microsoft.AspNetCore.Http.Features.FormOptions FormLimits { get; } = new();
+
+    /// <summary>
+    /// How <c>res.Json(value)</c> writes and <c>req.Json&lt;T&gt;()</c> reads when no source-generated metadata is given:
+    /// ASP.NET Core's web defaults (camelCase names, names matched in any case, numbers readable from strings).
+    /// Change it before the first request; it is read-only after.
+    /// </summary>
+    public System.Text.Json.JsonSerializerOptions JsonOptions { get; } = new(System.Text.Json.JsonSerializerDefaults.Web);
 
     /// <summary>Where the app listens, once started (port 0 resolved).</summary>
     public IReadOnlyList<IPEndPoint> EndPoints => _server?.EndPoints ?? [];
@@ -89,9 +98,7 @@ public sealed class MicroApp : Router
         {
             throw new InvalidOperationException("The app is already running.");
         }
-        Build();
-        ServerOptions.StreamRequestBody ??= IsMultipart;
-        _server = new MicroServer(ServerOptions, Handle, _loggerFactory);
+        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory);
         _server.Start();
     }
 
@@ -108,24 +115,55 @@ public sealed class MicroApp : Router
     /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
+    /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>
+    internal HttpHandler PrepareToServe()
+    {
+        Build();
+        ServerOptions.StreamRequestBody ??= IsMultipart;
+        return Handle;
+    }
+
     private void Build()
     {
         // App-level middleware runs for every request, routed or not; a router's own middleware only for its routes.
         _global = [.. Middleware];
         var table = new RouteTable<Pipeline>();
+        var methods = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in FlattenRoutes())
         {
+            methods.Add(route.Method);
             table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler));
         }
         _table = table;
         _notFound = new Pipeline(_global, Pipeline.From(_onNotFound));
+        // OPTIONS * asks about the server, not a resource (RFC 9110 section 9.3.7): the methods it serves.
+        var allow = ServedMethods(methods);
+        _serverOptions = new Pipeline(_global, Pipeline.From((req, res) => res.Status(200).Header("Allow", allow).End()));
+        // CONNECT asks for a tunnel, which only a proxy makes (RFC 9110 section 9.3.6); Micro serves origins only.
+        _connect = new Pipeline(_global, Pipeline.From(static (req, res) => res.Status(501).Send("Not Implemented: Micro is not a proxy and makes no CONNECT tunnels.")));
+    }
+
+    /// <summary>The Allow list of OPTIONS *: every method some route answers (GET brings HEAD), and OPTIONS.</summary>
+    private static string ServedMethods(HashSet<string> methods)
+    {
+        string[] standard = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+        if (methods.Contains("*"))
+        {
+            return string.Join(", ", standard);
+        }
+        if (methods.Contains("GET"))
+        {
+            methods.Add("HEAD");
+        }
+        methods.Add("OPTIONS");
+        return string.Join(", ", standard.Where(methods.Contains).Concat(methods.Except(standard).Order(StringComparer.Ordinal)));
     }
 
     private IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> FlattenRoutes()
     {
-        foreach (var (method, pattern, handler) in Routes)
+        foreach (var route in Routes)
         {
-            yield return (method, pattern, [], handler);
+            yield return route;
         }
         foreach (var (prefix, router) in Mounted)
         {
@@ -143,13 +181,17 @@ public sealed class MicroApp : Router
             exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
         }
         var (request, response) = (context.Request, context.Response);
-        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits);
-        response.Attach(exchange, request);
+        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions);
+        response.Attach(exchange, request, JsonOptions);
 
         var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
         var match = _table!.Match(method, request.RawPath, request.Params.Captures);
         Pipeline pipeline;
-        if (match.Status == RouteMatchStatus.Found)
+        if (exchange.Head.TargetForm is RequestTargetForm.Asterisk or RequestTargetForm.Authority)
+        {
+            pipeline = exchange.Head.TargetForm == RequestTargetForm.Asterisk ? _serverOptions! : _connect!; // not a path: no route matches
+        }
+        else if (match.Status == RouteMatchStatus.Found)
         {
             request.Params.Set(match.ParameterNames, match.CaptureCount);
             pipeline = match.Handler!;
@@ -198,22 +240,33 @@ public sealed class MicroApp : Router
 
     private ValueTask Fail(Exception error, Request request, Response response)
     {
-        if (error is HttpError http && request.Exchange.TryResetResponse())
+        if (error is HttpError http && TryReset(request, response))
         {
             response.Status(http.StatusCode).Send(http.Message);
             return default;
         }
-        if (error is BadHttpRequestException badRequest && request.Exchange.TryResetResponse())
+        if (error is BadHttpRequestException badRequest && TryReset(request, response))
         {
             // The request body failed (malformed, too large, too slow): the server has already decided to close.
             response.Status(badRequest.StatusCode).Send(badRequest.Message);
             return default;
         }
-        if (_onError is not null && request.Exchange.TryResetResponse())
+        if (_onError is not null && TryReset(request, response))
         {
             return _onError(error, request, response);
         }
         return ValueTask.FromException(error); // the server answers 500 (or closes a started response) and logs it
+    }
+
+    /// <summary>Forgets what the handler wrote, when none of it was sent, so an error answer can take its place.</summary>
+    private static bool TryReset(Request request, Response response)
+    {
+        if (!request.Exchange.TryResetResponse())
+        {
+            return false;
+        }
+        response.ResetForErrorAnswer();
+        return true;
     }
 
     /// <summary>multipart/form-data bodies are streamed so file parts are never held whole; every other body is buffered.</summary>

@@ -12,7 +12,7 @@ namespace Micro;
 
 /// <summary>
 /// The request a handler sees. Everything is read from the received bytes on demand: nothing becomes a string until
-/// asked for. Path, method, query, cookies and form are cached for the rest of the request; a header or a route
+/// asked for. Path, method, query, headers, cookies and form are cached for the rest of the request; a header or a route
 /// parameter asked for by name is made anew at each call.
 /// </summary>
 public sealed class Request
@@ -20,7 +20,10 @@ public sealed class Request
     private HttpExchange _exchange = null!;
     private string? _path;
     private string? _method;
-    private Dictionary<string, StringValues>? _query;
+    private RequestValues? _query;
+    private RequestValues? _headers;
+    private Dictionary<object, object?>? _items;
+    private System.Text.Json.JsonSerializerOptions _json = null!;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
     private long _maxBodySize;
@@ -52,10 +55,10 @@ public sealed class Request
     /// <summary>The request-target exactly as sent (path and query).</summary>
     public string RawTarget => Encoding.Latin1.GetString(_exchange.Head.Target.Of(_exchange.RequestBytes));
 
-    /// <summary>The query string's parameters, decoded; a key sent several times has several values.</summary>
-    public IReadOnlyDictionary<string, StringValues> Query => _query ??= _exchange.Head.HasQuery
-        ? QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Head.Query.Of(_exchange.RequestBytes)))
-        : [];
+    /// <summary>The query string's parameters, decoded; a key sent several times has several values; typed getters answer 400 for a malformed value.</summary>
+    public RequestValues Query => _query ??= _exchange.Head.HasQuery
+        ? new RequestValues(QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Head.Query.Of(_exchange.RequestBytes))), "Query parameter")
+        : RequestValues.NoQuery;
 
     /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
     public RouteParams Params { get; }
@@ -71,6 +74,27 @@ public sealed class Request
     /// ASP.NET Core's RequestAborted. A client that only half-closes after sending its requests is still answered.
     /// </summary>
     public CancellationToken Aborted => _exchange.RequestAborted;
+
+    /// <summary>
+    /// Every request header, by name in any case; a header sent several times has several values, in order. Made on
+    /// first use and cached for the request (<see cref="Header"/> reads one without building it).
+    /// </summary>
+    public RequestValues Headers => _headers ??= ReadHeaders();
+
+    /// <summary>The Host header (host and port, as sent), or null for an HTTP/1.0 request without one.</summary>
+    public string? Host => _exchange.Head.HasHost ? Encoding.Latin1.GetString(_exchange.Head.Host.Of(_exchange.RequestBytes)) : null;
+
+    /// <summary>The client's IP address as text ("127.0.0.1", "::1"), or null when unknown.</summary>
+    public string? Ip => _exchange.RemoteEndPoint?.Address.ToString();
+
+    /// <summary>
+    /// Which of <paramref name="types"/> the client prefers, by its Accept header with q-values; null when it accepts
+    /// none of them (answer 406). Types are media types or short names: <c>req.Accepts("json", "html")</c>.
+    /// </summary>
+    public string? Accepts(params ReadOnlySpan<string> types) => MediaTypeNegotiation.Choose(Header("Accept"), types);
+
+    /// <summary>State for this request only, shared by its middleware and handler (as ASP.NET Core's HttpContext.Items); made on first use.</summary>
+    public IDictionary<object, object?> Items => _items ??= [];
 
     /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
@@ -95,6 +119,19 @@ public sealed class Request
             throw new HttpError(415, $"Expected an application/x-www-form-urlencoded body, not '{contentType ?? "none"}'.");
         }
         return _form = Forms.UrlEncodedForm.Parse(_exchange.Body, _formLimits);
+    }
+
+    private RequestValues ReadHeaders()
+    {
+        var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
+        var bytes = _exchange.RequestBytes;
+        foreach (var header in _exchange.Head.Headers)
+        {
+            var name = Encoding.Latin1.GetString(header.Name.Of(bytes));
+            var value = Encoding.Latin1.GetString(header.Value.Of(bytes));
+            headers[name] = headers.TryGetValue(name, out var existing) ? StringValues.Concat(existing, value) : new StringValues(value);
+        }
+        return new RequestValues(headers, "Header");
     }
 
     private Dictionary<string, string> ParseCookies()
@@ -174,12 +211,15 @@ public sealed class Request
         return encoding.GetString(_exchange.Body);
     }
 
-    /// <summary>The body as JSON, through source-generated metadata when given (trimming- and AOT-safe).</summary>
+    /// <summary>
+    /// The body as JSON, with the app's <see cref="MicroApp.JsonOptions"/> (web defaults: property names match in any
+    /// case), or through source-generated metadata when given (trimming- and AOT-safe). Not JSON: 400.
+    /// </summary>
     public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
     {
         try
         {
-            return typeInfo is null ? JsonSerializer.Deserialize<T>(_exchange.Body) : JsonSerializer.Deserialize(_exchange.Body, typeInfo);
+            return typeInfo is null ? JsonSerializer.Deserialize<T>(_exchange.Body, _json) : JsonSerializer.Deserialize(_exchange.Body, typeInfo);
         }
         catch (JsonException error)
         {
@@ -197,9 +237,12 @@ public sealed class Request
         return Json(typeInfo);
     }
 
-    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits)
+    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json)
     {
         _exchange = exchange;
+        _json = json;
+        _headers = null;
+        _items = null;
         _maxBodySize = maxBodySize;
         _formLimits = formLimits;
         _path = null;

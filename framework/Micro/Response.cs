@@ -14,6 +14,7 @@ public sealed class Response
     private HttpExchange _exchange = null!;
     private Request? _request;
     private Utf8JsonWriter? _json;
+    private JsonSerializerOptions _jsonOptions = null!;
     private bool _contentTypeSet;
 
     /// <summary>The status code so far (200 unless set).</summary>
@@ -27,19 +28,60 @@ public sealed class Response
     /// <summary>Sets the status code.</summary>
     public Response Status(int statusCode)
     {
+        ThrowIfEnded();
         _exchange.StatusCode = statusCode;
         return this;
     }
 
-    /// <summary>Adds a response header.</summary>
+    /// <summary>Sets a response header, replacing any of the same name (one set by middleware, say), as Express's res.set.</summary>
     public Response Header(string name, string value)
+    {
+        ThrowIfEnded();
+        NoteContentType(name, set: true);
+        _exchange.SetHeader(name, value);
+        return this;
+    }
+
+    /// <summary>Adds a response header, keeping any of the same name (a second Link or Vary line), as Express's res.append.</summary>
+    public Response AppendHeader(string name, string value)
+    {
+        ThrowIfEnded();
+        NoteContentType(name, set: true);
+        _exchange.AddHeader(name, value);
+        return this;
+    }
+
+    /// <summary>Removes every response header named <paramref name="name"/> set so far.</summary>
+    public Response RemoveHeader(string name)
+    {
+        ThrowIfEnded();
+        NoteContentType(name, set: false);
+        _exchange.RemoveHeader(System.Text.Encoding.Latin1.GetBytes(name));
+        return this;
+    }
+
+    /// <summary>The value of the first response header named <paramref name="name"/> (any case) set so far, or null.</summary>
+    public string? GetHeader(string name) =>
+        _exchange.TryGetHeader(Encoding.Latin1.GetBytes(name), out var value) ? Encoding.Latin1.GetString(value) : null;
+
+    /// <summary>Every response header set so far, in order (the server adds Date, Server and the framing headers when it sends).</summary>
+    public IEnumerable<(string Name, string Value)> Headers => _exchange.ResponseHeaderList;
+
+    private void NoteContentType(string name, bool set)
     {
         if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
         {
-            _contentTypeSet = true;
+            _contentTypeSet = set;
         }
-        _exchange.AddHeader(name, value);
-        return this;
+    }
+
+    /// <summary>After End (or Send, Json, Redirect, SendFile, which end the response), nothing more may be written, as in Express.</summary>
+    private void ThrowIfEnded()
+    {
+        if (Ended)
+        {
+            throw new InvalidOperationException("The response has already been ended (by End, Send, Json, Redirect or SendFile); it cannot be written or changed again.");
+        }
     }
 
     /// <summary>
@@ -52,6 +94,7 @@ public sealed class Response
         {
             throw new ArgumentException($"'{name}' is not a valid cookie name.", nameof(name));
         }
+        ThrowIfEnded();
         options ??= new Microsoft.AspNetCore.Http.CookieOptions();
         var header = options.CreateCookieHeader(name, Uri.EscapeDataString(value));
         _exchange.AddHeader("Set-Cookie", header.ToString());
@@ -72,6 +115,7 @@ public sealed class Response
     /// <summary>Sends <paramref name="text"/> as UTF-8 (text/plain unless a Content-Type was set) and ends the response.</summary>
     public void Send(string text)
     {
+        ThrowIfEnded();
         DefaultContentType("text/plain; charset=utf-8"u8);
         _exchange.Write(text);
         End();
@@ -80,6 +124,7 @@ public sealed class Response
     /// <summary>Sends <paramref name="bytes"/> (application/octet-stream unless a Content-Type was set) and ends the response.</summary>
     public void Send(ReadOnlySpan<byte> bytes)
     {
+        ThrowIfEnded();
         DefaultContentType("application/octet-stream"u8);
         _exchange.Write(bytes);
         End();
@@ -88,14 +133,18 @@ public sealed class Response
     /// <summary>Sends <paramref name="bytes"/> and ends the response.</summary>
     public void Send(byte[] bytes) => Send(bytes.AsSpan());
 
-    /// <summary>Serializes <paramref name="value"/> as JSON straight into the response buffer and ends the response.</summary>
+    /// <summary>
+    /// Serializes <paramref name="value"/> as JSON straight into the response buffer and ends the response: with the
+    /// app's <see cref="MicroApp.JsonOptions"/> (web defaults: camelCase names), or source-generated metadata when given.
+    /// </summary>
     public void Json<T>(T value, JsonTypeInfo<T>? typeInfo = null)
     {
+        ThrowIfEnded();
         DefaultContentType("application/json; charset=utf-8"u8);
         var writer = Writer();
         if (typeInfo is null)
         {
-            JsonSerializer.Serialize(writer, value);
+            JsonSerializer.Serialize(writer, value, _jsonOptions);
         }
         else
         {
@@ -109,7 +158,11 @@ public sealed class Response
     /// Sends the file at <paramref name="path"/> with sendfile(2) (zero copy): Content-Type from its extension, ETag
     /// and Last-Modified, 304 when the client's copy is current, 206 for a byte range, 404 when there is no such file.
     /// </summary>
-    public void SendFile(string path) => Files.FileResponses.Send(_request!, this, path);
+    public void SendFile(string path)
+    {
+        ThrowIfEnded();
+        Files.FileResponses.Send(_request!, this, path);
+    }
 
     internal void SendFileHandle(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length)
     {
@@ -120,6 +173,7 @@ public sealed class Response
     /// <summary>Redirects to <paramref name="location"/> with 302 (or the status given) and ends the response.</summary>
     public void Redirect(string location, int statusCode = 302)
     {
+        ThrowIfEnded();
         if (statusCode is < 300 or > 399)
         {
             throw new ArgumentOutOfRangeException(nameof(statusCode), "A redirect's status is 3xx.");
@@ -128,12 +182,13 @@ public sealed class Response
         End();
     }
 
-    /// <summary>Ends the response; nothing more may be written.</summary>
+    /// <summary>Ends the response (ending it twice is harmless); writing to it after this throws.</summary>
     public void End() => Ended = true;
 
     /// <summary>Streams <paramref name="bytes"/> as the next chunk, waiting while the client is slow.</summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
+        ThrowIfEnded();
         DefaultContentType("application/octet-stream"u8);
         return _exchange.WriteAsync(bytes, cancellationToken);
     }
@@ -147,6 +202,7 @@ public sealed class Response
     {
         get
         {
+            ThrowIfEnded();
             DefaultContentType("application/octet-stream"u8);
             return _exchange.BodyWriter;
         }
@@ -155,6 +211,7 @@ public sealed class Response
     /// <summary>Streams <paramref name="text"/> as UTF-8.</summary>
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default)
     {
+        ThrowIfEnded();
         DefaultContentType("text/plain; charset=utf-8"u8);
         return _exchange.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
     }
@@ -181,10 +238,18 @@ public sealed class Response
         return _json;
     }
 
-    internal void Attach(HttpExchange exchange, Request request)
+    /// <summary>Before an error answer replaces what the handler wrote (nothing of it was sent): writable again.</summary>
+    internal void ResetForErrorAnswer()
+    {
+        _contentTypeSet = false;
+        Ended = false;
+    }
+
+    internal void Attach(HttpExchange exchange, Request request, JsonSerializerOptions jsonOptions)
     {
         _exchange = exchange;
         _request = request;
+        _jsonOptions = jsonOptions;
         _contentTypeSet = false;
         Ended = false;
     }

@@ -35,6 +35,20 @@ public sealed class RouteParams
     /// <summary>Parameter <paramref name="name"/> as a GUID; a missing or malformed value answers 400.</summary>
     public Guid GetGuid(string name) => Get<Guid>(name, "a GUID");
 
+    /// <summary>
+    /// Parameter <paramref name="name"/> as <typeparamref name="T"/>, any type parsable from text (numbers,
+    /// <see cref="Guid"/>, <see cref="DateOnly"/>, enums through <c>this[name]</c>...), with the invariant culture; a
+    /// missing or malformed value answers 400. (<see cref="GetInt"/> and its siblings parse from the bytes, with no string.)
+    /// </summary>
+    public T Get<T>(string name) where T : ISpanParsable<T>
+    {
+        if (this[name] is { } text && T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+        throw new HttpError(400, $"Route parameter '{name}' must be {RequestValues.Describe<T>()}.");
+    }
+
     /// <summary>Parses straight from the received bytes (no string) unless the value is percent-encoded.</summary>
     private T Get<T>(string name, string expected) where T : IUtf8SpanParsable<T>, ISpanParsable<T>
     {

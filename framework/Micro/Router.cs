@@ -4,9 +4,9 @@ namespace Micro;
 /// Routes and middleware defined together, mountable under a prefix with <see cref="Use(string, Router)"/>.
 /// A router's middleware runs only for its own routes, after the app's.
 /// </summary>
-public class Router
+public partial class Router
 {
-    internal readonly List<(string Method, string Pattern, Func<Request, Response, ValueTask> Handler)> Routes = [];
+    internal readonly List<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> Routes = [];
     internal readonly List<Middleware> Middleware = [];
     internal readonly List<(string Prefix, Router Router)> Mounted = [];
 
@@ -74,14 +74,20 @@ public class Router
         return this;
     }
 
-    private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler)
+    private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler) => Add(method, pattern, [], handler);
+
+    private Router Add(string method, string pattern, Middleware[] chain, Func<Request, Response, ValueTask> handler)
     {
+        if (Array.IndexOf(chain, null) >= 0)
+        {
+            throw new ArgumentNullException(nameof(chain), $"A middleware of route {method} {pattern} is null.");
+        }
         if (method != "*" && !Parser.HttpGrammar.IsToken(method))
         {
             throw new ArgumentException($"'{method}' is not a valid method token.", nameof(method));
         }
         Routing.RoutePattern.Parse(pattern); // refuse a bad pattern where it is written, not at startup
-        Routes.Add((method, pattern, handler));
+        Routes.Add((method, pattern, chain, handler));
         return this;
     }
 
@@ -89,9 +95,9 @@ public class Router
     internal IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> Flatten(string prefix, Middleware[] outer)
     {
         var chain = outer.Concat(Middleware).ToArray();
-        foreach (var (method, pattern, handler) in Routes)
+        foreach (var (method, pattern, own, handler) in Routes)
         {
-            yield return (method, prefix + (pattern == "/" && prefix.Length > 0 ? "" : pattern), chain, handler);
+            yield return (method, prefix + (pattern == "/" && prefix.Length > 0 ? "" : pattern), [.. chain, .. own], handler);
         }
         foreach (var (mountPrefix, router) in Mounted)
         {

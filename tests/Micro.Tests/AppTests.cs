@@ -136,7 +136,7 @@ public sealed class AppTests
             await client.SendAsync($"POST /double HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {body.Length}\r\n\r\n{body}GET /fast HTTP/1.1\r\nHost: x\r\n\r\n");
             var responses = await client.ReadResponsesAsync(2);
             Assert.Equal(201, responses[0].Status);
-            Assert.Equal("{\"Id\":60,\"Name\":\"slow\"}", responses[0].Body);
+            Assert.Equal("{\"id\":60,\"name\":\"slow\"}", responses[0].Body);
             Assert.Equal("fast", responses[1].Body);
         });
     }

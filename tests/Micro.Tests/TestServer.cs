@@ -53,16 +53,22 @@ internal sealed class TestServer : IAsyncDisposable
 }
 
 /// <summary>A plain TCP client that speaks bytes, so tests control exactly what goes on the wire.</summary>
-internal sealed class RawClient(Socket socket) : IAsyncDisposable
+internal sealed class RawClient(Stream stream, Socket? socket = null) : IAsyncDisposable
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
     private readonly List<byte> _received = [];
 
-    public Socket Socket => socket;
+    /// <summary>Over a socket (the engine's tests).</summary>
+    public RawClient(Socket socket) : this(new NetworkStream(socket, ownsSocket: true), socket)
+    {
+    }
+
+    /// <summary>The socket, for tests that shut down or reset it; only for a socket client.</summary>
+    public Socket Socket => socket ?? throw new InvalidOperationException("This client is not on a socket.");
 
     public Task SendAsync(string text) => SendAsync(Encoding.Latin1.GetBytes(text));
 
-    public async Task SendAsync(byte[] bytes) => await socket.SendAsync(bytes, SocketFlags.None);
+    public async Task SendAsync(byte[] bytes) => await stream.WriteAsync(bytes);
 
     /// <summary>Reads until the server closes; fails the test if that takes longer than the read timeout.</summary>
     public async Task<string> ReadToEndAsync()
@@ -74,9 +80,9 @@ internal sealed class RawClient(Socket socket) : IAsyncDisposable
             int read;
             try
             {
-                read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+                read = await stream.ReadAsync(buffer, timeout.Token);
             }
-            catch (SocketException exception) when (exception.SocketErrorCode == SocketError.ConnectionReset)
+            catch (IOException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionReset })
             {
                 break;
             }
@@ -108,7 +114,7 @@ internal sealed class RawClient(Socket socket) : IAsyncDisposable
                 _received.AddRange(pending.AsSpan(start, end - start));
                 return responses;
             }
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            var read = await stream.ReadAsync(buffer, timeout.Token);
             if (read == 0)
             {
                 throw new IOException($"the server closed the connection after {responses.Count} of {count} responses");
@@ -123,10 +129,15 @@ internal sealed class RawClient(Socket socket) : IAsyncDisposable
         }
     }
 
+    /// <summary>A socket is closed as it is (a linger of 0 resets it); NetworkStream would shut it down first, sending a FIN.</summary>
     public ValueTask DisposeAsync()
     {
-        socket.Dispose();
-        return default;
+        if (socket is not null)
+        {
+            socket.Dispose();
+            return default;
+        }
+        return stream.DisposeAsync();
     }
 }
 

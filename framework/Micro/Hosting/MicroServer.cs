@@ -161,7 +161,7 @@ public sealed class MicroServer : IAsyncDisposable
     }
 
     /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>
-    private static HttpServerOptions HttpOptions(MicroServerOptions options) => new()
+    internal static HttpServerOptions HttpOptions(MicroServerOptions options) => new()
     {
         ParserLimits = options.ParserLimits,
         MaxRequestBodySize = options.MaxRequestBodySize,

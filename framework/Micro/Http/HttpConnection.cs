@@ -9,7 +9,7 @@ namespace Micro.Http;
 /// responses in request order (an async handler holds back those behind it), and sends them with one write per
 /// batch. Runs on the connection's reactor thread only.
 /// </summary>
-internal sealed partial class HttpConnection(TransportConnection transport, HttpReactorState state) : IConnectionProtocol
+internal sealed partial class HttpConnection(IConnectionTransport transport, HttpReactorState state) : IConnectionProtocol
 {
     private ExchangeQueue _inFlight;
     private HttpExchange? _parsing;

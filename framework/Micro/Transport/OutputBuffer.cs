@@ -252,6 +252,37 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         }
     }
 
+    /// <summary>
+    /// Moves everything pending into <paramref name="destination"/> (file ranges read from their files) and empties
+    /// the buffer: how an in-memory transport "sends", and how tests read what was framed.
+    /// </summary>
+    public void DrainTo(IBufferWriter<byte> destination)
+    {
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            var segment = _segments[i];
+            if (segment.File is { } file)
+            {
+                while (file.Remaining > 0)
+                {
+                    var span = destination.GetSpan((int)Math.Min(file.Remaining, 64 * 1024));
+                    var read = RandomAccess.Read(file.Handle, span[..(int)Math.Min(span.Length, file.Remaining)], file.Offset);
+                    if (read == 0)
+                    {
+                        throw new IOException("The file is shorter than it was when the response was framed.");
+                    }
+                    destination.Advance(read);
+                    file.Offset += read;
+                    file.Remaining -= read;
+                }
+                continue;
+            }
+            var start = i == 0 ? _head : 0;
+            destination.Write(segment.Block.AsSpan(start, segment.End - start));
+        }
+        Release();
+    }
+
     /// <summary>Gives every block back, sent or not.</summary>
     public void Release()
     {

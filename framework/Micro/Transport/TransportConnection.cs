@@ -10,7 +10,7 @@ namespace Micro.Transport;
 /// pooled input block only while a partial request waits for more bytes, and output blocks only while there is
 /// something unsent.
 /// </summary>
-internal sealed class TransportConnection
+internal sealed class TransportConnection : IConnectionTransport
 {
     private readonly Reactor _reactor;
     private byte[]? _input;
