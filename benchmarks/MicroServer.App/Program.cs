@@ -54,7 +54,7 @@ static ValueTask Handle(HttpExchange exchange)
     return default;
 }
 
-static class JsonWriterCache
+internal static class JsonWriterCache
 {
     [ThreadStatic]
     private static Utf8JsonWriter? _writer;
@@ -73,7 +73,7 @@ static class JsonWriterCache
     }
 }
 
-record Message(string message);
+internal record Message(string message);
 
 [JsonSerializable(typeof(Message))]
-partial class AppJson : JsonSerializerContext;
+internal partial class AppJson : JsonSerializerContext;

@@ -1,4 +1,3 @@
-using Micro.Parser;
 using Micro.Parser.LLHttp;
 
 namespace Micro.Parser.Tests;
@@ -33,24 +32,66 @@ internal sealed class Comparison
 
     private static string? CompareFields(byte[] input, RequestHead head, LLHttpResult result)
     {
-        if (head.HeadLength != result.HeadLength) return $"head length {head.HeadLength} vs {result.HeadLength}";
-        if (head.Method != result.Method) return $"method {head.Method} vs {result.Method}";
-        if (head.MethodRange != result.MethodRange) return $"method range {head.MethodRange} vs {result.MethodRange}";
-        if (head.Target != result.Target) return $"target {head.Target} vs {result.Target}";
-        if (head.Version != result.Version) return $"version {head.Version} vs {result.Version}";
-        if (head.HeaderCount != result.HeaderCount) return $"header count {head.HeaderCount} vs {result.HeaderCount}";
+        if (head.HeadLength != result.HeadLength)
+        {
+            return $"head length {head.HeadLength} vs {result.HeadLength}";
+        }
+
+        if (head.Method != result.Method)
+        {
+            return $"method {head.Method} vs {result.Method}";
+        }
+
+        if (head.MethodRange != result.MethodRange)
+        {
+            return $"method range {head.MethodRange} vs {result.MethodRange}";
+        }
+
+        if (head.Target != result.Target)
+        {
+            return $"target {head.Target} vs {result.Target}";
+        }
+
+        if (head.Version != result.Version)
+        {
+            return $"version {head.Version} vs {result.Version}";
+        }
+
+        if (head.HeaderCount != result.HeaderCount)
+        {
+            return $"header count {head.HeaderCount} vs {result.HeaderCount}";
+        }
+
         for (var i = 0; i < head.HeaderCount; i++)
         {
             var mine = head.Headers[i];
             var theirs = result.Headers[i];
-            if (mine.Name != theirs.Name) return $"header {i} name {mine.Name} vs {theirs.Name}";
+            if (mine.Name != theirs.Name)
+            {
+                return $"header {i} name {mine.Name} vs {theirs.Name}";
+            }
             // llhttp leaves trailing whitespace in values; RFC 9110 section 5.5 says it is not part of the value.
             var theirValue = theirs.Value.Of(input).TrimEnd(" \t"u8);
-            if (!mine.Value.Of(input).SequenceEqual(theirValue)) return $"header {i} value '{Http.Text(input, mine.Value)}' vs '{Http.Text(theirValue)}'";
+            if (!mine.Value.Of(input).SequenceEqual(theirValue))
+            {
+                return $"header {i} value '{Http.Text(input, mine.Value)}' vs '{Http.Text(theirValue)}'";
+            }
         }
-        if (head.Framing != result.Framing) return $"framing {head.Framing} vs {result.Framing}";
-        if (head.ContentLength != result.ContentLength) return $"content length {head.ContentLength} vs {result.ContentLength}";
-        if (head.KeepAlive != result.KeepAlive) return $"keep-alive {head.KeepAlive} vs {result.KeepAlive}";
+        if (head.Framing != result.Framing)
+        {
+            return $"framing {head.Framing} vs {result.Framing}";
+        }
+
+        if (head.ContentLength != result.ContentLength)
+        {
+            return $"content length {head.ContentLength} vs {result.ContentLength}";
+        }
+
+        if (head.KeepAlive != result.KeepAlive)
+        {
+            return $"keep-alive {head.KeepAlive} vs {result.KeepAlive}";
+        }
+
         return null;
     }
 

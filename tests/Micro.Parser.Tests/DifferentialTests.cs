@@ -1,4 +1,3 @@
-using Micro.Parser;
 using Micro.Parser.LLHttp;
 
 namespace Micro.Parser.Tests;

@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Parser;
 
 namespace Micro.Parser.Tests;
 
@@ -62,7 +61,10 @@ internal static class ExpectedDifferences
     {
         for (var i = 0; i < input.Length; i++)
         {
-            if (input[i] == '\n' && (i == 0 || input[i - 1] != '\r')) return true;
+            if (input[i] == '\n' && (i == 0 || input[i - 1] != '\r'))
+            {
+                return true;
+            }
         }
         return false;
     }
@@ -71,7 +73,10 @@ internal static class ExpectedDifferences
     {
         for (var i = 0; i < input.Length; i++)
         {
-            if (input[i] == '\r' && i + 1 < input.Length && input[i + 1] != '\n') return true;
+            if (input[i] == '\r' && i + 1 < input.Length && input[i + 1] != '\n')
+            {
+                return true;
+            }
         }
         return false;
     }
@@ -82,7 +87,11 @@ internal static class ExpectedDifferences
         var lines = SplitLines(input).SkipWhile(line => line.Length == 0).Skip(1);
         foreach (var line in lines)
         {
-            if (line.Length == 0) yield break;
+            if (line.Length == 0)
+            {
+                yield break;
+            }
+
             yield return line;
         }
     }
@@ -130,12 +139,32 @@ internal static class ExpectedDifferences
     private static bool RequestLineIsIrregular(byte[] input)
     {
         var parts = Encoding.Latin1.GetString(RequestLine(input)).Split(' ');
-        if (parts.Length != 3 || parts.Any(part => part.Length == 0)) return true;
+        if (parts.Length != 3 || parts.Any(part => part.Length == 0))
+        {
+            return true;
+        }
+
         var (method, target) = (parts[0], parts[1]);
-        if (target.Any(c => c is < '!' or > '~') || target.Contains('#')) return true;
-        if (method == "CONNECT") return !(IsHostValue(Encoding.Latin1.GetBytes(target)) && target.IndexOf(':') > 0);
-        if (target == "*") return method != "OPTIONS";
-        if (target[0] == '/') return false;
+        if (target.Any(c => c is < '!' or > '~') || target.Contains('#'))
+        {
+            return true;
+        }
+
+        if (method == "CONNECT")
+        {
+            return !(IsHostValue(Encoding.Latin1.GetBytes(target)) && target.IndexOf(':') > 0);
+        }
+
+        if (target == "*")
+        {
+            return method != "OPTIONS";
+        }
+
+        if (target[0] == '/')
+        {
+            return false;
+        }
+
         return !target.StartsWith("http://", StringComparison.OrdinalIgnoreCase) && !target.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
     }
 

@@ -1,4 +1,3 @@
-using Micro.Parser;
 using static Micro.Parser.Tests.Http;
 
 namespace Micro.Parser.Tests;

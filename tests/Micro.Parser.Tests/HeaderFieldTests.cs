@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Parser;
 using static Micro.Parser.Tests.Http;
 
 namespace Micro.Parser.Tests;

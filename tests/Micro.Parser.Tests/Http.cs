@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Parser;
 
 namespace Micro.Parser.Tests;
 

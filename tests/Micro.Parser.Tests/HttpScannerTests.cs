@@ -1,5 +1,3 @@
-using Micro.Parser;
-
 namespace Micro.Parser.Tests;
 
 public sealed class HttpScannerTests

@@ -72,9 +72,18 @@ internal sealed class ChaosResponseReader(Socket socket, int readSize = 64 * 102
             var colon = line.IndexOf(':');
             var name = line[..colon];
             var value = line[(colon + 1)..].Trim();
-            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)) length = int.Parse(value);
-            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) chunked = true;
-            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) close = value.Equals("close", StringComparison.OrdinalIgnoreCase);
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                length = int.Parse(value);
+            }
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                chunked = true;
+            }
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                close = value.Equals("close", StringComparison.OrdinalIgnoreCase);
+            }
         }
         var position = end + 4;
         var body = new List<byte>();
@@ -83,19 +92,34 @@ internal sealed class ChaosResponseReader(Socket socket, int readSize = 64 * 102
             while (true)
             {
                 var lineEnd = bytes[position..].IndexOf("\r\n"u8);
-                if (lineEnd < 0) return false;
+                if (lineEnd < 0)
+                {
+                    return false;
+                }
+
                 var size = Convert.ToInt32(Encoding.ASCII.GetString(bytes.Slice(position, lineEnd)), 16);
                 position += lineEnd + 2;
-                if (bytes.Length < position + size + 2) return false;
+                if (bytes.Length < position + size + 2)
+                {
+                    return false;
+                }
+
                 body.AddRange(bytes.Slice(position, size));
                 position += size + 2;
-                if (size == 0) break;
+                if (size == 0)
+                {
+                    break;
+                }
             }
         }
         else
         {
             length = Math.Max(length, 0);
-            if (bytes.Length < position + length) return false;
+            if (bytes.Length < position + length)
+            {
+                return false;
+            }
+
             body.AddRange(bytes.Slice(position, length));
             position += length;
         }

@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Http;
 using Micro.Parser;
 
 namespace Micro.Tests;

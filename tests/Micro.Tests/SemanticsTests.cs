@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Micro.Http;
-using Micro.Parser;
 
 namespace Micro.Tests;
 

@@ -187,13 +187,24 @@ internal sealed record RawResponse(int Status, Dictionary<string, string> Header
             while (true)
             {
                 var lineEnd = bytes[pos..].IndexOf("\r\n"u8);
-                if (lineEnd < 0) return false;
+                if (lineEnd < 0)
+                {
+                    return false;
+                }
+
                 var size = Convert.ToInt32(Encoding.Latin1.GetString(bytes.Slice(pos, lineEnd)), 16);
                 pos += lineEnd + 2;
-                if (bytes.Length < pos + size + 2) return false;
+                if (bytes.Length < pos + size + 2)
+                {
+                    return false;
+                }
+
                 body.Append(Encoding.Latin1.GetString(bytes.Slice(pos, size)));
                 pos += size + 2;
-                if (size == 0) break;
+                if (size == 0)
+                {
+                    break;
+                }
             }
             response = new RawResponse(status, headers, body.ToString());
             length = pos;

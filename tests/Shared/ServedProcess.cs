@@ -12,14 +12,13 @@ internal sealed partial class ServedProcess : IDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _output = new();
-    private readonly Task _reading;
 
     private ServedProcess(Process process, string url)
     {
         _process = process;
         Url = url;
         // The rest of what it prints (its log), kept for assertions; read so the pipe never fills and blocks the app.
-        _reading = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
+        _ = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
     }
 
     private async Task Collect(StreamReader reader)

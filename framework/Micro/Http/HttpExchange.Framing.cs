@@ -1,5 +1,4 @@
 using Micro.Parser;
-using Micro.Transport;
 
 namespace Micro.Http;
 

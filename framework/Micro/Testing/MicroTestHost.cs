@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Transport;

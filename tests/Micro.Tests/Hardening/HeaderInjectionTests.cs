@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9's audit: CR or LF in a value the application sets never reaches the wire; the handler gets an exception that names it.</summary>

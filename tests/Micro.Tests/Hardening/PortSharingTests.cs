@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Http;
 
 namespace Micro.Tests.Hardening;

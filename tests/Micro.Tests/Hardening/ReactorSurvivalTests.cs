@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Micro.Http;
 
 namespace Micro.Tests.Hardening;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Micro.Http;
 
 namespace Micro.Tests.Hardening;
 

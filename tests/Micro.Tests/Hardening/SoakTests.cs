@@ -1,5 +1,4 @@
 using System.Net;
-using Micro.Soak;
 using Micro.Tests.Shared;
 
 namespace Micro.Tests.Hardening;
