@@ -1,0 +1,70 @@
+using System.Buffers;
+using System.Text;
+using Micro.Http;
+using Micro.Transport;
+
+namespace Micro.Tests.Http;
+
+public sealed class ResponseFramerTests
+{
+    private static readonly byte[] Server = "Server: T\r\n"u8.ToArray();
+
+    private static (string Text, bool Close) Head(int status, bool http11, bool close, long length, ResponseHeaders? headers = null, string contentType = "")
+    {
+        var output = new OutputBuffer(new BlockPool(4096, 4));
+        var closes = ResponseFramer.WriteHead(output, status, http11, close, Server, Encoding.ASCII.GetBytes(contentType), headers, length);
+        var bytes = new ArrayBufferWriter<byte>();
+        output.DrainTo(bytes);
+        var text = Encoding.ASCII.GetString(bytes.WrittenSpan);
+        var date = text.IndexOf("Date: ", StringComparison.Ordinal);
+        return (text.Remove(date, text.IndexOf("\r\n", date, StringComparison.Ordinal) + 2 - date), closes);
+    }
+
+    [Fact]
+    public void A_known_length_is_a_content_length_and_keep_alive_is_implicit_in_http11()
+    {
+        var headers = new ResponseHeaders();
+        headers.Append("X-A"u8, "1"u8);
+        var (text, close) = Head(200, http11: true, close: false, 12, headers, "text/plain");
+        Assert.Equal("HTTP/1.1 200 OK\r\nServer: T\r\nContent-Type: text/plain\r\nX-A: 1\r\nContent-Length: 12\r\n\r\n", text);
+        Assert.False(close);
+    }
+
+    [Fact]
+    public void An_unknown_length_is_chunked_in_http11_and_ends_the_connection_in_http10()
+    {
+        Assert.Equal(("HTTP/1.1 200 OK\r\nServer: T\r\nTransfer-Encoding: chunked\r\n\r\n", false), Head(200, true, false, ResponseFramer.UnknownLength));
+        Assert.Equal(("HTTP/1.1 200 OK\r\nServer: T\r\nConnection: close\r\n\r\n", true), Head(200, false, false, ResponseFramer.UnknownLength));
+    }
+
+    [Fact]
+    public void Http10_keep_alive_is_said_and_close_is_said_when_closing()
+    {
+        Assert.Equal(("HTTP/1.1 200 OK\r\nServer: T\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n", false), Head(200, false, false, 0));
+        Assert.Equal(("HTTP/1.1 200 OK\r\nServer: T\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", true), Head(200, true, true, 0));
+    }
+
+    [Theory]
+    [InlineData(204)]
+    [InlineData(304)]
+    public void No_content_and_not_modified_have_no_framing_headers(int status)
+    {
+        var (text, _) = Head(status, true, false, 10);
+        Assert.DoesNotContain("Content-Length", text);
+        Assert.DoesNotContain("Transfer-Encoding", text);
+        Assert.False(ResponseFramer.AllowsBody(status));
+    }
+
+    [Fact]
+    public void Chunks_are_hex_sized_empty_writes_are_skipped_and_the_last_chunk_ends_the_body()
+    {
+        var output = new OutputBuffer(new BlockPool(4096, 4));
+        ResponseFramer.WriteChunk(output, new byte[300], http11: true);
+        ResponseFramer.WriteChunk(output, [], http11: true);
+        ResponseFramer.WriteChunk(output, "ab"u8, http11: false);
+        ResponseFramer.WriteLastChunk(output);
+        var bytes = new ArrayBufferWriter<byte>();
+        output.DrainTo(bytes);
+        Assert.Equal("12c\r\n" + new string('\0', 300) + "\r\nab0\r\n\r\n", Encoding.ASCII.GetString(bytes.WrittenSpan));
+    }
+}
