@@ -65,6 +65,9 @@ public sealed class MicroApp : Router
     /// <summary>The connection cap in force once started (see <see cref="MicroServerOptions.MaxConnections"/>).</summary>
     public int MaxConnections => _server?.MaxConnections ?? 0;
 
+    /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
+    internal ILoggerFactory? LoggerFactory => _loggerFactory;
+
     /// <summary>The server under the app, once started (diagnostics and tests).</summary>
     internal MicroServer? Server => _server;
 

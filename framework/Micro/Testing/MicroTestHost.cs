@@ -23,7 +23,10 @@ public sealed class MicroTestHost : IAsyncDisposable
     private readonly HashSet<MemoryConnection> _connections = [];
     private int _disposed;
 
-    /// <summary>Builds <paramref name="app"/> (its routes as they are now) and starts serving it in memory. The app must not be started otherwise.</summary>
+    /// <summary>
+    /// Builds <paramref name="app"/> (its routes as they are now) and starts serving it in memory, logging through
+    /// <paramref name="loggerFactory"/> or else the app's own. The app must not be started otherwise.
+    /// </summary>
     public MicroTestHost(MicroApp app, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -31,7 +34,7 @@ public sealed class MicroTestHost : IAsyncDisposable
         {
             throw new PlatformNotSupportedException("Micro's reactor is built on Linux epoll.");
         }
-        loggerFactory ??= NullLoggerFactory.Instance;
+        loggerFactory ??= app.LoggerFactory ?? NullLoggerFactory.Instance;
         var handler = app.PrepareToServe();
         var transportOptions = new TransportOptions { EndPoints = [], ReactorCount = 1 };
         _reactor = new Reactor(0, transportOptions, new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")),
@@ -48,14 +51,16 @@ public sealed class MicroTestHost : IAsyncDisposable
 
     /// <summary>
     /// An <see cref="HttpClient"/> whose every connection is an in-memory one to the app (base address
-    /// http://localhost/). Dispose it before the host.
+    /// http://localhost/), following no redirects, keeping cookies in <paramref name="cookies"/> when given.
+    /// Dispose it before the host.
     /// </summary>
-    public HttpClient CreateClient()
+    public HttpClient CreateClient(System.Net.CookieContainer? cookies = null)
     {
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = (_, _) => new ValueTask<Stream>(Connect()),
-            UseCookies = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new System.Net.CookieContainer(),
             AllowAutoRedirect = false,
         };
         return new HttpClient(handler) { BaseAddress = new Uri("http://localhost/") };

@@ -194,4 +194,21 @@ public sealed class ApiEdgeTests
         Assert.Equal("root", responses[2].Body); // not routed as "/", and the connection goes on
         Assert.Equal(["OPTIONS *", "CONNECT example.test:443", "GET /"], seen);
     }
+
+    [Fact]
+    public async Task A_handler_failure_is_logged_with_the_method_as_sent()
+    {
+        var log = new RecordingLoggerProvider();
+        using var factory = new Microsoft.Extensions.Logging.LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory);
+        app.Map("PROPFIND", "/dav/:name", (req, res) => throw new InvalidOperationException("boom"));
+        await using (var host = new MicroTestHost(app))
+        {
+            using var client = host.CreateClient();
+            var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod("PROPFIND"), "/dav/x?depth=1"));
+            Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        }
+        var entry = Assert.Single(log.Entries, e => e.Exception is not null);
+        Assert.Equal("Request PROPFIND /dav/x?depth=1 failed in its handler.", entry.Message);
+    }
 }

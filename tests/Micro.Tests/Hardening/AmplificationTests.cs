@@ -6,7 +6,7 @@ namespace Micro.Tests.Hardening;
 /// Issue 9, defect 4: a few KB of pipelined requests behind a slow one must not make the server produce and hold
 /// megabytes. Measured on the GC heap, so these run alone (the allocation collection is not parallel).
 /// </summary>
-[Collection(nameof(AllocationTests))]
+[Collection(nameof(Http.AllocationTests))]
 public sealed class AmplificationTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);

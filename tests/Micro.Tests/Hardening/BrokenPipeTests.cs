@@ -6,7 +6,7 @@ namespace Micro.Tests.Hardening;
 /// Issue 9, defect 10: the server does not rely on the runtime to ignore SIGPIPE. Changes a process-wide signal
 /// action for an instant, so it runs alone (the allocation collection is not parallel).
 /// </summary>
-[Collection(nameof(AllocationTests))]
+[Collection(nameof(Http.AllocationTests))]
 public sealed partial class BrokenPipeTests
 {
     private const int SIGPIPE = 13;

@@ -4,7 +4,7 @@ namespace Micro.Tests.Hardening;
 /// Issue 9, defect 8: declaring a large body reserves nothing; the buffer grows with the bytes that arrive.
 /// Counts process-wide allocations, so it runs alone (the allocation collection is not parallel).
 /// </summary>
-[Collection(nameof(AllocationTests))]
+[Collection(nameof(Http.AllocationTests))]
 public sealed class DeclaredBodyTests
 {
     [Fact]

@@ -1,25 +1,26 @@
 using System.Net;
 using System.Net.Http.Json;
 using Micro;
+using Micro.Testing;
 
 namespace MicroApi.Tests;
 
+/// <summary>The app's routes, run in memory (no port, no socket) on Micro's own engine.</summary>
 public sealed class RoutesTests : IAsyncLifetime
 {
-    private readonly MicroApp _app = Routes.Map(new MicroApp());
-    private readonly HttpClient _client = new();
+    private readonly MicroTestHost _host = new(Routes.Map(new MicroApp()));
+    private HttpClient _client = null!;
 
     public Task InitializeAsync()
     {
-        _app.Listen(0); // a free port on 127.0.0.1
-        _client.BaseAddress = new Uri($"http://{_app.EndPoints[0]}");
+        _client = _host.CreateClient();
         return Task.CompletedTask;
     }
 
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        await _app.StopAsync();
+        await _host.DisposeAsync();
     }
 
     [Fact]
@@ -40,10 +41,11 @@ public sealed class RoutesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_posted_todo_comes_back_created()
+    public async Task A_posted_todo_comes_back_created_and_bad_json_is_400()
     {
         var response = await _client.PostAsJsonAsync("/todos", new Todo(7, "Write tests", false));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(new Todo(7, "Write tests", false), await response.Content.ReadFromJsonAsync<Todo>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/todos", new StringContent("{\"id\":"))).StatusCode);
     }
 }

@@ -1,6 +1,6 @@
 using Micro.Tests.Shared;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Hosting;
 
 /// <summary>The hello-world example as a real process: it serves, and SIGTERM stops it gracefully.</summary>
 public sealed class HostedAppTests

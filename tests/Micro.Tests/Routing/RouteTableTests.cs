@@ -2,7 +2,7 @@ using System.Text;
 using Micro.Parser;
 using Micro.Routing;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Routing;
 
 public sealed class RouteTableTests
 {

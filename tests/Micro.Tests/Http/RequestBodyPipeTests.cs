@@ -1,6 +1,6 @@
 using Micro.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 public sealed class RequestBodyPipeTests
 {

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 public sealed class RobustnessTests
 {

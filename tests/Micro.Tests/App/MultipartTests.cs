@@ -6,7 +6,7 @@ using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.App;
 
 public sealed class MultipartTests
 {
@@ -36,7 +36,7 @@ public sealed class MultipartTests
             res.Send(summary.ToString());
         });
         var big = RandomNumberGenerator.GetBytes(3 * 1024 * 1024 + 17);
-        await TestApp.RunAsync(app, async (client, _) =>
+        await TestApp.RunInMemoryAsync(app, async (client, _) =>
         {
             using var form = new MultipartFormDataContent(Boundary)
             {
@@ -74,11 +74,11 @@ public sealed class MultipartTests
             var length = await second!.CopyToAsync(Stream.Null);
             res.Send($"{second.FileName} {length} {await reader.ReadNextPartAsync() is null}");
         });
-        await TestApp.RunAsync(app, async (_, url) =>
+        await TestApp.RunInMemoryAsync(app, async (_, host) =>
         {
             var head = Part("title", null, "holidays") + $"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n";
             var tail = new string('x', 100_000) + $"\r\n--{Boundary}--\r\n";
-            await using var client = await TestApp.ConnectAsync(url);
+            await using var client = await TestApp.ConnectAsync(host);
             await client.SendAsync(RequestHead("/upload", head.Length + tail.Length) + head);
 
             // The request is not complete, yet its handler has the first field: the body is streamed, not buffered.
@@ -96,11 +96,11 @@ public sealed class MultipartTests
         var app = new MicroApp();
         app.Post("/upload", (req, res) => res.Status(202).Send("not read"));
         app.Get("/next", (req, res) => res.Send("next"));
-        await TestApp.RunAsync(app, async (_, url) =>
+        await TestApp.RunInMemoryAsync(app, async (_, host) =>
         {
             // Larger than the 64 KiB the server holds for a reader, so the server must read on and drop the rest.
             var body = Part("file", "big.bin", new string('y', 1_000_000)) + $"--{Boundary}--\r\n";
-            await using var client = await TestApp.ConnectAsync(url);
+            await using var client = await TestApp.ConnectAsync(host);
             await client.SendAsync(RequestHead("/upload", body.Length) + body + "GET /next HTTP/1.1\r\nHost: x\r\n\r\n");
             var responses = await client.ReadResponsesAsync(2);
             Assert.Equal([202, 200], responses.Select(r => r.Status));
@@ -121,10 +121,10 @@ public sealed class MultipartTests
             }
             res.Send("unreachable");
         });
-        await TestApp.RunAsync(app, async (_, url) =>
+        await TestApp.RunInMemoryAsync(app, async (_, host) =>
         {
             var body = Part("file", "big.bin", new string('z', 200_000)) + $"--{Boundary}--\r\n";
-            await using var client = await TestApp.ConnectAsync(url);
+            await using var client = await TestApp.ConnectAsync(host);
             var chunks = new StringBuilder();
             for (var start = 0; start < body.Length; start += 8192)
             {
@@ -159,9 +159,9 @@ public sealed class MultipartTests
             }
             res.Send("unreachable");
         });
-        await TestApp.RunAsync(app, async (_, url) =>
+        await TestApp.RunInMemoryAsync(app, async (_, host) =>
         {
-            await using var client = await TestApp.ConnectAsync(url);
+            await using var client = await TestApp.ConnectAsync(host);
             await client.SendAsync($"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Type: {contentType}\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n{body}GET /upload HTTP/1.1\r\nHost: x\r\n\r\n");
             var responses = await client.ReadResponsesAsync(2);
             Assert.Equal(status, responses[0].Status);
@@ -196,7 +196,7 @@ public sealed class MultipartTests
             }
         });
         app.Get("/", (req, res) => res.Send("alive"));
-        await TestApp.RunAsync(app, async (client, url) =>
+        await TestApp.RunAsync(app, async (client, url) => // a socket: FIN and RST differ
         {
             var raw = await TestApp.ConnectAsync(url);
             var start = $"--{Boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.bin\"\r\n\r\n";
@@ -237,9 +237,9 @@ public sealed class MultipartTests
             }
             res.Send("unreachable");
         });
-        await TestApp.RunAsync(app, async (_, url) =>
+        await TestApp.RunInMemoryAsync(app, async (_, host) =>
         {
-            await using var client = await TestApp.ConnectAsync(url);
+            await using var client = await TestApp.ConnectAsync(host);
             await client.SendAsync(RequestHead("/upload", 100_000) + Part("file", "slow.bin", "only a little"));
             var text = await client.ReadToEndAsync();
             Assert.StartsWith("HTTP/1.1 408 ", text);
@@ -264,7 +264,7 @@ public sealed class MultipartTests
             var body = await req.ReadBodyAsync();
             res.Send($"{body.Length} {Encoding.ASCII.GetString(body.Span[..5])}");
         });
-        await TestApp.RunAsync(app, async (client, _) =>
+        await TestApp.RunInMemoryAsync(app, async (client, _) =>
         {
             var json = await (await client.PostAsync("/json", new StringContent("{\"X\":3,\"Y\":4}", Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
             Assert.StartsWith("False 3,4 13 | The request body is streamed while it arrives", json);
@@ -280,9 +280,9 @@ public sealed class MultipartTests
         app.ServerOptions.StreamRequestBody = (head, bytes) => throw new InvalidOperationException("predicate bug");
         app.Post("/upload", (req, res) => res.Send("unreachable"));
         app.Get("/", (req, res) => res.Send("alive"));
-        await TestApp.RunAsync(app, async (client, url) =>
+        await TestApp.RunInMemoryAsync(app, async (client, host) =>
         {
-            await using var raw = await TestApp.ConnectAsync(url);
+            await using var raw = await TestApp.ConnectAsync(host);
             await raw.SendAsync(RequestHead("/upload", 10) + "0123456789");
             var text = await raw.ReadToEndAsync();
             Assert.StartsWith("HTTP/1.1 500 ", text);

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using Micro.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Hosting;
 
 public sealed class ListenTests
 {

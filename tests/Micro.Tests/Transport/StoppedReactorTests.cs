@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Transport;
 
 public sealed class StoppedReactorTests
 {

@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using Micro.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 /// <summary>Micro against the clients people use: .NET's HttpClient and curl.</summary>
 public sealed class RealClientTests

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Micro.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 public sealed class SemanticsTests
 {

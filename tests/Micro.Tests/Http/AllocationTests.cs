@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Serialization;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 [CollectionDefinition(nameof(AllocationTests), DisableParallelization = true)]
 public sealed class AllocationCollection;

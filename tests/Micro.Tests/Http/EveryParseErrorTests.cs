@@ -1,7 +1,7 @@
 using System.Text;
 using Micro.Parser;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 /// <summary>Every way the parser refuses a request, sent over a real socket: the status it names, then a closed connection.</summary>
 public sealed class EveryParseErrorTests

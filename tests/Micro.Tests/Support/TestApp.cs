@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Micro.Testing;
 
 namespace Micro.Tests;
 
@@ -22,6 +23,17 @@ internal static class TestApp
             await app.StopAsync();
         }
     }
+
+    /// <summary>Runs <paramref name="app"/> in memory (the public test host) for <paramref name="test"/>: the app's tests need no socket.</summary>
+    public static async Task RunInMemoryAsync(MicroApp app, Func<HttpClient, MicroTestHost, Task> test, bool useCookies = true)
+    {
+        await using var host = new MicroTestHost(app);
+        using var client = host.CreateClient(useCookies ? new CookieContainer() : null);
+        await test(client, host);
+    }
+
+    /// <summary>A raw in-memory connection to the app, for what HttpClient would rewrite.</summary>
+    public static Task<RawClient> ConnectAsync(MicroTestHost host) => Task.FromResult(new RawClient(host.Connect()));
 
     /// <summary>A raw connection to the app at <paramref name="url"/>, for what HttpClient would rewrite.</summary>
     public static async Task<RawClient> ConnectAsync(Uri url)

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 
-namespace Micro.Tests;
+namespace Micro.Tests.App;
 
 public sealed class FileTests : IDisposable
 {

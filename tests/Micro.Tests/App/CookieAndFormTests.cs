@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.App;
 
 public sealed class CookieAndFormTests
 {
@@ -19,7 +19,7 @@ public sealed class CookieAndFormTests
             res.Send("ok");
         });
         app.Get("/bad", (req, res) => res.Cookie("bad name", "x").Send("unreachable"));
-        await TestApp.RunAsync(app, async (client, _) =>
+        await TestApp.RunInMemoryAsync(app, async (client, _) =>
         {
             var read = new HttpRequestMessage(HttpMethod.Get, "/read");
             read.Headers.Add("Cookie", "theme=dark; session=\"quoted\"; name=Jos%C3%A9;theme=light");
@@ -46,7 +46,7 @@ public sealed class CookieAndFormTests
             var form = req.Form();
             res.Send($"{form["name"]}|{string.Join("+", form["tag"].ToArray())}");
         });
-        await TestApp.RunAsync(app, async (client, _) =>
+        await TestApp.RunInMemoryAsync(app, async (client, _) =>
         {
             var form = new FormUrlEncodedContent([new("name", "José & Ana"), new("tag", "a"), new("tag", "b=c")]);
             Assert.Equal("José & Ana|a+b=c", await (await client.PostAsync("/form", form)).Content.ReadAsStringAsync());

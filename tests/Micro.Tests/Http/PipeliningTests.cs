@@ -1,7 +1,7 @@
 using System.Text;
 using Micro.Http;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Http;
 
 public sealed class PipeliningTests
 {

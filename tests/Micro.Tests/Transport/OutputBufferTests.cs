@@ -1,6 +1,6 @@
 using Micro.Transport;
 
-namespace Micro.Tests;
+namespace Micro.Tests.Transport;
 
 public sealed class OutputBufferTests
 {
