@@ -17,9 +17,6 @@ public sealed partial class HttpExchange
     private readonly BlockPool _pool;
     private HttpConnection? _connection;
     private ReceivedBytes _head;
-    private ReceivedBytes _body;
-    private int _bodyRead;
-    private RequestBodyPipe? _bodyPipe;
     private bool _closeRequired;
     private OutputBuffer? _target;
     private OutputBuffer? _private;
@@ -308,7 +305,7 @@ public sealed partial class HttpExchange
     internal void DetachFromReceiveBuffer()
     {
         _head.EnsureOwned();
-        _body.EnsureOwned();
+        _body.DetachFromReceiveBuffer();
     }
 
     /// <summary>Responses behind a slower one are written into a private buffer and moved to the connection in order.</summary>
@@ -344,9 +341,7 @@ public sealed partial class HttpExchange
     internal void Reset()
     {
         _head.Release();
-        _body.Release();
-        _bodyPipe = null;
-        _bodyRead = 0;
+        _body.Reset();
         _private?.Release();
         _headers?.Clear();
         _bodyBuffer?.Release();

@@ -4,7 +4,7 @@ namespace Micro.Http;
 /// A streamed request body as a <see cref="Stream"/>. Reads are asynchronous only: a synchronous read on the reactor
 /// thread would wait for bytes that only that thread can deliver.
 /// </summary>
-internal sealed class RequestBodyStream(HttpExchange exchange) : Stream
+internal sealed class RequestBodyStream(RequestBody body) : Stream
 {
     public override bool CanRead => true;
 
@@ -21,10 +21,10 @@ internal sealed class RequestBodyStream(HttpExchange exchange) : Stream
     }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        exchange.ReadBodyAsync(buffer, cancellationToken);
+        body.ReadAsync(buffer, cancellationToken);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        exchange.ReadBodyAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+        body.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     public override int Read(byte[] buffer, int offset, int count) =>
         throw new NotSupportedException("A streamed request body is read with ReadAsync: a synchronous read would block the reactor that delivers it.");

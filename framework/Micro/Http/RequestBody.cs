@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.Http;
+
+/// <summary>
+/// The body an exchange's request carries, of one of two kinds (as Kestrel has one type per message-body kind):
+/// buffered whole, its bytes borrowed from the receive buffer or owned; or streamed while it arrives, through a
+/// bounded <see cref="RequestBodyPipe"/>. Reused with its exchange.
+/// </summary>
+internal sealed class RequestBody
+{
+    private ReceivedBytes _bytes;
+    private int _read;
+    private RequestBodyPipe? _pipe;
+
+    public bool IsStreamed => _pipe is not null;
+
+    /// <summary>The buffered body; lent bytes are valid only while the handler runs synchronously.</summary>
+    public ReadOnlySpan<byte> Span
+    {
+        get
+        {
+            ThrowIfStreamed();
+            return _bytes.Span;
+        }
+    }
+
+    /// <summary>The buffered body as memory, which outlives awaits: lent bytes are copied once, here.</summary>
+    public ReadOnlyMemory<byte> Memory
+    {
+        get
+        {
+            ThrowIfStreamed();
+            _bytes.EnsureOwned();
+            return _bytes.Memory;
+        }
+    }
+
+    /// <summary>A read-only stream: over the buffered bytes (owned first: it is read after awaits), or reading a streamed body as it arrives.</summary>
+    public Stream Open()
+    {
+        if (_pipe is not null)
+        {
+            return new RequestBodyStream(this);
+        }
+        _bytes.EnsureOwned();
+        return MemoryMarshal.TryGetArray(_bytes.Memory, out var bytes) && bytes.Array is not null
+            ? new MemoryStream(bytes.Array, bytes.Offset, bytes.Count, writable: false)
+            : new MemoryStream([], writable: false);
+    }
+
+    /// <summary>The next bytes into <paramref name="destination"/>; 0 at the end. A streamed body waits for the client.</summary>
+    public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_pipe is not null)
+        {
+            return _pipe.ReadAsync(destination, cancellationToken);
+        }
+        var remaining = _bytes.Span[_read..];
+        var count = Math.Min(remaining.Length, destination.Length);
+        remaining[..count].CopyTo(destination.Span);
+        _read += count;
+        return new ValueTask<int>(count);
+    }
+
+    /// <summary>Buffers a streamed body whole, up to <paramref name="limit"/> bytes (413 past it); then it is a buffered body.</summary>
+    public async ValueTask ReadWholeAsync(long limit)
+    {
+        if (_pipe is null)
+        {
+            return;
+        }
+        limit = Math.Min(limit, Array.MaxLength); // one array holds it
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await _pipe.ReadAsync(buffer.AsMemory(length), default).ConfigureAwait(true);
+                if (read == 0)
+                {
+                    break;
+                }
+                length += read;
+                if (length > limit)
+                {
+                    throw new BadHttpRequestException($"The request body is larger than the limit of {limit} bytes.", 413);
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+        SetBuffered(ReceivedBytes.Own(buffer, length));
+    }
+
+    /// <summary>A body buffered whole: lent from the receive buffer or owned.</summary>
+    public void SetBuffered(ReceivedBytes bytes)
+    {
+        _bytes.Release();
+        _bytes = bytes;
+        _read = 0;
+        _pipe = null;
+    }
+
+    public void SetStreamed(RequestBodyPipe pipe)
+    {
+        _bytes.Release();
+        _read = 0;
+        _pipe = pipe;
+    }
+
+    /// <summary>Copies lent bytes: the handler goes async and the receive buffer will be reused.</summary>
+    public void DetachFromReceiveBuffer() => _bytes.EnsureOwned();
+
+    public void Reset()
+    {
+        _bytes.Release();
+        _read = 0;
+        _pipe = null;
+    }
+
+    private void ThrowIfStreamed()
+    {
+        if (_pipe is not null)
+        {
+            throw new InvalidOperationException(
+                "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
+        }
+    }
+}
