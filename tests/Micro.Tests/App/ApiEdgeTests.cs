@@ -211,4 +211,22 @@ public sealed class ApiEdgeTests
         var entry = Assert.Single(log.Entries, e => e.Exception is not null);
         Assert.Equal("Request PROPFIND /dav/x?depth=1 failed in its handler.", entry.Message);
     }
+
+    [Fact]
+    public async Task Hostile_values_get_clear_answers_an_overflowing_number_is_400_and_a_huge_accept_header_is_negotiated()
+    {
+        var app = new MicroApp();
+        app.Get("/page", (req, res) => res.Send($"{req.Query.Get<int>("n")}"));
+        app.Get("/negotiate", (req, res) => res.Send(req.Accepts("json", "html") ?? "406"));
+        await using var host = new MicroTestHost(app);
+        using var client = host.CreateClient();
+        var overflow = await client.GetAsync("/page?n=99999999999999999999");
+        Assert.Equal(HttpStatusCode.BadRequest, overflow.StatusCode);
+        Assert.Equal("Query parameter 'n' must be an integer, not '99999999999999999999'.", await overflow.Content.ReadAsStringAsync());
+        // About 28 KiB of ranges (under the 32 KiB head limit), every one refusing, then one that accepts HTML.
+        var accept = string.Join(", ", Enumerable.Range(0, 1500).Select(i => $"x/y{i};q=0")) + ", text/html;q=0.1";
+        var request = new HttpRequestMessage(HttpMethod.Get, "/negotiate");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        Assert.Equal("html", await (await client.SendAsync(request)).Content.ReadAsStringAsync());
+    }
 }

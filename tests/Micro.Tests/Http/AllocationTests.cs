@@ -20,6 +20,7 @@ public sealed class AllocationTests
     [InlineData("/plaintext")]
     [InlineData("/json")]
     [InlineData("/users/12345")]
+    [InlineData("/headers")]
     public async Task A_callback_route_allocates_nothing_per_request(string path)
     {
         var marks = new long[2];
@@ -29,6 +30,17 @@ public sealed class AllocationTests
         app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
         app.Get("/json", (req, res) => res.Json(message, AllocationJson.Default.Greeting));
         app.Get("/users/:id", (req, res) => res.Send(req.Params.GetInt("id") == 12345 ? "found"u8 : "other"u8));
+        // A route's own middleware sets headers, and the handler replaces, removes and appends: the pooled header store.
+        Middleware defaults = (req, res, next) =>
+        {
+            res.Header("Cache-Control", "no-store").Header("X-Frame-Options", "DENY");
+            return next.Invoke();
+        };
+        app.Get("/headers", defaults, (req, res) =>
+        {
+            res.Header("Cache-Control", "max-age=60").RemoveHeader("X-Frame-Options").AppendHeader("Vary", "Accept");
+            res.Send("headers"u8);
+        });
         app.Get("/mark", (req, res) =>
         {
             marks[marked++] = GC.GetAllocatedBytesForCurrentThread();
