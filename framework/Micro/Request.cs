@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Micro.Forms;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;

@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Forms;
 
 namespace Micro.Fuzz;
 

@@ -8,22 +8,32 @@ namespace Micro.Http;
 /// </summary>
 internal sealed partial class HttpConnection
 {
-    private bool _pausedForPipeline;
-    private bool _pausedForHeldResponses;
+    private ReadPause _readPauses;
     private TaskCompletionSource? _drainWaiter;
     private CancellationTokenSource? _abortedSource;
 
-    /// <summary>
-    /// Reading is paused for several independent reasons; the socket is read only when none holds. (Resuming for
-    /// one reason while another still holds would feed bytes to a connection that cannot take them.)
-    /// </summary>
+    private bool IsPaused(ReadPause reason) => (_readPauses & reason) != 0;
+
+    private void Pause(ReadPause reason)
+    {
+        _readPauses |= reason;
+        UpdateReading();
+    }
+
+    private void Resume(ReadPause reason)
+    {
+        _readPauses &= ~reason;
+        UpdateReading();
+    }
+
+    /// <summary>The socket is read only when no <see cref="ReadPause"/> holds and the connection is not closing.</summary>
     private void UpdateReading()
     {
         if (_closed)
         {
             return;
         }
-        if (_pausedForPipeline || _pausedForHeldResponses || _pausedForBody || _closing)
+        if (_readPauses != ReadPause.None || _closing)
         {
             transport.PauseReading();
         }
@@ -54,8 +64,7 @@ internal sealed partial class HttpConnection
     /// <summary>Stops reading and running handlers: responses held behind an unfinished one passed the limit.</summary>
     private void PauseForHeldResponses()
     {
-        _pausedForHeldResponses = true;
-        UpdateReading();
+        Pause(ReadPause.ResponsesHeld);
         transport.NotifyWhenDrained();
     }
 
@@ -67,14 +76,13 @@ internal sealed partial class HttpConnection
     /// </summary>
     private void ResumeIfResponsesWentOut()
     {
-        if (!_pausedForHeldResponses)
+        if (!IsPaused(ReadPause.ResponsesHeld))
         {
             return;
         }
         if (HeldBytes() <= state.Options.MaxResponseBufferSize / 4)
         {
-            _pausedForHeldResponses = false;
-            UpdateReading();
+            Resume(ReadPause.ResponsesHeld);
         }
         else
         {

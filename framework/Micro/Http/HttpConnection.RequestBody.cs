@@ -15,7 +15,6 @@ internal sealed partial class HttpConnection
     private HttpExchange? _receivingBody;
     private RequestBodyPipe? _bodyPipe;
     private HttpExchange? _streamingExchange;
-    private bool _pausedForBody;
 
     private void StartBody(HttpExchange exchange, int available)
     {
@@ -113,10 +112,9 @@ internal sealed partial class HttpConnection
 
     private void PauseForBodyReader()
     {
-        if (!_pausedForBody)
+        if (!IsPaused(ReadPause.BodyReaderFull))
         {
-            _pausedForBody = true;
-            UpdateReading();
+            Pause(ReadPause.BodyReaderFull);
         }
     }
 
@@ -135,14 +133,13 @@ internal sealed partial class HttpConnection
 
     private void ResumeBody()
     {
-        if (!_pausedForBody || _closed || _closing)
+        if (!IsPaused(ReadPause.BodyReaderFull) || _closed || _closing)
         {
             return; // a connection closing after its responses reads nothing more
         }
-        _pausedForBody = false;
         // The time the handler took to read was the server's: the client's data-rate clock starts again.
         _bodyReader!.RestartClock(state.Reactor.Now);
-        UpdateReading();
+        Resume(ReadPause.BodyReaderFull);
     }
 
     /// <summary>A streamed body cannot be completed: its reader gets the error, and the connection closes after its response.</summary>
@@ -151,7 +148,7 @@ internal sealed partial class HttpConnection
         _bodyPipe!.Fail(new Microsoft.AspNetCore.Http.BadHttpRequestException(reason, statusCode));
         _bodyPipe = null;
         _stopParsing = true;
-        _pausedForBody = false;
+        _readPauses &= ~ReadPause.BodyReaderFull; // no more of this body will be read
         if (_streamingExchange is not null)
         {
             _streamingExchange.RequireClose();

@@ -7,12 +7,9 @@ namespace Micro.Http;
 /// </summary>
 internal sealed partial class HttpConnection
 {
-    private long _lastTick = state.Reactor.Now;
-
     public void OnTick(long now)
     {
-        var sinceLastTick = now - _lastTick;
-        _lastTick = now;
+        var sinceLastTick = _clock.Tick(now);
         var options = state.Options;
         if (ClientIsTooSlowToRead(now))
         {
@@ -24,14 +21,14 @@ internal sealed partial class HttpConnection
         // The server's time: its output is full, it stopped reading, or a handler ahead of the client's next request
         // still runs (Kestrel starts the head's clock only when it starts reading that request). Not a streamed
         // upload's own handler: that one runs by design while its body arrives, on the client's clock.
-        var serverHolds = transport.IsOutputFull || _pausedForPipeline || _pausedForHeldResponses || (_inFlight.Count > 0 && _bodyPipe is null);
+        var serverHolds = transport.IsOutputFull || IsPaused(ReadPause.PipelineFull | ReadPause.ResponsesHeld) || (_inFlight.Count > 0 && _bodyPipe is null);
         if (serverHolds)
         {
             // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.
-            _headStartedAt += sinceLastTick;
+            _clock.Hold(sinceLastTick);
             _bodyReader?.HoldClock(sinceLastTick);
         }
-        if (_bodyPipe is not null && !_pausedForBody && !_closing)
+        if (_bodyPipe is not null && !IsPaused(ReadPause.BodyReaderFull) && !_closing)
         {
             if (_bodyReader!.ArrivesTooSlowly(now))
             {
@@ -55,14 +52,14 @@ internal sealed partial class HttpConnection
         }
         else if ((_parsing is not null || transport.HasBufferedInput) && !serverHolds)
         {
-            if (now - _headStartedAt > options.RequestHeadersTimeout.TotalMilliseconds)
+            if (_clock.HeadOverdue(now, options.RequestHeadersTimeout))
             {
                 var exchange = _parsing ?? state.RentExchange();
                 _parsing = null;
                 TimeOut(exchange, "the request head did not arrive within the headers timeout");
             }
         }
-        else if (transport.Output.IsEmpty && now - _lastActivity > options.KeepAliveTimeout.TotalMilliseconds)
+        else if (transport.Output.IsEmpty && _clock.IdleLongerThan(now, options.KeepAliveTimeout))
         {
             state.Log.Timeout(RemoteEndPoint, "idle past the keep-alive timeout");
             _closing = true;

@@ -13,8 +13,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 {
     private ExchangeQueue _inFlight;
     private HttpExchange? _parsing;
-    private long _headStartedAt;
-    private long _lastActivity = state.Reactor.Now;
+    private ConnectionClock _clock = new(state.Reactor.Now);
     private bool _stopParsing;
     private bool _inReceive;
     private bool _closing;
@@ -30,7 +29,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 
     public int OnReceived(byte[] buffer, int length)
     {
-        _lastActivity = state.Reactor.Now;
+        _clock.Touch(state.Reactor.Now);
         var offset = 0;
         while (true)
         {
@@ -79,8 +78,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                 }
                 if (_inFlight.Count >= state.Options.MaxPipelinedRequests)
                 {
-                    _pausedForPipeline = true;
-                    UpdateReading();
+                    Pause(ReadPause.PipelineFull);
                     break;
                 }
                 if (transport.IsOutputFull)
@@ -97,7 +95,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                 if (_parsing is null)
                 {
                     _parsing = state.RentExchange();
-                    _headStartedAt = state.Reactor.Now;
+                    _clock.StartHead(state.Reactor.Now);
                 }
                 var exchange = _parsing;
                 var status = RequestParser.Parse(buffer.AsSpan(offset, length - offset), exchange.Head, state.Options.ParserLimits);
@@ -237,17 +235,16 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         }
         else
         {
-            _lastActivity = state.Reactor.Now;
+            _clock.Touch(state.Reactor.Now);
             if (state.ShuttingDown || transport.InputEnded)
             {
                 CloseAfterResponses();
                 return;
             }
         }
-        if (_pausedForPipeline && _inFlight.Count < state.Options.MaxPipelinedRequests)
+        if (IsPaused(ReadPause.PipelineFull) && _inFlight.Count < state.Options.MaxPipelinedRequests)
         {
-            _pausedForPipeline = false;
-            UpdateReading();
+            Resume(ReadPause.PipelineFull);
         }
         ResumeIfResponsesWentOut();
     }

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
-namespace Micro;
+namespace Micro.Forms;
 
 /// <summary>
 /// Reads a multipart/form-data body (RFC 7578) part by part while it arrives, so a file part is never held whole:

@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
-namespace Micro;
+namespace Micro.Forms;
 
 /// <summary>
 /// One part of a multipart/form-data body: a field or a file. Its <see cref="Body"/> reads the part's bytes as they
