@@ -24,6 +24,7 @@ public sealed class Request
     private RequestValues? _query;
     private RequestValues? _headers;
     private Dictionary<object, object?>? _items;
+    private Proxy.ForwardedValues? _forwarded;
     private System.Text.Json.JsonSerializerOptions _json = null!;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
@@ -68,7 +69,20 @@ public sealed class Request
     public ProtocolVersion Version => _exchange.Head.Version;
 
     /// <summary>The client's address.</summary>
-    public IPEndPoint? RemoteEndPoint => _exchange.RemoteEndPoint;
+    public IPEndPoint? RemoteEndPoint => _forwarded?.Client ?? _exchange.RemoteEndPoint;
+
+    /// <summary>"http", or what a trusted proxy says the client used ("https"), with <c>app.UseForwardedHeaders()</c>.</summary>
+    public string Scheme => _forwarded?.Scheme ?? "http";
+
+    /// <summary>True when a trusted proxy says the client connected with TLS.</summary>
+    public bool IsHttps => string.Equals(Scheme, "https", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What a trusted proxy forwarded (set by the forwarded-headers middleware), null otherwise.</summary>
+    internal Proxy.ForwardedValues? Forwarded
+    {
+        get => _forwarded;
+        set => _forwarded = value;
+    }
 
     /// <summary>
     /// Cancelled when the client's connection closes before the response is sent (reset, timeout, server abort), as
@@ -82,11 +96,11 @@ public sealed class Request
     /// </summary>
     public RequestValues Headers => _headers ??= ReadHeaders();
 
-    /// <summary>The Host header (host and port, as sent), or null for an HTTP/1.0 request without one.</summary>
-    public string? Host => _exchange.Head.HasHost ? Encoding.Latin1.GetString(_exchange.Head.Host.Of(_exchange.RequestBytes)) : null;
+    /// <summary>The Host header (host and port, as sent), or null for an HTTP/1.0 request without one; behind a trusted proxy, the host it forwarded.</summary>
+    public string? Host => _forwarded?.Host ?? (_exchange.Head.HasHost ? Encoding.Latin1.GetString(_exchange.Head.Host.Of(_exchange.RequestBytes)) : null);
 
-    /// <summary>The client's IP address as text ("127.0.0.1", "::1"), or null when unknown.</summary>
-    public string? Ip => _exchange.RemoteEndPoint?.Address.ToString();
+    /// <summary>The client's IP address as text ("127.0.0.1", "::1"), or null when unknown; behind a trusted proxy, the address it forwarded.</summary>
+    public string? Ip => RemoteEndPoint?.Address.ToString();
 
     /// <summary>
     /// Which of <paramref name="types"/> the client prefers, by its Accept header with q-values; null when it accepts
@@ -244,6 +258,7 @@ public sealed class Request
         _json = json;
         _headers = null;
         _items = null;
+        _forwarded = null;
         _maxBodySize = maxBodySize;
         _formLimits = formLimits;
         _path = null;
