@@ -65,6 +65,12 @@ public sealed class MicroApp : Router
     /// <summary>The connection cap in force once started (see <see cref="MicroServerOptions.MaxConnections"/>).</summary>
     public int MaxConnections => _server?.MaxConnections ?? 0;
 
+    /// <summary>Set when the app starts stopping, by its server or its test host.</summary>
+    internal ShutdownSignal Shutdown { get; } = new();
+
+    /// <summary>True from the moment a graceful stop begins (SIGTERM, <see cref="StopAsync"/>): health checks answer 503 from then on.</summary>
+    public bool IsStopping => Shutdown.IsSet;
+
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;
 
@@ -101,7 +107,7 @@ public sealed class MicroApp : Router
         {
             throw new InvalidOperationException("The app is already running.");
         }
-        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory);
+        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, Shutdown);
         _server.Start();
     }
 

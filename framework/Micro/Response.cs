@@ -20,6 +20,9 @@ public sealed class Response
     /// <summary>The status code so far (200 unless set).</summary>
     public int StatusCode => _exchange.StatusCode;
 
+    /// <summary>Body bytes produced so far (for request logs and metrics).</summary>
+    internal long BodyLength => _exchange.ResponseBodyLength;
+
     /// <summary>True once the response has been ended or has started streaming.</summary>
     public bool HasStarted => _exchange.HasStarted || Ended;
 

@@ -17,7 +17,7 @@ public sealed class MicroServer : IAsyncDisposable
     private readonly HttpHandler _handler;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<Reactor> _reactors = [];
-    private readonly ShutdownSignal _shutdown = new();
+    private readonly ShutdownSignal _shutdown;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionCounter? _counter;
     private HttpLog? _httpLog;
@@ -25,11 +25,21 @@ public sealed class MicroServer : IAsyncDisposable
 
     /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
     public MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory = null)
+        : this(options, handler, loggerFactory, new ShutdownSignal())
     {
+    }
+
+    /// <summary>A server whose stop is signalled on <paramref name="shutdown"/>, which its app reads too (health checks).</summary>
+    internal MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory, ShutdownSignal shutdown)
+    {
+        _shutdown = shutdown;
         _options = options;
         _handler = handler;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
+
+    /// <summary>True from the moment a graceful stop begins: a load balancer's health check should fail from then on.</summary>
+    public bool IsStopping => _shutdown.IsSet;
 
     /// <summary>The addresses actually bound (port 0 resolved), once started.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];

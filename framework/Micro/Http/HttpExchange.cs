@@ -25,6 +25,7 @@ public sealed partial class HttpExchange
     private int _statusCode = 200;
     private bool _streaming;
     private bool _raw;
+    private long _bodyProduced;
     private ValueTask _pending;
 
     internal HttpExchange(BlockPool pool)
@@ -68,6 +69,9 @@ public sealed partial class HttpExchange
     }
 
     internal bool IsCompleted { get; private set; }
+
+    /// <summary>Body bytes the response has produced so far: streamed, sent whole, or buffered to be sent (for logs).</summary>
+    internal long ResponseBodyLength => _bodyProduced + (_bodyBuffer?.Length ?? 0);
 
     /// <summary>True while the exchange sits in its reactor's pool (between a return and the next rent).</summary>
     internal bool IsPooled { get; set; }
@@ -161,6 +165,7 @@ public sealed partial class HttpExchange
         {
             _target!.Write(body);
         }
+        _bodyProduced = body.Length;
         IsCompleted = true;
     }
 
@@ -179,6 +184,7 @@ public sealed partial class HttpExchange
         else
         {
             _target!.AppendFile(file, offset, length);
+            _bodyProduced = length;
         }
         _bodyBuffer?.Release();
         IsCompleted = true;
@@ -203,6 +209,7 @@ public sealed partial class HttpExchange
             WriteHead(contentLength: ResponseFramer.UnknownLength);
         }
         WriteChunk(bytes.Span);
+        _bodyProduced += bytes.Length;
         return _connection!.FlushStreaming(this, cancellationToken);
     }
 
@@ -280,6 +287,7 @@ public sealed partial class HttpExchange
         _target = null;
         _statusCode = 200;
         _streaming = _raw = false;
+        _bodyProduced = 0;
         IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;
         _turnWaiter = null;

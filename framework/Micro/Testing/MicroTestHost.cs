@@ -21,6 +21,7 @@ public sealed class MicroTestHost : IAsyncDisposable
     private readonly Reactor _reactor;
     private readonly HttpReactorState _state;
     private readonly HashSet<MemoryConnection> _connections = [];
+    private readonly MicroApp _app;
     private int _disposed;
 
     /// <summary>
@@ -40,7 +41,8 @@ public sealed class MicroTestHost : IAsyncDisposable
         _reactor = new Reactor(0, transportOptions, new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")),
             new ConnectionCounter(int.MaxValue), _ => throw new InvalidOperationException("The in-memory host accepts no sockets."));
         _state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions),
-            new HttpLog(loggerFactory.CreateLogger("Micro.Http")), new ShutdownSignal());
+            new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.Shutdown);
+        _app = app;
         DateHeader.Refresh();
         _reactor.Tick += OnTick;
         _reactor.Start();
@@ -89,6 +91,7 @@ public sealed class MicroTestHost : IAsyncDisposable
         {
             return;
         }
+        _app.Shutdown.Set();
         _reactor.Post(static state =>
         {
             var host = (MicroTestHost)state!;

@@ -1,0 +1,92 @@
+using System.Net;
+using Micro.Diagnostics;
+using Micro.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.Tests.Features;
+
+public sealed class HealthAndRequestLogTests
+{
+    [Fact]
+    public async Task Health_is_200_while_serving_and_503_once_a_stop_begins()
+    {
+        var app = new MicroApp().MapHealth();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Get("/slow", async (req, res) =>
+        {
+            await release.Task;
+            res.Send("done");
+        });
+        app.Listen(0);
+        var url = new Uri($"http://{app.EndPoints[0]}");
+        using (var client = new HttpClient { BaseAddress = url })
+        {
+            var healthy = await client.GetAsync("/healthz");
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+            Assert.Equal("Healthy", await healthy.Content.ReadAsStringAsync());
+            Assert.Equal("no-store", healthy.Headers.CacheControl!.ToString());
+            var slow = client.GetStringAsync("/slow");          // keeps the stop waiting
+            await using var probe = await TestApp.ConnectAsync(url);
+            await probe.SendAsync("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(200, (await probe.ReadResponsesAsync(1))[0].Status);
+            Assert.False(app.IsStopping);
+            var stopping = app.StopAsync();
+            Assert.True(app.IsStopping);                       // set when the stop begins, before anything closes
+            release.SetResult();
+            Assert.Equal("done", await slow);
+            await stopping;
+        }
+    }
+
+    [Fact]
+    public async Task The_health_endpoint_reads_the_stop_signal()
+    {
+        var app = new MicroApp().MapHealth("/health");
+        await using var host = new MicroTestHost(app);
+        using var client = host.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        app.Shutdown.Set(); // what MicroServer.StopAsync and the host's DisposeAsync do first
+        var stopping = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stopping.StatusCode);
+        Assert.Equal("Stopping", await stopping.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Request_logging_writes_one_line_per_request_with_status_duration_and_bytes()
+    {
+        var log = new RecordingLoggerProvider();
+        using var factory = new LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory).UseRequestLogging();
+        app.Get("/hello", (req, res) => res.Send("Hello!"));
+        app.Get("/stream", async (req, res) =>
+        {
+            await res.WriteAsync("abc");
+            await res.WriteAsync("defg");
+        });
+        app.Get("/boom", (req, res) => throw new InvalidOperationException("boom"));
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            await client.GetAsync("/hello");
+            await client.GetAsync("/stream");
+            await client.GetAsync("/nowhere");
+            await client.GetAsync("/boom");
+        });
+        var lines = log.Entries.Where(e => e.Category == "Micro.RequestLog").Select(e => e.Message).ToList();
+        Assert.Equal(4, lines.Count);
+        Assert.Matches(@"^GET /hello responded 200 in \d+\.\d{3} ms, 6 bytes$", lines[0]);
+        Assert.Matches(@"^GET /stream responded 200 in \d+\.\d{3} ms, 7 bytes$", lines[1]);
+        Assert.Matches(@"^GET /nowhere responded 404 in \d+\.\d{3} ms, 9 bytes$", lines[2]);
+        Assert.Matches(@"^GET /boom failed in \d+\.\d{3} ms \(InvalidOperationException\); the server answers it$", lines[3]);
+    }
+
+    [Fact]
+    public async Task Request_logging_is_off_unless_added()
+    {
+        var log = new RecordingLoggerProvider();
+        using var factory = new LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory);
+        app.Get("/hello", (req, res) => res.Send("Hello!"));
+        await TestApp.RunAsync(app, async (client, _) => await client.GetAsync("/hello"));
+        Assert.DoesNotContain(log.Entries, e => e.Category == "Micro.RequestLog");
+    }
+}
