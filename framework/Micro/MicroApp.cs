@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Micro.Diagnostics;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
@@ -141,7 +142,7 @@ public sealed class MicroApp : Router
         foreach (var route in FlattenRoutes())
         {
             methods.Add(route.Method);
-            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler));
+            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler, route.Pattern));
         }
         _table = table;
         _notFound = new Pipeline(_global, Pipeline.From(_onNotFound));
@@ -219,6 +220,11 @@ public sealed class MicroApp : Router
             pipeline = _notFound!;
         }
 
+        return RequestTelemetry.IsObserved ? RunObserved(pipeline, request, response) : Run(pipeline, request, response);
+    }
+
+    private ValueTask Run(Pipeline pipeline, Request request, Response response)
+    {
         ValueTask pending;
         try
         {
@@ -233,6 +239,49 @@ public sealed class MicroApp : Router
             return default;
         }
         return AwaitAsync(pending, request, response);
+    }
+
+    /// <summary>As <see cref="Run"/>, measured and traced: only while a metrics or tracing listener is attached.</summary>
+    private ValueTask RunObserved(Pipeline pipeline, Request request, Response response)
+    {
+        var previous = System.Diagnostics.Activity.Current;
+        var observation = RequestTelemetry.Start(request, pipeline.Route);
+        ValueTask pending;
+        try
+        {
+            pending = Run(pipeline, request, response);
+        }
+        finally
+        {
+            // The handler's own continuations keep the span as current; the reactor thread goes back to none.
+            System.Diagnostics.Activity.Current = previous;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            RequestTelemetry.Stop(observation, request, response, null);
+            return default;
+        }
+        if (pending.IsCompleted)
+        {
+            var failed = pending.AsTask(); // read once, handed on as a task: a ValueTask may be awaited only once
+            RequestTelemetry.Stop(observation, request, response, failed.Exception?.InnerException);
+            return new ValueTask(failed);
+        }
+        return StopAfterAsync(pending, observation, request, response);
+    }
+
+    private static async ValueTask StopAfterAsync(ValueTask pending, RequestTelemetry.Observation observation, Request request, Response response)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception error)
+        {
+            RequestTelemetry.Stop(observation, request, response, error);
+            throw;
+        }
+        RequestTelemetry.Stop(observation, request, response, null);
     }
 
     private async ValueTask AwaitAsync(ValueTask pending, Request request, Response response)

@@ -18,6 +18,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     private bool _inReceive;
     private bool _closing;
     private bool _closed;
+    private int _requests;
 
     public IPEndPoint? RemoteEndPoint => transport.RemoteEndPoint;
 
@@ -140,6 +141,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 
     private void Dispatch(HttpExchange exchange)
     {
+        _requests++;
         exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
         _inFlight.Enqueue(exchange);
         if (!exchange.Head.KeepAlive)
@@ -297,6 +299,10 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     public void OnClosed()
     {
         _closed = true;
+        if (ServerMetrics.RequestsPerConnection.Enabled)
+        {
+            ServerMetrics.RequestsPerConnection.Record(_requests);
+        }
         while (_inFlight.TryDequeue(out var exchange))
         {
             if (exchange.IsCompleted)

@@ -86,6 +86,7 @@ internal sealed unsafe partial class Reactor
             if (!_counter.TryAcquire())
             {
                 Log.ConnectionLimit(Index, Options.MaxConnections ?? 0);
+                ServerMetrics.RejectedConnections.Add(1);
                 Libc.Close(fd);
                 continue;
             }
@@ -96,6 +97,7 @@ internal sealed unsafe partial class Reactor
             _connections[slot] = connection;
             ConnectionCount++;
             Interlocked.Increment(ref _accepted);
+            ServerMetrics.Opened();
             try
             {
                 connection.Protocol = _protocolFactory(connection);

@@ -142,6 +142,7 @@ internal sealed unsafe partial class Reactor
         _freeSlots.Push(connection.Slot);
         ConnectionCount--;
         _counter.Release();
+        ServerMetrics.Closed(connection.OpenedAt);
     }
 
     private void Run()

@@ -40,6 +40,9 @@ internal sealed class TransportConnection : IConnectionTransport
 
     public int Fd { get; }
 
+    /// <summary>When the connection was accepted (a Stopwatch timestamp), for its duration metric.</summary>
+    public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
+
     public int Slot { get; }
 
     public uint Generation { get; }

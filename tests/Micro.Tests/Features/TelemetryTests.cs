@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Micro.Tests.Features;
+
+/// <summary>
+/// Metrics and traces, read by a MeterListener and by the OpenTelemetry SDK. In the isolated collection: listeners
+/// are process-wide, and connection metrics from tests running alongside would mix in.
+/// </summary>
+[Collection(nameof(Http.AllocationTests))]
+public sealed class TelemetryTests
+{
+    private static MicroApp App()
+    {
+        var app = new MicroApp();
+        app.Get("/users/:id", (req, res) => res.Send(req.Params["id"]!));
+        app.Get("/fail", (req, res) => throw new InvalidOperationException("boom"));
+        app.Map("PROPFIND", "/dav", async (req, res) =>
+        {
+            await Task.Yield();
+            res.Status(207).Send("dav");
+        });
+        return app;
+    }
+
+    [Fact]
+    public async Task A_meter_listener_sees_request_and_connection_metrics_under_the_semantic_conventions()
+    {
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name is "Micro.Http" or "Micro.Server")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            measurements.Enqueue((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+
+        await TestApp.RunAsync(App(), async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            await client.SendAsync("GET /users/7 HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n" +
+                                   "GET /fail HTTP/1.1\r\nHost: x\r\n\r\nPROPFIND /dav HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            await client.ReadToEndAsync();
+        });
+        listener.Dispose();
+
+        var durations = measurements.Where(m => m.Instrument == "http.server.request.duration").ToList();
+        Assert.Equal(4, durations.Count);
+        var user = durations[0].Tags;
+        Assert.Equal("GET", user["http.request.method"]);
+        Assert.Equal(200, user["http.response.status_code"]);
+        Assert.Equal("/users/:id", user["http.route"]);
+        Assert.Equal("1.1", user["network.protocol.version"]);
+        Assert.Equal("http", user["url.scheme"]);
+        Assert.False(durations[1].Tags.ContainsKey("http.route")); // a 404 matched no route
+        Assert.Equal(404, durations[1].Tags["http.response.status_code"]);
+        Assert.Equal(500, durations[2].Tags["http.response.status_code"]);
+        Assert.Equal(typeof(InvalidOperationException).FullName, durations[2].Tags["error.type"]);
+        Assert.Equal("_OTHER", durations[3].Tags["http.request.method"]);
+        Assert.Equal(207, durations[3].Tags["http.response.status_code"]);
+        Assert.All(durations, d => Assert.InRange(d.Value, 0, 60));
+
+        Assert.Equal(0, measurements.Where(m => m.Instrument == "http.server.active_requests").Sum(m => m.Value));
+        Assert.Equal(8, measurements.Count(m => m.Instrument == "http.server.active_requests")); // +1 and -1 each
+        Assert.Equal(0, measurements.Where(m => m.Instrument == "micro.server.active_connections").Sum(m => m.Value));
+        Assert.Equal(4, Assert.Single(measurements, m => m.Instrument == "micro.server.connection.requests").Value);
+        Assert.Single(measurements, m => m.Instrument == "micro.server.connection.duration");
+    }
+
+    [Fact]
+    public async Task The_opentelemetry_sdk_exports_the_metrics_and_a_span_per_request_continuing_the_callers_trace()
+    {
+        var metrics = new List<Metric>();
+        var spans = new List<Activity>();
+        using (var meters = Sdk.CreateMeterProviderBuilder().AddMeter("Micro.Http", "Micro.Server").AddInMemoryExporter(metrics).Build())
+        using (var tracer = Sdk.CreateTracerProviderBuilder().AddSource("Micro.Http").AddInMemoryExporter(spans).Build())
+        {
+            await TestApp.RunAsync(App(), async (client, _) =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Get, "/users/42");
+                request.Headers.TryAddWithoutValidation("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+                await client.SendAsync(request);
+                await client.GetAsync("/fail");
+            });
+            meters.ForceFlush();
+            tracer.ForceFlush();
+        }
+        Assert.Contains(metrics, m => m.Name == "http.server.request.duration" && m.Unit == "s");
+        Assert.Contains(metrics, m => m.Name == "http.server.active_requests");
+        Assert.Contains(metrics, m => m.Name == "micro.server.active_connections");
+
+        var user = Assert.Single(spans, s => s.DisplayName == "GET /users/:id");
+        Assert.Equal(ActivityKind.Server, user.Kind);
+        Assert.Equal("0af7651916cd43dd8448eb211c80319c", user.TraceId.ToHexString());   // the caller's trace
+        Assert.Equal("b7ad6b7169203331", user.ParentSpanId.ToHexString());
+        Assert.Equal(200, user.GetTagItem("http.response.status_code"));
+        Assert.Equal("/users/42", user.GetTagItem("url.path"));
+        var failed = Assert.Single(spans, s => s.DisplayName == "GET /fail");
+        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal(typeof(InvalidOperationException).FullName, failed.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task Without_listeners_no_span_is_started()
+    {
+        Activity? seen = null;
+        var app = new MicroApp();
+        app.Get("/", (req, res) =>
+        {
+            seen = Activity.Current;
+            res.Send("ok");
+        });
+        await TestApp.RunAsync(app, async (client, _) => await client.GetAsync("/"));
+        Assert.Null(seen);
+    }
+}
