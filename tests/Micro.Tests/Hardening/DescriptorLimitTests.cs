@@ -70,7 +70,8 @@ public sealed class DescriptorLimitTests
             {
                 var buffer = new byte[4096];
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-                Assert.StartsWith("HTTP/1.1 200 ", Encoding.ASCII.GetString(buffer, 0, read));
+                Assert.True(read > 0 && Encoding.ASCII.GetString(buffer, 0, read).StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal),
+                    $"a client got '{Encoding.ASCII.GetString(buffer, 0, read)}'; the server said:\n{app.Output}");
                 Interlocked.Increment(ref answered);
             } // closing frees a descriptor in the server for a client still waiting in the backlog
         }));
