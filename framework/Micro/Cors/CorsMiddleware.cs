@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+
+namespace Micro.Cors;
+
+/// <summary>
+/// Cross-origin resource sharing (the Fetch standard's CORS protocol) with ASP.NET Core's <see cref="CorsPolicy"/>:
+/// preflight requests are answered here, without reaching a route (so never a 404 or 405), and allowed cross-origin
+/// responses carry Access-Control-Allow-Origin (the origin itself with credentials, never <c>*</c>),
+/// -Allow-Credentials and -Expose-Headers. Responses vary by Origin whenever the policy names origins.
+/// </summary>
+public static class CorsMiddleware
+{
+    private static readonly string[] SafelistedMethods = ["GET", "HEAD", "POST"];
+    private static readonly string[] SafelistedRequestHeaders = ["accept", "accept-language", "content-language", "content-type"];
+
+    /// <summary>
+    /// Applies the policy <paramref name="configure"/> builds to every request: <c>app.UseCors(p => p.WithOrigins("https://app.example").AllowCredentials())</c>.
+    /// A policy that allows any origin with credentials is refused (ASP.NET Core's rule), as is an empty one.
+    /// </summary>
+    public static TRouter UseCors<TRouter>(this TRouter app, Action<CorsPolicyBuilder> configure) where TRouter : Router
+    {
+        var builder = new CorsPolicyBuilder();
+        configure(builder);
+        var policy = builder.Build(); // throws for AllowAnyOrigin with AllowCredentials
+        if (!policy.AllowAnyOrigin && policy.Origins.Count == 0 && policy.IsOriginAllowed.Method.DeclaringType == typeof(CorsPolicy))
+        {
+            throw new InvalidOperationException("The CORS policy allows no origin: call WithOrigins(...), AllowAnyOrigin() or SetIsOriginAllowed(...).");
+        }
+        var varies = !policy.AllowAnyOrigin;
+        app.Use((req, res, next) =>
+        {
+            if (varies)
+            {
+                res.AppendHeader("Vary", "Origin");
+            }
+            var origin = req.Header("Origin");
+            if (origin is null)
+            {
+                return next.Invoke(); // same-origin or not from a browser: nothing to add
+            }
+            if (req.Method == "OPTIONS" && req.Header("Access-Control-Request-Method") is { } requestedMethod)
+            {
+                AnswerPreflight(req, res, policy, origin, requestedMethod);
+                return default;
+            }
+            if (OriginAllowed(policy, origin))
+            {
+                AllowOrigin(res, policy, origin);
+                if (policy.ExposedHeaders.Count > 0)
+                {
+                    res.Header("Access-Control-Expose-Headers", string.Join(", ", policy.ExposedHeaders));
+                }
+            }
+            return next.Invoke();
+        });
+        return app;
+    }
+
+    /// <summary>A preflight gets 204: with the permissions when everything asked for is allowed, without any when not (the browser then refuses).</summary>
+    private static void AnswerPreflight(Request req, Response res, CorsPolicy policy, string origin, string method)
+    {
+        var requestedHeaders = (req.Header("Access-Control-Request-Headers") ?? "")
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var allowed = OriginAllowed(policy, origin)
+            && (policy.AllowAnyMethod || SafelistedMethods.Contains(method, StringComparer.Ordinal) || policy.Methods.Contains(method, StringComparer.Ordinal))
+            && requestedHeaders.All(header => policy.AllowAnyHeader
+                || SafelistedRequestHeaders.Contains(header, StringComparer.OrdinalIgnoreCase)
+                || policy.Headers.Contains(header, StringComparer.OrdinalIgnoreCase));
+        res.Status(204);
+        if (allowed)
+        {
+            AllowOrigin(res, policy, origin);
+            // The method and headers asked for, named: with credentials a "*" would be taken literally.
+            res.Header("Access-Control-Allow-Methods", method);
+            if (requestedHeaders.Length > 0)
+            {
+                res.Header("Access-Control-Allow-Headers", string.Join(", ", requestedHeaders));
+            }
+            if (policy.PreflightMaxAge is { } maxAge)
+            {
+                res.Header("Access-Control-Max-Age", ((long)maxAge.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+        res.End();
+    }
+
+    private static bool OriginAllowed(CorsPolicy policy, string origin) => policy.AllowAnyOrigin || policy.IsOriginAllowed(origin);
+
+    private static void AllowOrigin(Response res, CorsPolicy policy, string origin)
+    {
+        res.Header("Access-Control-Allow-Origin", policy.AllowAnyOrigin && !policy.SupportsCredentials ? "*" : origin);
+        if (policy.SupportsCredentials)
+        {
+            res.Header("Access-Control-Allow-Credentials", "true");
+        }
+    }
+}
