@@ -6,6 +6,7 @@ using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Micro;
@@ -37,6 +38,28 @@ public sealed class MicroApp : Router
         ServerOptions = options ?? new MicroServerOptions();
         _loggerFactory = loggerFactory;
     }
+
+    internal MicroApp(MicroServerOptions options, ILoggerFactory loggerFactory, ServiceProvider services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+        : this(options, loggerFactory)
+    {
+        _ownedServices = services;
+        Services = services;
+        ScopeFactory = services.GetRequiredService<IServiceScopeFactory>();
+        Configuration = configuration;
+    }
+
+    /// <summary>A builder with configuration (appsettings.json, environment, command line), logging and services: see <see cref="MicroAppBuilder"/>.</summary>
+    public static MicroAppBuilder CreateBuilder(string[] args) => new(args);
+
+    /// <summary>The app's services when built by <see cref="CreateBuilder"/>; null otherwise (and then nothing is spent on services per request).</summary>
+    public IServiceProvider? Services { get; }
+
+    /// <summary>The app's configuration when built by <see cref="CreateBuilder"/>.</summary>
+    public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; }
+
+    internal IServiceScopeFactory? ScopeFactory { get; }
+
+    private readonly ServiceProvider? _ownedServices;
 
     /// <summary>Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) or ASPNETCORE_URLS says, else on 127.0.0.1:8080.</summary>
     public MicroApp(string[] args, ILoggerFactory? loggerFactory = null)
@@ -119,7 +142,17 @@ public sealed class MicroApp : Router
         {
             Start();
         }
-        await _server!.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _server!.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (_ownedServices is not null)
+            {
+                await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
+            }
+        }
     }
 
     /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
@@ -191,7 +224,7 @@ public sealed class MicroApp : Router
             exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
         }
         var (request, response) = (context.Request, context.Response);
-        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions);
+        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions, ScopeFactory);
         response.Attach(exchange, request, JsonOptions);
 
         var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
@@ -232,13 +265,26 @@ public sealed class MicroApp : Router
         }
         catch (Exception error)
         {
-            return Fail(error, request, response);
+            var failed = Fail(error, request, response);
+            return request.HasServiceScope ? DisposeScopeAfterAsync(failed, request) : failed;
         }
         if (pending.IsCompletedSuccessfully)
         {
-            return default;
+            return request.HasServiceScope ? request.DisposeServiceScopeAsync() : default;
         }
         return AwaitAsync(pending, request, response);
+    }
+
+    private static async ValueTask DisposeScopeAfterAsync(ValueTask pending, Request request)
+    {
+        try
+        {
+            await pending;
+        }
+        finally
+        {
+            await request.DisposeServiceScopeAsync();
+        }
     }
 
     /// <summary>As <see cref="Run"/>, measured and traced: only while a metrics or tracing listener is attached.</summary>
@@ -293,6 +339,13 @@ public sealed class MicroApp : Router
         catch (Exception error)
         {
             await Fail(error, request, response);
+        }
+        finally
+        {
+            if (request.HasServiceScope)
+            {
+                await request.DisposeServiceScopeAsync(); // scoped services end with their request
+            }
         }
     }
 

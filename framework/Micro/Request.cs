@@ -25,6 +25,8 @@ public sealed class Request
     private RequestValues? _headers;
     private Dictionary<object, object?>? _items;
     private Proxy.ForwardedValues? _forwarded;
+    private Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? _scopeFactory;
+    private Microsoft.Extensions.DependencyInjection.AsyncServiceScope? _scope;
     private System.Text.Json.JsonSerializerOptions _json = null!;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
@@ -110,6 +112,34 @@ public sealed class Request
 
     /// <summary>State for this request only, shared by its middleware and handler (as ASP.NET Core's HttpContext.Items); made on first use.</summary>
     public IDictionary<object, object?> Items => _items ??= [];
+
+    /// <summary>
+    /// This request's services (a scope of the app's, made on first use and disposed after the handler is done):
+    /// scoped services are the request's own, singletons are shared. Needs an app built by <c>MicroApp.CreateBuilder</c>.
+    /// </summary>
+    public IServiceProvider Services
+    {
+        get
+        {
+            if (_scope is { } scope)
+            {
+                return scope.ServiceProvider;
+            }
+            var factory = _scopeFactory ?? throw new InvalidOperationException(
+                "This app has no services: build it with MicroApp.CreateBuilder(args), add them to builder.Services, then builder.Build().");
+            _scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(factory);
+            return _scope.Value.ServiceProvider;
+        }
+    }
+
+    internal bool HasServiceScope => _scope is not null;
+
+    internal ValueTask DisposeServiceScopeAsync()
+    {
+        var scope = _scope!.Value;
+        _scope = null;
+        return scope.DisposeAsync();
+    }
 
     /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
@@ -252,9 +282,12 @@ public sealed class Request
         return Json(typeInfo);
     }
 
-    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json)
+    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json,
+        Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopeFactory)
     {
         _exchange = exchange;
+        _scopeFactory = scopeFactory;
+        _scope = null;
         _json = json;
         _headers = null;
         _items = null;

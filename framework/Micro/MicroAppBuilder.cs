@@ -1,0 +1,73 @@
+using Micro.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Micro;
+
+/// <summary>
+/// Builds a <see cref="MicroApp"/> with configuration, logging and services, as ASP.NET Core's WebApplicationBuilder:
+/// <code>
+/// var builder = MicroApp.CreateBuilder(args);
+/// builder.Services.AddSingleton&lt;TodoStore&gt;();
+/// var app = builder.Build();
+/// app.Get("/todos", (req, res) => res.Json(req.Services.GetRequiredService&lt;TodoStore&gt;().All()));
+/// </code>
+/// Configuration comes, later sources winning, from appsettings.json, appsettings.{Environment}.json, environment
+/// variables and the command line; the section "Micro" sets the server's options (<c>Micro:MaxRequestBodySize</c>,
+/// <c>Micro:KeepAliveTimeout</c> as "00:01:00", <c>Micro:ReactorCount</c>...), and "Logging" the log levels.
+/// </summary>
+public sealed class MicroAppBuilder
+{
+    private readonly string[] _args;
+
+    internal MicroAppBuilder(string[] args)
+    {
+        _args = args;
+        Environment = System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+            ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
+        var contentRoot = AppContext.BaseDirectory;
+        Configuration
+            .SetBasePath(contentRoot)
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
+            .AddJsonFile($"appsettings.{Environment}.json", optional: true, reloadOnChange: false)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args);
+        Services.AddSingleton<IConfiguration>(Configuration);
+        Services.AddLogging(logging =>
+        {
+            logging.AddConfiguration(Configuration.GetSection("Logging"));
+            logging.AddSimpleConsole(console => console.SingleLine = true);
+        });
+    }
+
+    /// <summary>"Production" unless DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise ("Development", "Staging").</summary>
+    public string Environment { get; }
+
+    /// <summary>The app's configuration; add sources before <see cref="Build"/>.</summary>
+    public ConfigurationManager Configuration { get; } = new();
+
+    /// <summary>The app's services: singletons shared by every request, scoped ones made per request (<c>req.Services</c>).</summary>
+    public IServiceCollection Services { get; } = new ServiceCollection();
+
+    /// <summary>Logging: console by default, levels from the "Logging" section; add or clear providers here.</summary>
+    public ILoggingBuilder Logging => new LoggingBuilder(Services);
+
+    /// <summary>Builds the service provider and the app, its server options read from the "Micro" section.</summary>
+    public MicroApp Build()
+    {
+        var provider = Services.BuildServiceProvider(new ServiceProviderOptions
+        {
+            ValidateScopes = Environment == "Development",
+            ValidateOnBuild = true,
+        });
+        var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
+        Configuration.GetSection("Micro").Bind(options);
+        return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration);
+    }
+
+    private sealed class LoggingBuilder(IServiceCollection services) : ILoggingBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
