@@ -20,6 +20,14 @@ public sealed class Response
     /// <summary>The status code so far (200 unless set).</summary>
     public int StatusCode => _exchange.StatusCode;
 
+    internal HttpExchange Exchange => _exchange;
+
+    /// <summary>The compression middleware's state for this response, kept and reused with it.</summary>
+    internal Compression.CompressionContext? Compression { get; set; }
+
+    /// <summary>True while the compression middleware covers this response.</summary>
+    internal bool CompressionActive { get; set; }
+
     /// <summary>Body bytes produced so far (for request logs and metrics).</summary>
     internal long BodyLength => _exchange.ResponseBodyLength;
 
@@ -198,7 +206,7 @@ public sealed class Response
     {
         ThrowIfEnded();
         DefaultContentType("application/octet-stream"u8);
-        return _exchange.WriteAsync(bytes, cancellationToken);
+        return CompressionActive ? Compression!.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
     /// <summary>
@@ -221,7 +229,8 @@ public sealed class Response
     {
         ThrowIfEnded();
         DefaultContentType("text/plain; charset=utf-8"u8);
-        return _exchange.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return CompressionActive ? Compression!.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
     private void DefaultContentType(ReadOnlySpan<byte> contentType)

@@ -17,14 +17,15 @@ internal static class FileResponses
     {
         // Opened first and once: whether it may be served, its length and its date all come from this handle, so
         // nothing can be swapped between the check and the send.
-        var handle = Open(path);
+        var sibling = response.CompressionActive ? response.Compression!.PrecompressedSibling(response, path) : null;
+        var handle = Open(sibling?.Path ?? path);
         try
         {
             if (root is not null && !root.Contains(handle))
             {
                 throw new HttpError(404, "Not Found"); // a symbolic link led outside the static root
             }
-            if (!Answer(request, response, path, handle))
+            if (!Answer(request, response, path, handle, sibling?.Coding ?? Compression.ContentCoding.Identity))
             {
                 handle.Dispose(); // answered without a body (304, 416)
             }
@@ -55,12 +56,14 @@ internal static class FileResponses
     }
 
     /// <summary>Writes the response; true when the handle went with it (sendfile), false when there was no body.</summary>
-    private static bool Answer(Request request, Response response, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle)
+    private static bool Answer(Request request, Response response, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, Compression.ContentCoding coding)
     {
         var length = RandomAccess.GetLength(handle);
         var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(handle));
         modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerSecond)); // HTTP dates have whole seconds
-        var etag = $"W/\"{length:x}-{modified.ToUnixTimeSeconds():x}\"";
+        // A precompressed sibling is another representation: its ETag says which, so no cache confuses the two.
+        var codingTag = coding switch { Compression.ContentCoding.Brotli => "-br", Compression.ContentCoding.Gzip => "-gzip", _ => "" };
+        var etag = $"W/\"{length:x}-{modified.ToUnixTimeSeconds():x}{codingTag}\"";
         response.Header("ETag", etag).Header("Last-Modified", modified.ToString("r", CultureInfo.InvariantCulture)).Header("Accept-Ranges", "bytes");
 
         if (NotModified(request, etag, modified))
@@ -69,6 +72,10 @@ internal static class FileResponses
             return false;
         }
         response.Header("Content-Type", ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
+        if (codingTag.Length > 0)
+        {
+            response.Header("Content-Encoding", codingTag[1..]);
+        }
 
         long offset = 0, count = length;
         var range = request.Header("Range");

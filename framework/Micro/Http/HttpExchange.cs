@@ -70,6 +70,12 @@ public sealed partial class HttpExchange
 
     internal bool IsCompleted { get; private set; }
 
+    /// <summary>Bytes of the body buffered so far, not sent (the whole body of a response that is not streamed).</summary>
+    internal long BufferedBodyLength => _bodyBuffer?.Length ?? 0;
+
+    /// <summary>Moves the buffered body out, to be re-encoded (a content coding) and written back through <see cref="BodyWriter"/>.</summary>
+    internal void DrainBufferedBody(IBufferWriter<byte> destination) => _bodyBuffer?.DrainTo(destination);
+
     /// <summary>Body bytes the response has produced so far: streamed, sent whole, or buffered to be sent (for logs).</summary>
     internal long ResponseBodyLength => _bodyProduced + (_bodyBuffer?.Length ?? 0);
 

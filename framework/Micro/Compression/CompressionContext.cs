@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.IO.Compression;
+
+namespace Micro.Compression;
+
+/// <summary>
+/// One response's compression: what the client accepts, and for a streamed response its encoder. Kept with the
+/// <see cref="Response"/> and reused, so a response that is not compressed allocates nothing for it.
+/// </summary>
+internal sealed class CompressionContext
+{
+    private StreamCompressor? _stream;
+    private bool _streamDecided;
+
+    public CompressionOptions Options { get; private set; } = null!;
+
+    public AcceptEncoding Accept { get; private set; }
+
+    /// <summary>The coding for this response: the client's best of those enabled.</summary>
+    public ContentCoding Coding { get; private set; }
+
+    public void Start(CompressionOptions options, AcceptEncoding accept)
+    {
+        Options = options;
+        Accept = accept with { Brotli = options.Brotli ? accept.Brotli : 0, Gzip = options.Gzip ? accept.Gzip : 0 };
+        Coding = Accept.Best;
+        _stream = null;
+        _streamDecided = false;
+    }
+
+    /// <summary>A streamed chunk: compressed and flushed when the response is compressible, else as it is.</summary>
+    public ValueTask WriteAsync(Response response, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        if (!_streamDecided)
+        {
+            _streamDecided = true;
+            if (ShouldCompress(response))
+            {
+                MarkEncoded(response);
+                _stream = new StreamCompressor(Coding, Options.Level);
+            }
+        }
+        if (_stream is null)
+        {
+            return response.Exchange.WriteAsync(chunk, cancellationToken);
+        }
+        var compressed = _stream.Compress(chunk.Span);
+        return compressed.IsEmpty ? default : response.Exchange.WriteAsync(compressed, cancellationToken); // copied before it returns
+    }
+
+    /// <summary>After the handler: ends a compressed stream, or compresses a buffered body that is worth it.</summary>
+    public ValueTask FinishAsync(Response response)
+    {
+        if (_stream is { } stream)
+        {
+            _stream = null;
+            var tail = stream.Finish();
+            return tail.IsEmpty ? default : response.Exchange.WriteAsync(tail.ToArray());
+        }
+        if (!_streamDecided && !response.Exchange.HasStarted)
+        {
+            CompressBuffered(response);
+        }
+        return default;
+    }
+
+    /// <summary>Releases an encoder the response did not finish (its handler failed).</summary>
+    public void Abandon()
+    {
+        _stream?.Dispose();
+        _stream = null;
+    }
+
+    /// <summary>
+    /// The precompressed sibling of the file at <paramref name="path"/> to send instead (<c>.br</c>, <c>.gz</c>), by the
+    /// client's preference among those that exist; null for the file itself. A file that has a sibling varies by
+    /// Accept-Encoding whichever is sent.
+    /// </summary>
+    public (string Path, ContentCoding Coding)? PrecompressedSibling(Response response, string path)
+    {
+        var brotli = Options.Brotli && File.Exists(path + ".br");
+        var gzip = Options.Gzip && File.Exists(path + ".gz");
+        if (!brotli && !gzip)
+        {
+            return null;
+        }
+        response.Exchange.AddHeader("Vary", "Accept-Encoding");
+        var choice = Accept.Best;
+        if ((choice == ContentCoding.Brotli && !brotli) || (choice == ContentCoding.Gzip && !gzip))
+        {
+            choice = Accept.BestExcept(choice);
+        }
+        return choice switch
+        {
+            ContentCoding.Brotli when brotli => (path + ".br", ContentCoding.Brotli),
+            ContentCoding.Gzip when gzip => (path + ".gz", ContentCoding.Gzip),
+            _ => null,
+        };
+    }
+
+    private void CompressBuffered(Response response)
+    {
+        var exchange = response.Exchange;
+        var length = exchange.BufferedBodyLength;
+        if (length == 0 || !ShouldCompress(response) || (length < Options.MinimumSize && !Accept.IdentityRefused))
+        {
+            return;
+        }
+        var original = new ArrayBufferWriter<byte>((int)length);
+        exchange.DrainBufferedBody(original);
+        using (var encoder = Encoder(new BufferWriterStream(exchange.BodyWriter)))
+        {
+            encoder.Write(original.WrittenSpan);
+        }
+        MarkEncoded(response);
+    }
+
+    /// <summary>Compressible (by its type, its status, no coding of its own) and accepted: then it is compressed. Says Vary either way.</summary>
+    private bool ShouldCompress(Response response)
+    {
+        if (!Options.IsCompressible(response.GetHeader("Content-Type")) || response.GetHeader("Content-Encoding") is not null)
+        {
+            return false;
+        }
+        response.Exchange.AddHeader("Vary", "Accept-Encoding"); // this response would differ for another Accept-Encoding
+        return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && response.GetHeader("Content-Range") is null;
+    }
+
+    /// <summary>Content-Encoding, and an ETag of its own: the encoded bytes are another representation.</summary>
+    private void MarkEncoded(Response response)
+    {
+        var token = Coding == ContentCoding.Brotli ? "br" : "gzip";
+        response.Exchange.SetHeader("Content-Encoding", token);
+        if (response.GetHeader("ETag") is { Length: > 1 } etag && etag[^1] == '"')
+        {
+            response.Exchange.SetHeader("ETag", $"{etag[..^1]}-{token}\"");
+        }
+    }
+
+    private Stream Encoder(Stream sink) =>
+        Coding == ContentCoding.Brotli ? new BrotliStream(sink, Options.Level) : new GZipStream(sink, Options.Level);
+}

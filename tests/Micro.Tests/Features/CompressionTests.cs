@@ -1,0 +1,198 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Micro.Compression;
+
+namespace Micro.Tests.Features;
+
+/// <summary>Response compression over real sockets, every body checked by decompressing it.</summary>
+public sealed class CompressionTests
+{
+    private static readonly string Big = string.Join(",", Enumerable.Range(0, 6000).Select(i => $"\"item-{i}\""));
+
+    private static MicroApp App(Action<CompressionOptions>? configure = null, TaskCompletionSource? firstChunkRead = null)
+    {
+        var app = new MicroApp().UseCompression(configure);
+        app.Get("/json", (req, res) => res.Header("ETag", "\"v1\"").Header("Content-Type", "application/json").Send("[" + Big + "]"));
+        app.Get("/small", (req, res) => res.Send("tiny"));
+        app.Get("/png", (req, res) => res.Header("Content-Type", "image/png").Send(Encoding.ASCII.GetBytes(Big)));
+        app.Get("/empty", (req, res) => res.Status(204).End());
+        app.Get("/stream", async (req, res) =>
+        {
+            res.Header("Content-Type", "text/plain");
+            await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-1;"));
+            if (firstChunkRead is not null)
+            {
+                await firstChunkRead.Task; // the client decoded the first chunk before the second exists: it was flushed
+            }
+            await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-2;" + Big));
+        });
+        return app;
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(HttpClient client, string path, string? acceptEncoding, HttpMethod? method = null)
+    {
+        var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+        return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    private static async Task<string> DecodeAsync(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStreamAsync();
+        Stream decoded = response.Content.Headers.ContentEncoding.SingleOrDefault() switch
+        {
+            "br" => new BrotliStream(body, CompressionMode.Decompress),
+            "gzip" => new GZipStream(body, CompressionMode.Decompress),
+            null => body,
+            var other => throw new InvalidOperationException($"unexpected coding {other}"),
+        };
+        return await new StreamReader(decoded).ReadToEndAsync();
+    }
+
+    private static Task RunAsync(MicroApp app, Func<HttpClient, Task> test) =>
+        TestApp.RunAsync(app, async (_, url) =>
+        {
+            using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = url };
+            await test(client);
+        });
+
+    [Theory]
+    [InlineData("br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("gzip, deflate, br", "br")]            // Brotli preferred at equal quality
+    [InlineData("gzip;q=1, br;q=0.5", "gzip")]         // the client's q-values decide
+    [InlineData("br;q=0, gzip", "gzip")]
+    [InlineData("*", "br")]
+    [InlineData("*;q=0.5, br;q=0", "gzip")]
+    [InlineData("identity", null)]
+    [InlineData("gzip;q=abc, br;q=2", null)]           // malformed weights: those items are ignored
+    [InlineData(null, null)]
+    public async Task The_coding_is_negotiated_and_the_body_decodes_to_the_original(string? acceptEncoding, string? coding)
+    {
+        await RunAsync(App(), async client =>
+        {
+            var response = await GetAsync(client, "/json", acceptEncoding);
+            Assert.Equal(coding, response.Content.Headers.ContentEncoding.SingleOrDefault());
+            Assert.Contains("Accept-Encoding", response.Headers.Vary);
+            var length = response.Content.Headers.ContentLength;
+            Assert.Equal("[" + Big + "]", await DecodeAsync(response));
+            if (coding is not null)
+            {
+                Assert.True(length < Big.Length / 2, $"{length} bytes");
+                Assert.Equal($"\"v1-{coding}\"", response.Headers.ETag!.ToString()); // an ETag of its own per coding
+            }
+            else
+            {
+                Assert.Equal("\"v1\"", response.Headers.ETag!.ToString());
+            }
+        });
+    }
+
+    [Fact]
+    public async Task Small_bodies_and_compressed_types_go_as_they_are_unless_identity_is_refused()
+    {
+        await RunAsync(App(), async client =>
+        {
+            var small = await GetAsync(client, "/small", "gzip");
+            Assert.Empty(small.Content.Headers.ContentEncoding);
+            Assert.Contains("Accept-Encoding", small.Headers.Vary);
+            var png = await GetAsync(client, "/png", "gzip, br");
+            Assert.Empty(png.Content.Headers.ContentEncoding);
+            Assert.DoesNotContain("Accept-Encoding", png.Headers.Vary);
+            var refused = await GetAsync(client, "/small", "gzip, identity;q=0");
+            Assert.Equal("gzip", refused.Content.Headers.ContentEncoding.Single());
+            Assert.Equal("tiny", await DecodeAsync(refused));
+            var empty = await GetAsync(client, "/empty", "gzip");
+            Assert.Equal(HttpStatusCode.NoContent, empty.StatusCode);
+            Assert.Empty(empty.Content.Headers.ContentEncoding);
+        });
+    }
+
+    [Fact]
+    public async Task Head_has_the_headers_of_get_and_no_body()
+    {
+        await RunAsync(App(), async client =>
+        {
+            var get = await GetAsync(client, "/json", "gzip");
+            var getLength = (await get.Content.ReadAsByteArrayAsync()).Length;
+            var head = await GetAsync(client, "/json", "gzip", HttpMethod.Head);
+            Assert.Equal("gzip", head.Content.Headers.ContentEncoding.Single());
+            Assert.Equal(getLength, head.Content.Headers.ContentLength);
+            Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        });
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    public async Task A_streamed_response_is_compressed_chunk_by_chunk_and_each_chunk_decodes_at_once(string coding)
+    {
+        var firstChunkRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await RunAsync(App(firstChunkRead: firstChunkRead), async client =>
+        {
+            var response = await GetAsync(client, "/stream", coding);
+            Assert.Equal(coding, response.Content.Headers.ContentEncoding.Single());
+            Assert.True(response.Headers.TransferEncodingChunked);
+            var body = await response.Content.ReadAsStreamAsync();
+            using var decoded = new StreamReader(coding == "br" ? new BrotliStream(body, CompressionMode.Decompress) : new GZipStream(body, CompressionMode.Decompress));
+            var first = new char[8];
+            Assert.Equal(8, await decoded.ReadBlockAsync(first));
+            Assert.Equal("chunk-1;", new string(first));
+            firstChunkRead.SetResult();
+            Assert.Equal("chunk-2;" + Big, await decoded.ReadToEndAsync());
+        });
+    }
+
+    [Fact]
+    public async Task Static_files_send_a_precompressed_sibling_the_client_accepts_and_never_compress_on_the_fly()
+    {
+        var directory = Directory.CreateTempSubdirectory("micro-compression-");
+        try
+        {
+            var script = "function hello() { return '" + Big + "'; }";
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "app.js"), script);
+            await using (var br = new BrotliStream(File.Create(Path.Combine(directory.FullName, "app.js.br")), CompressionLevel.SmallestSize))
+            {
+                await br.WriteAsync(Encoding.UTF8.GetBytes(script));
+            }
+            await using (var gz = new GZipStream(File.Create(Path.Combine(directory.FullName, "app.js.gz")), CompressionLevel.SmallestSize))
+            {
+                await gz.WriteAsync(Encoding.UTF8.GetBytes(script));
+            }
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "site.css"), "body { color: red; }" + new string(' ', 5000));
+            var app = new MicroApp().UseCompression();
+            app.Static("/assets", directory.FullName);
+            await RunAsync(app, async client =>
+            {
+                var etags = new HashSet<string>();
+                foreach (var (accept, coding) in new[] { ("br, gzip", "br"), ("gzip", "gzip"), ("deflate", (string?)null) })
+                {
+                    var response = await GetAsync(client, "/assets/app.js", accept);
+                    Assert.Equal(coding, response.Content.Headers.ContentEncoding.SingleOrDefault());
+                    Assert.Equal("text/javascript", response.Content.Headers.ContentType!.MediaType);
+                    Assert.Contains("Accept-Encoding", response.Headers.Vary);
+                    Assert.True(etags.Add(response.Headers.ETag!.Tag));
+                    Assert.Equal(script, await DecodeAsync(response));
+                }
+                var css = await GetAsync(client, "/assets/site.css", "gzip");
+                Assert.Empty(css.Content.Headers.ContentEncoding); // no sibling: sent as it is, with sendfile
+                Assert.Equal(5020, (await css.Content.ReadAsByteArrayAsync()).Length);
+                var range = new HttpRequestMessage(HttpMethod.Get, "/assets/app.js");
+                range.Headers.TryAddWithoutValidation("Accept-Encoding", "br");
+                range.Headers.Range = new RangeHeaderValue(0, 9);
+                var partial = await client.SendAsync(range);
+                Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);   // a range of the encoded file
+                Assert.Equal((await File.ReadAllBytesAsync(Path.Combine(directory.FullName, "app.js.br")))[..10], await partial.Content.ReadAsByteArrayAsync());
+            });
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+}
