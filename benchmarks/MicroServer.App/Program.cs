@@ -1,18 +1,29 @@
 // The TechEmpower plaintext and JSON endpoints for benchmarks/load/run.sh, written twice: on Micro's low-level
 // handler (default), and with the public API (--api), so the cost of the API can be measured.
-// Usage: MicroServer.App PORT [--api]
+// With --compression, the public API behind app.UseCompression(), serving /json-1k and /json-60k (JSON bodies of about
+// 1 KB and 60 KB) as well: benchmarks/load/compression.sh measures what gzip and Brotli cost per response.
+// Usage: MicroServer.App PORT [--api | --compression]
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Micro;
+using Micro.Compression;
 using Micro.Hosting;
 using Micro.Http;
 
 var options = new MicroServerOptions();
 options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, args.Length > 0 ? int.Parse(args[0]) : 8080));
-if (args.Contains("--api"))
+if (args.Contains("--api") || args.Contains("--compression"))
 {
     var app = new MicroApp(options);
+    if (args.Contains("--compression"))
+    {
+        app.UseCompression();
+        var small = Enumerable.Range(0, 16).Select(i => new Message($"Hello, World! Message number {i:D4} of the small body.")).ToArray();
+        var large = Enumerable.Range(0, 900).Select(i => new Message($"Hello, World! Message number {i:D4} of the large body.")).ToArray();
+        app.Get("/json-1k", (req, res) => res.Json(small, AppJson.Default.MessageArray));
+        app.Get("/json-60k", (req, res) => res.Json(large, AppJson.Default.MessageArray));
+    }
     app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
     app.Get("/json", (req, res) => res.Json(new Message("Hello, World!"), AppJson.Default.Message));
     app.Start();
@@ -76,4 +87,5 @@ internal static class JsonWriterCache
 internal record Message(string message);
 
 [JsonSerializable(typeof(Message))]
+[JsonSerializable(typeof(Message[]))]
 internal partial class AppJson : JsonSerializerContext;

@@ -1,23 +1,31 @@
 // Hello, World on Micro: http://127.0.0.1:8080 by default; --port N, --urls http://host:port, or ASPNETCORE_URLS.
-using System.Diagnostics;
+// Shows the common setup: configuration and console logging (CreateBuilder), a service, a middleware, compression,
+// request logging and a health endpoint.
 using Micro;
+using Micro.Compression;
+using Micro.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
-var app = new MicroApp(args, logging);
+var builder = MicroApp.CreateBuilder(args);   // appsettings.json, environment, command line ("--Greeting Hi")
+builder.Services.AddSingleton<Greeter>();     // a service, shared; AddScoped for one per request
+var app = builder.Build();
 
-// Middleware: times every request and says so in a header.
+app.UseRequestLogging(LogLevel.Debug);        // one line per request (at Debug: set Logging:LogLevel:Default to see it)
+app.UseCompression();                         // gzip or Brotli for clients that accept it, 1 KiB and up
+app.MapHealth("/healthz");                    // 200 while serving, 503 once a graceful stop begins
+
+// Middleware: code before and after the rest of the pipeline.
 app.Use(async (req, res, next) =>
 {
-    var started = Stopwatch.GetTimestamp();
     res.Header("X-Started", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString());
     await next;
-    logging.CreateLogger("HelloWorld").LogDebug("{Method} {Path} took {Elapsed}", req.Method, req.Path, Stopwatch.GetElapsedTime(started));
 });
 
 app.Get("/", (req, res) => res.Send("Hello, World!"));
 app.Get("/json", (req, res) => res.Json(new { message = "Hello, World!" }));
-app.Get("/hello/:name", (req, res) => res.Send($"Hello, {req.Params["name"]}!"));
+app.Get("/hello/:name", (req, res) => res.Send(req.Services.GetRequiredService<Greeter>().Greet(req.Params["name"]!)));
 app.Post("/echo", (req, res) => res.Send(req.Body.Span));
 
 // An async handler: its continuation comes back to the connection's reactor thread.
@@ -30,3 +38,9 @@ app.Get("/slow", async (req, res) =>
 app.Start();
 Console.WriteLine($"Micro listening on http://{app.EndPoints[0]} (Ctrl+C to stop)");
 await app.RunAsync();
+
+/// <summary>A service: the greeting comes from configuration ("Greeting"), "Hello" by default.</summary>
+internal sealed class Greeter(IConfiguration configuration)
+{
+    public string Greet(string name) => $"{configuration["Greeting"] ?? "Hello"}, {name}!";
+}

@@ -40,7 +40,7 @@ public sealed class TemplateTests : IDisposable
         Assert.True(File.Exists(Path.Combine(app, "MyApi", "MyApi.csproj")), "the project is named after -n");
         Assert.True(File.Exists(Path.Combine(app, "MyApi.Tests", "MyApi.Tests.csproj")));
         // The project's tests run the app in memory, through the public test host, with no port.
-        Assert.Contains("new(Routes.Map(new MicroApp()))", await File.ReadAllTextAsync(Path.Combine(app, "MyApi.Tests", "RoutesTests.cs")));
+        Assert.Contains("new(Routes.Create([]))", await File.ReadAllTextAsync(Path.Combine(app, "MyApi.Tests", "RoutesTests.cs")));
         Assert.Contains("private readonly MicroTestHost _host", await File.ReadAllTextAsync(Path.Combine(app, "MyApi.Tests", "RoutesTests.cs")));
         var readme = await File.ReadAllTextAsync(Path.Combine(app, "README.md"));
         Assert.Contains("# MyApi", readme);

@@ -8,7 +8,7 @@ namespace MicroApi.Tests;
 /// <summary>The app's routes, run in memory (no port, no socket) on Micro's own engine.</summary>
 public sealed class RoutesTests : IAsyncLifetime
 {
-    private readonly MicroTestHost _host = new(Routes.Map(new MicroApp()));
+    private readonly MicroTestHost _host = new(Routes.Create([]));
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
@@ -24,12 +24,13 @@ public sealed class RoutesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_root_says_hello()
+    public async Task The_root_says_hello_and_the_app_is_healthy()
     {
         var response = await _client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("Hello from MicroApi!", await response.Content.ReadAsStringAsync());
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("Healthy", await _client.GetStringAsync("/healthz"));
     }
 
     [Fact]
@@ -46,6 +47,7 @@ public sealed class RoutesTests : IAsyncLifetime
         var response = await _client.PostAsJsonAsync("/todos", new Todo(7, "Write tests", false));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(new Todo(7, "Write tests", false), await response.Content.ReadFromJsonAsync<Todo>());
+        Assert.Equal(new Todo(7, "Write tests", false), await _client.GetFromJsonAsync<Todo>("/todos/7")); // the store kept it
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/todos", new StringContent("{\"id\":"))).StatusCode);
     }
 }
