@@ -6,7 +6,8 @@ namespace Micro.Tests;
 
 /// <summary>
 /// The layers of framework/Micro, checked on the compiled IL: each depends only on those below it.
-/// Parser (its own assembly) &lt; Transport &lt; Http &lt; Hosting &lt; Routing &lt; the app (Micro, Files, Forms) &lt; Testing.
+/// Parser (its own assembly) &lt; Transport &lt; Http &lt; Hosting &lt; Routing &lt; the app (Micro, and its rooms: Files,
+/// Forms, Compression, Cors, Proxy, Diagnostics) &lt; Testing.
 /// Routing is generic (it knows neither HTTP exchanges nor the app), so it stands apart from Transport and Http too.
 /// </summary>
 public sealed class ArchitectureTests
@@ -17,21 +18,28 @@ public sealed class ArchitectureTests
     private static readonly string[] AppRootTypes =
         [.. Framework.GetTypes().Where(type => type.Namespace == "Micro" && !type.IsNested).Select(type => type.FullName!)];
 
+    /// <summary>The app's own rooms: features built on the public API, above the engine.</summary>
+    private static readonly string[] AppFeatures = ["Micro.Files", "Micro.Forms", "Micro.Compression", "Micro.Cors", "Micro.Proxy", "Micro.Diagnostics"];
+
     public static TheoryData<string, string[]> Layers => new()
     {
-        { "Micro.Transport", ["Micro.Http", "Micro.Hosting", "Micro.Routing", "Micro.Files", "Micro.Forms", "Micro.Testing"] },
-        { "Micro.Http", ["Micro.Hosting", "Micro.Routing", "Micro.Files", "Micro.Forms", "Micro.Testing"] },
-        { "Micro.Hosting", ["Micro.Routing", "Micro.Files", "Micro.Forms", "Micro.Testing"] },
-        { "Micro.Routing", ["Micro.Transport", "Micro.Http", "Micro.Hosting", "Micro.Files", "Micro.Forms", "Micro.Testing"] },
+        { "Micro.Transport", ["Micro.Http", "Micro.Hosting", "Micro.Routing", .. AppFeatures, "Micro.Testing"] },
+        { "Micro.Http", ["Micro.Hosting", "Micro.Routing", .. AppFeatures, "Micro.Testing"] },
+        { "Micro.Hosting", ["Micro.Routing", .. AppFeatures, "Micro.Testing"] },
+        { "Micro.Routing", ["Micro.Transport", "Micro.Http", "Micro.Hosting", .. AppFeatures, "Micro.Testing"] },
         { "Micro.Files", ["Micro.Testing"] },
         { "Micro.Forms", ["Micro.Testing"] },
+        { "Micro.Compression", ["Micro.Testing"] },
+        { "Micro.Cors", ["Micro.Testing"] },
+        { "Micro.Proxy", ["Micro.Testing"] },
+        { "Micro.Diagnostics", ["Micro.Testing"] },
     };
 
     [Theory]
     [MemberData(nameof(Layers))]
     public void A_layer_depends_on_nothing_above_it(string layer, string[] above)
     {
-        string[] forbidden = layer is "Micro.Files" or "Micro.Forms" ? above : [.. above, .. AppRootTypes];
+        string[] forbidden = AppFeatures.Contains(layer) ? above : [.. above, .. AppRootTypes];
         var result = Types.InAssembly(Framework)
             .That().ResideInNamespaceMatching($"^{Regex.Escape(layer)}(\\..+)?$")
             .ShouldNot().HaveDependencyOnAny(forbidden)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
@@ -18,6 +19,17 @@ public sealed class CompressionTests
         app.Get("/small", (req, res) => res.Send("tiny"));
         app.Get("/png", (req, res) => res.Header("Content-Type", "image/png").Send(Encoding.ASCII.GetBytes(Big)));
         app.Get("/empty", (req, res) => res.Status(204).End());
+        app.Get("/not-modified", (req, res) => res.Header("Content-Type", "text/plain").Status(304).End());
+        app.Get("/object", (req, res) => res.Json(new { items = Enumerable.Range(0, 500).Select(i => $"item-{i}") }));
+        app.Get("/writer", (req, res) =>
+        {
+            res.Header("Content-Type", "text/csv");
+            var writer = res.BodyWriter;
+            for (var i = 0; i < 500; i++)
+            {
+                writer.Write(Encoding.ASCII.GetBytes($"{i},row {i}\n"));
+            }
+        });
         app.Get("/stream", async (req, res) =>
         {
             res.Header("Content-Type", "text/plain");
@@ -110,6 +122,23 @@ public sealed class CompressionTests
             var empty = await GetAsync(client, "/empty", "gzip");
             Assert.Equal(HttpStatusCode.NoContent, empty.StatusCode);
             Assert.Empty(empty.Content.Headers.ContentEncoding);
+            var notModified = await GetAsync(client, "/not-modified", "gzip");
+            Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+            Assert.Empty(notModified.Content.Headers.ContentEncoding);
+        });
+    }
+
+    [Fact]
+    public async Task Json_and_body_writer_responses_are_compressed_too()
+    {
+        await RunAsync(App(), async client =>
+        {
+            var json = await GetAsync(client, "/object", "gzip");
+            Assert.Equal("gzip", json.Content.Headers.ContentEncoding.Single());
+            Assert.StartsWith("{\"items\":[\"item-0\",", await DecodeAsync(json));
+            var csv = await GetAsync(client, "/writer", "br");
+            Assert.Equal("br", csv.Content.Headers.ContentEncoding.Single());
+            Assert.EndsWith("499,row 499\n", await DecodeAsync(csv));
         });
     }
 
