@@ -114,6 +114,7 @@ public sealed class MicroServer : IAsyncDisposable
             throw new InvalidOperationException("The server has already been started.");
         }
         Transport.Interop.BrokenPipeSignal.EnsureIgnored();
+        StartupWarmup.Run();
         var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
         var maxConnections = _options.MaxConnections ?? DescriptorBudget.DefaultMaxConnections();
         MaxConnections = maxConnections;
