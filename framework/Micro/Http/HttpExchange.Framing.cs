@@ -64,7 +64,9 @@ public sealed partial class HttpExchange
 
     private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default)
     {
-        var close = WantsClose || !Head.KeepAlive || _connection!.IsShuttingDown;
+        // While the server stops, only the last response in line says close: one said earlier would end the
+        // connection before the answers already owed behind it, and those would be lost.
+        var close = WantsClose || !Head.KeepAlive || (_connection!.IsShuttingDown && NextInLine is null);
         WantsClose = ResponseFramer.WriteHead(
             _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _connection!.ServerLine, contentType, _headers, contentLength);
     }

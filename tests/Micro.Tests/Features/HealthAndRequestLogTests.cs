@@ -39,6 +39,35 @@ public sealed class HealthAndRequestLogTests
     }
 
     [Fact]
+    public async Task During_a_stop_a_request_pipelined_behind_one_in_flight_is_answered_503_and_only_the_last_response_says_close()
+    {
+        var app = new MicroApp().MapHealth();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Get("/slow", async (req, res) =>
+        {
+            started.SetResult();
+            await release.Task;
+            res.Send("done");
+        });
+        app.Listen(0);
+        await using var client = await TestApp.ConnectAsync(new Uri($"http://{app.EndPoints[0]}"));
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task;
+        var stopping = app.StopAsync();                      // the balancer's next probe comes on a busy connection
+        await client.SendAsync("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        release.SetResult();
+        var text = await client.ReadToEndAsync();           // both answers, then the server closes
+        await stopping;
+        var responses = RawResponse.ParseAll(System.Text.Encoding.Latin1.GetBytes(text), out _);
+        Assert.Equal(2, responses.Count);
+        Assert.Equal((200, "done"), (responses[0].Status, responses[0].Body));
+        Assert.False(responses[0].Headers.ContainsKey("Connection"));
+        Assert.Equal((503, "Stopping"), (responses[1].Status, responses[1].Body));
+        Assert.Equal("close", responses[1].Headers["Connection"]);
+    }
+
+    [Fact]
     public async Task The_health_endpoint_reads_the_stop_signal()
     {
         var app = new MicroApp().MapHealth("/health");
