@@ -1,0 +1,179 @@
+using System.Net;
+using System.Text;
+using Micro.Diagnostics;
+using Micro.Hosting;
+using Micro.Http;
+using Micro.Parser;
+using Micro.Routing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Micro;
+
+/// <summary>Serving one request: the route's pipeline run, measured when something listens, errors answered, the request's services disposed.</summary>
+public sealed partial class MicroApp
+{
+    private ValueTask Handle(HttpExchange exchange)
+    {
+        if (exchange.ApplicationState is not Context context)
+        {
+            exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
+        }
+        var (request, response) = (context.Request, context.Response);
+        request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions, ScopeFactory);
+        response.Attach(exchange, request, JsonOptions);
+
+        var method = exchange.Head.MethodRange.Of(exchange.RequestBytes);
+        var match = _table!.Match(method, request.RawPath, request.Params.Captures);
+        Pipeline pipeline;
+        if (exchange.Head.TargetForm is RequestTargetForm.Asterisk or RequestTargetForm.Authority)
+        {
+            pipeline = exchange.Head.TargetForm == RequestTargetForm.Asterisk ? _serverOptions! : _connect!; // not a path: no route matches
+        }
+        else if (match.Status == RouteMatchStatus.Found)
+        {
+            request.Params.Set(match.ParameterNames, match.CaptureCount);
+            pipeline = match.Handler!;
+        }
+        else if (match.Status == RouteMatchStatus.MethodNotAllowed)
+        {
+            var allow = match.Allow!;
+            pipeline = new Pipeline(_global, (_, res) =>
+            {
+                res.Status(405).Header("Allow", allow).Send("Method Not Allowed");
+                return default;
+            });
+        }
+        else
+        {
+            pipeline = _notFound!;
+        }
+
+        return RequestTelemetry.IsObserved ? RunObserved(pipeline, request, response) : Run(pipeline, request, response);
+    }
+
+    private ValueTask Run(Pipeline pipeline, Request request, Response response)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = pipeline.Run(0, request, response);
+        }
+        catch (Exception error)
+        {
+            var failed = Fail(error, request, response);
+            return request.HasServiceScope ? DisposeScopeAfterAsync(failed, request) : failed;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            return request.HasServiceScope ? request.DisposeServiceScopeAsync() : default;
+        }
+        return AwaitAsync(pending, request, response);
+    }
+
+    private static async ValueTask DisposeScopeAfterAsync(ValueTask pending, Request request)
+    {
+        try
+        {
+            await pending;
+        }
+        finally
+        {
+            await request.DisposeServiceScopeAsync();
+        }
+    }
+
+    /// <summary>As <see cref="Run"/>, measured and traced: only while a metrics or tracing listener is attached.</summary>
+    private ValueTask RunObserved(Pipeline pipeline, Request request, Response response)
+    {
+        var previous = System.Diagnostics.Activity.Current;
+        var observation = RequestTelemetry.Start(request, pipeline.Route);
+        ValueTask pending;
+        try
+        {
+            pending = Run(pipeline, request, response);
+        }
+        finally
+        {
+            // The handler's own continuations keep the span as current; the reactor thread goes back to none.
+            System.Diagnostics.Activity.Current = previous;
+        }
+        if (pending.IsCompletedSuccessfully)
+        {
+            RequestTelemetry.Stop(observation, request, response, null);
+            return default;
+        }
+        if (pending.IsCompleted)
+        {
+            var failed = pending.AsTask(); // read once, handed on as a task: a ValueTask may be awaited only once
+            RequestTelemetry.Stop(observation, request, response, failed.Exception?.InnerException);
+            return new ValueTask(failed);
+        }
+        return StopAfterAsync(pending, observation, request, response);
+    }
+
+    private static async ValueTask StopAfterAsync(ValueTask pending, RequestTelemetry.Observation observation, Request request, Response response)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception error)
+        {
+            RequestTelemetry.Stop(observation, request, response, error);
+            throw;
+        }
+        RequestTelemetry.Stop(observation, request, response, null);
+    }
+
+    private async ValueTask AwaitAsync(ValueTask pending, Request request, Response response)
+    {
+        try
+        {
+            await pending;
+        }
+        catch (Exception error)
+        {
+            await Fail(error, request, response);
+        }
+        finally
+        {
+            if (request.HasServiceScope)
+            {
+                await request.DisposeServiceScopeAsync(); // scoped services end with their request
+            }
+        }
+    }
+
+    private ValueTask Fail(Exception error, Request request, Response response)
+    {
+        if (error is HttpError http && TryReset(request, response))
+        {
+            response.Status(http.StatusCode).Send(http.Message);
+            return default;
+        }
+        if (error is BadHttpRequestException badRequest && TryReset(request, response))
+        {
+            // The request body failed (malformed, too large, too slow): the server has already decided to close.
+            response.Status(badRequest.StatusCode).Send(badRequest.Message);
+            return default;
+        }
+        if (_onError is not null && TryReset(request, response))
+        {
+            return _onError(error, request, response);
+        }
+        return ValueTask.FromException(error); // the server answers 500 (or closes a started response) and logs it
+    }
+
+    /// <summary>Forgets what the handler wrote, when none of it was sent, so an error answer can take its place.</summary>
+    private static bool TryReset(Request request, Response response)
+    {
+        if (!request.Exchange.TryResetResponse())
+        {
+            return false;
+        }
+        response.ResetForErrorAnswer();
+        return true;
+    }
+}
