@@ -142,7 +142,19 @@ public sealed class MicroServer : IAsyncDisposable
                 _reactors.Add(reactor);
             }
             var bound = new List<IPEndPoint>();
-            foreach (var endPoint in endPoints)
+            var inherited = _options.UseSystemdSockets ? SystemdSockets.Take() : [];
+            foreach (var fd in inherited)
+            {
+                // Every reactor waits on its own duplicate of the one socket systemd passed; the original is closed.
+                var actual = _reactors[0].Adopt(fd);
+                for (var i = 1; i < _reactors.Count; i++)
+                {
+                    _reactors[i].Adopt(fd);
+                }
+                Transport.Interop.Libc.Close(fd);
+                bound.Add(actual);
+            }
+            foreach (var endPoint in inherited.Length > 0 ? [] : endPoints)
             {
                 // The first reactor binds (resolving port 0); the others join the same port through SO_REUSEPORT.
                 var actual = _reactors[0].Listen(endPoint, joinGroup: _options.SharePort);

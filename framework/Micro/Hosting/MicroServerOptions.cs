@@ -19,7 +19,14 @@ public sealed class MicroServerOptions
     /// </summary>
     public bool SharePort { get; set; }
 
-    /// <summary>Reactor threads, each with its own epoll instance and SO_REUSEPORT listener. Default: one per core.</summary>
+    /// <summary>
+    /// Under systemd socket activation (a .socket unit; LISTEN_PID and LISTEN_FDS set for this process), serve the
+    /// sockets systemd bound and passed, instead of <see cref="EndPoints"/>: the listening sockets outlive the process,
+    /// so a restart drops no connection attempt. Default true; false ignores them.
+    /// </summary>
+    public bool UseSystemdSockets { get; set; } = true;
+
+    /// <summary>Reactor threads, each with its own epoll instance and SO_REUSEPORT listener. Default: one per core (which follows a container's CPU quota).</summary>
     public int ReactorCount { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Request line, header section and header count limits (8 KiB, 32 KiB, 100).</summary>

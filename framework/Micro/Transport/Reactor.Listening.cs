@@ -60,6 +60,32 @@ internal sealed unsafe partial class Reactor
         }
     }
 
+    /// <summary>
+    /// Listens on a socket someone else bound and handed over (systemd socket activation): this reactor takes its own
+    /// duplicate, so each closes its own, and waits on it with EPOLLEXCLUSIVE, so one reactor is woken per connection.
+    /// </summary>
+    public IPEndPoint Adopt(int inheritedFd)
+    {
+        var fd = Errno.ThrowIfFailed(Libc.Fcntl(inheritedFd, Libc.F_DUPFD_CLOEXEC, 3), "fcntl(F_DUPFD_CLOEXEC)");
+        try
+        {
+            var flags = Errno.ThrowIfFailed(Libc.Fcntl(fd, Libc.F_GETFL, 0), "fcntl(F_GETFL)");
+            Errno.ThrowIfFailed(Libc.Fcntl(fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK), "fcntl(F_SETFL)");
+            var bound = stackalloc byte[SocketAddresses.MaxLength];
+            var boundLength = (uint)SocketAddresses.MaxLength;
+            Errno.ThrowIfFailed(Libc.GetSockName(fd, bound, &boundLength), "getsockname(inherited socket)");
+            var endPoint = PeerAddress.Read(new ReadOnlySpan<byte>(bound, (int)boundLength)).ToEndPoint();
+            Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE, ListenerTokenBase + (ulong)_listeners.Count), "epoll_ctl(inherited listener)");
+            _listeners.Add(fd);
+            return endPoint;
+        }
+        catch
+        {
+            Libc.Close(fd);
+            throw;
+        }
+    }
+
     private void Accept(int listener)
     {
         var address = stackalloc byte[SocketAddresses.MaxLength];
@@ -131,7 +157,7 @@ internal sealed unsafe partial class Reactor
         _listenersPaused = false;
         for (var i = 0; i < _listeners.Count; i++)
         {
-            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _listeners[i], Libc.EPOLLIN, ListenerTokenBase + (ulong)i);
+            EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _listeners[i], Libc.EPOLLIN | Libc.EPOLLEXCLUSIVE, ListenerTokenBase + (ulong)i);
         }
     }
 

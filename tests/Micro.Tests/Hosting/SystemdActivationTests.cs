@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Micro.Tests.Hosting;
+
+/// <summary>
+/// systemd socket activation, with systemd's own test launcher (systemd-socket-activate, from Debian's systemd): it
+/// binds the socket, waits for the first connection, and execs the app with LISTEN_PID and LISTEN_FDS. The app must
+/// serve that socket, with the connection that woke it, instead of the port its command line names.
+/// </summary>
+public sealed class SystemdActivationTests
+{
+    [Fact]
+    public async Task An_app_started_by_socket_activation_serves_the_socket_it_was_handed()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (launcher, port) = await StartAsync(deadline.Token);
+        using var process = launcher;
+        try
+        {
+            // The first connection is what makes the launcher start the app; it waits in the socket's backlog meanwhile.
+            using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await first.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), deadline.Token);
+            await first.SendAsync("GET /reactor HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, deadline.Token);
+            var banner = await process.StandardOutput.ReadLineAsync(deadline.Token) ?? "";
+            Assert.StartsWith($"Micro listening on http://127.0.0.1:{port} ", banner); // not its --port 0
+            var answer = await ReadAllAsync(first, deadline.Token);
+            Assert.StartsWith("HTTP/1.1 200 OK", answer);
+            Assert.Contains("Micro reactor", answer);
+
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.StartsWith("Micro reactor", await client.GetStringAsync("/reactor", deadline.Token));
+            }
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await kill.WaitForExitAsync(deadline.Token);
+            }
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.Equal(0, process.ExitCode); // the pid is the app's: the launcher exec'd it
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
+
+    /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
+    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            int port;
+            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            }
+            var start = new ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "-l", $"127.0.0.1:{port}", "dotnet", BuiltApps.TargetApp, "--port", "0" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+            var process = Process.Start(start)!;
+            var line = await process.StandardError.ReadLineAsync(cancellationToken);
+            if (line == $"Listening on 127.0.0.1:{port} as 3.")
+            {
+                _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
+                return (process, port);
+            }
+            process.Kill();
+            process.Dispose();
+            Assert.True(attempt < 5, $"systemd-socket-activate did not listen: {line}");
+        }
+    }
+
+    private static async Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+}
