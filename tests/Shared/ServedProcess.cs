@@ -57,7 +57,9 @@ internal sealed partial class ServedProcess : IDisposable
     public string Banner { get; private init; } = "";
 
     /// <param name="openFilesLimit">Runs the app under prlimit with this RLIMIT_NOFILE (soft and hard), when given.</param>
-    public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, int? openFilesLimit = null)
+    /// <param name="environment">Environment variables to set for the app.</param>
+    public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, int? openFilesLimit = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         Assert.True(File.Exists(dll), $"{dll} was not built");
         // prlimit sets the limit and execs the command, so the process id stays the app's (SIGTERM reaches it).
@@ -73,6 +75,10 @@ internal sealed partial class ServedProcess : IDisposable
         foreach (var argument in arguments ?? [])
         {
             start.ArgumentList.Add(argument);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
         var process = Process.Start(start)!;
         var banner = await process.StandardOutput.ReadLineAsync(cancellationToken);
