@@ -44,6 +44,15 @@ public sealed class HealthAndRequestLogTests
         var app = new MicroApp().MapHealth();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var probed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Use((req, res, next) =>
+        {
+            if (req.Path == "/healthz")
+            {
+                probed.TrySetResult(); // the probe is in line behind the slow request
+            }
+            return next.Invoke();
+        });
         app.Get("/slow", async (req, res) =>
         {
             started.SetResult();
@@ -56,6 +65,7 @@ public sealed class HealthAndRequestLogTests
         await started.Task;
         var stopping = app.StopAsync();                      // the balancer's next probe comes on a busy connection
         await client.SendAsync("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        await probed.Task;
         release.SetResult();
         var text = await client.ReadToEndAsync();           // both answers, then the server closes
         await stopping;
