@@ -1,11 +1,9 @@
 using System.Net;
 using System.Text;
-using Micro.Diagnostics;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 

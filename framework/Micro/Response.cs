@@ -67,18 +67,12 @@ public sealed class Response
     {
         ThrowIfEnded();
         NoteContentType(name, set: false);
-        Span<byte> bytes = stackalloc byte[Math.Min(name.Length, 256)];
-        _exchange.RemoveHeader(name.Length <= 256 ? bytes[..Encoding.Latin1.GetBytes(name, bytes)] : Encoding.Latin1.GetBytes(name));
+        _exchange.RemoveHeader(name);
         return this;
     }
 
     /// <summary>The value of the first response header named <paramref name="name"/> (any case) set so far, or null.</summary>
-    public string? GetHeader(string name)
-    {
-        Span<byte> bytes = stackalloc byte[Math.Min(name.Length, 256)];
-        var encoded = name.Length <= 256 ? bytes[..Encoding.Latin1.GetBytes(name, bytes)] : Encoding.Latin1.GetBytes(name);
-        return _exchange.TryGetHeader(encoded, out var value) ? Encoding.Latin1.GetString(value) : null;
-    }
+    public string? GetHeader(string name) => _exchange.GetHeader(name);
 
     /// <summary>Every response header set so far, in order (the server adds Date, Server and the framing headers when it sends).</summary>
     public IEnumerable<(string Name, string Value)> Headers => _exchange.ResponseHeaderList;

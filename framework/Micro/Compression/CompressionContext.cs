@@ -55,7 +55,7 @@ internal sealed class CompressionContext
         {
             _stream = null;
             var tail = stream.Finish();
-            return tail.IsEmpty ? default : response.Exchange.WriteAsync(tail.ToArray());
+            return tail.IsEmpty ? default : response.Exchange.WriteAsync(tail); // copied before it returns
         }
         if (!_streamDecided && !response.Exchange.HasStarted)
         {

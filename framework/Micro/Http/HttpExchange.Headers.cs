@@ -63,12 +63,30 @@ public sealed partial class HttpExchange
     /// <summary>Sets a response header, replacing any of the same name; both strings must be ASCII.</summary>
     public void SetHeader(string name, string value) => WithLatin1(name, value, static (exchange, n, v) => exchange.SetHeader(n, v));
 
+    /// <summary>Removes every response header named <paramref name="name"/> (ASCII); true when there was one.</summary>
+    public bool RemoveHeader(string name)
+    {
+        Span<byte> nameBytes = stackalloc byte[Math.Min(name.Length, 256)];
+        return RemoveHeader(Latin1(name, nameBytes));
+    }
+
+    /// <summary>The value of the first response header named <paramref name="name"/> (ASCII) set so far, or null.</summary>
+    public string? GetHeader(string name)
+    {
+        Span<byte> nameBytes = stackalloc byte[Math.Min(name.Length, 256)];
+        return TryGetHeader(Latin1(name, nameBytes), out var value) ? Encoding.Latin1.GetString(value) : null;
+    }
+
+    /// <summary>A header name's bytes: in <paramref name="scratch"/> when it fits (no allocation), else a new array.</summary>
+    private static ReadOnlySpan<byte> Latin1(string name, Span<byte> scratch) =>
+        name.Length <= scratch.Length ? scratch[..Encoding.Latin1.GetBytes(name, scratch)] : Encoding.Latin1.GetBytes(name);
+
     private delegate void HeaderAction(HttpExchange exchange, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value);
 
     private void WithLatin1(string name, string value, HeaderAction action)
     {
         Span<byte> nameBytes = stackalloc byte[Math.Min(name.Length, 256)];
-        var encodedName = name.Length <= 256 ? nameBytes[..Encoding.Latin1.GetBytes(name, nameBytes)] : Encoding.Latin1.GetBytes(name);
+        var encodedName = Latin1(name, nameBytes);
         var encodedValue = value.Length <= 1024 ? stackalloc byte[value.Length] : new byte[value.Length];
         Encoding.Latin1.GetBytes(value, encodedValue);
         action(this, encodedName, encodedValue);
