@@ -286,12 +286,10 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 
     public void OnShutdown()
     {
-        if (_inFlight.Count == 0)
+        // A request partly received is in flight as far as its client knows: it is finished and answered, with
+        // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
+        if (_inFlight.Count == 0 && _parsing is null && _receivingBody is null && _bodyPipe is null && !transport.HasBufferedInput)
         {
-            if (_parsing is not null || _receivingBody is not null || transport.HasBufferedInput)
-            {
-                _stopParsing = true; // a request half received will not be served; its client retries elsewhere
-            }
             CloseAfterResponses();
         }
     }

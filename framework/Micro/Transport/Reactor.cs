@@ -285,6 +285,11 @@ internal sealed unsafe partial class Reactor
             }
             try
             {
+                if (connection.IsLingering)
+                {
+                    connection.CheckLinger(now);
+                    continue;
+                }
                 connection.Protocol?.OnTick(now);
             }
             catch (Exception exception)

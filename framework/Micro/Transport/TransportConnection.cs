@@ -10,7 +10,7 @@ namespace Micro.Transport;
 /// pooled input block only while a partial request waits for more bytes, and output blocks only while there is
 /// something unsent.
 /// </summary>
-internal sealed class TransportConnection : IConnectionTransport
+internal sealed partial class TransportConnection : IConnectionTransport
 {
     private readonly Reactor _reactor;
     private byte[]? _input;
@@ -83,7 +83,7 @@ internal sealed class TransportConnection : IConnectionTransport
             SetWriteInterest(false);
             if (_closeAfterFlush)
             {
-                Close();
+                CloseGracefully();
                 return;
             }
         }
@@ -218,6 +218,11 @@ internal sealed class TransportConnection : IConnectionTransport
 
     internal unsafe void OnReadable()
     {
+        if (IsLingering)
+        {
+            DiscardWhileLingering();
+            return;
+        }
         if (_readPaused || IsClosed)
         {
             return;

@@ -14,4 +14,7 @@ internal sealed record TransportOptions
     public int MaxInputBufferSize { get; init; } = 1024 * 1024;
     public long OutputHighWaterMark { get; init; } = 64 * 1024;
     public long OutputLowWaterMark { get; init; } = 16 * 1024;
+
+    /// <summary>How long a connection the server ended waits, half-closed, for the client to close (see TransportConnection.Lingering).</summary>
+    public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

@@ -126,6 +126,36 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task Shutdown_finishes_requests_partly_received_and_closes_idle_pipelining_connections()
+    {
+        var server = new TestServer(async exchange =>
+        {
+            await Task.Yield();
+            var body = exchange.Body.ToArray();
+            exchange.Respond(200, "text/plain"u8, body.Length > 0 ? body : exchange.Head.Target.Of(exchange.RequestBytes).ToArray());
+        }, o => o.ReactorCount = 1); // one reactor: by the time the pipelined answers come, it has read the half requests sent before
+        using var deadline = new CancellationTokenSource(Deadline);
+        await using var halfHead = await server.ConnectAsync();
+        await using var halfBody = await server.ConnectAsync();
+        await using var pipelined = await server.ConnectAsync();
+        await halfHead.SendAsync("GET /late-head HTTP/1.1\r\nHo");
+        await halfBody.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n01234");
+        await pipelined.SendAsync(string.Concat(Enumerable.Range(0, 8).Select(i => $"GET /p{i} HTTP/1.1\r\nHost: x\r\n\r\n")));
+        var answered = await pipelined.ReadResponsesAsync(8); // all eight read and answered: the connection is idle again
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"/p{i}"), answered.Select(response => response.Body));
+
+        var stopping = server.Server.StopAsync(deadline.Token);
+        Assert.Equal("", await pipelined.ReadToEndAsync()); // idle: closed at once
+        await halfHead.SendAsync("st: x\r\n\r\n");
+        await halfBody.SendAsync("56789");
+        var lateHead = Assert.Single(RawResponse.ParseAll(Encoding.Latin1.GetBytes(await halfHead.ReadToEndAsync()), out _));
+        Assert.Equal(("/late-head", "close"), (lateHead.Body, lateHead.Headers["Connection"]));
+        var lateBody = Assert.Single(RawResponse.ParseAll(Encoding.Latin1.GetBytes(await halfBody.ReadToEndAsync()), out _));
+        Assert.Equal(("0123456789", "close"), (lateBody.Body, lateBody.Headers["Connection"]));
+        await stopping;
+    }
+
+    [Fact]
     public async Task The_connection_limit_refuses_connections_past_it()
     {
         await using var server = new TestServer(Hello.Handler, o => o.MaxConnections = 2);
