@@ -58,16 +58,17 @@ internal sealed partial class ServedProcess : IDisposable
 
     /// <param name="openFilesLimit">Runs the app under prlimit with this RLIMIT_NOFILE (soft and hard), when given.</param>
     /// <param name="environment">Environment variables to set for the app.</param>
+    /// <param name="launcher">A command that execs the rest (such as nsenter), so the process id stays the app's.</param>
     public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, int? openFilesLimit = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
     {
         Assert.True(File.Exists(dll), $"{dll} was not built");
         // prlimit sets the limit and execs the command, so the process id stays the app's (SIGTERM reaches it).
-        var start = new ProcessStartInfo(openFilesLimit is null ? "dotnet" : "prlimit") { RedirectStandardOutput = true, RedirectStandardError = true };
-        if (openFilesLimit is { } limit)
+        List<string> command = [.. launcher ?? [], .. openFilesLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}"] : Array.Empty<string>(), "dotnet"];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var part in command.Skip(1))
         {
-            start.ArgumentList.Add($"--nofile={limit}:{limit}");
-            start.ArgumentList.Add("dotnet");
+            start.ArgumentList.Add(part);
         }
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--port");
@@ -81,17 +82,30 @@ internal sealed partial class ServedProcess : IDisposable
             start.Environment[name] = value;
         }
         var process = Process.Start(start)!;
-        var banner = await process.StandardOutput.ReadLineAsync(cancellationToken);
-        var url = ListeningOn().Match(banner ?? "").Groups[1].Value;
+        // What the app logs while it starts (warnings) comes before the line that says where it listens.
+        var before = new List<string>();
+        string? banner;
+        string url;
+        while ((banner = await process.StandardOutput.ReadLineAsync(cancellationToken)) is not null
+            && string.IsNullOrEmpty(url = ListeningOn().Match(banner).Groups[1].Value) && before.Count < 20)
+        {
+            before.Add(banner);
+        }
+        url = ListeningOn().Match(banner ?? "").Groups[1].Value;
         if (string.IsNullOrEmpty(url))
         {
             process.Kill();
             var errors = await process.StandardError.ReadToEndAsync(cancellationToken);
             process.Dispose();
-            Assert.Fail($"unexpected first line: '{banner}'; standard error:\n{errors}");
+            Assert.Fail($"no line says where it listens: '{string.Join("\n", before)}\n{banner}'; standard error:\n{errors}");
         }
-        return new ServedProcess(process, url) { Banner = banner! };
+        var served = new ServedProcess(process, url) { Banner = banner! };
+        served.StartupOutput = string.Join("\n", before);
+        return served;
     }
+
+    /// <summary>What the app printed before the line that says where it listens (its start-up warnings).</summary>
+    public string StartupOutput { get; private set; } = "";
 
     /// <summary>Sends SIGTERM and asserts the app stops gracefully.</summary>
     public async Task StopWithSigtermAsync(CancellationToken cancellationToken)

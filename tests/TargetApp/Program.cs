@@ -1,6 +1,6 @@
 // The app hostile clients are aimed at (issue 9): GET /stream/:n streams n lines "chunk i\n" with one WriteAsync each,
 // GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body, GET /reactor names the
-// reactor thread that answered, GET /chunked/:n sends n bytes in 1 KiB chunks. Run: dotnet TargetApp.dll --port 0.
+// reactor thread that answered, GET /id/:n answers "n pid" (which process served it), GET /chunked/:n sends n bytes in 1 KiB chunks. Run: dotnet TargetApp.dll --port 0.
 using System.Text;
 using Micro;
 using Microsoft.Extensions.Logging;
@@ -24,6 +24,7 @@ app.Get("/slow/:ms", async (req, res) =>
     res.Send("slow");
 });
 app.Post("/echo", (req, res) => res.Send(req.Body.Span));
+app.Get("/id/:n", (req, res) => res.Send($"{req.Params["n"]} {Environment.ProcessId}"));
 
 app.Start();
 Console.WriteLine($"Micro listening on http://{app.EndPoints[0]} (max {app.MaxConnections} connections)");

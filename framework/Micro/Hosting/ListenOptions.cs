@@ -4,7 +4,8 @@ namespace Micro.Hosting;
 
 /// <summary>
 /// Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS,
-/// and the connection cap (<c>--max-connections N</c>).
+/// the connection cap (<c>--max-connections N</c>) and the opt-in to share the port with another process for a hand-over
+/// (<c>--share-port</c>).
 /// </summary>
 internal static class ListenOptions
 {
@@ -27,6 +28,9 @@ internal static class ListenOptions
                         throw new ArgumentException($"--max-connections needs a positive number, not '{value}'");
                     }
                     options.MaxConnections = max;
+                    break;
+                case "--share-port":
+                    options.SharePort = true;
                     break;
                 case "--port":
                     if (!int.TryParse(value, out var port) || port is < 0 or > 65535)

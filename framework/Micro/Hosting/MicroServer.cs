@@ -131,6 +131,7 @@ public sealed class MicroServer : IAsyncDisposable
         _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
         var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
+        PortHandover.WarnIfLossy(_options, _loggerFactory.CreateLogger("Micro.Hosting"));
         try
         {
             for (var i = 0; i < transportOptions.ReactorCount; i++)

@@ -15,7 +15,9 @@ public sealed class MicroServerOptions
     /// <summary>
     /// Joins another process already listening on the same endpoints (SO_REUSEPORT, same user), the kernel spreading
     /// new connections over both: for a hand-over without downtime. Default false: an endpoint in use is refused with
-    /// "Address already in use", as Kestrel does. Only the newcomer needs it.
+    /// "Address already in use", as Kestrel does. Only the newcomer needs it; also <c>--share-port</c>. Lossless only
+    /// with the kernel's <c>net.ipv4.tcp_migrate_req</c> set to 1, else connections still queued at the old process
+    /// when it stops are reset (warned at start; see docs/deploy.md).
     /// </summary>
     public bool SharePort { get; set; }
 

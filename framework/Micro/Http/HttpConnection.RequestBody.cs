@@ -39,6 +39,7 @@ internal sealed partial class HttpConnection
             case BodyProgress.Complete:
                 exchange.SetBody(body);
                 _receivingBody = null;
+                _bytesAhead = length - offset - consumed;
                 Dispatch(exchange);
                 break;
             case BodyProgress.NeedMore:

@@ -59,6 +59,10 @@ internal sealed partial class HttpConnection
                 TimeOut(exchange, "the request head did not arrive within the headers timeout");
             }
         }
+        else if (state.ShuttingDown && transport.Output.IsEmpty && _clock.IdleLongerThan(now, IdleGraceOnShutdown))
+        {
+            CloseAfterResponses(); // stopping, and no request came in the grace (see IdleGraceOnShutdown)
+        }
         else if (transport.Output.IsEmpty && _clock.IdleLongerThan(now, options.KeepAliveTimeout))
         {
             state.Log.Timeout(RemoteEndPoint, "idle past the keep-alive timeout");

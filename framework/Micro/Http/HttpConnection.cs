@@ -19,12 +19,19 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     private bool _closing;
     private bool _closed;
     private int _requests;
+    private int _bytesAhead;
 
     public IPEndPoint? RemoteEndPoint => transport.RemoteEndPoint;
 
     public OutputBuffer Output => transport.Output;
 
     public bool IsShuttingDown => state.ShuttingDown;
+
+    /// <summary>
+    /// Whether the client has sent more than the requests dispatched so far: bytes after the one being dispatched in
+    /// what was just received, or kept from before. While the server stops, those pipelined requests are still answered.
+    /// </summary>
+    public bool HasRequestsAhead => _inReceive ? _bytesAhead > 0 : transport.HasBufferedInput; // while receiving, the transport's buffer is the one being parsed
 
     public bool IsOnReactorThread => state.Reactor.IsOnReactorThread;
 
@@ -117,6 +124,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                 offset += head.HeadLength;
                 if (head.Framing == BodyFraming.None)
                 {
+                    _bytesAhead = length - offset;
                     Dispatch(exchange);
                     continue;
                 }
@@ -136,6 +144,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         finally
         {
             _inReceive = false;
+            _bytesAhead = 0; // what is left is parsed already, or kept by the transport (HasBufferedInput)
         }
     }
 
@@ -238,7 +247,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         else
         {
             _clock.Touch(state.Reactor.Now);
-            if (state.ShuttingDown || transport.InputEnded)
+            if ((state.ShuttingDown && !HasRequestsAhead) || transport.InputEnded)
             {
                 CloseAfterResponses();
                 return;
@@ -284,11 +293,20 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         }
     }
 
+    /// <summary>
+    /// At a graceful stop, how long a connection must have been idle to be closed. One in use just before (a client
+    /// between two requests, or one that has just connected) may be sending its next request right now: closing it
+    /// would fail that request, which never reached the server, and a client may not send a POST again on its own. So
+    /// it gets this long to send one, answered with Connection: close; HTTP/1.1 has no other way to say "no more".
+    /// </summary>
+    internal static readonly TimeSpan IdleGraceOnShutdown = TimeSpan.FromSeconds(1);
+
     public void OnShutdown()
     {
         // A request partly received is in flight as far as its client knows: it is finished and answered, with
         // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
-        if (_inFlight.Count == 0 && _parsing is null && _receivingBody is null && _bodyPipe is null && !transport.HasBufferedInput)
+        if (_inFlight.Count == 0 && _parsing is null && _receivingBody is null && _bodyPipe is null && !transport.HasBufferedInput
+            && _clock.IdleLongerThan(state.Reactor.Now, IdleGraceOnShutdown))
         {
             CloseAfterResponses();
         }

@@ -64,9 +64,10 @@ public sealed partial class HttpExchange
 
     private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default)
     {
-        // While the server stops, only the last response in line says close: one said earlier would end the
-        // connection before the answers already owed behind it, and those would be lost.
-        var close = WantsClose || !Head.KeepAlive || (_connection!.IsShuttingDown && NextInLine is null);
+        // While the server stops, only the last response in line says close, and only when the client has sent
+        // nothing more: one said earlier would end the connection before the answers already owed behind it (requests
+        // in line, or received and not yet parsed), and those would be lost.
+        var close = WantsClose || !Head.KeepAlive || (_connection!.IsShuttingDown && NextInLine is null && !_connection.HasRequestsAhead);
         WantsClose = ResponseFramer.WriteHead(
             _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _connection!.ServerLine, contentType, _headers, contentLength);
     }

@@ -156,6 +156,30 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task Shutdown_answers_every_request_pipelined_in_what_was_received_and_only_the_last_says_close()
+    {
+        var server = new TestServer(exchange =>
+        {
+            exchange.Respond(200, "text/plain"u8, exchange.Head.Target.Of(exchange.RequestBytes).ToArray());
+            return default;
+        }, o => o.ReactorCount = 1); // one reactor: it has read the half request by the time the probe is answered
+        using var deadline = new CancellationTokenSource(Deadline);
+        await using var client = await server.ConnectAsync();
+        await using var probe = await server.ConnectAsync();
+        await client.SendAsync("GET /p0 HTTP/1.1\r\nHost: x\r\n");
+        await probe.SendAsync("GET /probe HTTP/1.1\r\nHost: x\r\n\r\n");
+        await probe.ReadResponsesAsync(1);
+
+        var stopping = server.Server.StopAsync(deadline.Token);
+        // The rest of the first request and seven more arrive together: all eight are answered, in order.
+        await client.SendAsync("\r\n" + string.Concat(Enumerable.Range(1, 7).Select(i => $"GET /p{i} HTTP/1.1\r\nHost: x\r\n\r\n")));
+        var answers = RawResponse.ParseAll(Encoding.Latin1.GetBytes(await client.ReadToEndAsync()), out _);
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"/p{i}"), answers.Select(answer => answer.Body));
+        Assert.Equal([.. Enumerable.Repeat("keep-alive", 7), "close"], answers.Select(answer => answer.Headers.GetValueOrDefault("Connection", "keep-alive")));
+        await stopping;
+    }
+
+    [Fact]
     public async Task The_connection_limit_refuses_connections_past_it()
     {
         await using var server = new TestServer(Hello.Handler, o => o.MaxConnections = 2);
