@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
-# need (llhttp's C sources, gcc, curl, systemd's socket-activation launcher, iproute2 for a network namespace, nginx), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
+# need (llhttp's C sources, gcc, curl, systemd's socket-activation launcher, iproute2 for a network namespace, nginx, HAProxy
+# and Caddy), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
 # builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +14,8 @@ command -v systemd-socket-activate >/dev/null || packages+=(systemd)  # its sock
 command -v ip >/dev/null || packages+=(iproute2)        # brings up loopback in the zero-downtime test's network namespace
 command -v nsenter >/dev/null || packages+=(util-linux) # unshare and nsenter, for that namespace
 [ -x /usr/sbin/nginx ] || packages+=(nginx)         # the reverse proxy in front of two instances, with TLS
+[ -x /usr/sbin/haproxy ] || packages+=(haproxy)     # deploy/haproxy's configuration is checked by haproxy -c
+command -v caddy >/dev/null || packages+=(caddy)    # and deploy/caddy's by caddy validate
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo

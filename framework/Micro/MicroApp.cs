@@ -59,9 +59,9 @@ public sealed partial class MicroApp : Router
 
     private readonly ServiceProvider? _ownedServices;
 
-    /// <summary>Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) or ASPNETCORE_URLS says, else on 127.0.0.1:8080.</summary>
+    /// <summary>Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS says, else on 127.0.0.1:8080.</summary>
     public MicroApp(string[] args, ILoggerFactory? loggerFactory = null)
-        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS")), loggerFactory)
+        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")), loggerFactory)
     {
     }
 
@@ -90,8 +90,11 @@ public sealed partial class MicroApp : Router
     /// <summary>Set when the app starts stopping, by its server or its test host.</summary>
     internal ShutdownSignal Shutdown { get; } = new();
 
-    /// <summary>True from the moment a graceful stop begins (SIGTERM, <see cref="StopAsync"/>): health checks answer 503 from then on.</summary>
-    public bool IsStopping => Shutdown.IsSet;
+    /// <summary>
+    /// True from the moment a stop is asked for (SIGTERM, <see cref="StopAsync"/>), including the
+    /// <see cref="MicroServerOptions.ShutdownDelay"/> before the graceful stop begins: health checks answer 503 from then on.
+    /// </summary>
+    public bool IsStopping => Shutdown.IsAnnounced;
 
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;

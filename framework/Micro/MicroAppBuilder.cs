@@ -61,7 +61,8 @@ public sealed class MicroAppBuilder
             ValidateScopes = Environment == "Development",
             ValidateOnBuild = true,
         });
-        var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"));
+        var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
+            Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"));
         Configuration.GetSection("Micro").Bind(options);
         return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration);
     }

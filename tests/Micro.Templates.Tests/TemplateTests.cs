@@ -46,6 +46,10 @@ public sealed class TemplateTests : IDisposable
         Assert.Contains("# MyApi", readme);
         Assert.Contains("http://127.0.0.1:5055", readme); // the template's --port option
         Assert.Contains("const int DefaultPort = 5055;", await File.ReadAllTextAsync(Path.Combine(app, "MyApi", "Program.cs")));
+        var dockerfile = await File.ReadAllTextAsync(Path.Combine(app, "Dockerfile")); // the container image, named and ported as the app
+        Assert.Contains("ENTRYPOINT [\"dotnet\", \"MyApi.dll\"]", dockerfile);
+        Assert.Contains("ENV ASPNETCORE_HTTP_PORTS=5055", dockerfile);
+        Assert.Contains("MyApi.Tests/", await File.ReadAllTextAsync(Path.Combine(app, ".dockerignore")));
         await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
 
         await DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
@@ -67,7 +71,13 @@ public sealed class TemplateTests : IDisposable
         Assert.Equal(200, (int)response.StatusCode);
         Assert.Equal("Hello from MyApi!", await response.Content.ReadAsStringAsync(deadline.Token));
         Assert.Equal("{\"id\":4,\"title\":\"Todo number 4\",\"done\":true}", await client.GetStringAsync(app.Url + "/todos/4", deadline.Token));
+        // The Dockerfile's HEALTHCHECK command, pointed at this instance's port: exit code 0 while it serves, 1 once it is gone.
+        var port = new Uri(app.Url).Port.ToString();
+        await DotnetAsync(Path.GetDirectoryName(dll)!, dll, "--health-check", "--port", port);
         await app.StopWithSigtermAsync(deadline.Token);
+        using var probe = Process.Start("dotnet", [dll, "--health-check", "--port", port]);
+        await probe.WaitForExitAsync(deadline.Token);
+        Assert.Equal(1, probe.ExitCode);
     }
 
     /// <summary>

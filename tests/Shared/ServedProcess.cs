@@ -59,8 +59,9 @@ internal sealed partial class ServedProcess : IDisposable
     /// <param name="openFilesLimit">Runs the app under prlimit with this RLIMIT_NOFILE (soft and hard), when given.</param>
     /// <param name="environment">Environment variables to set for the app.</param>
     /// <param name="launcher">A command that execs the rest (such as nsenter), so the process id stays the app's.</param>
+    /// <param name="portZero">Adds <c>--port 0</c> (a free port on 127.0.0.1); false lets the app listen where its settings say.</param>
     public static async Task<ServedProcess> StartAsync(string dll, CancellationToken cancellationToken, IEnumerable<string>? arguments = null, int? openFilesLimit = null,
-        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null)
+        IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? launcher = null, bool portZero = true)
     {
         Assert.True(File.Exists(dll), $"{dll} was not built");
         // prlimit sets the limit and execs the command, so the process id stays the app's (SIGTERM reaches it).
@@ -71,8 +72,11 @@ internal sealed partial class ServedProcess : IDisposable
             start.ArgumentList.Add(part);
         }
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
+        if (portZero)
+        {
+            start.ArgumentList.Add("--port");
+            start.ArgumentList.Add("0");
+        }
         foreach (var argument in arguments ?? [])
         {
             start.ArgumentList.Add(argument);

@@ -1,8 +1,12 @@
+using System.Net;
+using Micro.Hosting;
+
 namespace Micro.Diagnostics;
 
 /// <summary>
 /// A health endpoint for load balancers and orchestrators: 200 "Healthy" while the app serves, 503 "Stopping" from the
-/// moment a graceful stop begins, so the balancer stops sending new requests while those in flight finish.
+/// moment a stop is asked for (through <see cref="MicroServerOptions.ShutdownDelay"/> and the graceful stop), so the
+/// balancer stops sending new requests while those in flight finish. And its client, for a container's HEALTHCHECK.
 /// </summary>
 public static class Health
 {
@@ -22,5 +26,33 @@ public static class Health
             }
         });
         return app;
+    }
+
+    /// <summary>
+    /// Asks a running app for its health endpoint and returns a process exit code: 0 when it answers 200, else 1 (with
+    /// the reason on standard error). Finds the app where <paramref name="args"/>, ASPNETCORE_URLS or
+    /// ASPNETCORE_HTTP_PORTS say it listens, as the app itself does (an address of "any" is asked on loopback). For a
+    /// Dockerfile's HEALTHCHECK: .NET's runtime images have no curl. <c>if (args.Contains("--health-check")) return await Health.ProbeAsync(args);</c>
+    /// </summary>
+    public static async Task<int> ProbeAsync(string[] args, string path = "/healthz", TimeSpan? timeout = null)
+    {
+        var endPoint = ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")).EndPoints[0];
+        var address = endPoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : endPoint.Address;
+        var url = new UriBuilder("http", address.ToString(), endPoint.Port, path).Uri;
+        using var client = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(3) };
+        try
+        {
+            using var response = await client.GetAsync(url).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return 0;
+            }
+            await Console.Error.WriteLineAsync($"{url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync().ConfigureAwait(false)}").ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"{url}: {exception.Message}").ConfigureAwait(false);
+        }
+        return 1;
     }
 }

@@ -3,16 +3,30 @@ using System.Net;
 namespace Micro.Hosting;
 
 /// <summary>
-/// Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>) or ASPNETCORE_URLS,
+/// Where to listen, from the command line (<c>--urls http://host:port;...</c> or <c>--port N</c>), ASPNETCORE_URLS or
+/// ASPNETCORE_HTTP_PORTS,
 /// the connection cap (<c>--max-connections N</c>) and the opt-in to share the port with another process for a hand-over
 /// (<c>--share-port</c>).
 /// </summary>
 internal static class ListenOptions
 {
-    public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls)
+    /// <param name="args">The command line.</param>
+    /// <param name="aspNetCoreUrls">ASPNETCORE_URLS, as Kestrel reads it.</param>
+    /// <param name="aspNetCoreHttpPorts">
+    /// ASPNETCORE_HTTP_PORTS ("8080" or "8080;8081"), which .NET's container images set: every address on those ports,
+    /// as Kestrel does, when ASPNETCORE_URLS and the command line say nothing.
+    /// </param>
+    public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls, string? aspNetCoreHttpPorts = null)
     {
         var options = new MicroServerOptions();
         string? urls = aspNetCoreUrls;
+        if (string.IsNullOrWhiteSpace(urls) && !string.IsNullOrWhiteSpace(aspNetCoreHttpPorts))
+        {
+            urls = string.Join(';', aspNetCoreHttpPorts.Split([';', ','], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(port => int.TryParse(port, out var number) && number is >= 0 and <= 65535
+                    ? $"http://*:{number}"
+                    : throw new ArgumentException($"ASPNETCORE_HTTP_PORTS needs port numbers separated by ';', not '{aspNetCoreHttpPorts}'")));
+        }
         for (var i = 0; i < args.Length; i++)
         {
             var (name, inline) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);

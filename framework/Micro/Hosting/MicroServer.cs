@@ -22,6 +22,7 @@ public sealed class MicroServer : IAsyncDisposable
     private ConnectionCounter? _counter;
     private HttpLog? _httpLog;
     private int _stopping;
+    private readonly TaskCompletionSource _stopBegun = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
     public MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory = null)
@@ -39,7 +40,7 @@ public sealed class MicroServer : IAsyncDisposable
     }
 
     /// <summary>True from the moment a graceful stop begins: a load balancer's health check should fail from then on.</summary>
-    public bool IsStopping => _shutdown.IsSet;
+    public bool IsStopping => _shutdown.IsAnnounced;
 
     /// <summary>The addresses actually bound (port 0 resolved), once started.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
@@ -225,6 +226,7 @@ public sealed class MicroServer : IAsyncDisposable
             await Task.WhenAll(_reactors.Select(reactor => reactor.Exited)).ConfigureAwait(false);
             return;
         }
+        _stopBegun.TrySetResult();
         _shutdown.Set();
         foreach (var reactor in _reactors)
         {
@@ -264,6 +266,12 @@ public sealed class MicroServer : IAsyncDisposable
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var registration = cancellationToken.Register(() => stop.TrySetResult());
         await Task.WhenAny(stop.Task, _completion.Task).ConfigureAwait(false);
+        if (_options.ShutdownDelay > TimeSpan.Zero && !_completion.Task.IsCompleted)
+        {
+            // Serving on as before while health checks fail, so balancers stop sending before connections are closed.
+            _shutdown.Announce();
+            await Task.WhenAny(Task.Delay(_options.ShutdownDelay, CancellationToken.None), _stopBegun.Task, _completion.Task).ConfigureAwait(false);
+        }
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         if (_completion.Task.IsFaulted)
         {

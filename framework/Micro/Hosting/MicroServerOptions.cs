@@ -80,6 +80,14 @@ public sealed class MicroServerOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// After SIGTERM or Ctrl+C (<see cref="MicroServer.RunAsync"/>), how long to go on serving as before, accepting and
+    /// keeping connections alive, while <see cref="MicroServer.IsStopping"/> is true (health checks answer 503), before the
+    /// graceful stop begins: time for a load balancer to see the instance go and stop sending it requests. Default 0.
+    /// Under Kubernetes a preStop sleep does the same (docs/deploy.md). <see cref="MicroServer.StopAsync"/> cuts it short.
+    /// </summary>
+    public TimeSpan ShutdownDelay { get; set; }
+
+    /// <summary>
     /// Decides from a request's head, once it has arrived, whether its handler runs at once and reads the body while
     /// it arrives (<see cref="HttpExchange.ReadBodyAsync"/>, <see cref="HttpExchange.OpenBody"/>), holding at most
     /// 64 KiB of it, instead of running after the whole body is buffered. Default: null, every body is buffered (up to

@@ -50,8 +50,15 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
 internal sealed class ShutdownSignal
 {
     private volatile bool _set;
+    private volatile bool _announced;
 
+    /// <summary>The graceful stop has begun: no more accepting, connections close after what they owe.</summary>
     public bool IsSet => _set;
+
+    /// <summary>A stop is coming (the shutdown delay runs): serving goes on as before, but health checks fail.</summary>
+    public bool IsAnnounced => _announced || _set;
+
+    public void Announce() => _announced = true;
 
     public void Set() => _set = true;
 }

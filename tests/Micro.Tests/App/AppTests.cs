@@ -209,9 +209,15 @@ public sealed class AppTests
     [InlineData(new[] { "--urls", "http://0.0.0.0:80;http://[::1]:81" }, null, "0.0.0.0:80,[::1]:81")]
     [InlineData(new string[0], "http://localhost:5000", "127.0.0.1:5000")]
     [InlineData(new string[0], null, "127.0.0.1:8080")]
-    public void Endpoints_come_from_the_command_line_or_aspnetcore_urls(string[] args, string? environment, string expected)
+    [InlineData(new string[0], "ports:8080", "0.0.0.0:8080")]
+    [InlineData(new string[0], "ports:8080;8081", "0.0.0.0:8080,0.0.0.0:8081")]
+    [InlineData(new[] { "--port", "9123" }, "ports:8080", "127.0.0.1:9123")]
+    public void Endpoints_come_from_the_command_line_or_aspnetcore_urls_or_http_ports(string[] args, string? environment, string expected)
     {
-        var options = ListenOptions.FromCommandLine(args, environment);
+        // "ports:..." stands for ASPNETCORE_HTTP_PORTS (what .NET's container images set), anything else for ASPNETCORE_URLS.
+        var options = environment?.StartsWith("ports:") == true
+            ? ListenOptions.FromCommandLine(args, null, environment["ports:".Length..])
+            : ListenOptions.FromCommandLine(args, environment);
         Assert.Equal(expected, string.Join(",", options.EndPoints));
     }
 

@@ -78,6 +78,36 @@ public sealed class HealthAndRequestLogTests
     }
 
     [Fact]
+    public async Task During_the_shutdown_delay_the_app_serves_on_with_failing_health_until_the_stop_begins()
+    {
+        var app = new MicroApp(new MicroServerOptions { ReactorCount = 1, ShutdownDelay = TimeSpan.FromMinutes(10) }).MapHealth();
+        app.Get("/", (req, res) => res.Send("served"));
+        app.Listen(0);
+        var url = new Uri($"http://{app.EndPoints[0]}");
+        using var signal = new CancellationTokenSource();
+        var running = app.RunAsync(signal.Token);
+        using var client = new HttpClient { BaseAddress = url };
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+
+        await signal.CancelAsync(); // as SIGTERM
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await client.GetAsync("/healthz", deadline.Token)).StatusCode != HttpStatusCode.ServiceUnavailable)
+        {
+            // each request is a round trip to the server, which announces the stop on its own thread
+        }
+        Assert.True(app.IsStopping);
+        // Still accepting and keeping connections alive: balancers have the delay to notice the health check.
+        await using var fresh = await TestApp.ConnectAsync(url);
+        await fresh.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        var answers = await fresh.ReadResponsesAsync(2);
+        Assert.All(answers, answer => Assert.Equal(("served", false), (answer.Body, answer.Headers.ContainsKey("Connection"))));
+        Assert.False(running.IsCompleted);
+
+        await app.StopAsync(deadline.Token); // cuts the delay short: the graceful stop proper
+        await running.WaitAsync(deadline.Token);
+    }
+
+    [Fact]
     public async Task The_health_endpoint_reads_the_stop_signal()
     {
         var app = new MicroApp().MapHealth("/health");

@@ -8,6 +8,9 @@ internal static class BuiltApps
     /// <summary>examples/HelloWorld's dll.</summary>
     public static string HelloWorld => Dll("../../../../../examples/HelloWorld", "HelloWorld");
 
+    /// <summary>examples/TechEmpower's dll.</summary>
+    public static string TechEmpower => Dll("../../../../../examples/TechEmpower", "TechEmpower");
+
     /// <summary>tests/TargetApp's dll: the app hostile clients, the soak and the descriptor-limit tests aim at.</summary>
     public static string TargetApp => Dll("../../../../TargetApp", "TargetApp");
 
