@@ -39,7 +39,8 @@ public sealed partial class DeploymentFilesTests
             var built = Path.GetDirectoryName(BuiltApps.TechEmpower)!;
             string[] AsInTheImage(IEnumerable<string> command) =>
                 [.. command.Select(part => part.Replace("/app/data", data.FullName)).Select(part => part.EndsWith(".dll") ? Path.Combine(built, part) : part)];
-            var environment = new Dictionary<string, string>(runtime.Environment) { ["HOME"] = data.FullName, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
+            // The container's environment is the image's: nothing of this process's (scripts/test.sh sets POSTGRES_CONNECTION).
+            var environment = new Dictionary<string, string>(runtime.Environment) { ["HOME"] = data.FullName, ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["POSTGRES_CONNECTION"] = "" };
             string[] asAppUser = [.. network.Launcher, "setpriv", "--reuid=1654", "--regid=1654", "--clear-groups", "--"];
 
             var entryPoint = AsInTheImage(runtime.EntryPoint);
