@@ -69,6 +69,8 @@ public sealed class ZeroDowntimeTests(Xunit.Abstractions.ITestOutputHelper outpu
             start.ArgumentList.Add(argument);
         }
         using var holder = Process.Start(start)!;
+        // It says so once the socket is bound and listening: connections made from then on wait in its queue.
+        Assert.Equal("Listening on 127.0.0.1:8080 as 3.", await holder.StandardError.ReadLineAsync(token));
         _ = holder.StandardError.ReadToEndAsync(token);
         var load = new HandoverLoad(network, new IPEndPoint(IPAddress.Loopback, 8080));
         using var stopLoad = new CancellationTokenSource();
