@@ -28,6 +28,9 @@ public sealed class Request
     private Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? _scopeFactory;
     private Microsoft.Extensions.DependencyInjection.AsyncServiceScope? _scope;
     private System.Text.Json.JsonSerializerOptions _json = null!;
+
+    /// <summary>The app's JSON options, for what the request hands on (a WebSocket's messages).</summary>
+    internal System.Text.Json.JsonSerializerOptions JsonOptions => _json;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
     private long _maxBodySize;

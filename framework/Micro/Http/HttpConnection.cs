@@ -55,7 +55,8 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                 break;
             }
         }
-        return (_stopParsing && _bodyPipe is null) || _closed ? length : offset;
+        // After an upgrade request, what follows stays with the transport: the next protocol's bytes, or the next request's.
+        return ((_stopParsing && _bodyPipe is null) || _closed) && !IsPaused(ReadPause.UpgradePending) ? length : offset;
     }
 
     /// <summary>Parses and dispatches requests from <paramref name="offset"/>; returns true when it stopped because the output is full.</summary>
@@ -64,7 +65,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         _inReceive = true;
         try
         {
-            while (offset < length && !_closed && (!_stopParsing || _bodyPipe is not null))
+            while (offset < length && !_closed && (!_stopParsing || _bodyPipe is not null) && !IsPaused(ReadPause.UpgradePending))
             {
                 if (_bodyPipe is not null)
                 {
@@ -153,6 +154,10 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         _requests++;
         exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
         _inFlight.Enqueue(exchange);
+        if (exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive)
+        {
+            Pause(ReadPause.UpgradePending); // until this exchange leaves the line (ReleaseCompleted)
+        }
         if (!exchange.Head.KeepAlive)
         {
             _stopParsing = true; // nothing after a request that closes the connection is answered
@@ -231,6 +236,15 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         {
             _inFlight.Dequeue();
             first.MovePrivateOutputTo(transport.Output);
+            if (first.Head.ConnectionUpgrade && IsPaused(ReadPause.UpgradePending))
+            {
+                if (first.SwitchTo is { } protocol && !first.AbortConnection && !_closing)
+                {
+                    SwitchProtocols(first, protocol);
+                    return;
+                }
+                _readPauses &= ~ReadPause.UpgradePending; // answered as ordinary HTTP: parsing goes on (UpdateReading below)
+            }
             var close = first.WantsClose || first.AbortConnection;
             state.ReturnExchange(first);
             if (close)
@@ -258,6 +272,22 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             Resume(ReadPause.PipelineFull);
         }
         ResumeIfResponsesWentOut();
+    }
+
+    /// <summary>
+    /// Hands the connection to the protocol the upgrade asked for: the 101 goes out, and the bytes received after the
+    /// request (left with the transport) are delivered to the new protocol. This connection reads nothing more.
+    /// </summary>
+    private void SwitchProtocols(HttpExchange upgraded, Func<ProtocolSwitch, IConnectionProtocol> next)
+    {
+        _stopParsing = true;
+        _clock.Touch(state.Reactor.Now);
+        var protocol = next(new ProtocolSwitch(transport, state, this, upgraded));
+        transport.SwitchProtocol(protocol);
+        if (!_inReceive)
+        {
+            transport.Flush();
+        }
     }
 
     private void CloseAfterResponses()

@@ -53,6 +53,24 @@ public sealed partial class HttpExchange
         Complete();
     }
 
+    /// <summary>
+    /// Accepts an upgrade: writes <paramref name="responseHead"/> (a whole 101 response head) and ends the exchange;
+    /// once every response before it has gone, the connection is handed to the protocol <paramref name="next"/> makes,
+    /// with the bytes the client sent after this request.
+    /// </summary>
+    internal void SwitchProtocols(ReadOnlySpan<byte> responseHead, Func<ProtocolSwitch, Transport.IConnectionProtocol> next)
+    {
+        ThrowIfStarted();
+        _raw = true;
+        _statusCode = 101;
+        _target!.Write(responseHead);
+        SwitchTo = next;
+        IsCompleted = true;
+    }
+
+    /// <summary>Set by <see cref="SwitchProtocols"/>: the protocol that takes the connection over.</summary>
+    internal Func<ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; private set; }
+
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
     internal void CompleteWithError(int statusCode)
     {

@@ -295,6 +295,7 @@ public sealed partial class HttpExchange
         _streaming = _raw = false;
         _bodyProduced = 0;
         IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
+        SwitchTo = null;
         _pending = default;
         _turnWaiter = null;
         Head.Reset();

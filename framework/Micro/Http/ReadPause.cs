@@ -14,4 +14,9 @@ internal enum ReadPause : byte
     ResponsesHeld = 2,
     /// <summary>A streamed body's pipe is full: its handler has not read what arrived.</summary>
     BodyReaderFull = 4,
+    /// <summary>
+    /// A request asked to upgrade the connection (Connection: upgrade): what follows it may be another protocol's
+    /// bytes, so nothing more is parsed until its handler has answered, with a 101 (the connection is handed over) or not.
+    /// </summary>
+    UpgradePending = 8,
 }

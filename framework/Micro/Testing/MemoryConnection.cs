@@ -147,6 +147,13 @@ internal sealed class MemoryConnection : IConnectionTransport
         _reactor.PostLocal(static state => ((MemoryConnection)state!).Deliver(), this);
     }
 
+    public void SwitchProtocol(IConnectionProtocol next)
+    {
+        Protocol = next;
+        _readPaused = false;
+        _reactor.PostLocal(static state => ((MemoryConnection)state!).Deliver(), this);
+    }
+
     public void CloseAfterFlush()
     {
         _closeAfterFlush = true;

@@ -48,4 +48,10 @@ internal interface IConnectionTransport
 
     /// <summary>Closes now, dropping unsent output.</summary>
     void Close();
+
+    /// <summary>
+    /// Hands the connection to another protocol (after an HTTP upgrade): it receives the bytes kept so far, then
+    /// everything read from now on, and the transport's events. Reading resumes.
+    /// </summary>
+    void SwitchProtocol(IConnectionProtocol next);
 }

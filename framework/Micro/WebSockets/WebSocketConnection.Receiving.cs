@@ -1,0 +1,310 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using Micro.Transport;
+
+namespace Micro.WebSockets;
+
+/// <summary>
+/// Reading frames as they arrive (RFC 6455 section 5): a header is read once all of it is here, a payload as it comes,
+/// unmasked into the message being assembled; every rule a client can break closes the connection with its code.
+/// </summary>
+public sealed partial class WebSocketConnection : IValueTaskSource<bool>
+{
+    private bool _inFrame;
+    private bool _frameFin;
+    private WebSocketOpcode _frameOpcode;
+    private long _payloadRemaining;
+    private uint _mask;
+    private int _maskIndex;
+    private WebSocketOpcode _messageOpcode;   // Text or Binary while a message is assembled, Continuation when none is
+    private byte[]? _message;
+    private int _messageLength;
+    private byte[]? _control;
+    private int _controlLength;
+    private Utf8Validator _utf8;
+    private bool _messagePending;            // a whole message waits for the handler to ask
+    private bool _messageLent;               // the handler has it; its bytes stay until it asks for the next
+    private bool _receiving;
+    private bool _ended;                     // no message will come any more
+    private WebSocketMessage _current;
+    private ManualResetValueTaskSourceCore<bool> _receive;
+    private long _lastReceived;
+    private long _lastPing;
+
+    /// <summary>
+    /// Waits for the next whole message (then <c>Current</c> of the enumerator has it); false once the connection is
+    /// closing or closed. The message before is given up: its bytes are reused.
+    /// </summary>
+    internal ValueTask<bool> ReceiveAsync()
+    {
+        if (!_reactor.IsOnReactorThread)
+        {
+            throw new InvalidOperationException("Messages are received on the connection's reactor: await the WebSocket's calls without ConfigureAwait(false).");
+        }
+        if (_receiving)
+        {
+            throw new InvalidOperationException("A receive is already waiting on this WebSocket: one reader at a time.");
+        }
+        if (_messageLent)
+        {
+            _messageLent = false;
+            ReleaseMessageBuffer();
+            if (!_ended)
+            {
+                _transport.ResumeReading(); // what arrived meanwhile is handed over again, on the next turn
+            }
+        }
+        if (_messagePending)
+        {
+            _messagePending = false;
+            _messageLent = true;
+            return new ValueTask<bool>(true);
+        }
+        if (_ended)
+        {
+            return new ValueTask<bool>(false);
+        }
+        _receiving = true;
+        _receive.Reset();
+        return new ValueTask<bool>(this, _receive.Version);
+    }
+
+    int IConnectionProtocol.OnReceived(byte[] buffer, int length)
+    {
+        _lastReceived = _reactor.Now;
+        var offset = 0;
+        while (offset < length && !_ended && !_messagePending && !_messageLent)
+        {
+            if (!_inFrame && !TryReadHeader(buffer, length, ref offset))
+            {
+                break;
+            }
+            if (_inFrame)
+            {
+                offset += ReadPayload(buffer.AsSpan(offset, (int)Math.Min(_payloadRemaining, length - offset)));
+                if (_payloadRemaining == 0 && !_ended)
+                {
+                    _inFrame = false;
+                    FrameComplete();
+                }
+            }
+        }
+        return _ended ? length : offset; // after a Close, nothing more is read
+    }
+
+    /// <summary>Reads and checks a frame header once all of it has arrived; false when more bytes are needed (or the connection failed).</summary>
+    private bool TryReadHeader(byte[] buffer, int length, ref int offset)
+    {
+        var available = buffer.AsSpan(offset, length - offset);
+        if (available.Length < 2)
+        {
+            return false;
+        }
+        var first = available[0];
+        var second = available[1];
+        var lengthBytes = (second & 0x7F) switch { 126 => 2, 127 => 8, _ => 0 };
+        var headerLength = 2 + lengthBytes + 4;
+        if ((second & 0x80) == 0)
+        {
+            return Fail(WebSocketCloseStatus.ProtocolError, "Frames from a client must be masked.");
+        }
+        if (available.Length < headerLength)
+        {
+            return false;
+        }
+        var fin = (first & 0x80) != 0;
+        var opcode = (WebSocketOpcode)(first & 0x0F);
+        if ((first & 0x70) != 0)
+        {
+            return Fail(WebSocketCloseStatus.ProtocolError, "A reserved bit is set, and no extension that uses it was agreed.");
+        }
+        long payloadLength = lengthBytes switch
+        {
+            2 => BinaryPrimitives.ReadUInt16BigEndian(available[2..]),
+            8 => (long)BinaryPrimitives.ReadUInt64BigEndian(available[2..]),
+            _ => second & 0x7F,
+        };
+        if (payloadLength < 0)
+        {
+            return Fail(WebSocketCloseStatus.ProtocolError, "A 64-bit payload length must have its most significant bit clear.");
+        }
+        switch (opcode)
+        {
+            case WebSocketOpcode.Close or WebSocketOpcode.Ping or WebSocketOpcode.Pong:
+                if (!fin || payloadLength > 125)
+                {
+                    return Fail(WebSocketCloseStatus.ProtocolError, "A control frame must not be fragmented and carries at most 125 bytes.");
+                }
+                _controlLength = 0;
+                break;
+            case WebSocketOpcode.Text or WebSocketOpcode.Binary:
+                if (_messageOpcode != WebSocketOpcode.Continuation)
+                {
+                    return Fail(WebSocketCloseStatus.ProtocolError, "A new message began before the fragmented one before it ended.");
+                }
+                _messageOpcode = opcode;
+                _utf8.Reset();
+                break;
+            case WebSocketOpcode.Continuation:
+                if (_messageOpcode == WebSocketOpcode.Continuation)
+                {
+                    return Fail(WebSocketCloseStatus.ProtocolError, "A continuation frame came with no fragmented message to continue.");
+                }
+                break;
+            default:
+                return Fail(WebSocketCloseStatus.ProtocolError, $"Opcode {(int)opcode} is reserved.");
+        }
+        if (opcode is WebSocketOpcode.Text or WebSocketOpcode.Binary or WebSocketOpcode.Continuation && _messageLength + payloadLength > _options.MaxMessageSize)
+        {
+            return Fail(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {_options.MaxMessageSize} bytes.");
+        }
+        _mask = MemoryMarshal.Read<uint>(available[(2 + lengthBytes)..]);
+        _maskIndex = 0;
+        _frameFin = fin;
+        _frameOpcode = opcode;
+        _payloadRemaining = payloadLength;
+        _inFrame = true;
+        offset += headerLength;
+        return true;
+    }
+
+    /// <summary>Unmasks what arrived of the payload into the control frame's or the message's buffer; returns the bytes taken.</summary>
+    private int ReadPayload(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> destination;
+        if (_frameOpcode >= WebSocketOpcode.Close)
+        {
+            _control ??= new byte[125];
+            destination = _control.AsSpan(_controlLength, payload.Length);
+            _controlLength += payload.Length;
+        }
+        else
+        {
+            EnsureMessageCapacity(_messageLength + (int)_payloadRemaining);
+            destination = _message.AsSpan(_messageLength, payload.Length);
+            _messageLength += payload.Length;
+        }
+        Unmask(payload, destination, _mask, _maskIndex);
+        _maskIndex = (_maskIndex + payload.Length) & 3;
+        _payloadRemaining -= payload.Length;
+        if (_messageOpcode == WebSocketOpcode.Text && _frameOpcode < WebSocketOpcode.Close
+            && !_utf8.Append(destination, final: _frameFin && _payloadRemaining == 0))
+        {
+            Fail(WebSocketCloseStatus.InvalidPayloadData, "A text message is not valid UTF-8.");
+        }
+        return payload.Length;
+    }
+
+    private void FrameComplete()
+    {
+        switch (_frameOpcode)
+        {
+            case WebSocketOpcode.Ping:
+                if (State == WebSocketState.Open)
+                {
+                    FrameWriter.WriteFrame(_transport.Output, WebSocketOpcode.Pong, _control.AsSpan(0, _controlLength));
+                    _transport.Flush();
+                }
+                return;
+            case WebSocketOpcode.Pong:
+                return; // an answer to our keep-alive ping, or unsolicited: either way the client is alive
+            case WebSocketOpcode.Close:
+                OnCloseFrame(_control.AsSpan(0, _controlLength));
+                return;
+        }
+        if (!_frameFin)
+        {
+            return; // more fragments of this message to come
+        }
+        if (_messageOpcode == WebSocketOpcode.Text && _messageLength == 0 && !_utf8.Append([], final: true))
+        {
+            Fail(WebSocketCloseStatus.InvalidPayloadData, "A text message is not valid UTF-8.");
+            return;
+        }
+        var message = new WebSocketMessage((WebSocketMessageType)_messageOpcode, _message.AsMemory(0, _messageLength));
+        _messageOpcode = WebSocketOpcode.Continuation;
+        if (_callbacks is not null)
+        {
+            if (_callbacks.OnMessage is { } onMessage)
+            {
+                Invoke(static (connection, state) => state.onMessage(connection, state.message), (onMessage, message));
+            }
+            ReleaseMessageBuffer();
+            return;
+        }
+        _current = message;
+        _transport.PauseReading(); // one message at a time: the next is read when the handler asks for it
+        if (_receiving)
+        {
+            _receiving = false;
+            _messageLent = true;
+            _receive.SetResult(true);
+        }
+        else
+        {
+            _messagePending = true;
+        }
+    }
+
+    /// <summary>No message will come: a waiting receive learns it, and nothing more is read.</summary>
+    private void EndReceiving()
+    {
+        _ended = true;
+        if (_receiving)
+        {
+            _receiving = false;
+            _receive.SetResult(false);
+        }
+    }
+
+    private void EnsureMessageCapacity(int needed)
+    {
+        if (_message is null || _message.Length < needed)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(4096, _options.MaxMessageSize)));
+            if (_message is not null)
+            {
+                _message.AsSpan(0, _messageLength).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_message);
+            }
+            _message = bigger;
+        }
+    }
+
+    /// <summary>The message's bytes are given up; the buffer goes back to the pool unless a fragmented message is under way.</summary>
+    private void ReleaseMessageBuffer()
+    {
+        _messageLength = 0;
+        if (_message is not null && _messageOpcode == WebSocketOpcode.Continuation)
+        {
+            ArrayPool<byte>.Shared.Return(_message);
+            _message = null;
+        }
+    }
+
+    /// <summary>XORs <paramref name="source"/> with the 4-byte mask, starting at byte <paramref name="maskIndex"/> of it, eight bytes at a time.</summary>
+    internal static void Unmask(ReadOnlySpan<byte> source, Span<byte> destination, uint mask, int maskIndex)
+    {
+        var rotated = BitOperations.RotateRight(mask, 8 * maskIndex);
+        var wide = rotated | ((ulong)rotated << 32);
+        var i = 0;
+        for (; i + 8 <= source.Length; i += 8)
+        {
+            MemoryMarshal.Write(destination[i..], MemoryMarshal.Read<ulong>(source[i..]) ^ wide);
+        }
+        for (; i < source.Length; i++)
+        {
+            destination[i] = (byte)(source[i] ^ (byte)(rotated >> (8 * (i & 3))));
+        }
+    }
+
+    bool IValueTaskSource<bool>.GetResult(short token) => _receive.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _receive.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _receive.OnCompleted(continuation, state, token, flags);
+}

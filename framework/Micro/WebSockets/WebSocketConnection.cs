@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Text.Json;
+using Micro.Http;
+using Micro.Transport;
+
+namespace Micro.WebSockets;
+
+/// <summary>
+/// One WebSocket connection (RFC 6455), owned by the reactor that owned its HTTP connection: every call into it runs
+/// there, and an async handler's continuations come back there. It reads one whole message at a time and stops reading
+/// until the handler has taken it (backpressure, not a queue); sending writes frames into the connection's output and
+/// waits when the client reads slower than the handler writes. While idle it holds no buffer.
+/// </summary>
+public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnumerable<WebSocketMessage>
+{
+    private readonly ProtocolSwitch _handover;
+    private readonly IConnectionTransport _transport;
+    private readonly Reactor _reactor;
+    private readonly WebSocketOptions _options;
+    private readonly WebSocketHandlers? _callbacks;
+    private CancellationTokenSource? _aborted;
+    private TaskCompletionSource? _closed;
+    private bool _handlerRunning;
+
+    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, JsonSerializerOptions jsonOptions, WebSocketHandlers? callbacks)
+    {
+        _handover = handover;
+        _transport = handover.Transport;
+        _reactor = handover.State.Reactor;
+        _options = options;
+        _callbacks = callbacks;
+        Request = request;
+        SubProtocol = subProtocol;
+        JsonOptions = jsonOptions;
+        _lastReceived = _lastPing = _reactor.Now;
+    }
+
+    /// <summary>The upgrade request: its path, route parameters, query and headers stay readable while the connection lives.</summary>
+    public Request Request { get; }
+
+    /// <summary>The subprotocol chosen from the client's offer (<see cref="WebSocketOptions.SubProtocols"/>), or null.</summary>
+    public string? SubProtocol { get; }
+
+    /// <summary>Open, closing (a Close frame sent), or closed.</summary>
+    public WebSocketState State { get; private set; }
+
+    /// <summary>The close code once known: the client's, 1005 when its Close frame had none, 1006 when it went without one, or the server's.</summary>
+    public int? CloseStatus { get; private set; }
+
+    /// <summary>The reason that came with the close code, if any.</summary>
+    public string? CloseDescription { get; private set; }
+
+    /// <summary>The JSON options <see cref="SendJsonAsync{T}(T, CancellationToken)"/> and <see cref="WebSocketMessage.Json{T}(JsonSerializerOptions)"/> use: the app's.</summary>
+    public JsonSerializerOptions JsonOptions { get; }
+
+    /// <summary>Cancelled when the connection is gone, for work the handler does that should stop with it.</summary>
+    public CancellationToken Aborted => State == WebSocketState.Closed ? new CancellationToken(canceled: true) : (_aborted ??= new CancellationTokenSource()).Token;
+
+    /// <summary>Completes once the connection is closed.</summary>
+    public Task Completion => State == WebSocketState.Closed ? Task.CompletedTask : (_closed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+
+    /// <summary>Starts the application's side on the next turn of the reactor, after the switch has finished.</summary>
+    internal void Start(Func<WebSocketConnection, Request, Task>? handler)
+    {
+        _reactor.PostLocal(static state =>
+        {
+            var (connection, handler) = ((WebSocketConnection, Func<WebSocketConnection, Request, Task>?))state!;
+            if (handler is not null)
+            {
+                _ = connection.RunAsync(handler);
+            }
+            else
+            {
+                connection.Invoke(static (connection, _) => connection._callbacks!.OnOpen?.Invoke(connection), 0);
+            }
+        }, (this, handler));
+    }
+
+    private async Task RunAsync(Func<WebSocketConnection, Request, Task> handler)
+    {
+        _handlerRunning = true;
+        try
+        {
+            await handler(this, Request);
+            if (State == WebSocketState.Open)
+            {
+                await CloseAsync(WebSocketCloseStatus.NormalClosure); // the handler is done: so is the connection
+            }
+        }
+        catch (Exception exception) when (State != WebSocketState.Closed || exception is not IOException)
+        {
+            _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            Fail(WebSocketCloseStatus.InternalServerError, "");
+        }
+        catch (IOException)
+        {
+            // A send or a close met a connection already gone: nothing more to say to anyone.
+        }
+        finally
+        {
+            _handlerRunning = false;
+            ReleaseIfDone();
+        }
+    }
+
+    /// <summary>Runs a callback; one that throws closes the connection with 1011, as a handler that throws does.</summary>
+    private void Invoke<TState>(Action<WebSocketConnection, TState> callback, TState state)
+    {
+        try
+        {
+            callback(this, state);
+        }
+        catch (Exception exception)
+        {
+            _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            Fail(WebSocketCloseStatus.InternalServerError, "");
+        }
+    }
+
+    void IConnectionProtocol.OnClosed()
+    {
+        var wasOpen = State != WebSocketState.Closed;
+        State = WebSocketState.Closed;
+        CloseStatus ??= WebSocketCloseStatus.AbnormalClosure;
+        EndReceiving();
+        _drain?.TrySetException(new IOException("The WebSocket connection is closed."));
+        _drain = null;
+        _aborted?.Cancel();
+        _closed?.TrySetResult();
+        if (!_messageLent && _message is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_message); // a lent message stays with the handler, for the garbage collector
+        }
+        _message = null;
+        if (wasOpen && _callbacks?.OnClose is { } onClose)
+        {
+            try
+            {
+                onClose(this, CloseStatus.Value, CloseDescription);
+            }
+            catch (Exception exception)
+            {
+                _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            }
+        }
+        ReleaseIfDone();
+    }
+
+    /// <summary>The upgrade request goes back to the reactor's pool only once the connection is closed and no handler can read it.</summary>
+    private void ReleaseIfDone()
+    {
+        if (State == WebSocketState.Closed && !_handlerRunning)
+        {
+            _handover.Release();
+        }
+    }
+
+    void IConnectionProtocol.OnOutputDrained()
+    {
+        var drain = _drain;
+        _drain = null;
+        drain?.TrySetResult();
+    }
+
+    void IConnectionProtocol.OnInputEnded()
+    {
+        // The client stopped sending without a Close frame: nothing more can be said (1006).
+        _transport.Close();
+    }
+
+    void IConnectionProtocol.OnShutdown()
+    {
+        if (State == WebSocketState.Open)
+        {
+            SendClose(WebSocketCloseStatus.GoingAway, "The server is stopping.");
+        }
+    }
+
+    void IConnectionProtocol.OnTick(long now)
+    {
+        if (State == WebSocketState.Closed)
+        {
+            return;
+        }
+        if (State == WebSocketState.CloseSent)
+        {
+            if (now - _closeSentAt > _options.CloseTimeout.TotalMilliseconds)
+            {
+                _transport.Close(); // the client did not answer our Close frame in time
+            }
+            return;
+        }
+        var blockedSince = _transport.WriteBlockedSince;
+        if (blockedSince != 0 && _handover.State.Options.MinResponseDataRate.IsTooSlow(_transport.SentWhileBlocked, now - blockedSince))
+        {
+            _handover.State.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
+            _transport.Close();
+            return;
+        }
+        if (_messagePending || _messageLent)
+        {
+            _lastReceived = now; // the application holds the client back: its time is not the client's
+            return;
+        }
+        var idle = now - _lastReceived;
+        if (idle > _options.IdleTimeout.TotalMilliseconds)
+        {
+            _handover.State.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket received nothing, not even a Pong, within its idle timeout");
+            _transport.Close();
+        }
+        else if (_options.KeepAliveInterval > TimeSpan.Zero && idle > _options.KeepAliveInterval.TotalMilliseconds && now - _lastPing > _options.KeepAliveInterval.TotalMilliseconds)
+        {
+            _lastPing = now;
+            FrameWriter.WriteFrame(_transport.Output, WebSocketOpcode.Ping, []);
+            _transport.Flush();
+        }
+    }
+
+    /// <summary>Messages one by one: <c>await foreach (var message in ws)</c> ends when the connection closes.</summary>
+    public IAsyncEnumerator<WebSocketMessage> GetAsyncEnumerator(CancellationToken cancellationToken = default) => new MessageEnumerator(this);
+
+    private sealed class MessageEnumerator(WebSocketConnection connection) : IAsyncEnumerator<WebSocketMessage>
+    {
+        public WebSocketMessage Current => connection._current;
+
+        public ValueTask<bool> MoveNextAsync() => connection.ReceiveAsync();
+
+        public ValueTask DisposeAsync() => default;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Micro.WebSockets;
+
+/// <summary>How a WebSocket route accepts, limits and keeps alive its connections. Defaults suit a public server.</summary>
+public sealed class WebSocketOptions
+{
+    /// <summary>The largest message accepted, whole (its fragments together); larger closes the connection with 1009. Default 1 MiB.</summary>
+    public int MaxMessageSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// With nothing received for this long, the server sends a Ping (the client answers with a Pong), so dead peers
+    /// and idle proxies are noticed. Default 30 s; zero turns pings off.
+    /// </summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>With nothing at all received for this long (not even a Pong), the connection is dropped. Default 75 s.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>How long, after the server sent its Close frame, it waits for the client's before it drops the connection. Default 5 s.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The subprotocols the route speaks, in order of preference; the first the client offers (Sec-WebSocket-Protocol)
+    /// is chosen. A client that offers only others gets none, and may close. Default: none.
+    /// </summary>
+    public IList<string> SubProtocols { get; } = [];
+
+    /// <summary>
+    /// The origins (scheme://host[:port], as browsers send in Origin) allowed to open a connection; others get 403.
+    /// Empty (the default) allows any: a check of your own can read <c>req.Headers["Origin"]</c> in a middleware.
+    /// Browsers do not apply CORS to WebSockets, so a route that uses cookies for authentication should set this.
+    /// </summary>
+    public IList<string> AllowedOrigins { get; } = [];
+}
