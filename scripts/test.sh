@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
 # need (llhttp's C sources, gcc, curl, systemd's socket-activation launcher, iproute2 for a network namespace, nginx, HAProxy
-# and Caddy), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
+# and Caddy, Python's websockets), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
 # builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,7 @@ command -v nsenter >/dev/null || packages+=(util-linux) # unshare and nsenter, f
 [ -x /usr/sbin/nginx ] || packages+=(nginx)         # the reverse proxy in front of two instances, with TLS
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)     # deploy/haproxy's configuration is checked by haproxy -c
 command -v caddy >/dev/null || packages+=(caddy)    # and deploy/caddy's by caddy validate
+/usr/bin/python3 -c "import websockets" 2>/dev/null || packages+=(python3-websockets) # an independent WebSocket client
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo

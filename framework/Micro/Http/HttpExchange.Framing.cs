@@ -61,6 +61,7 @@ public sealed partial class HttpExchange
     internal void SwitchProtocols(ReadOnlySpan<byte> responseHead, Func<ProtocolSwitch, Transport.IConnectionProtocol> next)
     {
         ThrowIfStarted();
+        DetachFromReceiveBuffer(); // the request outlives this receive: the connection's handler reads it for as long as it lives
         _raw = true;
         _statusCode = 101;
         _target!.Write(responseHead);

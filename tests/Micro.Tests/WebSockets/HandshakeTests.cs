@@ -118,6 +118,26 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public async Task The_upgrade_request_stays_readable_after_the_reactor_has_reused_its_receive_buffer()
+    {
+        // Python's websockets client found this: the request's bytes were still borrowed from the receive buffer, and
+        // the route parameter read in the handler came back as whatever the next read had put there.
+        await using var server = new WebSocketApp(app => app.ServerOptions.ReactorCount = 1);
+        var (client, _) = await RawWebSocket.ConnectAsync(server.EndPoint, "/rooms/abcdef?name=first");
+        await using (client)
+        {
+            Assert.Equal("room abcdef, query first", (await client.ReadFrameAsync())!.Text);
+            using (var other = new HttpClient())
+            {
+                var overwrite = new string('Z', 4000);
+                Assert.Equal("plain", await other.GetStringAsync($"http://{server.EndPoint}/plain?{overwrite}"));
+            }
+            await client.SendTextAsync("still there?");
+            Assert.Equal("abcdef: still there?", (await client.ReadFrameAsync())!.Text);
+        }
+    }
+
+    [Fact]
     public async Task A_subprotocol_is_chosen_from_the_clients_offer_and_a_foreign_origin_is_refused()
     {
         var options = new Micro.WebSockets.WebSocketOptions();
