@@ -14,6 +14,7 @@ public sealed partial class MicroApp
         if (exchange.ApplicationState is not Context context)
         {
             exchange.ApplicationState = context = new Context(_table!.MaxCaptures);
+            context.Request.App = this;
         }
         var (request, response) = (context.Request, context.Response);
         request.Attach(exchange, ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions, ScopeFactory);

@@ -99,6 +99,11 @@ public sealed partial class MicroApp : Router
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;
 
+    /// <summary>State a room of the framework keeps for the whole app (a WebSocket topic registry), made when first asked for.</summary>
+    internal T Feature<T>() where T : class, new() => (T)_features.GetOrAdd(typeof(T), static _ => new T());
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _features = new();
+
     /// <summary>The server under the app, once started (diagnostics and tests).</summary>
     internal MicroServer? Server => _server;
 

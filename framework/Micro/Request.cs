@@ -29,6 +29,9 @@ public sealed class Request
     private Microsoft.Extensions.DependencyInjection.AsyncServiceScope? _scope;
     private System.Text.Json.JsonSerializerOptions _json = null!;
 
+    /// <summary>The app serving the request (set once per pooled request object).</summary>
+    internal MicroApp? App { get; set; }
+
     /// <summary>The app's JSON options, for what the request hands on (a WebSocket's messages).</summary>
     internal System.Text.Json.JsonSerializerOptions JsonOptions => _json;
     private Dictionary<string, string>? _cookies;

@@ -121,6 +121,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     {
         var wasOpen = State != WebSocketState.Closed;
         State = WebSocketState.Closed;
+        UnsubscribeAll();
         CloseStatus ??= WebSocketCloseStatus.AbnormalClosure;
         EndReceiving();
         _drain?.TrySetException(new IOException("The WebSocket connection is closed."));

@@ -25,6 +25,15 @@ public sealed class WebSocketOptions
     public IList<string> SubProtocols { get; } = [];
 
     /// <summary>
+    /// How much unsent output a subscriber may have before a published message is not queued for it: a publish never
+    /// waits for one slow client, nor grows memory for it without bound. Default 1 MiB.
+    /// </summary>
+    public int MaxPublishBacklog { get; set; } = 1024 * 1024;
+
+    /// <summary>What happens to a subscriber past <see cref="MaxPublishBacklog"/>: it misses the message (default) or is closed.</summary>
+    public SlowSubscriberPolicy SlowSubscribers { get; set; } = SlowSubscriberPolicy.Drop;
+
+    /// <summary>
     /// The origins (scheme://host[:port], as browsers send in Origin) allowed to open a connection; others get 403.
     /// Empty (the default) allows any: a check of your own can read <c>req.Headers["Origin"]</c> in a middleware.
     /// Browsers do not apply CORS to WebSockets, so a route that uses cookies for authentication should set this.

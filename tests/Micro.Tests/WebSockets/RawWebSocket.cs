@@ -31,9 +31,14 @@ internal sealed class RawWebSocket : IAsyncDisposable
     }
 
     /// <summary>Connects and sends the handshake (plus <paramref name="extraHeaders"/>); returns the client and the server's response head.</summary>
-    public static async Task<(RawWebSocket Client, string ResponseHead)> ConnectAsync(IPEndPoint server, string path, string extraHeaders = "", string? before = null)
+    /// <param name="receiveBuffer">The socket's receive buffer, when a test needs a client whose kernel takes little before it stops reading.</param>
+    public static async Task<(RawWebSocket Client, string ResponseHead)> ConnectAsync(IPEndPoint server, string path, string extraHeaders = "", string? before = null, int? receiveBuffer = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBuffer is { } size)
+        {
+            socket.ReceiveBufferSize = size;
+        }
         await socket.ConnectAsync(server);
         var client = new RawWebSocket(socket);
         await client.SendRawAsync(Encoding.ASCII.GetBytes((before ?? "") + Handshake(path, extraHeaders)));

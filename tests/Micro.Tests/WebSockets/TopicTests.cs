@@ -1,0 +1,85 @@
+using Micro.WebSockets;
+
+namespace Micro.Tests.WebSockets;
+
+/// <summary>Issue 12: topics, as uWebSockets has them: subscribe on the connection, publish from the app to every reactor.</summary>
+public sealed class TopicTests
+{
+    private static WebSocketApp TopicServer(WebSocketOptions? options = null, TaskCompletionSource? left = null) => new(app => app.WebSocket("/topics/:name", async (ws, req) =>
+    {
+        ws.Subscribe(req.Params["name"]!);
+        await ws.SendAsync("subscribed");
+        await foreach (var message in ws)
+        {
+        }
+        left?.TrySetResult();
+    }, options));
+
+    private static async Task<RawWebSocket> SubscribeAsync(WebSocketApp server, string topic, int? receiveBuffer = null)
+    {
+        var (client, head) = await RawWebSocket.ConnectAsync(server.EndPoint, $"/topics/{topic}", receiveBuffer: receiveBuffer);
+        Assert.StartsWith("HTTP/1.1 101", head);
+        Assert.Equal("subscribed", (await client.ReadFrameAsync())!.Text);
+        return client;
+    }
+
+    [Fact]
+    public async Task A_publish_reaches_every_subscriber_of_its_topic_on_every_reactor_and_no_one_else()
+    {
+        var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = TopicServer(left: left);
+        var a = new List<RawWebSocket>();
+        for (var i = 0; i < 8; i++)
+        {
+            a.Add(await SubscribeAsync(server, "a")); // eight connections: both reactors have some
+        }
+        await using var b = await SubscribeAsync(server, "b");
+        Assert.Equal(8, server.App.SubscriberCount("a"));
+        Assert.Equal(8, await server.App.Publish("a", "news for a"));
+        foreach (var client in a)
+        {
+            Assert.Equal("news for a", (await client.ReadFrameAsync())!.Text);
+        }
+        Assert.Equal(1, await server.App.Publish("b", [1, 2, 3]));
+        Assert.Equal([1, 2, 3], (await b.ReadFrameAsync())!.Payload); // its first frame: it never had "news for a"
+
+        await a[0].SendFrameAsync(8, RawWebSocket.ClosePayload(1000));
+        await left.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(7, await server.App.Publish("a", "after one left"));
+        foreach (var client in a)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(SlowSubscriberPolicy.Drop)]
+    [InlineData(SlowSubscriberPolicy.Close)]
+    public async Task A_subscriber_that_does_not_read_does_not_hold_back_the_others_nor_grow_without_bound(SlowSubscriberPolicy policy)
+    {
+        var options = new WebSocketOptions { MaxPublishBacklog = 256 * 1024, SlowSubscribers = policy };
+        await using var server = TopicServer(options);
+        await using var fast = await SubscribeAsync(server, "feed");
+        await using var slow = await SubscribeAsync(server, "feed", receiveBuffer: 4096); // its kernel soon takes no more
+        var message = new byte[16 * 1024];
+        var reached = 0;
+        var reading = Task.Run(async () =>
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                Assert.Equal(16 * 1024, (await fast.ReadFrameAsync())!.Payload.Length);
+            }
+        });
+        for (var i = 0; i < 1000; i++)
+        {
+            message[0] = (byte)i;
+            reached += await server.App.Publish("feed", message);
+        }
+        await reading.WaitAsync(TimeSpan.FromSeconds(30)); // the fast one got all 1,000
+        Assert.InRange(reached, 1000, 1999);                 // the slow one missed some: 16 MB never piled up for it
+        if (policy == SlowSubscriberPolicy.Close)
+        {
+            Assert.Equal(1008, (await slow.ReadCloseAsync()).CloseCode);
+        }
+    }
+}
