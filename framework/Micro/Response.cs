@@ -13,6 +13,9 @@ public sealed class Response
 {
     private HttpExchange _exchange = null!;
     private Request? _request;
+
+    /// <summary>The request this response answers.</summary>
+    internal Request Request => _request!;
     private Utf8JsonWriter? _json;
     private JsonSerializerOptions _jsonOptions = null!;
     private bool _contentTypeSet;
