@@ -282,6 +282,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     {
         _stopParsing = true;
         _clock.Touch(state.Reactor.Now);
+        upgraded.SwitchTo = null;
         var protocol = next(new ProtocolSwitch(transport, state, this, upgraded));
         transport.SwitchProtocol(protocol);
         if (!_inReceive)

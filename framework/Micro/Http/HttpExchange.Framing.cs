@@ -69,8 +69,8 @@ public sealed partial class HttpExchange
         IsCompleted = true;
     }
 
-    /// <summary>Set by <see cref="SwitchProtocols"/>: the protocol that takes the connection over.</summary>
-    internal Func<ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; private set; }
+    /// <summary>Set by <see cref="SwitchProtocols"/>: the protocol that takes the connection over (cleared once it has, so what it captured can go).</summary>
+    internal Func<ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; set; }
 
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
     internal void CompleteWithError(int statusCode)

@@ -11,6 +11,7 @@ namespace Micro.Http;
 internal sealed class ProtocolSwitch(IConnectionTransport transport, HttpReactorState state, HttpConnection previous, HttpExchange exchange)
 {
     private bool _released;
+    private bool _closed;
 
     public IConnectionTransport Transport { get; } = transport;
 
@@ -18,15 +19,24 @@ internal sealed class ProtocolSwitch(IConnectionTransport transport, HttpReactor
 
     public HttpExchange Exchange { get; } = exchange;
 
-    /// <summary>The connection is gone: the HTTP side's resources and the exchange go back to the reactor.</summary>
+    /// <summary>The connection is gone: the HTTP side learns it, so the upgrade request's Aborted token is cancelled.</summary>
+    public void ConnectionClosed()
+    {
+        if (!_closed)
+        {
+            _closed = true;
+            previous.OnClosed();
+        }
+    }
+
+    /// <summary>The connection is gone and nothing reads the upgrade request any more: the exchange goes back to the reactor.</summary>
     public void Release()
     {
-        if (_released)
+        ConnectionClosed();
+        if (!_released)
         {
-            return;
+            _released = true;
+            State.ReturnExchange(Exchange);
         }
-        _released = true;
-        previous.OnClosed();
-        State.ReturnExchange(Exchange);
     }
 }

@@ -20,6 +20,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private uint _mask;
     private int _maskIndex;
     private WebSocketOpcode _messageOpcode;   // Text or Binary while a message is assembled, Continuation when none is
+    private bool _messageCompressed;         // its first frame had RSV1 (permessage-deflate)
     private byte[]? _message;
     private int _messageLength;
     private byte[]? _control;
@@ -28,6 +29,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private bool _messagePending;            // a whole message waits for the handler to ask
     private bool _messageLent;               // the handler has it; its bytes stay until it asks for the next
     private bool _receiving;
+    private bool _pausedForHandler;          // reading stopped because bytes came while the handler held a message
     private bool _ended;                     // no message will come any more
     private WebSocketMessage _current;
     private ManualResetValueTaskSourceCore<bool> _receive;
@@ -52,8 +54,9 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         {
             _messageLent = false;
             ReleaseMessageBuffer();
-            if (!_ended)
+            if (_pausedForHandler && !_ended)
             {
+                _pausedForHandler = false;
                 _transport.ResumeReading(); // what arrived meanwhile is handed over again, on the next turn
             }
         }
@@ -92,6 +95,13 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
                 }
             }
         }
+        if (offset < length && !_ended && (_messagePending || _messageLent))
+        {
+            // More arrived while the handler holds a message: stop reading until it asks for the next. Only then: a
+            // client that waits for each answer never costs a pause and a resume (two epoll_ctl) per message.
+            _pausedForHandler = true;
+            _transport.PauseReading();
+        }
         return _ended ? length : offset; // after a Close, nothing more is read
     }
 
@@ -117,8 +127,10 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         }
         var fin = (first & 0x80) != 0;
         var opcode = (WebSocketOpcode)(first & 0x0F);
-        if ((first & 0x70) != 0)
+        var compressed = (first & 0x40) != 0;
+        if ((first & 0x30) != 0 || (compressed && (_deflate is null || opcode is not (WebSocketOpcode.Text or WebSocketOpcode.Binary))))
         {
+            // RSV1 is permessage-deflate's, and only on a data message's first frame (RFC 7692 section 6.1).
             return Fail(WebSocketCloseStatus.ProtocolError, "A reserved bit is set, and no extension that uses it was agreed.");
         }
         long payloadLength = lengthBytes switch
@@ -146,6 +158,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
                     return Fail(WebSocketCloseStatus.ProtocolError, "A new message began before the fragmented one before it ended.");
                 }
                 _messageOpcode = opcode;
+                _messageCompressed = compressed;
                 _utf8.Reset();
                 break;
             case WebSocketOpcode.Continuation:
@@ -190,7 +203,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         Unmask(payload, destination, _mask, _maskIndex);
         _maskIndex = (_maskIndex + payload.Length) & 3;
         _payloadRemaining -= payload.Length;
-        if (_messageOpcode == WebSocketOpcode.Text && _frameOpcode < WebSocketOpcode.Close
+        if (_messageOpcode == WebSocketOpcode.Text && _frameOpcode < WebSocketOpcode.Close && !_messageCompressed
             && !_utf8.Append(destination, final: _frameFin && _payloadRemaining == 0))
         {
             Fail(WebSocketCloseStatus.InvalidPayloadData, "A text message is not valid UTF-8.");
@@ -219,9 +232,8 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         {
             return; // more fragments of this message to come
         }
-        if (_messageOpcode == WebSocketOpcode.Text && _messageLength == 0 && !_utf8.Append([], final: true))
+        if (_messageCompressed && !InflateMessage())
         {
-            Fail(WebSocketCloseStatus.InvalidPayloadData, "A text message is not valid UTF-8.");
             return;
         }
         var message = new WebSocketMessage((WebSocketMessageType)_messageOpcode, _message.AsMemory(0, _messageLength));
@@ -235,8 +247,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
             ReleaseMessageBuffer();
             return;
         }
-        _current = message;
-        _transport.PauseReading(); // one message at a time: the next is read when the handler asks for it
+        _current = message; // one message at a time: the next is parsed when the handler asks for it (OnReceived stops here)
         if (_receiving)
         {
             _receiving = false;
@@ -247,6 +258,26 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         {
             _messagePending = true;
         }
+    }
+
+    /// <summary>Replaces the compressed message with its inflated bytes, checked as the uncompressed ones are; false when the connection failed.</summary>
+    private bool InflateMessage()
+    {
+        _messageCompressed = false;
+        var inflated = _deflate!.Inflate(_message.AsSpan(0, _messageLength), _options.MaxMessageSize, out var tooLarge);
+        if (inflated is not { } result)
+        {
+            return tooLarge
+                ? Fail(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {_options.MaxMessageSize} bytes, uncompressed.")
+                : Fail(WebSocketCloseStatus.InvalidPayloadData, "A compressed message is not valid deflate data.");
+        }
+        ArrayPool<byte>.Shared.Return(_message!);
+        (_message, _messageLength) = result;
+        if (_messageOpcode == WebSocketOpcode.Text && !System.Text.Unicode.Utf8.IsValid(_message.AsSpan(0, _messageLength)))
+        {
+            return Fail(WebSocketCloseStatus.InvalidPayloadData, "A text message is not valid UTF-8.");
+        }
+        return true;
     }
 
     /// <summary>No message will come: a waiting receive learns it, and nothing more is read.</summary>

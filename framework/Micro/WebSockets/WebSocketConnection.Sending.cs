@@ -25,6 +25,14 @@ public sealed partial class WebSocketConnection
         }
         ThrowIfCannotSend();
         var length = Encoding.UTF8.GetByteCount(text);
+        if (_deflate is not null && length >= _deflate.MinSize)
+        {
+            var encoded = ArrayPool<byte>.Shared.Rent(length);
+            Encoding.UTF8.GetBytes(text, encoded);
+            WriteCompressed(WebSocketOpcode.Text, encoded.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(encoded);
+            return Sent(cancellationToken);
+        }
         var output = _transport.Output;
         var header = output.GetSpan(FrameWriter.MaxHeaderLength);
         output.Advance(FrameWriter.WriteHeader(header, WebSocketOpcode.Text, fin: true, length));
@@ -40,7 +48,14 @@ public sealed partial class WebSocketConnection
             return SendFromElsewhereAsync(data.ToArray(), type, cancellationToken);
         }
         ThrowIfCannotSend();
-        FrameWriter.WriteFrame(_transport.Output, (WebSocketOpcode)type, data.Span);
+        if (_deflate is not null && data.Length >= _deflate.MinSize)
+        {
+            WriteCompressed((WebSocketOpcode)type, data.Span);
+        }
+        else
+        {
+            FrameWriter.WriteFrame(_transport.Output, (WebSocketOpcode)type, data.Span);
+        }
         return Sent(cancellationToken);
     }
 
@@ -85,6 +100,14 @@ public sealed partial class WebSocketConnection
             SendClose((ushort)code, reason);
         }
         return Completion;
+    }
+
+    /// <summary>One message compressed (RSV1 set), in one frame.</summary>
+    private void WriteCompressed(WebSocketOpcode opcode, ReadOnlySpan<byte> payload)
+    {
+        var (buffer, length) = _deflate!.Compress(payload);
+        FrameWriter.WriteFrame(_transport.Output, opcode, buffer.AsSpan(0, length), compressed: true);
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     /// <summary>Sends a Close frame and waits for the client's (at most <see cref="WebSocketOptions.CloseTimeout"/>, see OnTick).</summary>

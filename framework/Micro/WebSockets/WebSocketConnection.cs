@@ -21,9 +21,12 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     private CancellationTokenSource? _aborted;
     private TaskCompletionSource? _closed;
     private bool _handlerRunning;
+    private readonly PerMessageDeflate? _deflate;
 
-    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, JsonSerializerOptions jsonOptions, WebSocketHandlers? callbacks)
+    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, JsonSerializerOptions jsonOptions, WebSocketHandlers? callbacks,
+        DeflateParameters? deflate = null)
     {
+        _deflate = deflate is null ? null : new PerMessageDeflate(deflate, options.Compression!);
         _handover = handover;
         _transport = handover.Transport;
         _reactor = handover.State.Reactor;
@@ -37,6 +40,9 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
 
     /// <summary>The upgrade request: its path, route parameters, query and headers stay readable while the connection lives.</summary>
     public Request Request { get; }
+
+    /// <summary>Whether permessage-deflate was agreed (<see cref="WebSocketOptions.Compression"/>, and the client offered it).</summary>
+    public bool IsCompressed => _deflate is not null;
 
     /// <summary>The subprotocol chosen from the client's offer (<see cref="WebSocketOptions.SubProtocols"/>), or null.</summary>
     public string? SubProtocol { get; }
@@ -127,6 +133,8 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         _drain?.TrySetException(new IOException("The WebSocket connection is closed."));
         _drain = null;
         _aborted?.Cancel();
+        _deflate?.Dispose();
+        _handover.ConnectionClosed(); // req.Aborted too
         _closed?.TrySetResult();
         if (!_messageLent && _message is not null)
         {

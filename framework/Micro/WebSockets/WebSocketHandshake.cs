@@ -12,7 +12,7 @@ internal static class WebSocketHandshake
     private const string Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
     /// <summary>What the handshake decided: the 101's extra header lines, or the status and reason to refuse with.</summary>
-    internal readonly record struct Outcome(int Status, string Reason, string? Accept, string? SubProtocol);
+    internal readonly record struct Outcome(int Status, string Reason, string? Accept, string? SubProtocol, DeflateParameters? Deflate = null);
 
     public static Outcome Evaluate(Request req, WebSocketOptions options)
     {
@@ -45,7 +45,8 @@ internal static class WebSocketHandshake
         {
             return Refuse(403, "This origin may not open a WebSocket here.");
         }
-        return new Outcome(101, "", AcceptKey(key), ChooseSubProtocol(req.Header("Sec-WebSocket-Protocol"), options.SubProtocols));
+        return new Outcome(101, "", AcceptKey(key), ChooseSubProtocol(req.Header("Sec-WebSocket-Protocol"), options.SubProtocols),
+            DeflateNegotiation.Negotiate(req.Header("Sec-WebSocket-Extensions"), options.Compression));
     }
 
     /// <summary>The Sec-WebSocket-Accept value for a client's key.</summary>
@@ -61,6 +62,7 @@ internal static class WebSocketHandshake
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         $"Sec-WebSocket-Accept: {outcome.Accept}\r\n" +
         (outcome.SubProtocol is { } protocol ? $"Sec-WebSocket-Protocol: {protocol}\r\n" : "") +
+        (outcome.Deflate is { } deflate ? $"Sec-WebSocket-Extensions: {deflate.ResponseHeader}\r\n" : "") +
         "\r\n");
 
     private static Outcome Refuse(int status, string reason) => new(status, reason, null, null);

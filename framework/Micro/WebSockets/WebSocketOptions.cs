@@ -24,6 +24,9 @@ public sealed class WebSocketOptions
     /// </summary>
     public IList<string> SubProtocols { get; } = [];
 
+    /// <summary>permessage-deflate, agreed with clients that offer it; null (the default) declines it.</summary>
+    public WebSocketCompression? Compression { get; set; }
+
     /// <summary>
     /// How much unsent output a subscriber may have before a published message is not queued for it: a publish never
     /// waits for one slow client, nor grows memory for it without bound. Default 1 MiB.

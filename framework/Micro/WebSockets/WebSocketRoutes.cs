@@ -42,7 +42,7 @@ public static class WebSocketRoutes
         var json = req.JsonOptions;
         req.Exchange.SwitchProtocols(WebSocketHandshake.ResponseHead(outcome), handover =>
         {
-            var connection = new WebSocketConnection(handover, req, options, outcome.SubProtocol, json, callbacks);
+            var connection = new WebSocketConnection(handover, req, options, outcome.SubProtocol, json, callbacks, outcome.Deflate);
             connection.Start(handler);
             return connection;
         });

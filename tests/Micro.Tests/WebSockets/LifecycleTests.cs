@@ -71,6 +71,28 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task The_upgrade_requests_aborted_token_and_the_connections_fire_when_the_client_goes()
+    {
+        var cancelled = new TaskCompletionSource<(bool Request, bool Connection)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new WebSocketApp(app => app.WebSocket("/wait", async (ws, req) =>
+        {
+            await ws.SendAsync("waiting");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, req.Aborted); // work tied to the request, as in an HTTP handler
+            }
+            catch (OperationCanceledException)
+            {
+                cancelled.TrySetResult((req.Aborted.IsCancellationRequested, ws.Aborted.IsCancellationRequested));
+            }
+        }));
+        var (client, _) = await RawWebSocket.ConnectAsync(server.EndPoint, "/wait");
+        Assert.Equal("waiting", (await client.ReadFrameAsync())!.Text);
+        await client.DisposeAsync();
+        Assert.Equal((true, true), await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
     public async Task Stopping_the_server_sends_1001_and_waits_for_the_clients_close()
     {
         var server = new WebSocketApp();

@@ -1,13 +1,13 @@
 # An independent client for WebSocketInteropTests: Python's websockets library (Debian's python3-websockets), which
 # offers permessage-deflate by default and checks the server's framing on its own. Prints "ok ..." per check; exits
-# non-zero at the first failure.  Usage: python3 python_client.py HOST:PORT
+# non-zero at the first failure.  Usage: python3 python_client.py HOST:PORT [--expect-deflate]
 import asyncio
 import sys
 
 import websockets
 
 
-async def main(server):
+async def main(server, expect_deflate):
     async with websockets.connect(f"ws://{server}/rooms/5?name=py", max_size=None) as ws:
         assert await ws.recv() == "room 5, query py"
         await ws.send("hello from python")
@@ -16,7 +16,11 @@ async def main(server):
         print("ok route parameters and text", flush=True)
 
     async with websockets.connect(f"ws://{server}/echo", max_size=None) as ws:
-        assert ws.extensions == [], "the server agreed to an extension it was not asked for"
+        agreed = [extension.name for extension in ws.extensions]
+        if expect_deflate:
+            assert agreed == ["permessage-deflate"], agreed
+        else:
+            assert agreed == [], f"the server agreed to {agreed} with compression off"
         payload = bytes(i % 251 for i in range(300_000))
         await ws.send(payload)
         assert await ws.recv() == payload
@@ -30,4 +34,4 @@ async def main(server):
         print("ok close handshake", flush=True)
 
 
-asyncio.run(main(sys.argv[1]))
+asyncio.run(main(sys.argv[1], "--expect-deflate" in sys.argv))
