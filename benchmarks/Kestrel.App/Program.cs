@@ -8,11 +8,22 @@ builder.Logging.ClearProviders();
 builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 var app = builder.Build();
 var plaintext = "Hello, World!"u8.ToArray();
+// For benchmarks/load/websockets.sh: the same WebSocket endpoints as Micro's app, on ASP.NET Core's WebSockets.
+var subscribers = new System.Collections.Concurrent.ConcurrentDictionary<System.Net.WebSockets.WebSocket, byte>();
+app.UseWebSockets();
 
 app.Run(context =>
 {
     var path = context.Request.Path;
     var response = context.Response;
+    if (context.WebSockets.IsWebSocketRequest)
+    {
+        return path == "/sub" ? KestrelWebSockets.SubscribeAsync(context, subscribers) : KestrelWebSockets.EchoAsync(context);
+    }
+    if (path == "/publish")
+    {
+        return KestrelWebSockets.PublishAsync(context, subscribers);
+    }
     if (path == "/plaintext")
     {
         response.StatusCode = 200;

@@ -2,6 +2,7 @@
 // handler (default), and with the public API (--api), so the cost of the API can be measured.
 // With --compression, the public API behind app.UseCompression(), serving /json-1k and /json-60k (JSON bodies of about
 // 1 KB and 60 KB) as well: benchmarks/load/compression.sh measures what gzip and Brotli cost per response.
+// The public API also serves WebSockets for benchmarks/load/websockets.sh: /ws (echo), /sub (the topic "bench"), POST /publish.
 // Usage: MicroServer.App PORT [--api | --compression]
 using System.Net;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using Micro;
 using Micro.Compression;
 using Micro.Hosting;
 using Micro.Http;
+using Micro.WebSockets;
 
 var options = new MicroServerOptions();
 options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, args.Length > 0 ? int.Parse(args[0]) : 8080));
@@ -26,6 +28,24 @@ if (args.Contains("--api") || args.Contains("--compression"))
     }
     app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
     app.Get("/json", (req, res) => res.Json(new Message("Hello, World!"), AppJson.Default.Message));
+    // For benchmarks/load/websockets.sh: an echo, a topic to subscribe to, a publish, and the managed heap.
+    app.WebSocket("/ws", async (ws, req) =>
+    {
+        await foreach (var message in ws)
+        {
+            await ws.SendAsync(message.Data, message.Type);
+        }
+    });
+    app.WebSocket("/sub", async (ws, req) =>
+    {
+        ws.Subscribe("bench");
+        await ws.SendAsync("subscribed");
+        await foreach (var message in ws)
+        {
+        }
+    });
+    app.Post("/publish", async (req, res) => res.Send((await app.Publish("bench", req.Body.Span)).ToString()));
+    app.Get("/memory", (req, res) => res.Send(GC.GetTotalMemory(forceFullCollection: true).ToString()));
     app.Start();
     Console.WriteLine($"Micro (public API) listening on http://{app.EndPoints[0]}");
     await app.RunAsync();

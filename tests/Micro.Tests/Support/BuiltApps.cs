@@ -8,6 +8,9 @@ internal static class BuiltApps
     /// <summary>examples/HelloWorld's dll.</summary>
     public static string HelloWorld => Dll("../../../../../examples/HelloWorld", "HelloWorld");
 
+    /// <summary>examples/Chat's dll.</summary>
+    public static string Chat => Dll("../../../../../examples/Chat", "Chat");
+
     /// <summary>examples/TechEmpower's dll.</summary>
     public static string TechEmpower => Dll("../../../../../examples/TechEmpower", "TechEmpower");
 
