@@ -27,4 +27,12 @@ internal interface IConnectionProtocol
 
     /// <summary>The connection is gone; release everything.</summary>
     void OnClosed();
+
+    /// <summary>
+    /// While reading was paused, the peer shut its sending side (what it sent before is still unread). HTTP ignores
+    /// it: a half-closed client may still be owed answers, and it learns the FIN once reading resumes.
+    /// </summary>
+    void OnPeerShutWhilePaused()
+    {
+    }
 }

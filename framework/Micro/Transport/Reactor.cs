@@ -238,6 +238,10 @@ internal sealed unsafe partial class Reactor
             {
                 connection.Close();
             }
+            else if ((events & Libc.EPOLLRDHUP) != 0 && (events & Libc.EPOLLIN) == 0 && !connection.IsClosed)
+            {
+                connection.OnPeerShutWhilePaused();
+            }
         }
         catch (Exception exception)
         {

@@ -367,32 +367,4 @@ internal sealed partial class TransportConnection : IConnectionTransport
         }
         _inputLength = 0;
     }
-
-    private void SetWriteInterest(bool wanted)
-    {
-        if (_writeInterest != wanted)
-        {
-            _writeInterest = wanted;
-            UpdateInterest();
-        }
-    }
-
-    private void UpdateInterest()
-    {
-        if (IsClosed)
-        {
-            return;
-        }
-        // Level-triggered, and no EPOLLRDHUP: it would fire on every wait while reading is paused. EPOLLHUP and EPOLLERR come regardless.
-        var events = 0u;
-        if (!_readPaused && !_pausedForOutput && !InputEnded)
-        {
-            events |= Libc.EPOLLIN;
-        }
-        if (_writeInterest)
-        {
-            events |= Libc.EPOLLOUT;
-        }
-        EpollEvents.Control(_reactor.Epoll, Libc.EPOLL_CTL_MOD, Fd, events, Token);
-    }
 }

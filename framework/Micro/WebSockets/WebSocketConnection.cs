@@ -177,6 +177,12 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         _transport.Close();
     }
 
+    void IConnectionProtocol.OnPeerShutWhilePaused()
+    {
+        // WebSocket has no half-close: a client that stops sending while its handler holds a message has gone (1006).
+        _transport.Close();
+    }
+
     void IConnectionProtocol.OnShutdown()
     {
         if (State == WebSocketState.Open)
