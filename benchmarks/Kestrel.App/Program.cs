@@ -24,6 +24,11 @@ app.Run(context =>
     {
         return KestrelWebSockets.PublishAsync(context, subscribers);
     }
+    if (path == "/memory")
+    {
+        // As Micro's app: the managed heap after a full collection, which also lets RSS be read without garbage in it.
+        return response.WriteAsync(GC.GetTotalMemory(forceFullCollection: true).ToString());
+    }
     if (path == "/plaintext")
     {
         response.StatusCode = 200;

@@ -2,7 +2,8 @@
 // benchmark apps): raw sockets, one handshake each, frames encoded once and reused.
 //   echo    HOST:PORT CONNECTIONS SIZE SECONDS PID   messages echoed per second on /ws, each connection one message in
 //                                                     flight, and the server's CPU time per message (from /proc)
-//   idle    HOST:PORT COUNT PID                       the server's RSS (and managed heap, if it says) per idle WebSocket
+//   idle    HOST:PORT COUNT PID                       the server's RSS and managed heap per idle WebSocket, both read after
+//                                                     a full collection the server makes when asked for /memory
 //   publish HOST:PORT COUNT ROUNDS SIZE               time from POST /publish until the last of COUNT subscribers has it
 using System.Diagnostics;
 using System.Net;
@@ -73,8 +74,8 @@ async Task Idle(int count, int pid)
         sockets.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(100, count - i)).Select(_ => Open("/ws"))));
     }
     await Task.Delay(2000); // let the server settle: a measurement, not a test
+    var heapAfter = await ManagedHeap(); // a full collection first, so RSS holds what lives, not the handshakes' garbage
     var after = Rss(pid);
-    var heapAfter = await ManagedHeap();
     var heap = heapBefore is null || heapAfter is null ? "" : $" managed_heap_bytes_per_connection={(heapAfter - heapBefore) / (double)count:F0}";
     Console.WriteLine($"websockets={count} rss_before_kib={before} rss_after_kib={after} bytes_per_connection={(after - before) * 1024.0 / count:F0}{heap}");
     GC.KeepAlive(sockets);

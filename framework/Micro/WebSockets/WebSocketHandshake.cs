@@ -1,43 +1,48 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Micro.Http;
 
 namespace Micro.WebSockets;
 
 /// <summary>
 /// The opening handshake (RFC 6455 section 4.2): decides from a request whether to upgrade, and with what, or which
-/// ordinary HTTP answer to give instead.
+/// ordinary HTTP answer to give instead. It reads the request's bytes in place and writes the 101 on the stack: an
+/// accepted handshake leaves no garbage behind (each one would otherwise add to the heap a server with many
+/// connections keeps).
 /// </summary>
 internal static class WebSocketHandshake
 {
-    private const string Guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+    private static ReadOnlySpan<byte> Guid => "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"u8;
 
-    /// <summary>What the handshake decided: the 101's extra header lines, or the status and reason to refuse with.</summary>
-    internal readonly record struct Outcome(int Status, string Reason, string? Accept, string? SubProtocol, DeflateParameters? Deflate = null);
+    /// <summary>What the handshake decided: the status (101, or the one to refuse with and why), the accept key, the subprotocol and compression.</summary>
+    internal readonly record struct Outcome(int Status, string Reason, string? SubProtocol = null, DeflateParameters? Deflate = null);
 
     public static Outcome Evaluate(Request req, WebSocketOptions options)
     {
-        if (req.Method != "GET")
+        var exchange = req.Exchange;
+        var head = exchange.Head;
+        if (head.Method != Micro.Parser.RequestMethod.Get)
         {
             return Refuse(405, "A WebSocket handshake is a GET request.");
         }
-        if (!HasToken(req.Header("Upgrade"), "websocket") || !req.Exchange.Head.ConnectionUpgrade)
+        if (!HasToken(Header(exchange, "Upgrade"u8), "websocket"u8) || !head.ConnectionUpgrade)
         {
             return Refuse(426, "This resource speaks WebSocket: send Upgrade: websocket and Connection: Upgrade.");
         }
-        if (req.Version != Micro.Parser.ProtocolVersion.Http11)
+        if (head.Version != Micro.Parser.ProtocolVersion.Http11)
         {
             return Refuse(400, "A WebSocket handshake needs HTTP/1.1.");
         }
-        if (req.Exchange.Head.Framing != Micro.Parser.BodyFraming.None)
+        if (head.Framing != Micro.Parser.BodyFraming.None)
         {
             return Refuse(400, "A WebSocket handshake has no body.");
         }
-        if (req.Header("Sec-WebSocket-Version")?.Trim() != "13")
+        if (!Header(exchange, "Sec-WebSocket-Version"u8).Trim((byte)' ').SequenceEqual("13"u8))
         {
             return Refuse(426, "Only WebSocket version 13 is spoken here (Sec-WebSocket-Version: 13).");
         }
-        var key = req.Header("Sec-WebSocket-Key")?.Trim();
-        if (key is null || !IsNonce(key))
+        if (!IsNonce(Header(exchange, "Sec-WebSocket-Key"u8).Trim((byte)' ')))
         {
             return Refuse(400, "Sec-WebSocket-Key must be 16 bytes in base64.");
         }
@@ -45,37 +50,77 @@ internal static class WebSocketHandshake
         {
             return Refuse(403, "This origin may not open a WebSocket here.");
         }
-        return new Outcome(101, "", AcceptKey(key), ChooseSubProtocol(req.Header("Sec-WebSocket-Protocol"), options.SubProtocols),
-            DeflateNegotiation.Negotiate(req.Header("Sec-WebSocket-Extensions"), options.Compression));
+        var subProtocol = options.SubProtocols.Count == 0 ? null : ChooseSubProtocol(req.Header("Sec-WebSocket-Protocol"), options.SubProtocols);
+        var deflate = options.Compression is null ? null : DeflateNegotiation.Negotiate(req.Header("Sec-WebSocket-Extensions"), options.Compression);
+        return new Outcome(101, "", subProtocol, deflate);
     }
 
-    /// <summary>The Sec-WebSocket-Accept value for a client's key.</summary>
+    /// <summary>The Sec-WebSocket-Accept value for a client's key: base64(SHA-1(key + the RFC's GUID)), 28 bytes.</summary>
+    public static void AcceptKey(ReadOnlySpan<byte> key, Span<byte> accept)
+    {
+        Span<byte> joined = stackalloc byte[24 + 36];
+        key.CopyTo(joined);
+        Guid.CopyTo(joined[key.Length..]);
+        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
+        SHA1.HashData(joined[..(key.Length + Guid.Length)], hash);
+        Base64.EncodeToUtf8(hash, accept, out _, out _);
+    }
+
+    /// <summary>The Sec-WebSocket-Accept value for a key given as text (tests, and the RFC's example).</summary>
     public static string AcceptKey(string key)
     {
-        Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(Encoding.ASCII.GetBytes(key + Guid), hash);
-        return Convert.ToBase64String(hash);
+        Span<byte> accept = stackalloc byte[28];
+        AcceptKey(Encoding.ASCII.GetBytes(key), accept);
+        return Encoding.ASCII.GetString(accept);
     }
 
-    /// <summary>The 101 response's head, after its status line.</summary>
-    public static byte[] ResponseHead(Outcome outcome) => Encoding.ASCII.GetBytes(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        $"Sec-WebSocket-Accept: {outcome.Accept}\r\n" +
-        (outcome.SubProtocol is { } protocol ? $"Sec-WebSocket-Protocol: {protocol}\r\n" : "") +
-        (outcome.Deflate is { } deflate ? $"Sec-WebSocket-Extensions: {deflate.ResponseHeader}\r\n" : "") +
-        "\r\n");
+    /// <summary>Writes the 101 response's head into <paramref name="destination"/> (at least 512 bytes plus the subprotocol and extension); returns its length.</summary>
+    public static int WriteResponseHead(HttpExchange exchange, Outcome outcome, Span<byte> destination)
+    {
+        var written = 0;
+        void Append(ReadOnlySpan<byte> part, Span<byte> to)
+        {
+            part.CopyTo(to[written..]);
+            written += part.Length;
+        }
+        Append("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "u8, destination);
+        AcceptKey(Header(exchange, "Sec-WebSocket-Key"u8).Trim((byte)' '), destination[written..]);
+        written += 28;
+        Append("\r\n"u8, destination);
+        if (outcome.SubProtocol is { } protocol)
+        {
+            Append("Sec-WebSocket-Protocol: "u8, destination);
+            written += Encoding.ASCII.GetBytes(protocol, destination[written..]);
+            Append("\r\n"u8, destination);
+        }
+        if (outcome.Deflate is { } deflate)
+        {
+            Append("Sec-WebSocket-Extensions: "u8, destination);
+            written += Encoding.ASCII.GetBytes(deflate.ResponseHeader, destination[written..]);
+            Append("\r\n"u8, destination);
+        }
+        Append("\r\n"u8, destination);
+        return written;
+    }
 
-    private static Outcome Refuse(int status, string reason) => new(status, reason, null, null);
+    /// <summary>The longest 101 head <see cref="WriteResponseHead"/> can write for <paramref name="outcome"/>.</summary>
+    public static int MaxResponseHeadLength(Outcome outcome) => 256 + (outcome.SubProtocol?.Length ?? 0) + (outcome.Deflate?.ResponseHeader.Length ?? 0);
 
-    private static bool IsNonce(string key)
+    private static Outcome Refuse(int status, string reason) => new(status, reason);
+
+    /// <summary>The first header named <paramref name="name"/>, in place, or empty.</summary>
+    private static ReadOnlySpan<byte> Header(HttpExchange exchange, ReadOnlySpan<byte> name) =>
+        exchange.Head.TryGetHeader(exchange.RequestBytes, name, out var value) ? value.Of(exchange.RequestBytes) : [];
+
+    private static bool IsNonce(ReadOnlySpan<byte> key)
     {
         Span<byte> decoded = stackalloc byte[18];
-        return key.Length == 24 && Convert.TryFromBase64String(key, decoded, out var written) && written == 16;
+        return key.Length == 24 && Base64.DecodeFromUtf8(key, decoded, out _, out var written) == System.Buffers.OperationStatus.Done && written == 16;
     }
 
     private static string? ChooseSubProtocol(string? offered, IList<string> supported)
     {
-        if (offered is null || supported.Count == 0)
+        if (offered is null)
         {
             return null;
         }
@@ -83,6 +128,16 @@ internal static class WebSocketHandshake
         return supported.FirstOrDefault(protocol => offers.Contains(protocol, StringComparer.Ordinal));
     }
 
-    private static bool HasToken(string? list, string token) =>
-        list is not null && list.Split(',', StringSplitOptions.TrimEntries).Any(item => item.Equals(token, StringComparison.OrdinalIgnoreCase));
+    /// <summary>Whether a comma-separated list holds <paramref name="token"/>, in any case.</summary>
+    private static bool HasToken(ReadOnlySpan<byte> list, ReadOnlySpan<byte> token)
+    {
+        foreach (var range in list.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(list[range].Trim((byte)' '), token))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

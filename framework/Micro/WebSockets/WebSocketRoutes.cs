@@ -40,7 +40,9 @@ public static class WebSocketRoutes
             return;
         }
         var json = req.JsonOptions;
-        req.Exchange.SwitchProtocols(WebSocketHandshake.ResponseHead(outcome), handover =>
+        Span<byte> head = stackalloc byte[WebSocketHandshake.MaxResponseHeadLength(outcome)];
+        head = head[..WebSocketHandshake.WriteResponseHead(req.Exchange, outcome, head)];
+        req.Exchange.SwitchProtocols(head, handover =>
         {
             var connection = new WebSocketConnection(handover, req, options, outcome.SubProtocol, json, callbacks, outcome.Deflate);
             connection.Start(handler);
