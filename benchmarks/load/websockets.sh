@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Micro's WebSockets against Kestrel's (ASP.NET Core's app.UseWebSockets), side by side, with one load client
-# (benchmarks/WebSocketLoad, raw sockets) for both: the public API app (MicroServer.App --api) and Kestrel.App serve
-# the same /ws echo, /sub topic and POST /publish.
+# Micro's WebSockets against Kestrel's (ASP.NET Core's app.UseWebSockets), side by side, with the same load clients
+# for both: the public API app (MicroServer.App --api) and Kestrel.App serve the same /ws echo, /sub topic and POST
+# /publish. The echo load is benchmarks/load/ws-echo.c (one epoll thread, so it takes little of the shared cores);
+# idle and publish are benchmarks/WebSocketLoad (raw sockets in C#).
 #   echo:    256 connections, each one message in flight, 64 B and 16 KiB messages, ROUNDS alternating rounds of
 #            DURATION seconds, medians; and the server's CPU time per message (from /proc)
 #   idle:    RSS and managed heap per idle WebSocket, COUNT of them, each server alone
@@ -17,8 +18,11 @@ for project in MicroServer.App Kestrel.App WebSocketLoad; do
   dotnet build -c Release "benchmarks/$project" -v q -nologo >/dev/null
 done
 load=benchmarks/WebSocketLoad/bin/Release/net10.0/WebSocketLoad.dll
+command -v gcc >/dev/null || { sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo; $sudo apt-get install -y -qq gcc >/dev/null; }
+echo_load=$(mktemp /tmp/ws-echo-XXXX)
+gcc -O2 -o "$echo_load" benchmarks/load/ws-echo.c
 pids=()
-trap 'kill ${pids[*]} 2>/dev/null || true' EXIT
+trap 'kill ${pids[*]} 2>/dev/null || true; rm -f "${echo_load:-}"' EXIT
 start() { # name port -> pid in $started
   if [ "$1" = micro ]; then dotnet benchmarks/MicroServer.App/bin/Release/net10.0/MicroServer.App.dll "$2" --api >/tmp/ws-$1.log 2>&1 &
   else dotnet benchmarks/Kestrel.App/bin/Release/net10.0/Kestrel.App.dll "$2" >/tmp/ws-$1.log 2>&1 & fi
@@ -33,7 +37,7 @@ for round in $(seq 1 "$rounds"); do
   for size in 64 16384; do
     if [ $((round % 2)) -eq 1 ]; then order="micro kestrel"; else order="kestrel micro"; fi
     for name in $order; do
-      out=$(dotnet "$load" echo "127.0.0.1:${port[$name]}" 256 "$size" "$duration" "${pid[$name]}")
+      out=$("$echo_load" 127.0.0.1 "${port[$name]}" 256 "$size" "$duration" "${pid[$name]}")
       echo "$name $size $out" | tee -a "$results" >&2
     done
   done
