@@ -27,11 +27,19 @@ internal sealed class ReactorTopics(Reactor reactor)
         }
     }
 
-    public void Post(Publication publication) => reactor.Post(static state =>
+    public void Post(Publication publication)
     {
-        var (registry, publication) = ((ReactorTopics, Publication))state!;
-        publication.Delivered(registry.Deliver(publication));
-    }, (this, publication));
+        if (reactor.HasEnded)
+        {
+            publication.Delivered(0); // the server has stopped: its connections are gone, and nothing would run this
+            return;
+        }
+        reactor.Post(static state =>
+        {
+            var (registry, publication) = ((ReactorTopics, Publication))state!;
+            publication.Delivered(registry.Deliver(publication));
+        }, (this, publication));
+    }
 
     private int Deliver(Publication publication)
     {

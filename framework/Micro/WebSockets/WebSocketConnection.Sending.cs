@@ -87,6 +87,10 @@ public sealed partial class WebSocketConnection
         }
         if (!_reactor.IsOnReactorThread)
         {
+            if (_reactor.HasEnded)
+            {
+                return Task.CompletedTask; // the server has stopped: the connection is closed already
+            }
             var posted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             _reactor.Post(static state =>
             {
@@ -209,6 +213,10 @@ public sealed partial class WebSocketConnection
     /// <summary>A send from another thread (a timer, a publisher) goes to the connection's reactor; the payload is copied first.</summary>
     private ValueTask SendFromElsewhereAsync(byte[] payload, WebSocketMessageType type, CancellationToken cancellationToken)
     {
+        if (_reactor.HasEnded)
+        {
+            return ValueTask.FromException(new IOException("The WebSocket connection is closed: the server has stopped."));
+        }
         var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _reactor.Post(static state =>
         {

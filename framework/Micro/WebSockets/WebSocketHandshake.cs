@@ -38,6 +38,10 @@ internal static class WebSocketHandshake
         {
             return Refuse(400, "A WebSocket handshake has no body.");
         }
+        if (!head.KeepAlive)
+        {
+            return Refuse(400, "A WebSocket handshake keeps its connection: no Connection: close.");
+        }
         if (!Header(exchange, "Sec-WebSocket-Version"u8).Trim((byte)' ').SequenceEqual("13"u8))
         {
             return Refuse(426, "Only WebSocket version 13 is spoken here (Sec-WebSocket-Version: 13).");

@@ -89,6 +89,17 @@ public sealed class HandshakeTests
     }
 
     [Fact]
+    public async Task A_handshake_that_also_asks_to_close_the_connection_is_refused_and_closed()
+    {
+        await using var server = new WebSocketApp();
+        await using var client = await TestApp.ConnectAsync(new Uri($"http://{server.EndPoint}"));
+        await client.SendAsync("GET /echo HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        var answer = await client.ReadToEndAsync();
+        Assert.StartsWith("HTTP/1.1 400 ", answer);
+        Assert.Contains("no Connection: close", answer);
+    }
+
+    [Fact]
     public async Task The_accept_key_is_computed_as_the_rfc_example_says_and_pipelined_requests_before_the_upgrade_are_answered_first()
     {
         await using var server = new WebSocketApp();

@@ -52,6 +52,18 @@ public sealed class TopicTests
         }
     }
 
+    [Fact]
+    public async Task A_publish_after_the_server_has_stopped_completes_and_reaches_no_one()
+    {
+        var server = TopicServer();
+        await using (var client = await SubscribeAsync(server, "late"))
+        {
+            await server.DisposeAsync();
+        }
+        var publish = server.App.Publish("late", "anyone?");
+        Assert.Equal(0, await publish.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
     [Theory]
     [InlineData(SlowSubscriberPolicy.Drop)]
     [InlineData(SlowSubscriberPolicy.Close)]
