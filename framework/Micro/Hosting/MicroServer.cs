@@ -156,6 +156,15 @@ public sealed class MicroServer : IAsyncDisposable
                 Transport.Interop.Libc.Close(fd);
                 bound.Add(actual);
             }
+            if (inherited.Length > 0 && _reactors.Count > 1)
+            {
+                // One socket for all: whichever reactor accepts hands the connection on in turn, so all share the load.
+                var group = new AcceptGroup(_reactors);
+                foreach (var reactor in _reactors)
+                {
+                    reactor.ShareAcceptsWith(group);
+                }
+            }
             foreach (var endPoint in inherited.Length > 0 ? [] : endPoints)
             {
                 // The first reactor binds (resolving port 0); the others join the same port through SO_REUSEPORT.

@@ -118,23 +118,64 @@ internal sealed unsafe partial class Reactor
             }
             SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
             var remote = PeerAddress.Read(new ReadOnlySpan<byte>(address, (int)length));
-            var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
-            var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
-            _connections[slot] = connection;
-            ConnectionCount++;
-            Interlocked.Increment(ref _accepted);
-            ServerMetrics.Opened();
-            try
+            if (_acceptGroup is { } group && group.Next() is var target && target != this)
             {
-                connection.Protocol = _protocolFactory(connection);
-                Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
+                target.HandOver(fd, remote);
+                continue;
             }
-            catch (Exception exception)
-            {
-                ContainFailure(connection, exception);
-            }
+            Register(fd, remote);
         }
     }
+
+    /// <summary>Takes a connection accepted on this reactor's listening socket, or handed over by another reactor.</summary>
+    private void Register(int fd, PeerAddress remote)
+    {
+        if (_draining)
+        {
+            Libc.Close(fd); // handed over as this reactor began to stop: the client connects again elsewhere
+            _counter.Release();
+            return;
+        }
+        var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
+        var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
+        _connections[slot] = connection;
+        ConnectionCount++;
+        Interlocked.Increment(ref _accepted);
+        ServerMetrics.Opened();
+        try
+        {
+            connection.Protocol = _protocolFactory(connection);
+            Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
+        }
+        catch (Exception exception)
+        {
+            ContainFailure(connection, exception);
+        }
+    }
+
+    /// <summary>A connection another reactor accepted, for this one to own (on its own thread).</summary>
+    private void HandOver(int fd, PeerAddress remote)
+    {
+        if (HasEnded)
+        {
+            Libc.Close(fd);
+            _counter.Release();
+            return;
+        }
+        Post(static state =>
+        {
+            var (reactor, fd, remote) = ((Reactor, int, PeerAddress))state!;
+            reactor.Register(fd, remote);
+        }, (this, fd, remote));
+    }
+
+    private AcceptGroup? _acceptGroup;
+
+    /// <summary>
+    /// Spreads the connections this reactor accepts over <paramref name="group"/> in turn. For a listening socket all
+    /// reactors share (systemd's): epoll wakes the reactor that waited first, which would otherwise take most of them.
+    /// </summary>
+    public void ShareAcceptsWith(AcceptGroup group) => _acceptGroup = group;
 
     private int AddSlot()
     {

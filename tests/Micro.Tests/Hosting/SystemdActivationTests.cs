@@ -51,8 +51,34 @@ public sealed class SystemdActivationTests
         }
     }
 
+    [Fact]
+    public async Task Connections_on_the_one_handed_socket_are_shared_by_the_reactors_in_turn()
+    {
+        // epoll wakes the reactor that waited first: without the hand-over, about 85 of 100 connections went to one.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (launcher, port) = await StartAsync(deadline.Token, reactors: 2);
+        using var process = launcher;
+        try
+        {
+            var answeredBy = new Dictionary<string, int>();
+            for (var i = 0; i < 32; i++)
+            {
+                using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), deadline.Token);
+                await socket.SendAsync("GET /reactor HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, deadline.Token);
+                var reactor = (await ReadAllAsync(socket, deadline.Token)).Split("\r\n\r\n")[1];
+                answeredBy[reactor] = answeredBy.GetValueOrDefault(reactor) + 1;
+            }
+            Assert.Equal([16, 16], answeredBy.Values); // one connection at a time: strictly in turn
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
     /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
-    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken)
+    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken, int? reactors = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -63,6 +89,10 @@ public sealed class SystemdActivationTests
                 port = ((IPEndPoint)probe.LocalEndPoint!).Port;
             }
             var start = new ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
+            if (reactors is { } count)
+            {
+                start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(); // the reactor count follows it
+            }
             foreach (var argument in new[] { "-l", $"127.0.0.1:{port}", "dotnet", BuiltApps.TargetApp, "--port", "0" })
             {
                 start.ArgumentList.Add(argument);
