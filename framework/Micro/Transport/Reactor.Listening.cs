@@ -118,24 +118,21 @@ internal sealed unsafe partial class Reactor
             }
             SetOption(fd, Libc.IPPROTO_TCP, Libc.TCP_NODELAY, 1);
             var remote = PeerAddress.Read(new ReadOnlySpan<byte>(address, (int)length));
-            if (_acceptGroup is { } group && group.Next() is var target && target != this)
+            if (_acceptGroup is { } group && group.Next() is var target && target != this && target.TryHandOver(fd, remote))
             {
-                target.HandOver(fd, remote);
                 continue;
             }
             Register(fd, remote);
         }
     }
 
-    /// <summary>Takes a connection accepted on this reactor's listening socket, or handed over by another reactor.</summary>
+    /// <summary>
+    /// Takes a connection accepted on this reactor's listening socket, or handed over by another reactor. One that
+    /// arrives while this reactor stops is still served (its client connected before the stop): it gets what every
+    /// connection gets at a stop (OnShutdown).
+    /// </summary>
     private void Register(int fd, PeerAddress remote)
     {
-        if (_draining)
-        {
-            Libc.Close(fd); // handed over as this reactor began to stop: the client connects again elsewhere
-            _counter.Release();
-            return;
-        }
         var slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
         var connection = new TransportConnection(this, fd, slot, ++_generation, remote);
         _connections[slot] = connection;
@@ -146,6 +143,10 @@ internal sealed unsafe partial class Reactor
         {
             connection.Protocol = _protocolFactory(connection);
             Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
+            if (_draining)
+            {
+                connection.Protocol.OnShutdown();
+            }
         }
         catch (Exception exception)
         {
@@ -153,21 +154,36 @@ internal sealed unsafe partial class Reactor
         }
     }
 
-    /// <summary>A connection another reactor accepted, for this one to own (on its own thread).</summary>
-    private void HandOver(int fd, PeerAddress remote)
+    /// <summary>Connections handed to this reactor and not yet registered; -1 once it has stopped taking them.</summary>
+    private int _handovers;
+
+    /// <summary>
+    /// Gives this reactor a connection another one accepted, to own on its own thread; false once this reactor has
+    /// stopped (the caller keeps it). A reactor that is stopping waits for the connections on their way to it.
+    /// </summary>
+    private bool TryHandOver(int fd, PeerAddress remote)
     {
-        if (HasEnded)
+        int pending;
+        do
         {
-            Libc.Close(fd);
-            _counter.Release();
-            return;
+            pending = Volatile.Read(ref _handovers);
+            if (pending < 0)
+            {
+                return false;
+            }
         }
+        while (Interlocked.CompareExchange(ref _handovers, pending + 1, pending) != pending);
         Post(static state =>
         {
             var (reactor, fd, remote) = ((Reactor, int, PeerAddress))state!;
+            Interlocked.Decrement(ref reactor._handovers);
             reactor.Register(fd, remote);
         }, (this, fd, remote));
+        return true;
     }
+
+    /// <summary>Stops taking handed-over connections if none is on its way; false (keep running) if one is.</summary>
+    private bool CloseToHandovers() => Interlocked.CompareExchange(ref _handovers, -1, 0) is 0 or -1;
 
     private AcceptGroup? _acceptGroup;
 

@@ -174,7 +174,7 @@ internal sealed unsafe partial class Reactor
                     nextTick = now + TickMilliseconds;
                     OnTick(now);
                 }
-                if (_draining && ConnectionCount == 0)
+                if (_draining && ConnectionCount == 0 && CloseToHandovers())
                 {
                     _stopped = true;
                 }
