@@ -89,13 +89,11 @@ internal sealed partial class ServedProcess : IDisposable
         // What the app logs while it starts (warnings) comes before the line that says where it listens.
         var before = new List<string>();
         string? banner;
-        string url;
-        while ((banner = await process.StandardOutput.ReadLineAsync(cancellationToken)) is not null
-            && string.IsNullOrEmpty(url = ListeningOn().Match(banner).Groups[1].Value) && before.Count < 20)
+        while ((banner = await process.StandardOutput.ReadLineAsync(cancellationToken)) is not null && !ListeningOn().IsMatch(banner) && before.Count < 20)
         {
             before.Add(banner);
         }
-        url = ListeningOn().Match(banner ?? "").Groups[1].Value;
+        var url = ListeningOn().Match(banner ?? "").Groups[1].Value;
         if (string.IsNullOrEmpty(url))
         {
             process.Kill();

@@ -70,14 +70,6 @@ internal static class WebSocketHandshake
         Base64.EncodeToUtf8(hash, accept, out _, out _);
     }
 
-    /// <summary>The Sec-WebSocket-Accept value for a key given as text (tests, and the RFC's example).</summary>
-    public static string AcceptKey(string key)
-    {
-        Span<byte> accept = stackalloc byte[28];
-        AcceptKey(Encoding.ASCII.GetBytes(key), accept);
-        return Encoding.ASCII.GetString(accept);
-    }
-
     /// <summary>Writes the 101 response's head into <paramref name="destination"/> (at least 512 bytes plus the subprotocol and extension); returns its length.</summary>
     public static int WriteResponseHead(HttpExchange exchange, Outcome outcome, Span<byte> destination)
     {

@@ -11,7 +11,6 @@ internal static unsafe partial class Zlib
 {
     private const string Library = "libz.so.1";
 
-    public const int NoFlush = 0;
     public const int SyncFlush = 2;
     public const int Ok = 0;
     public const int StreamEnd = 1;
