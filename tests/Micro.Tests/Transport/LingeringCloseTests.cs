@@ -66,9 +66,11 @@ public sealed class LingeringCloseTests
         await WaitForNoConnectionsAsync(server);       // until the linger's deadline
     }
 
+    /// <summary>The lingering connection is released within its bound, and every reactor still accepts and answers.</summary>
     private static async Task WaitForNoConnectionsAsync(TestServer server)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await server.Server.WaitForConnectionCountAsync(0, timeout.Token);
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 }
