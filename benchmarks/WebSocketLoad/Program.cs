@@ -3,7 +3,8 @@
 //   echo    HOST:PORT CONNECTIONS SIZE SECONDS PID   messages echoed per second on /ws, each connection one message in
 //                                                     flight, and the server's CPU time per message (from /proc)
 //   idle    HOST:PORT COUNT PID                       the server's RSS and managed heap per idle WebSocket, both read after
-//                                                     a full collection the server makes when asked for /memory
+//                                                     a full collection the server makes when asked for /memory: over
+//                                                     COUNT connections, and per connection of COUNT/2 more (marginal)
 //   publish HOST:PORT COUNT ROUNDS SIZE               time from POST /publish until the last of COUNT subscribers has it
 using System.Diagnostics;
 using System.Net;
@@ -66,19 +67,28 @@ async Task Echo(int connections, int size, int seconds, int pid)
 async Task Idle(int count, int pid)
 {
     await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Open("/ws"))); // warm-up: JIT, pools
-    var heapBefore = await ManagedHeap();
-    var before = Rss(pid);
-    var sockets = new List<Socket>(count);
+    var (heap0, rss0) = (await ManagedHeap(), Rss(pid));
+    var sockets = new List<Socket>(count + count / 2);
+    await OpenIdle(sockets, count);
+    var (heap1, rss1) = (await ManagedHeap(), Rss(pid));
+    // Then half as many again: what each one more costs, once the first batch has paid the costs that come once
+    // (code compiled on the way, the collector's tables and budgets).
+    await OpenIdle(sockets, count / 2);
+    var (heap2, rss2) = (await ManagedHeap(), Rss(pid));
+    var heap = heap0 is null || heap1 is null || heap2 is null ? ""
+        : $" managed_heap_bytes_per_connection={(heap1 - heap0) / (double)count:F0} marginal_managed_heap_bytes={(heap2 - heap1) / (double)(count / 2):F0}";
+    Console.WriteLine($"websockets={count} rss_before_kib={rss0} rss_after_kib={rss1} bytes_per_connection={(rss1 - rss0) * 1024.0 / count:F0} " +
+        $"marginal_bytes_per_connection={(rss2 - rss1) * 1024.0 / (count / 2):F0}{heap}");
+    GC.KeepAlive(sockets);
+}
+
+async Task OpenIdle(List<Socket> sockets, int count)
+{
     for (var i = 0; i < count; i += 100)
     {
         sockets.AddRange(await Task.WhenAll(Enumerable.Range(0, Math.Min(100, count - i)).Select(_ => Open("/ws"))));
     }
     await Task.Delay(2000); // let the server settle: a measurement, not a test
-    var heapAfter = await ManagedHeap(); // a full collection first, so RSS holds what lives, not the handshakes' garbage
-    var after = Rss(pid);
-    var heap = heapBefore is null || heapAfter is null ? "" : $" managed_heap_bytes_per_connection={(heapAfter - heapBefore) / (double)count:F0}";
-    Console.WriteLine($"websockets={count} rss_before_kib={before} rss_after_kib={after} bytes_per_connection={(after - before) * 1024.0 / count:F0}{heap}");
-    GC.KeepAlive(sockets);
 }
 
 async Task Publish(int count, int rounds, int size)

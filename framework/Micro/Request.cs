@@ -16,9 +16,10 @@ namespace Micro;
 /// asked for. Path, method, query, headers, cookies and form are cached for the rest of the request; a header or a route
 /// parameter asked for by name is made anew at each call.
 /// </summary>
-public sealed class Request
+public sealed partial class Request
 {
-    private HttpExchange _exchange = null!;
+    private HttpExchange? _exchange;
+    private RequestHead _head = null!;
     private string? _path;
     private string? _method;
     private RequestValues? _query;
@@ -44,10 +45,17 @@ public sealed class Request
         Params = new RouteParams(this, maxCaptures);
     }
 
-    internal HttpExchange Exchange => _exchange;
+    internal HttpExchange Exchange => _exchange ?? throw new InvalidOperationException(
+        "This request was upgraded to another protocol (a WebSocket): it has no HTTP response any more.");
+
+    /// <summary>The bytes of the request head: the exchange's, or an upgraded request's own copy.</summary>
+    private ReadOnlySpan<byte> HeadBytes => _exchange is null ? _upgradedHead : _exchange.RequestBytes;
+
+    /// <summary>The body's bytes (an upgraded request's body, if it had one, was read before the switch and is gone).</summary>
+    private ReadOnlySpan<byte> BodyBytes => _exchange is null ? default : _exchange.Body;
 
     /// <summary>The method, upper case as sent ("GET", "POST", ...).</summary>
-    public string Method => _method ??= _exchange.MethodName;
+    public string Method => _method ??= _head.MethodName(HeadBytes);
 
     /// <summary>The path, percent-decoded ("/users/Jos%C3%A9" reads "/users/José").</summary>
     public string Path => _path ??= Uri.UnescapeDataString(Encoding.UTF8.GetString(RawPath));
@@ -57,27 +65,27 @@ public sealed class Request
     {
         get
         {
-            var path = _exchange.Head.Path.Of(_exchange.RequestBytes);
+            var path = _head.Path.Of(HeadBytes);
             return path.IsEmpty ? "/"u8 : path;
         }
     }
 
     /// <summary>The request-target exactly as sent (path and query).</summary>
-    public string RawTarget => Encoding.Latin1.GetString(_exchange.Head.Target.Of(_exchange.RequestBytes));
+    public string RawTarget => Encoding.Latin1.GetString(_head.Target.Of(HeadBytes));
 
     /// <summary>The query string's parameters, decoded; a key sent several times has several values; typed getters answer 400 for a malformed value.</summary>
-    public RequestValues Query => _query ??= _exchange.Head.HasQuery
-        ? new RequestValues(QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_exchange.Head.Query.Of(_exchange.RequestBytes))), "Query parameter")
+    public RequestValues Query => _query ??= _head.HasQuery
+        ? new RequestValues(QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_head.Query.Of(HeadBytes))), "Query parameter")
         : RequestValues.NoQuery;
 
     /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
     public RouteParams Params { get; }
 
     /// <summary>HTTP/1.0 or HTTP/1.1.</summary>
-    public ProtocolVersion Version => _exchange.Head.Version;
+    public ProtocolVersion Version => _head.Version;
 
     /// <summary>The client's address.</summary>
-    public IPEndPoint? RemoteEndPoint => _forwarded?.Client ?? _exchange.RemoteEndPoint;
+    public IPEndPoint? RemoteEndPoint => _forwarded?.Client ?? (_exchange is null ? _upgradedTo!.RemoteEndPoint : _exchange.RemoteEndPoint);
 
     /// <summary>"http", or what a trusted proxy says the client used ("https"), with <c>app.UseForwardedHeaders()</c>.</summary>
     public string Scheme => _forwarded?.Scheme ?? "http";
@@ -95,8 +103,9 @@ public sealed class Request
     /// <summary>
     /// Cancelled when the client's connection closes before the response is sent (reset, timeout, server abort), as
     /// ASP.NET Core's RequestAborted. A client that only half-closes after sending its requests is still answered.
+    /// For an upgraded request (a WebSocket's), cancelled when that connection closes.
     /// </summary>
-    public CancellationToken Aborted => _exchange.RequestAborted;
+    public CancellationToken Aborted => _exchange is null ? _upgradedTo!.Aborted : _exchange.RequestAborted;
 
     /// <summary>
     /// Every request header, by name in any case; a header sent several times has several values, in order. Made on
@@ -105,7 +114,7 @@ public sealed class Request
     public RequestValues Headers => _headers ??= ReadHeaders();
 
     /// <summary>The Host header (host and port, as sent), or null for an HTTP/1.0 request without one; behind a trusted proxy, the host it forwarded.</summary>
-    public string? Host => _forwarded?.Host ?? (_exchange.Head.HasHost ? Encoding.Latin1.GetString(_exchange.Head.Host.Of(_exchange.RequestBytes)) : null);
+    public string? Host => _forwarded?.Host ?? (_head.HasHost ? Encoding.Latin1.GetString(_head.Host.Of(HeadBytes)) : null);
 
     /// <summary>The client's IP address as text ("127.0.0.1", "::1"), or null when unknown; behind a trusted proxy, the address it forwarded.</summary>
     public string? Ip => RemoteEndPoint?.Address.ToString();
@@ -149,7 +158,7 @@ public sealed class Request
 
     /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
-        _exchange.Head.TryGetHeader(_exchange.RequestBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(_exchange.RequestBytes)) : null;
+        _head.TryGetHeader(HeadBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(HeadBytes)) : null;
 
     /// <summary>The request's cookies, parsed from every Cookie header when first asked for; a name sent twice keeps its first value.</summary>
     public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies();
@@ -169,14 +178,14 @@ public sealed class Request
         {
             throw new HttpError(415, $"Expected an application/x-www-form-urlencoded body, not '{contentType ?? "none"}'.");
         }
-        return _form = Forms.UrlEncodedForm.Parse(_exchange.Body, _formLimits);
+        return _form = Forms.UrlEncodedForm.Parse(BodyBytes, _formLimits);
     }
 
     private RequestValues ReadHeaders()
     {
         var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
-        var bytes = _exchange.RequestBytes;
-        foreach (var header in _exchange.Head.Headers)
+        var bytes = HeadBytes;
+        foreach (var header in _head.Headers)
         {
             var name = Encoding.Latin1.GetString(header.Name.Of(bytes));
             var value = Encoding.Latin1.GetString(header.Value.Of(bytes));
@@ -188,8 +197,8 @@ public sealed class Request
     private Dictionary<string, string> ParseCookies()
     {
         var cookies = new Dictionary<string, string>(StringComparer.Ordinal);
-        var bytes = _exchange.RequestBytes;
-        foreach (var header in _exchange.Head.Headers)
+        var bytes = HeadBytes;
+        foreach (var header in _head.Headers)
         {
             if (!Ascii.EqualsIgnoreCase(header.Name.Of(bytes), "Cookie"u8))
             {
@@ -218,20 +227,24 @@ public sealed class Request
     /// The body's bytes (de-chunked); empty when there is none. A streamed body (multipart/form-data, see
     /// <see cref="IsBodyStreamed"/>) is read with <see cref="Multipart"/>, <see cref="BodyStream"/> or <see cref="ReadBodyAsync"/> instead.
     /// </summary>
-    public ReadOnlyMemory<byte> Body => _exchange.BodyMemory;
+    public ReadOnlyMemory<byte> Body => _exchange is null ? default : _exchange.BodyMemory;
 
     /// <summary>The body as a read-only stream; for a streamed body it reads as the body arrives (asynchronous reads only).</summary>
-    public Stream BodyStream => _exchange.OpenBody();
+    public Stream BodyStream => _exchange is null ? Stream.Null : _exchange.OpenBody();
 
     /// <summary>
     /// True when the handler runs before the body has arrived and reads it as it comes: by default for
     /// multipart/form-data (<see cref="MicroServerOptions.StreamRequestBody"/> decides).
     /// </summary>
-    public bool IsBodyStreamed => _exchange.IsBodyStreamed;
+    public bool IsBodyStreamed => _exchange is { IsBodyStreamed: true };
 
     /// <summary>The whole body, waiting for a streamed one to arrive (up to <see cref="MicroServerOptions.MaxRequestBodySize"/>).</summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync()
     {
+        if (_exchange is null)
+        {
+            return default;
+        }
         await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return _exchange.BodyMemory;
     }
@@ -241,7 +254,7 @@ public sealed class Request
     /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync"/> and <see cref="FormPart.CopyToAsync"/>.
     /// Another Content-Type answers 415.
     /// </summary>
-    public MultipartFormReader Multipart(int maxParts = 1000) => new(Header("Content-Type"), _exchange.OpenBody(), maxParts);
+    public MultipartFormReader Multipart(int maxParts = 1000) => new(Header("Content-Type"), BodyStream, maxParts);
 
     /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
     public string Text()
@@ -259,7 +272,7 @@ public sealed class Request
                 throw new HttpError(415, $"The charset '{media.Charset.Value}' is not supported.");
             }
         }
-        return encoding.GetString(_exchange.Body);
+        return encoding.GetString(BodyBytes);
     }
 
     /// <summary>
@@ -270,7 +283,7 @@ public sealed class Request
     {
         try
         {
-            return typeInfo is null ? JsonSerializer.Deserialize<T>(_exchange.Body, _json) : JsonSerializer.Deserialize(_exchange.Body, typeInfo);
+            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
         }
         catch (JsonException error)
         {
@@ -280,11 +293,11 @@ public sealed class Request
 
     /// <summary>The body as JSON; completes synchronously unless the body is streamed and still arriving.</summary>
     public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) =>
-        _exchange.IsBodyStreamed ? JsonAfterBodyAsync(typeInfo) : new(Json(typeInfo));
+        IsBodyStreamed ? JsonAfterBodyAsync(typeInfo) : new(Json(typeInfo));
 
     private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
     {
-        await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
+        await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return Json(typeInfo);
     }
 
@@ -292,6 +305,7 @@ public sealed class Request
         Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopeFactory)
     {
         _exchange = exchange;
+        _head = exchange.Head;
         _scopeFactory = scopeFactory;
         _scope = null;
         _json = json;

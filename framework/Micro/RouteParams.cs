@@ -83,6 +83,12 @@ public sealed class RouteParams
         _count = count;
     }
 
+    internal void CopyTo(RouteParams destination)
+    {
+        _captures.AsSpan(0, _count).CopyTo(destination._captures);
+        destination.Set(_names, _count);
+    }
+
     internal void Reset()
     {
         _names = [];

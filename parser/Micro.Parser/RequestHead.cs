@@ -11,7 +11,18 @@ public sealed class RequestHead
 {
     private const int InitialHeaderCapacity = 16;
 
-    private HeaderField[] _headers = new HeaderField[InitialHeaderCapacity];
+    private HeaderField[] _headers;
+
+    /// <summary>An empty head, ready to parse into.</summary>
+    public RequestHead()
+    {
+        _headers = new HeaderField[InitialHeaderCapacity];
+    }
+
+    private RequestHead(HeaderField[] headers)
+    {
+        _headers = headers;
+    }
 
     /// <summary>The method, when it is one of the common ones.</summary>
     public RequestMethod Method { get; internal set; }
@@ -75,6 +86,31 @@ public sealed class RequestHead
 
     /// <summary>Framing facts gathered while reading header lines, settled once the head is complete.</summary>
     internal HeaderSemantics Semantics;
+
+    /// <summary>
+    /// A copy of what was parsed, with a header table only as large as this request needs and no scan state: for a head
+    /// kept long after its request was answered (an upgraded connection's), over a copy of the same bytes.
+    /// </summary>
+    public RequestHead CopyParsed() => new(Headers.ToArray())
+    {
+        Method = Method,
+        MethodRange = MethodRange,
+        Target = Target,
+        TargetForm = TargetForm,
+        Path = Path,
+        Query = Query,
+        HasQuery = HasQuery,
+        Version = Version,
+        HeaderCount = HeaderCount,
+        Host = Host,
+        HasHost = HasHost,
+        Framing = Framing,
+        ContentLength = ContentLength,
+        KeepAlive = KeepAlive,
+        ExpectContinue = ExpectContinue,
+        ConnectionUpgrade = ConnectionUpgrade,
+        HeadLength = HeadLength,
+    };
 
     /// <summary>Makes this instance ready to parse the next request.</summary>
     public void Reset()

@@ -276,14 +276,17 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 
     /// <summary>
     /// Hands the connection to the protocol the upgrade asked for: the 101 goes out, and the bytes received after the
-    /// request (left with the transport) are delivered to the new protocol. This connection reads nothing more.
+    /// request (left with the transport) are delivered to the new protocol. This connection reads nothing more, and
+    /// keeps nothing: the new protocol copies what it needs of the request, and the exchange goes back to the pool.
     /// </summary>
     private void SwitchProtocols(HttpExchange upgraded, Func<ProtocolSwitch, IConnectionProtocol> next)
     {
         _stopParsing = true;
         _clock.Touch(state.Reactor.Now);
         upgraded.SwitchTo = null;
-        var protocol = next(new ProtocolSwitch(transport, state, this, upgraded));
+        var protocol = next(new ProtocolSwitch(transport, state));
+        state.ReturnExchange(upgraded);
+        EndHttp();
         transport.SwitchProtocol(protocol);
         if (!_inReceive)
         {
@@ -346,6 +349,12 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     public void OnClosed()
     {
         _closed = true;
+        EndHttp();
+    }
+
+    /// <summary>HTTP is over on this connection (closed, or switched to another protocol): what it holds goes back.</summary>
+    private void EndHttp()
+    {
         if (ServerMetrics.RequestsPerConnection.Enabled)
         {
             ServerMetrics.RequestsPerConnection.Record(_requests);

@@ -11,9 +11,9 @@ namespace Micro.WebSockets;
 /// until the handler has taken it (backpressure, not a queue); sending writes frames into the connection's output and
 /// waits when the client reads slower than the handler writes. While idle it holds no buffer.
 /// </summary>
-public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnumerable<WebSocketMessage>
+public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnumerable<WebSocketMessage>, IUpgradedConnection
 {
-    private readonly ProtocolSwitch _handover;
+    private readonly HttpReactorState _state;
     private readonly IConnectionTransport _transport;
     private readonly Reactor _reactor;
     private readonly WebSocketOptions _options;
@@ -21,20 +21,20 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     private CancellationTokenSource? _aborted;
     private TaskCompletionSource? _closed;
     private bool _handlerRunning;
+    private Task? _handler;
     private readonly PerMessageDeflate? _deflate;
 
-    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, JsonSerializerOptions jsonOptions, WebSocketHandlers? callbacks,
+    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, WebSocketHandlers? callbacks,
         DeflateParameters? deflate = null)
     {
         _deflate = deflate is null ? null : new PerMessageDeflate(deflate, options.Compression!);
-        _handover = handover;
+        _state = handover.State;
         _transport = handover.Transport;
         _reactor = handover.State.Reactor;
         _options = options;
         _callbacks = callbacks;
-        Request = request;
+        Request = request.CopyForUpgrade(this); // the exchange it came in goes back to the pool now
         SubProtocol = subProtocol;
-        JsonOptions = jsonOptions;
         _lastReceived = _lastPing = _reactor.Now;
     }
 
@@ -57,7 +57,10 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     public string? CloseDescription { get; private set; }
 
     /// <summary>The JSON options <see cref="SendJsonAsync{T}(T, CancellationToken)"/> and <see cref="WebSocketMessage.Json{T}(JsonSerializerOptions)"/> use: the app's.</summary>
-    public JsonSerializerOptions JsonOptions { get; }
+    public JsonSerializerOptions JsonOptions => Request.JsonOptions;
+
+    /// <summary>The client's address (behind a trusted proxy, see <see cref="Request.RemoteEndPoint"/> for the one it forwarded).</summary>
+    public System.Net.IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
 
     /// <summary>Cancelled when the connection is gone, for work the handler does that should stop with it.</summary>
     public CancellationToken Aborted => State == WebSocketState.Closed ? new CancellationToken(canceled: true) : (_aborted ??= new CancellationTokenSource()).Token;
@@ -73,7 +76,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             var (connection, handler) = ((WebSocketConnection, Func<WebSocketConnection, Request, Task>?))state!;
             if (handler is not null)
             {
-                _ = connection.RunAsync(handler);
+                connection.Run(handler);
             }
             else
             {
@@ -82,12 +85,47 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }, (this, handler));
     }
 
-    private async Task RunAsync(Func<WebSocketConnection, Request, Task> handler)
+    private void Run(Func<WebSocketConnection, Request, Task> handler)
     {
         _handlerRunning = true;
+        Task running;
         try
         {
-            await handler(this, Request);
+            running = handler(this, Request);
+        }
+        catch (Exception exception)
+        {
+            running = Task.FromException(exception);
+        }
+        if (running.IsCompleted)
+        {
+            _ = FinishAsync(running);
+            return;
+        }
+        // Not an async method awaiting the handler: that would hold its state machine, a delegate and a continuation
+        // for the context (224 bytes) for the connection's whole life. One delegate on the handler's task does it.
+        _handler = running;
+        running.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(OnHandlerCompleted);
+    }
+
+    private void OnHandlerCompleted()
+    {
+        if (!_reactor.IsOnReactorThread)
+        {
+            _reactor.Post(static state => ((WebSocketConnection)state!).OnHandlerCompleted(), this); // the handler ended elsewhere: finish at home
+            return;
+        }
+        var handler = _handler!;
+        _handler = null;
+        _ = FinishAsync(handler);
+    }
+
+    /// <summary>The handler has returned (or thrown): the connection closes with 1000 (or 1011).</summary>
+    private async Task FinishAsync(Task handler)
+    {
+        try
+        {
+            await handler;
             if (State == WebSocketState.Open)
             {
                 await CloseAsync(WebSocketCloseStatus.NormalClosure); // the handler is done: so is the connection
@@ -95,7 +133,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
         catch (Exception exception) when (State != WebSocketState.Closed || exception is not IOException)
         {
-            _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
             Fail(WebSocketCloseStatus.InternalServerError, "");
         }
         catch (IOException)
@@ -118,7 +156,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
         catch (Exception exception)
         {
-            _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
             Fail(WebSocketCloseStatus.InternalServerError, "");
         }
     }
@@ -134,7 +172,6 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         _drain = null;
         _aborted?.Cancel();
         _deflate?.Dispose();
-        _handover.ConnectionClosed(); // req.Aborted too
         _closed?.TrySetResult();
         if (!_messageLent && _message is not null)
         {
@@ -149,18 +186,30 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             }
             catch (Exception exception)
             {
-                _handover.State.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+                _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
             }
         }
         ReleaseIfDone();
     }
 
-    /// <summary>The upgrade request goes back to the reactor's pool only once the connection is closed and no handler can read it.</summary>
+    /// <summary>Once the connection is closed and no handler runs, the services the handler asked for from its request are disposed.</summary>
     private void ReleaseIfDone()
     {
-        if (State == WebSocketState.Closed && !_handlerRunning)
+        if (State == WebSocketState.Closed && !_handlerRunning && Request.HasServiceScope)
         {
-            _handover.Release();
+            _ = DisposeServicesAsync();
+        }
+    }
+
+    private async Task DisposeServicesAsync()
+    {
+        try
+        {
+            await Request.DisposeServiceScopeAsync();
+        }
+        catch (Exception exception)
+        {
+            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception); // a service that failed to dispose: logged, as for any request
         }
     }
 
@@ -206,9 +255,9 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             return;
         }
         var blockedSince = _transport.WriteBlockedSince;
-        if (blockedSince != 0 && _handover.State.Options.MinResponseDataRate.IsTooSlow(_transport.SentWhileBlocked, now - blockedSince))
+        if (blockedSince != 0 && _state.Options.MinResponseDataRate.IsTooSlow(_transport.SentWhileBlocked, now - blockedSince))
         {
-            _handover.State.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
+            _state.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
             _transport.Close();
             return;
         }
@@ -220,7 +269,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         var idle = now - _lastReceived;
         if (idle > _options.IdleTimeout.TotalMilliseconds)
         {
-            _handover.State.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket received nothing, not even a Pong, within its idle timeout");
+            _state.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket received nothing, not even a Pong, within its idle timeout");
             _transport.Close();
         }
         else if (_options.KeepAliveInterval > TimeSpan.Zero && idle > _options.KeepAliveInterval.TotalMilliseconds && now - _lastPing > _options.KeepAliveInterval.TotalMilliseconds)

@@ -39,12 +39,11 @@ public static class WebSocketRoutes
             res.Status(outcome.Status).Send(outcome.Reason);
             return;
         }
-        var json = req.JsonOptions;
         Span<byte> head = stackalloc byte[WebSocketHandshake.MaxResponseHeadLength(outcome)];
         head = head[..WebSocketHandshake.WriteResponseHead(req.Exchange, outcome, head)];
         req.Exchange.SwitchProtocols(head, handover =>
         {
-            var connection = new WebSocketConnection(handover, req, options, outcome.SubProtocol, json, callbacks, outcome.Deflate);
+            var connection = new WebSocketConnection(handover, req, options, outcome.SubProtocol, callbacks, outcome.Deflate);
             connection.Start(handler);
             return connection;
         });

@@ -1,0 +1,43 @@
+using Micro.Http;
+
+namespace Micro;
+
+/// <summary>
+/// The request of a connection that switched protocols. A WebSocket handler reads its request for as long as the
+/// connection lives, which may be days; keeping the pooled exchange for that would hold about a kilobyte per idle
+/// connection (the exchange, its header table sized for any request, its response). So the switch makes a compact copy:
+/// the head's bytes and parse, exactly as large as they are, and what middleware put on the request.
+/// </summary>
+public sealed partial class Request
+{
+    private byte[] _upgradedHead = [];
+    private IUpgradedConnection? _upgradedTo;
+
+    /// <summary>
+    /// A copy of this request that no longer needs its exchange: called when the switch is made, before the exchange
+    /// goes back to the pool. Its body is empty (a handshake has none), and <see cref="Aborted"/> follows the new
+    /// connection. Services asked for from the copy come from a scope of its own, disposed when the connection ends.
+    /// </summary>
+    internal Request CopyForUpgrade(IUpgradedConnection connection)
+    {
+        var copy = new Request(Params.Count)
+        {
+            App = App,
+            _head = _head.CopyParsed(),
+            _upgradedHead = HeadBytes.ToArray(),
+            _upgradedTo = connection,
+            _scopeFactory = _scopeFactory,
+            _json = _json,
+            _formLimits = _formLimits,
+            _items = _items,         // what middleware decided (the user it authenticated) stays with the connection
+            _forwarded = _forwarded,
+            _path = _path,
+            _method = _method,
+            _query = _query,
+            _headers = _headers,
+            _cookies = _cookies,
+        };
+        Params.CopyTo(copy.Params);
+        return copy;
+    }
+}
