@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Threading.Tasks.Sources;
 using Micro.Transport;
 
@@ -316,19 +318,42 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         }
     }
 
-    /// <summary>XORs <paramref name="source"/> with the 4-byte mask, starting at byte <paramref name="maskIndex"/> of it, eight bytes at a time.</summary>
+    /// <summary>
+    /// XORs <paramref name="source"/> with the 4-byte mask, starting at byte <paramref name="maskIndex"/> of it: 32 or
+    /// 16 bytes at a time where the processor has vectors (a 16 KiB message is 512 steps, not 2,048), then 8, then one.
+    /// </summary>
     internal static void Unmask(ReadOnlySpan<byte> source, Span<byte> destination, uint mask, int maskIndex)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
         var rotated = BitOperations.RotateRight(mask, 8 * maskIndex);
-        var wide = rotated | ((ulong)rotated << 32);
-        var i = 0;
-        for (; i + 8 <= source.Length; i += 8)
+        ref var from = ref MemoryMarshal.GetReference(source);
+        ref var to = ref MemoryMarshal.GetReference(destination);
+        var length = (nuint)source.Length;
+        nuint i = 0;
+        if (Vector256.IsHardwareAccelerated && length >= 32)
         {
-            MemoryMarshal.Write(destination[i..], MemoryMarshal.Read<ulong>(source[i..]) ^ wide);
+            var wide = Vector256.Create(rotated).AsByte();
+            for (; i + 32 <= length; i += 32)
+            {
+                (Vector256.LoadUnsafe(ref from, i) ^ wide).StoreUnsafe(ref to, i);
+            }
         }
-        for (; i < source.Length; i++)
+        else if (Vector128.IsHardwareAccelerated && length >= 16)
         {
-            destination[i] = (byte)(source[i] ^ (byte)(rotated >> (8 * (i & 3))));
+            var wide = Vector128.Create(rotated).AsByte();
+            for (; i + 16 <= length; i += 16)
+            {
+                (Vector128.LoadUnsafe(ref from, i) ^ wide).StoreUnsafe(ref to, i);
+            }
+        }
+        var eight = rotated | ((ulong)rotated << 32); // every step so far was a multiple of 4 bytes: the mask lines up still
+        for (; i + 8 <= length; i += 8)
+        {
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i)) ^ eight);
+        }
+        for (; i < length; i++)
+        {
+            Unsafe.Add(ref to, i) = (byte)(Unsafe.Add(ref from, i) ^ (byte)(rotated >> (int)(8 * (i & 3))));
         }
     }
 
