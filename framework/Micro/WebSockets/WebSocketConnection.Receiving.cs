@@ -24,6 +24,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private WebSocketOpcode _messageOpcode;   // Text or Binary while a message is assembled, Continuation when none is
     private bool _messageCompressed;         // its first frame had RSV1 (permessage-deflate)
     private byte[]? _message;
+    private byte[]? _messageBlock;           // the reactor's block the message is in, when it is in one
     private int _messageLength;
     private byte[]? _control;
     private int _controlLength;
@@ -35,6 +36,9 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private bool _ended;                     // no message will come any more
     private WebSocketMessage _current;
     private ManualResetValueTaskSourceCore<bool> _receive;
+    private Action<object?>? _handlerContinuation; // the handler awaiting its next message, resumed on the reactor
+    private object? _handlerContinuationState;
+    private ExecutionContext? _handlerContext;
     private long _lastReceived;
     private long _lastPing;
 
@@ -273,7 +277,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
                 ? Fail(WebSocketCloseStatus.MessageTooBig, $"Messages are limited to {_options.MaxMessageSize} bytes, uncompressed.")
                 : Fail(WebSocketCloseStatus.InvalidPayloadData, "A compressed message is not valid deflate data.");
         }
-        ArrayPool<byte>.Shared.Return(_message!);
+        ReturnMessageBuffer(_message!);
         (_message, _messageLength) = result;
         if (_messageOpcode == WebSocketOpcode.Text && !System.Text.Unicode.Utf8.IsValid(_message.AsSpan(0, _messageLength)))
         {
@@ -297,13 +301,44 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     {
         if (_message is null || _message.Length < needed)
         {
-            var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Min(4096, _options.MaxMessageSize)));
+            var bigger = RentMessageBuffer(needed);
             if (_message is not null)
             {
                 _message.AsSpan(0, _messageLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_message);
+                ReturnMessageBuffer(_message);
             }
             _message = bigger;
+        }
+    }
+
+    /// <summary>
+    /// A buffer for a message of <paramref name="size"/> bytes: up to a block, one of the reactor's pooled blocks (it
+    /// keeps up to a thousand, where the shared ArrayPool keeps a few dozen: with hundreds of connections each holding
+    /// its message until the handler asks for the next, the shared pool let most go and every message allocated one);
+    /// a larger message, from the shared pool. Messages are assembled and released on the reactor only.
+    /// </summary>
+    private byte[] RentMessageBuffer(int size)
+    {
+        if (size <= _reactor.Pool.BlockSize)
+        {
+            var block = _reactor.Pool.Rent();
+            _messageBlock = block;
+            return block;
+        }
+        return ArrayPool<byte>.Shared.Rent(size);
+    }
+
+    /// <summary>Gives a message buffer back where it came from (only the block rented last is the reactor's: pinned, for its I/O).</summary>
+    private void ReturnMessageBuffer(byte[] buffer)
+    {
+        if (ReferenceEquals(buffer, _messageBlock))
+        {
+            _messageBlock = null;
+            _reactor.Pool.Return(buffer);
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -313,7 +348,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         _messageLength = 0;
         if (_message is not null && _messageOpcode == WebSocketOpcode.Continuation)
         {
-            ArrayPool<byte>.Shared.Return(_message);
+            ReturnMessageBuffer(_message);
             _message = null;
         }
     }
@@ -361,6 +396,38 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
 
     ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _receive.GetStatus(token);
 
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0 && SynchronizationContext.Current == _reactor.SynchronizationContext)
+        {
+            // Awaited on the reactor, to come back to it: the continuation is queued on the reactor here. Left to the
+            // runtime, posting to the context would make a delegate per message (60% of the echo's allocations), and
+            // running it inline would re-enter the handler while the frames it reads are still being parsed.
+            _handlerContinuation = continuation;
+            _handlerContinuationState = state;
+            _handlerContext = (flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0 ? ExecutionContext.Capture() : null;
+            _receive.OnCompleted(static connection => ((WebSocketConnection)connection!).ResumeHandlerLater(), this, token, ValueTaskSourceOnCompletedFlags.None);
+            return;
+        }
         _receive.OnCompleted(continuation, state, token, flags);
+    }
+
+    /// <summary>Called where the message is handed over (on the reactor): the handler goes on after the current batch of events.</summary>
+    private void ResumeHandlerLater() => _reactor.PostLocal(static connection => ((WebSocketConnection)connection!).ResumeHandler(), this);
+
+    private void ResumeHandler()
+    {
+        var (continuation, state, context) = (_handlerContinuation!, _handlerContinuationState, _handlerContext);
+        (_handlerContinuation, _handlerContinuationState, _handlerContext) = (null, null, null);
+        if (context is null)
+        {
+            continuation(state);
+            return;
+        }
+        ExecutionContext.Run(context, static resume =>
+        {
+            var (continuation, state) = ((Action<object?>, object?))resume!;
+            continuation(state);
+        }, (continuation, state));
+    }
 }

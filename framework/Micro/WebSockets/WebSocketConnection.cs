@@ -175,7 +175,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         _closed?.TrySetResult();
         if (!_messageLent && _message is not null)
         {
-            ArrayPool<byte>.Shared.Return(_message); // a lent message stays with the handler, for the garbage collector
+            ReturnMessageBuffer(_message); // a lent message stays with the handler, for the garbage collector
         }
         _message = null;
         if (wasOpen && _callbacks?.OnClose is { } onClose)
