@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
 # need (llhttp's C sources, gcc, curl, systemd's socket-activation launcher, iproute2 for a network namespace, nginx, HAProxy
-# and Caddy, Python's websockets), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh),
+# and Caddy, Python's websockets), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh) and the HttpArena
+# entry's test database (scripts/httparena-postgres.sh),
 # builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,5 +29,8 @@ fi
 # The TechEmpower tests run against this real PostgreSQL as well as SQLite.
 POSTGRES_CONNECTION=$(./scripts/postgres.sh | tail -1)
 export POSTGRES_CONNECTION
+# The HttpArena entry's tests fill a database of their own (role bench, as the arena's), made anew on every run.
+HTTPARENA_TEST_DATABASE=$(./scripts/httparena-postgres.sh httparena_tests | tail -1)
+export HTTPARENA_TEST_DATABASE
 
 dotnet test Micro.sln -c Release --logger "console;verbosity=minimal"

@@ -4,7 +4,9 @@ namespace TechEmpower.Data;
 
 /// <summary>
 /// The benchmark's queries over ADO.NET, the same SQL for PostgreSQL (Npgsql) and SQLite: one query per row read,
-/// as the benchmark requires, and one UPDATE ... FROM (VALUES ...) statement per /updates request.
+/// as the benchmark requires, and one UPDATE ... FROM (VALUES ...) statement per /updates request. Where the driver
+/// batches (Npgsql's DbBatch), the queries of one request go to the database together, in one round trip, as the
+/// benchmark allows; SQLite, which has no batches and no round trips, runs them one after the other.
 /// Its awaits use ConfigureAwait(false): nothing here touches a connection of the server, so there is no reason to
 /// hop back to the reactor after every database round trip. The handler's own await still resumes on its reactor.
 /// </summary>
@@ -27,13 +29,49 @@ public sealed class WorldStore(Func<DbConnection> createConnection, string descr
     /// <summary><paramref name="count"/> random World rows, each read by its own query.</summary>
     public async Task<World[]> ReadRandomWorldsAsync(int count)
     {
-        var worlds = new World[count];
-        await using var connection = await OpenAsync().ConfigureAwait(false);
-        await using var command = SelectWorldCommand(connection, out var id);
+        var ids = new int[count];
         for (var i = 0; i < count; i++)
         {
-            id.Value = TechEmpowerData.RandomId();
-            worlds[i] = await ReadWorldAsync(command).ConfigureAwait(false);
+            ids[i] = TechEmpowerData.RandomId();
+        }
+        await using var connection = await OpenAsync().ConfigureAwait(false);
+        return await ReadWorldsAsync(connection, ids).ConfigureAwait(false);
+    }
+
+    /// <summary>The rows <paramref name="ids"/> name, in that order, one SELECT each: batched in one round trip where the driver can.</summary>
+    private static async Task<World[]> ReadWorldsAsync(DbConnection connection, int[] ids)
+    {
+        var worlds = new World[ids.Length];
+        if (!connection.CanCreateBatch)
+        {
+            await using var command = SelectWorldCommand(connection, out var id);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                id.Value = ids[i];
+                worlds[i] = await ReadWorldAsync(command).ConfigureAwait(false);
+            }
+            return worlds;
+        }
+        await using var batch = connection.CreateBatch();
+        foreach (var id in ids)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = SelectWorld;
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@id";
+            parameter.DbType = System.Data.DbType.Int32;
+            parameter.Value = id;
+            command.Parameters.Add(parameter);
+            batch.BatchCommands.Add(command);
+        }
+        await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if ((i > 0 && !await reader.NextResultAsync().ConfigureAwait(false)) || !await reader.ReadAsync().ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"World row {ids[i]} is missing: is the database seeded?");
+            }
+            worlds[i] = new World(reader.GetInt32(0), reader.GetInt32(1));
         }
         return worlds;
     }
@@ -49,23 +87,17 @@ public sealed class WorldStore(Func<DbConnection> createConnection, string descr
         {
             ids.Add(TechEmpowerData.RandomId());
         }
-        var worlds = new World[count];
         await using var connection = await OpenAsync().ConfigureAwait(false);
-        await using (var select = SelectWorldCommand(connection, out var id))
+        var worlds = await ReadWorldsAsync(connection, [.. ids]).ConfigureAwait(false);
+        for (var i = 0; i < worlds.Length; i++)
         {
-            var i = 0;
-            foreach (var next in ids)
+            int randomNumber;
+            do
             {
-                id.Value = next;
-                var world = await ReadWorldAsync(select).ConfigureAwait(false);
-                int randomNumber;
-                do
-                {
-                    randomNumber = TechEmpowerData.RandomNumber();
-                }
-                while (randomNumber == world.RandomNumber); // a changed row, so the update is visible
-                worlds[i++] = world with { RandomNumber = randomNumber };
+                randomNumber = TechEmpowerData.RandomNumber();
             }
+            while (randomNumber == worlds[i].RandomNumber); // a changed row, so the update is visible
+            worlds[i] = worlds[i] with { RandomNumber = randomNumber };
         }
         var ordered = worlds.OrderBy(w => w.Id).ToArray();
         await using var update = connection.CreateCommand();
