@@ -43,8 +43,12 @@ path_of() {
   esac
 }
 
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # the process's user + system time, in clock ticks
+
 run() { # server port test seconds
-  local out url="http://127.0.0.1:$2$(path_of "$3")"
+  local out url="http://127.0.0.1:$2$(path_of "$3")" pid=$micro_pid before
+  [ "$1" = kestrel ] && pid=$kestrel_pid
+  before=$(ticks "$pid")
   if [ "$3" = plaintext ]; then
     out=$(wrk -t "$threads" -c "$connections" -d "$4" -H 'Host: localhost' -H 'Connection: keep-alive' \
       -H 'Accept: text/plain,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7' \
@@ -53,11 +57,14 @@ run() { # server port test seconds
     out=$(wrk -t "$threads" -c "$connections" -d "$4" -H 'Host: localhost' -H 'Connection: keep-alive' \
       -H 'Accept: application/json,text/html;q=0.9,application/xhtml+xml;q=0.9,application/xml;q=0.8,*/*;q=0.7' "$url")
   fi
-  local rps errors
+  local rps errors requests cpu
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  # Server CPU per request, in microseconds: unlike req/s it does not depend on wrk sharing the cores.
+  cpu=$(echo "($(ticks "$pid") - $before) * 1000000 / $(getconf CLK_TCK) / $requests" | bc -l)
   errors=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
-  echo "$1 $3 $rps $errors" >&2
-  echo "$1 $3 $rps"
+  echo "$1 $3 $rps $cpu $errors" >&2
+  echo "$1 $3 $rps $cpu"
 }
 
 # Warm up: JIT, tiered PGO, connection pools, prepared statements.
@@ -79,8 +86,9 @@ done
 
 echo
 echo "medians over $rounds rounds ($(date -u +%F), wrk -t$threads -c$connections -d$duration, $(nproc) cores, PostgreSQL $(ls /usr/lib/postgresql | sort -V | tail -1)):"
+median() { awk -v s="$1" -v t="$2" -v c="$3" '$1==s && $2==t {print $c}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for test in $tests; do
-  m=$(awk -v t="$test" '$1=="micro" && $2==t {print $3}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  k=$(awk -v t="$test" '$1=="kestrel" && $2==t {print $3}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  printf "%-10s micro %10.0f   kestrel %10.0f req/s   micro/kestrel %.2f\n" "$test" "$m" "$k" "$(echo "$m / $k" | bc -l)"
+  m=$(median micro "$test" 3); k=$(median kestrel "$test" 3)
+  printf "%-10s micro %10.0f   kestrel %10.0f req/s   micro/kestrel %.2f   server CPU per request: micro %.1f us, kestrel %.1f us\n" \
+    "$test" "$m" "$k" "$(echo "$m / $k" | bc -l)" "$(median micro "$test" 4)" "$(median kestrel "$test" 4)"
 done
