@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Micro's HttpArena entry (examples/HttpArena) against the arena's own C# entry aspnet-minimal (Kestrel, minimal
+# APIs), on the arena's workloads: its request files (ARENA_DIR/requests), data, PostgreSQL seed, and its load
+# generator gcannon (GCANNON_DIR: a checkout of github.com/MDA2AV/gcannon; LIBURING_DIR: a checkout of
+# github.com/axboe/liburing at liburing-2.9, as the arena's gcannon image builds it, since Debian's 2.3 is too old),
+# run with the arguments of the arena's scripts/lib/tools/gcannon.sh, scaled to this 2-core machine: CONNECTIONS
+# (default 256) where the arena opens 512 to 16,384, one gcannon thread, DURATION per run, DATABASE_MAX_CONN=64.
+# simplew and genhttp, the other C# entries, cannot be built here: their packages are not on this machine's NuGet.
+# aspnet-minimal is built from ARENA_DIR as its Dockerfile does (the static files copied into wwwroot), with the
+# package versions this machine serves (Npgsql 10.0.3 for 10.0.2, StackExchange.Redis 2.8.16 for 2.8.22).
+# Each round starts each server in turn on 127.0.0.1:8080 (which goes first alternates), runs every profile against
+# it and stops it. Printed: every run, then per profile the medians of responses per second and of the server's CPU
+# time (user + system, from /proc) per response, and Micro's ratios.
+#   LIBURING_DIR=... ROUNDS=3 DURATION=5s [PROFILES="baseline json ..."] benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/../.." && pwd)"
+arena="$(cd "${1:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR}" && pwd)"
+gcannon_src="$(cd "${2:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR}" && pwd)"
+rounds=${ROUNDS:-3}
+duration=${DURATION:-5s}
+connections=${CONNECTIONS:-256}
+profiles=${PROFILES:-"baseline pipelined limited-conn json json-comp upload static async-db crud api-4 echo-ws"}
+work=$(mktemp -d /tmp/httparena-bench-XXXX)
+server_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# gcannon, from its source, linked with liburing 2.9 built from its source.
+liburing_src="$(cd "${LIBURING_DIR:?LIBURING_DIR: a checkout of github.com/axboe/liburing (tag liburing-2.9)}" && pwd)"
+command -v make >/dev/null && command -v gcc >/dev/null || { $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq make gcc >/dev/null; }
+cp -r "$liburing_src" "$work/liburing"
+(cd "$work/liburing" && ./configure --prefix="$work/uring" >/dev/null && make -s -C src >/dev/null 2>&1 && make -s -C src install >/dev/null)
+cp -r "$gcannon_src" "$work/gcannon"
+make -s -C "$work/gcannon" CFLAGS="-O2 -march=native -Iinclude -DUSE_PICO -Iexternal/picohttpparser -I$work/uring/include" \
+  LDFLAGS="$work/uring/lib/liburing.a -lpthread" >/dev/null 2>&1
+gcannon="$work/gcannon/gcannon"
+
+# The request files, with the large uploads the checkout may lack made as the arena makes them (POST /upload, random body).
+cp -r "$arena/requests" "$work/requests"
+for size in 500k:512000 2m:2097152 10m:10485760 20m:20971520; do
+  file="$work/requests/upload-${size%%:*}.raw"
+  [ -s "$file" ] && continue
+  bytes=${size##*:}
+  printf 'POST /upload HTTP/1.1\r\nHost: localhost:8080\r\nContent-Length: %d\r\n\r\n' "$bytes" >"$file"
+  head -c "$bytes" /dev/urandom >>"$file"
+done
+[ -s "$arena/data/pgdb-seed.sql" ] || python3 "$arena/scripts/generate-pgdb.py" "$arena/data/dataset.json" "$arena/data/pgdb-seed.sql"
+database=$(MAX_CONNECTIONS=256 "$repo/scripts/httparena-postgres.sh" benchmark "$arena/data/pgdb-seed.sql" | tail -1)
+
+# The two servers, published.
+dotnet publish "$repo/examples/HttpArena" -c Release -o "$work/micro" -nologo -v q >/dev/null
+cp -r "$arena/frameworks/aspnet-minimal" "$work/aspnet-src"
+mkdir -p "$work/aspnet-src/wwwroot" && cp -r "$arena/data/static" "$work/aspnet-src/wwwroot/static"
+sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; s/Include="StackExchange.Redis" Version="2.8.22"/Include="StackExchange.Redis" Version="2.8.16"/' "$work/aspnet-src/aspnet-minimal.csproj"
+(cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
+
+start() { # name
+  local -a environment=(DATABASE_URL="$database" DATABASE_MAX_CONN=64)
+  if [ "$1" = micro ]; then
+    env "${environment[@]}" DATA_DIR="$arena/data" ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet "$work/micro/Micro.HttpArena.dll" >"$work/$1.log" 2>&1 &
+  else
+    (cd "$work/aspnet" && env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) &
+  fi
+  server_pid=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:8080/baseline11?a=1&b=1" >/dev/null && break; sleep 0.1; done
+  curl -sf "http://127.0.0.1:8080/baseline11?a=1&b=1" >/dev/null || { cat "$work/$1.log"; exit 1; }
+  server_process=$(pgrep -f "$( [ "$1" = micro ] && echo Micro.HttpArena.dll || echo aspnet-minimal.dll)" | head -1)
+}
+
+stop() { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
+
+arguments() { # profile -> gcannon's arguments, as the arena's gcannon.sh gives them
+  local r="$work/requests" url=http://127.0.0.1:8080
+  case $1 in
+    baseline)     echo "$url --raw $r/get.raw,$r/post_cl.raw,$r/post_chunked.raw -p 1" ;;
+    limited-conn) echo "$url --raw $r/get.raw,$r/post_cl.raw,$r/post_chunked.raw -p 1 -r 10" ;;
+    pipelined)    echo "$url/pipeline -p 16" ;;
+    json)         echo "$url --raw $(ls "$r"/json-{1,5,10,15,25,40,50}.raw | paste -sd,) -p 1 -r 25" ;;
+    json-comp)    echo "$url --raw $r/json-gzip-25.raw,$r/json-gzip-40.raw,$r/json-gzip-50.raw -p 1 -r 25" ;;
+    upload)       echo "$url --raw $r/upload-500k.raw,$r/upload-2m.raw,$r/upload-10m.raw,$r/upload-20m.raw -p 1 -r 5" ;;
+    static)       echo "$url --raw $(ls "$r"/static-*.raw | grep -v -- -gzip | paste -sd,) -p 1 -r 200" ;;
+    async-db)     echo "$url --raw $(ls "$r"/async-db-{5,10,20,35,50}.raw | paste -sd,) -p 1 -r 25" ;;
+    crud)         echo "$url --raw $(ls "$r"/crud-list-*.raw "$r"/crud-get-*.raw "$r"/crud-create-*.raw "$r"/crud-update-*.raw | sort | paste -sd,) -p 1 -r 200" ;;
+    api-4)        echo "$url --raw $r/get.raw,$r/get.raw,$r/get.raw,$r/json-get.raw,$r/json-get.raw,$r/json-get.raw,$r/async-db-get.raw,$r/async-db-get.raw -p 1 -r 5" ;;
+    echo-ws)      echo "$url/ws --ws -p 1" ;;
+  esac
+}
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+run() { # server profile
+  local -a args
+  read -r -a args <<<"$(arguments "$2")"
+  local connections_here=$connections
+  [ "$2" = upload ] && connections_here=32 # the arena's own low count for 20 MB bodies
+  local before output responses seconds
+  before=$(ticks "$server_process")
+  output=$(timeout 60 "$gcannon" "${args[@]}" -c "$connections_here" -t 1 -d "$duration" 2>&1 || true)
+  local cpu_ticks=$(( $(ticks "$server_process") - before ))
+  seconds=$(echo "$output" | grep -oP '(?:requests|frames sent) in \K[\d.]+' | head -1)
+  if [ "$2" = echo-ws ]; then
+    responses=$(echo "$output" | grep -oP '\d+\s+(?:responses|frames received)' | head -1 | grep -oP '^\d+')
+  else
+    responses=$(echo "$output" | grep -oP '2xx=\K\d+' | head -1)
+  fi
+  local other
+  other=$(echo "$output" | grep -oP '(?:[345]xx|errors?)=\K\d+' | paste -sd+ | bc 2>/dev/null || echo 0)
+  if [ -z "$responses" ] || [ "$responses" -eq 0 ] || [ -z "$seconds" ]; then
+    echo "$1 $2 0 0 (no responses: $(echo "$output" | tail -3 | tr '\n' ' '))" >&2
+    echo "$1 $2 0 0"
+    return
+  fi
+  local rps cpu
+  rps=$(echo "$responses / $seconds" | bc -l)
+  cpu=$(echo "$cpu_ticks * 1000000 / $(getconf CLK_TCK) / $responses" | bc -l)
+  printf '%s %s %.0f %.2f%s\n' "$1" "$2" "$rps" "$cpu" "$([ "${other:-0}" != 0 ] && echo " (non-2xx or errors: $other)")" >&2
+  printf '%s %s %.0f %.2f\n' "$1" "$2" "$rps" "$cpu"
+}
+
+results="$work/results"
+for round in $(seq 1 "$rounds"); do
+  if [ $((round % 2)) -eq 1 ]; then order="micro aspnet"; else order="aspnet micro"; fi
+  for server in $order; do
+    start "$server"
+    for profile in $profiles; do
+      [ "$round" -eq 1 ] && run "$server" "$profile" >/dev/null 2>&1 # warm-up: JIT, pools, prepared statements
+      run "$server" "$profile" >>"$results"
+    done
+    stop
+  done
+done
+
+median() { awk -v s="$1" -v p="$2" -v c="$3" '$1==s && $2==p {print $c}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo
+echo "medians over $rounds rounds ($(date -u +%F), Micro $(git -C "$repo" rev-parse --short HEAD), HttpArena $(git -C "$arena" rev-parse --short HEAD 2>/dev/null || echo '?'), gcannon -t 1 -c $connections (upload 32) -d $duration, $(nproc) cores shared):"
+printf '%-13s %12s %12s %8s   %s\n' profile "micro rps" "aspnet rps" ratio "server CPU per response: micro / aspnet (us), ratio"
+for profile in $profiles; do
+  m=$(median micro "$profile" 3); a=$(median aspnet "$profile" 3)
+  mc=$(median micro "$profile" 4); ac=$(median aspnet "$profile" 4)
+  printf '%-13s %12.0f %12.0f %8.2f   %.2f / %.2f  (%.2fx less)\n' "$profile" "$m" "$a" "$(echo "$m / ($a + 0.0001)" | bc -l)" "$mc" "$ac" "$(echo "$ac / ($mc + 0.0001)" | bc -l)"
+done
