@@ -20,9 +20,14 @@ rounds=${ROUNDS:-3}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-256}
 profiles=${PROFILES:-"baseline pipelined limited-conn json json-comp upload static async-db crud api-4 echo-ws"}
+profiles="$(echo "$profiles" | tr ' ' '\n' | grep -vx echo-ws | paste -sd' ') $(echo "$profiles" | grep -ow echo-ws || true)" # echo-ws last: aspnet's is another process
 work=$(mktemp -d /tmp/httparena-bench-XXXX)
 server_pid=""
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"' EXIT
+cleanup() {
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo=sudo
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -55,18 +60,25 @@ cp -r "$arena/frameworks/aspnet-minimal" "$work/aspnet-src"
 mkdir -p "$work/aspnet-src/wwwroot" && cp -r "$arena/data/static" "$work/aspnet-src/wwwroot/static"
 sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; s/Include="StackExchange.Redis" Version="2.8.22"/Include="StackExchange.Redis" Version="2.8.16"/' "$work/aspnet-src/aspnet-minimal.csproj"
 (cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
+# aspnet-minimal's echo-ws entry is a project of its own, frameworks/aspnet-websocket (display name aspnet-minimal too).
+cp -r "$arena/frameworks/aspnet-websocket" "$work/aspnet-ws-src"
+(cd "$work" && dotnet publish aspnet-ws-src/aspnet-websocket.csproj -c Release -o "$work/aspnet-ws" -nologo -v q >/dev/null)
 
 start() { # name
-  local -a environment=(DATABASE_URL="$database" DATABASE_MAX_CONN=64)
-  if [ "$1" = micro ]; then
-    env "${environment[@]}" DATA_DIR="$arena/data" ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet "$work/micro/Micro.HttpArena.dll" >"$work/$1.log" 2>&1 &
-  else
-    (cd "$work/aspnet" && env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) &
+  if curl -s -o /dev/null "http://127.0.0.1:8080/"; then
+    echo "something already listens on 127.0.0.1:8080: stop it first" >&2
+    exit 1
   fi
+  local -a environment=(DATABASE_URL="$database" DATABASE_MAX_CONN=64)
+  case $1 in
+    micro) env "${environment[@]}" DATA_DIR="$arena/data" ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet "$work/micro/Micro.HttpArena.dll" >"$work/$1.log" 2>&1 & ;;
+    aspnet) (cd "$work/aspnet" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
+    aspnet-ws) (cd "$work/aspnet-ws" && exec dotnet aspnet-websocket.dll >"$work/$1.log" 2>&1) & ;;
+  esac
   server_pid=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:8080/baseline11?a=1&b=1" >/dev/null && break; sleep 0.1; done
-  curl -sf "http://127.0.0.1:8080/baseline11?a=1&b=1" >/dev/null || { cat "$work/$1.log"; exit 1; }
-  server_process=$(pgrep -f "$( [ "$1" = micro ] && echo Micro.HttpArena.dll || echo aspnet-minimal.dll)" | head -1)
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:8080/" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:8080/" || { cat "$work/$1.log"; exit 1; }
+  server_process=$server_pid # env and the subshell exec dotnet: the server itself
 }
 
 stop() { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
@@ -125,6 +137,7 @@ for round in $(seq 1 "$rounds"); do
   for server in $order; do
     start "$server"
     for profile in $profiles; do
+      if [ "$profile" = echo-ws ] && [ "$server" = aspnet ]; then stop; start aspnet-ws; fi
       [ "$round" -eq 1 ] && run "$server" "$profile" >/dev/null 2>&1 # warm-up: JIT, pools, prepared statements
       run "$server" "$profile" >>"$results"
     done

@@ -8,7 +8,8 @@ namespace HttpArena.Data;
 /// <summary>
 /// The arena's PostgreSQL (the items table, 100,000 rows) through Npgsql's pooled data source, sized from
 /// DATABASE_MAX_CONN. Statements are prepared automatically on each connection once used twice (Npgsql's
-/// Max Auto Prepare). When the database cannot be reached, reads answer as the arena asks (no items) and the next
+/// Max Auto Prepare), and commands from many requests share connections (Npgsql's multiplexing, its documented
+/// setting for many short concurrent queries). When the database cannot be reached, reads answer as the arena asks (no items) and the next
 /// request tries again; the server itself never stops for it.
 /// </summary>
 public sealed class ArenaDatabase : IAsyncDisposable
@@ -51,6 +52,7 @@ public sealed class ArenaDatabase : IAsyncDisposable
             MaxAutoPrepare = 16,
             AutoPrepareMinUsages = 2,
             NoResetOnClose = true,
+            Multiplexing = true,
         }.ConnectionString;
     }
 
