@@ -100,6 +100,28 @@ public sealed class HeaderFieldTests
     }
 
     [Fact]
+    public void A_parsed_copy_keeps_every_result_with_a_header_table_only_as_large_as_the_request()
+    {
+        var buffer = Bytes("GET /rooms/7?name=ana HTTP/1.1\r\nHost: chat\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+        var head = new RequestHead();
+        Assert.Equal(ParseStatus.Complete, RequestParser.Parse(buffer, head, HttpParserLimits.Default));
+        var copy = head.CopyParsed();
+        head.Reset(); // the original is reused for the next request: the copy must not change with it
+        Assert.Equal(RequestMethod.Get, copy.Method);
+        Assert.Equal("/rooms/7", Text(buffer, copy.Path));
+        Assert.Equal("name=ana", Text(buffer, copy.Query));
+        Assert.True(copy.HasQuery && copy.HasHost && copy.KeepAlive && copy.ConnectionUpgrade);
+        Assert.Equal("chat", Text(buffer, copy.Host));
+        Assert.Equal(ProtocolVersion.Http11, copy.Version);
+        Assert.Equal(buffer.Length, copy.HeadLength);
+        Assert.Equal(["Host", "Upgrade", "Connection"], copy.Headers.ToArray().Select(header => Text(buffer, header.Name)));
+        Assert.True(copy.TryGetHeader(buffer, "upgrade"u8, out var upgrade));
+        Assert.Equal("websocket", Text(buffer, upgrade));
+        var table = typeof(RequestHead).GetField("_headers", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!;
+        Assert.Equal(3, ((HeaderField[])table.GetValue(copy)!).Length); // not the 16 a parsing head starts with
+    }
+
+    [Fact]
     public void Many_headers_grow_the_table_and_keep_their_order()
     {
         var lines = string.Concat(Enumerable.Range(0, 60).Select(i => $"X-{i}: {i}\r\n"));
