@@ -4,8 +4,8 @@ using System.Text;
 namespace Micro.Proxy;
 
 /// <summary>
-/// Behind a reverse proxy: the client's address, scheme and host from RFC 7239 <c>Forwarded</c> or the
-/// <c>X-Forwarded-For/Proto/Host</c> headers, believed only from trusted proxies. Walking from the nearest hop, each
+/// Behind a reverse proxy: the client's address, scheme and host from the <c>X-Forwarded-For/Proto/Host</c> headers
+/// (or, when enabled, RFC 7239 <c>Forwarded</c>), believed only from trusted proxies. Walking from the nearest hop, each
 /// entry is taken while the hop that wrote it is trusted, up to <see cref="ForwardedHeadersOptions.ForwardLimit"/>.
 /// </summary>
 public static class ForwardedHeaders
@@ -55,7 +55,7 @@ public static class ForwardedHeaders
                 break; // "unknown", an obfuscated name or garbage: the chain ends here
             }
             client = node;
-            scheme = IsScheme(entry.Proto) ? entry.Proto!.ToLowerInvariant() : scheme;
+            scheme = Scheme(entry.Proto) ?? scheme;
             host = IsHost(entry.Host) ? entry.Host : host;
             applied++;
             hop = node.Address;
@@ -182,8 +182,15 @@ public static class ForwardedHeaders
         return false;
     }
 
-    private static bool IsScheme(string? scheme) =>
-        !string.IsNullOrEmpty(scheme) && char.IsAsciiLetter(scheme[0]) && scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.');
+    /// <summary>
+    /// "http" or "https", the only schemes an HTTP request can have arrived with; anything else is refused (the
+    /// scheme stays what it was). Believing any token would let one proxied client mint a new <c>url.scheme</c>
+    /// series in the metrics per request, and hand the app a scheme it cannot build a link with.
+    /// </summary>
+    private static string? Scheme(string? proto) =>
+        string.Equals(proto, "https", StringComparison.OrdinalIgnoreCase) ? "https"
+        : string.Equals(proto, "http", StringComparison.OrdinalIgnoreCase) ? "http"
+        : null;
 
     /// <summary>A host and optional port, as a Host header may hold (no spaces, controls or path).</summary>
     private static bool IsHost(string? host)

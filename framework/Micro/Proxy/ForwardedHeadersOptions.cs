@@ -18,10 +18,16 @@ public sealed class ForwardedHeadersOptions
     /// <summary>How many proxies' entries are applied, from the nearest. Default 1, as ASP.NET Core; null for no limit.</summary>
     public int? ForwardLimit { get; set; } = 1;
 
-    /// <summary>Read RFC 7239 <c>Forwarded</c> (for, proto, host); it wins over X-Forwarded-* when both are sent. Default true.</summary>
-    public bool UseForwarded { get; set; } = true;
+    /// <summary>
+    /// Read RFC 7239 <c>Forwarded</c> (for, proto, host). Default false: nginx, HAProxy and Caddy write
+    /// <c>X-Forwarded-*</c> and pass a client's own <c>Forwarded</c> through unless told to clear it, so believing it
+    /// by default would let any client name its address, scheme and host. Turn it on only when every trusted proxy
+    /// writes (or clears) it; with <see cref="UseXForwarded"/> also on, a request that carries both is answered from
+    /// <c>Forwarded</c> alone: the two are never mixed.
+    /// </summary>
+    public bool UseForwarded { get; set; }
 
-    /// <summary>Read <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>. Default true.</summary>
+    /// <summary>Read <c>X-Forwarded-For</c>, <c>X-Forwarded-Proto</c> and <c>X-Forwarded-Host</c>, as ASP.NET Core does. Default true.</summary>
     public bool UseXForwarded { get; set; } = true;
 
     internal bool Trusts(IPAddress address)

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.RegularExpressions;
 
@@ -13,7 +11,7 @@ namespace Micro.Tests.Deployment;
 /// file as users copy it. nginx cannot listen on port 0, so a free port is picked and, if taken meanwhile, another.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed partial class NginxProcess : IDisposable
+internal sealed partial class NginxProcess : IReverseProxy
 {
     private readonly Process _master;
     private readonly DirectoryInfo _directory;
@@ -31,6 +29,8 @@ internal sealed partial class NginxProcess : IDisposable
     /// <summary>The certificate nginx presents, for the client to pin.</summary>
     public X509Certificate2 Certificate { get; }
 
+    public string Log => ErrorLog;
+
     public string ErrorLog => File.Exists(Path.Combine(_directory.FullName, "error.log")) ? File.ReadAllText(Path.Combine(_directory.FullName, "error.log")) : "";
 
     public static async Task<NginxProcess> StartAsync(IReadOnlyList<IPEndPoint> upstreams, CancellationToken cancellationToken)
@@ -39,10 +39,10 @@ internal sealed partial class NginxProcess : IDisposable
         var directory = Directory.CreateTempSubdirectory("micro-nginx-");
         // nginx's workers run as nobody when it starts as root: they must reach the directory and its temporary files.
         File.SetUnixFileMode(directory.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-        var certificate = WriteCertificate(directory.FullName);
+        var certificate = ProxyFiles.WriteCertificate(directory.FullName);
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = ProxyFiles.FreePort();
             WriteConfiguration(directory.FullName, port, upstreams);
             // As a daemon: the command returns once the configuration is read and the port bound (exit 0), or has failed.
             var (exitCode, errors) = await RunAsync(directory.FullName, [], cancellationToken);
@@ -99,27 +99,6 @@ internal sealed partial class NginxProcess : IDisposable
                 include {{directory}}/micro.conf;
             }
             """);
-    }
-
-    private static X509Certificate2 WriteCertificate(string directory)
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddIpAddress(IPAddress.Loopback);
-        names.AddDnsName("localhost");
-        request.CertificateExtensions.Add(names.Build());
-        var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
-        File.WriteAllText(Path.Combine(directory, "certificate.pem"), certificate.ExportCertificatePem());
-        File.WriteAllText(Path.Combine(directory, "key.pem"), key.ExportPkcs8PrivateKeyPem());
-        return certificate;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     public void Dispose()

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using Micro.Proxy;
 
@@ -11,7 +10,8 @@ namespace Micro.Tests.Deployment;
 /// Issue 14: Micro behind a real nginx (Debian's), configured by the repository's deploy/nginx/micro.conf: TLS and
 /// HTTP/2 end at nginx, which keeps HTTP/1.1 connections alive to two Micro instances. Mixed traffic from clients on
 /// 127.0.0.2, over HTTP/1.1 and HTTP/2: every answer checked, the client's address and scheme seen by the app through
-/// the forwarded headers, not one 502, and far fewer connections to the instances than requests.
+/// the forwarded headers (also when the client sends its own, spoofed), not one 502, and far fewer connections to the
+/// instances than requests.
 /// </summary>
 [Collection(nameof(Http.AllocationTests))] // nginx, two servers and sixteen clients: alone
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -55,7 +55,7 @@ public sealed class NginxProxyTests(Xunit.Abstractions.ITestOutputHelper output)
             var servedBy = new ConcurrentDictionary<string, int>();
             var workers = Enumerable.Range(0, Workers).Select(worker => Task.Run(async () =>
             {
-                using var client = Client(nginx, worker % 2 == 0 ? HttpVersion.Version20 : HttpVersion.Version11);
+                using var client = ProxyFiles.Client(nginx, worker % 2 == 0 ? HttpVersion.Version20 : HttpVersion.Version11);
                 for (var i = 0; i < RequestsPerWorker; i++)
                 {
                     var n = worker * RequestsPerWorker + i;
@@ -101,7 +101,13 @@ public sealed class NginxProxyTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             case 0:
                 {
-                    using var response = await client.GetAsync("/whoami", cancellationToken);
+                    // Every other one from a client that lies about itself in every forwarded header (issue 20).
+                    using var request = new HttpRequestMessage(HttpMethod.Get, "/whoami");
+                    if (n % 2 == 0)
+                    {
+                        SpoofedClientTests.AddSpoofedHeaders(request);
+                    }
+                    using var response = await client.SendAsync(request, cancellationToken);
                     var who = await response.Content.ReadFromJsonAsync<Who>(cancellationToken);
                     servedBy.AddOrUpdate(who!.Instance, 1, (_, count) => count + 1);
                     var expected = new Who(who.Instance, "127.0.0.2", "https", $"127.0.0.1:{port}");
@@ -146,36 +152,5 @@ public sealed class NginxProxyTests(Xunit.Abstractions.ITestOutputHelper output)
                     return ((int)response.StatusCode, response.StatusCode == HttpStatusCode.NotFound ? null : "a missing route was not 404");
                 }
         }
-    }
-
-    /// <summary>A client on 127.0.0.2 (so its address differs from nginx's own), trusting exactly nginx's certificate.</summary>
-    private static HttpClient Client(NginxProcess nginx, Version version)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, nginx.Port), cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate?.GetCertHashString() == nginx.Certificate.GetCertHashString() },
-        };
-        return new HttpClient(handler)
-        {
-            BaseAddress = new Uri($"https://127.0.0.1:{nginx.Port}"),
-            DefaultRequestVersion = version,
-            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            Timeout = TimeSpan.FromSeconds(60),
-        };
     }
 }

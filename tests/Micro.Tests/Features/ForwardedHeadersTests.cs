@@ -71,17 +71,43 @@ public sealed class ForwardedHeadersTests
     }
 
     [Fact]
-    public async Task Rfc7239_forwarded_is_read_with_quoted_ipv6_and_wins_over_x_forwarded()
+    public async Task Rfc7239_forwarded_when_enabled_is_read_with_quoted_ipv6_and_wins_over_x_forwarded()
     {
-        var answer = await AskAsync(App(), ("Forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https;host=api.example"),
-            ("X-Forwarded-For", "203.0.113.7"));
+        var answer = await AskAsync(App(options => options.UseForwarded = true),
+            ("Forwarded", "for=\"[2001:db8:cafe::17]:4711\";proto=https;host=api.example"),
+            ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "other.example"));
         Assert.Equal("2001:db8:cafe::17|https|api.example|True", answer);
+        // Only Forwarded is read: a hop it names without a scheme or host does not borrow them from X-Forwarded-*.
+        answer = await AskAsync(App(options => options.UseForwarded = true), ("Forwarded", "for=198.51.100.9"),
+            ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "other.example"));
+        Assert.StartsWith("198.51.100.9|http|127.0.0.1:", answer);
+    }
+
+    [Fact]
+    public async Task Forwarded_from_a_client_passed_through_by_a_proxy_is_not_believed_by_default()
+    {
+        // Issue 20: nginx, HAProxy and Caddy set X-Forwarded-* and pass the client's own Forwarded header through.
+        var answer = await AskAsync(App(), ("Forwarded", "for=6.6.6.6;proto=https;host=evil.example"),
+            ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "http"), ("X-Forwarded-Host", "shop.example"));
+        Assert.Equal("203.0.113.7|http|shop.example|False", answer);
+        Assert.StartsWith("127.0.0.1|http|127.0.0.1:", await AskAsync(App(), ("Forwarded", "for=6.6.6.6;proto=https;host=evil.example")));
+    }
+
+    [Fact]
+    public async Task Only_http_and_https_are_believed_as_the_clients_scheme()
+    {
+        foreach (var proto in new[] { "ftp", "javascript", "https2", "h t t p s", "x" + new string('s', 100) })
+        {
+            Assert.StartsWith("203.0.113.7|http|", await AskAsync(App(), ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", proto)));
+        }
+        Assert.Equal("203.0.113.7|https|shop.example|True",
+            await AskAsync(App(), ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "HTTPS"), ("X-Forwarded-Host", "shop.example")));
     }
 
     [Fact]
     public async Task Unknown_nodes_and_malformed_values_change_nothing()
     {
-        Assert.StartsWith("127.0.0.1|http|", await AskAsync(App(), ("Forwarded", "for=unknown;proto=https")));
+        Assert.StartsWith("127.0.0.1|http|", await AskAsync(App(options => options.UseForwarded = true), ("Forwarded", "for=unknown;proto=https")));
         Assert.StartsWith("127.0.0.1|http|", await AskAsync(App(), ("X-Forwarded-For", "not-an-address")));
         // A good address with a bad scheme and host: the address is taken, the rest is not.
         var answer = await AskAsync(App(), ("X-Forwarded-For", "203.0.113.7"), ("X-Forwarded-Proto", "ht tp"), ("X-Forwarded-Host", "a/b"));

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Micro.Proxy;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -110,6 +111,47 @@ public sealed class TelemetryTests
         var failed = Assert.Single(spans, s => s.DisplayName == "GET /fail");
         Assert.Equal(ActivityStatusCode.Error, failed.Status);
         Assert.Equal(typeof(InvalidOperationException).FullName, failed.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public async Task Schemes_a_trusted_proxy_passes_on_cannot_grow_the_url_scheme_series()
+    {
+        // Issue 20: every proto token from a trusted hop became a new url.scheme tag set (1,000 values, 2,007 sets).
+        var schemes = new ConcurrentDictionary<string, int>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Micro.Http")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "url.scheme")
+                {
+                    schemes.AddOrUpdate((string)tag.Value!, 1, (_, n) => n + 1);
+                }
+            }
+        });
+        listener.Start();
+        var app = new MicroApp().UseForwardedHeaders();
+        app.Get("/", (req, res) => res.Send(req.Scheme));
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            var requests = string.Concat(Enumerable.Range(0, 1000).Select(i =>
+                $"GET / HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 203.0.113.{i % 250}\r\nX-Forwarded-Proto: {(i % 3 == 0 ? "https" : $"proto{i}")}\r\n\r\n"));
+            await client.SendAsync(requests + "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            await client.ReadToEndAsync();
+        });
+        listener.Dispose();
+        Assert.Equal(["http", "https"], schemes.Keys.Order());
+        Assert.Equal(1001, schemes.Values.Sum());
     }
 
     [Fact]
