@@ -66,6 +66,7 @@ internal sealed class ShutdownSignal
 /// <summary>The HTTP layer's log messages.</summary>
 internal sealed partial class HttpLog(ILogger logger)
 {
+    private readonly ILogger _logger = new Transport.FailSafeLogger(logger);
     [LoggerMessage(10, LogLevel.Debug, "Connection from {Remote}: bad request, {Status} {Reason}.")]
     public partial void BadRequest(System.Net.IPEndPoint? remote, int status, string reason);
 

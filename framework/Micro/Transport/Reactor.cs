@@ -303,17 +303,27 @@ internal sealed unsafe partial class Reactor
         }
     }
 
-    /// <summary>One connection's exception ends that connection, never the reactor and the others it serves.</summary>
+    /// <summary>
+    /// One connection's exception ends that connection, never the reactor and the others it serves. The connection is
+    /// closed before the failure is logged: closing gives back what it held, which is what an out-of-memory needs
+    /// most, and the log (which cannot throw: <see cref="FailSafeLogger"/>) comes after, when there is room for it.
+    /// </summary>
     private void ContainFailure(TransportConnection connection, Exception exception)
     {
-        Log.ConnectionFailed(Index, connection.Fd, exception);
+        var fd = connection.Fd;
+        Exception? closing = null;
         try
         {
             connection.Close();
         }
-        catch (Exception closing)
+        catch (Exception exceptionWhileClosing)
         {
-            Log.ConnectionFailed(Index, connection.Fd, closing);
+            closing = exceptionWhileClosing;
+        }
+        Log.ConnectionFailed(Index, fd, exception);
+        if (closing is not null)
+        {
+            Log.ConnectionFailed(Index, fd, closing);
         }
     }
 

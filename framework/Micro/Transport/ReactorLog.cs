@@ -2,9 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Micro.Transport;
 
-/// <summary>The transport's log messages, source-generated so a disabled level costs a branch.</summary>
+/// <summary>The transport's log messages, source-generated so a disabled level costs a branch; never throws (<see cref="FailSafeLogger"/>).</summary>
 internal sealed partial class ReactorLog(ILogger logger)
 {
+    private readonly ILogger _logger = new FailSafeLogger(logger);
 
     [LoggerMessage(1, LogLevel.Debug, "Connection {Fd}: the peer is gone (errno {Errno}).")]
     public partial void PeerGone(int fd, int errno);

@@ -202,7 +202,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         }
         else
         {
-            EnsureMessageCapacity(_messageLength + (int)_payloadRemaining);
+            EnsureMessageCapacity(_messageLength + payload.Length);
             destination = _message.AsSpan(_messageLength, payload.Length);
             _messageLength += payload.Length;
         }
@@ -297,11 +297,16 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         }
     }
 
+    /// <summary>
+    /// Room for <paramref name="needed"/> bytes that have arrived. A frame's declared length reserves nothing (a
+    /// 15-byte header may promise a megabyte and send one byte): the buffer grows with what actually came, doubling so
+    /// a large message is copied a logarithmic number of times, and never past MaxMessageSize.
+    /// </summary>
     private void EnsureMessageCapacity(int needed)
     {
         if (_message is null || _message.Length < needed)
         {
-            var bigger = RentMessageBuffer(needed);
+            var bigger = RentMessageBuffer(Math.Max(needed, Math.Min(_options.MaxMessageSize, (_message?.Length ?? 0) * 2)));
             if (_message is not null)
             {
                 _message.AsSpan(0, _messageLength).CopyTo(bigger);

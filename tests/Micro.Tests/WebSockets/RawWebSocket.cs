@@ -214,5 +214,8 @@ internal sealed class RawWebSocket : IAsyncDisposable
 
     public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
 
+    /// <summary>The client's own address: the server's socket for it is found by this port.</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
     public async ValueTask DisposeAsync() => await _stream.DisposeAsync();
 }
