@@ -7,7 +7,6 @@ namespace Micro.Tests.Features;
 internal static class BrowserCors
 {
     private static readonly string[] SafelistedMethods = ["GET", "HEAD", "POST"];
-    private static readonly string[] SafelistedRequestHeaders = ["accept", "accept-language", "content-language", "content-type"];
     private static readonly string[] SafelistedResponseHeaders = ["cache-control", "content-language", "content-length", "content-type", "expires", "last-modified", "pragma"];
 
     /// <summary>The CORS check (4.9): may script from <paramref name="origin"/> read this response?</summary>
@@ -21,7 +20,11 @@ internal static class BrowserCors
         return !credentials || Single(response, "Access-Control-Allow-Credentials") == "true";
     }
 
-    /// <summary>The CORS-preflight fetch (4.8): does this preflight answer let the actual request go?</summary>
+    /// <summary>
+    /// The CORS-preflight fetch (4.8): does this preflight answer let the actual request go? <paramref name="headers"/>
+    /// are the request's CORS-unsafe header names: those not safelisted by name and value (Content-Type is one when
+    /// it is application/json), which are also the ones the preflight named.
+    /// </summary>
     public static bool PreflightAllows(HttpResponseMessage preflight, string origin, bool credentials, string method, params string[] headers)
     {
         if ((int)preflight.StatusCode is < 200 or > 299 || !PassesCorsCheck(preflight, origin, credentials))
@@ -32,8 +35,7 @@ internal static class BrowserCors
         var allowedHeaders = List(preflight, "Access-Control-Allow-Headers");
         var methodOk = methods.Contains(method, StringComparer.Ordinal) || SafelistedMethods.Contains(method) || (!credentials && methods.Contains("*"));
         var headersOk = headers.All(header =>
-            SafelistedRequestHeaders.Contains(header, StringComparer.OrdinalIgnoreCase)
-            || allowedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase)
+            allowedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase)
             || (!credentials && allowedHeaders.Contains("*") && !header.Equals("Authorization", StringComparison.OrdinalIgnoreCase)));
         return methodOk && headersOk;
     }

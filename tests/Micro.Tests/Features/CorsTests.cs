@@ -59,13 +59,26 @@ public sealed class CorsTests
     [Fact]
     public async Task A_preflight_is_answered_without_reaching_the_route_and_lets_only_what_the_policy_allows()
     {
-        var (app, runs) = Server(p => p.WithOrigins(App).WithMethods("PUT").WithHeaders("X-Request-Id").SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
+        var (app, runs) = Server(p => p.WithOrigins(App).WithMethods("PUT").WithHeaders("X-Request-Id", "Content-Type").SetPreflightMaxAge(TimeSpan.FromMinutes(10)));
         await TestApp.RunAsync(app, async (client, _) =>
         {
             var preflight = await client.SendAsync(Request(HttpMethod.Options, "/items/7", App,
                 ("Access-Control-Request-Method", "PUT"), ("Access-Control-Request-Headers", "x-request-id, content-type")));
             Assert.Equal(HttpStatusCode.NoContent, preflight.StatusCode);
             Assert.True(BrowserCors.PreflightAllows(preflight, App, credentials: false, "PUT", "X-Request-Id", "Content-Type"));
+            // Content-Type asked for (its value is not safelisted, say application/json) but not in the policy: not
+            // granted (issue 20: it was, as if it were always safelisted).
+            var (strict, _) = Server(p => p.WithOrigins(App).WithMethods("PUT").WithHeaders("X-Request-Id"));
+            await TestApp.RunAsync(strict, async (strictClient, _) =>
+            {
+                var json = await strictClient.SendAsync(Request(HttpMethod.Options, "/items/7", App,
+                    ("Access-Control-Request-Method", "PUT"), ("Access-Control-Request-Headers", "x-request-id, content-type")));
+                Assert.False(BrowserCors.PreflightAllows(json, App, false, "PUT", "X-Request-Id", "Content-Type"));
+                Assert.False(json.Headers.Contains("Access-Control-Allow-Headers"));
+                var post = await strictClient.SendAsync(Request(HttpMethod.Options, "/items", App,
+                    ("Access-Control-Request-Method", "POST"), ("Access-Control-Request-Headers", "content-type")));
+                Assert.False(BrowserCors.PreflightAllows(post, App, false, "POST", "Content-Type"));
+            });
             Assert.Equal("600", preflight.Headers.GetValues("Access-Control-Max-Age").Single());
             // A header the policy does not name, a method it does not allow, an origin it does not know.
             var header = await client.SendAsync(Request(HttpMethod.Options, "/items/7", App, ("Access-Control-Request-Method", "PUT"), ("Access-Control-Request-Headers", "X-Secret")));
