@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using Micro.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Diagnostics;
 
 /// <summary>
 /// One log line per request, after its handler: method, path, status, duration and body bytes, through the app's
-/// <see cref="ILoggerFactory"/> under the category "Micro.RequestLog". Off unless added.
+/// <see cref="ILoggerFactory"/> under the category "Micro.RequestLog". Off unless added. The method and the decoded
+/// path are the client's: control and line-breaking characters in them are logged as escapes, never raw.
 /// </summary>
 public static partial class RequestLogging
 {
@@ -27,10 +29,10 @@ public static partial class RequestLogging
             }
             catch (Exception error)
             {
-                Failed(logger, level, req.Method, req.Path, Stopwatch.GetElapsedTime(started).TotalMilliseconds, error.GetType().Name);
+                Failed(logger, level, LogText.Escape(req.Method), LogText.Escape(req.Path), Stopwatch.GetElapsedTime(started).TotalMilliseconds, error.GetType().Name);
                 throw;
             }
-            Served(logger, level, req.Method, req.Path, res.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, res.BodyLength);
+            Served(logger, level, LogText.Escape(req.Method), LogText.Escape(req.Path), res.StatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds, res.BodyLength);
         });
         return app;
     }

@@ -70,8 +70,12 @@ internal sealed partial class HttpLog(ILogger logger)
     [LoggerMessage(10, LogLevel.Debug, "Connection from {Remote}: bad request, {Status} {Reason}.")]
     public partial void BadRequest(System.Net.IPEndPoint? remote, int status, string reason);
 
+    /// <summary>A handler threw; the method and target are the client's, so they are escaped for the log (<see cref="LogText"/>).</summary>
+    public void HandlerFailed(string method, string target, Exception exception) =>
+        LogHandlerFailed(LogText.Escape(method), LogText.Escape(target), exception);
+
     [LoggerMessage(11, LogLevel.Error, "Request {Method} {Target} failed in its handler.")]
-    public partial void HandlerFailed(string method, string target, Exception exception);
+    private partial void LogHandlerFailed(string method, string target, Exception exception);
 
     [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote}: {Reason}; closing.")]
     public partial void Timeout(System.Net.IPEndPoint? remote, string reason);

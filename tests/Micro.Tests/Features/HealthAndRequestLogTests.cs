@@ -149,6 +149,27 @@ public sealed class HealthAndRequestLogTests
     }
 
     [Fact]
+    public async Task Control_and_line_breaking_characters_a_client_puts_in_the_path_are_logged_escaped()
+    {
+        // Issue 20: a decoded path with CR LF forged a log line of its own; U+202E reverses what a terminal shows.
+        var log = new RecordingLoggerProvider();
+        using var factory = new LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory).UseRequestLogging();
+        app.Get("/files/:name", (req, res) => res.Send("ok"));
+        app.Get("/boom/:name", (req, res) => throw new InvalidOperationException("boom"));
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            await client.GetAsync("/files/a%0D%0AGET%20%2Fadmin%20responded%20200%1B%5B2J%C2%85%E2%80%AEtxt.exe");
+            await client.GetAsync("/boom/%0A%E2%80%A8x");
+        });
+        var lines = log.Entries.Where(e => e.Category == "Micro.RequestLog").Select(e => e.Message).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.StartsWith(@"GET /files/a\x0D\x0AGET /admin responded 200\x1B[2J\x85\u202Etxt.exe responded 200 in ", lines[0]);
+        Assert.StartsWith(@"GET /boom/\x0A\u2028x failed in ", lines[1]);
+        Assert.All(log.Entries, entry => Assert.DoesNotMatch(@"[\x00-\x1F\x7F-\x9F\u2028\u2029\u202A-\u202E]", entry.Message));
+    }
+
+    [Fact]
     public async Task Request_logging_is_off_unless_added()
     {
         var log = new RecordingLoggerProvider();
