@@ -74,6 +74,25 @@ internal sealed unsafe partial class Reactor
 
     public bool IsOnReactorThread => Thread.CurrentThread == _thread;
 
+    /// <summary>The reactor whose thread this is; null on any other thread. For APIs that must never wait on a reactor.</summary>
+    public static Reactor? Current => t_current;
+
+    [ThreadStatic]
+    private static Reactor? t_current;
+
+    /// <summary>
+    /// Throws when called on any reactor thread: for the few APIs that must wait (for another thread, another reactor,
+    /// a stop), since a reactor that waits stalls every connection it owns, and two that wait on each other never turn again.
+    /// </summary>
+    public static void ThrowIfOnAReactor(string what)
+    {
+        if (t_current is { } reactor)
+        {
+            throw new InvalidOperationException(
+                $"{what} waits, and must not be called on a reactor thread (here: reactor {reactor.Index}, which would stall every connection it serves): await an asynchronous alternative, or call it from another thread.");
+        }
+    }
+
     /// <summary>Completes when the reactor's thread has ended.</summary>
     public Task Exited => _exited.Task;
 
@@ -148,6 +167,7 @@ internal sealed unsafe partial class Reactor
     private void Run()
     {
         System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+        t_current = this;
         var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
         var nextTick = Environment.TickCount64 + TickMilliseconds;
         try

@@ -15,6 +15,7 @@ internal sealed class ReactorSynchronizationContext(Reactor reactor) : Synchroni
             d(state); // nobody would run it otherwise; the connections it concerned are closed
             return;
         }
+        Reactor.ThrowIfOnAReactor("SynchronizationContext.Send to another reactor"); // two reactors sending to each other would wait for good
         using var done = new ManualResetEventSlim();
         Exception? failure = null;
         reactor.Post(_ =>

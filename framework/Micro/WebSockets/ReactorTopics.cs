@@ -2,10 +2,14 @@ using Micro.Transport;
 
 namespace Micro.WebSockets;
 
-/// <summary>The subscribers one reactor owns, by topic. Touched only on that reactor's thread.</summary>
+/// <summary>
+/// The subscribers one reactor owns, by topic. The sets are touched only on that reactor's thread; their sizes are
+/// also kept where any thread can read them without waiting (<see cref="Count"/>), since a reactor never waits.
+/// </summary>
 internal sealed class ReactorTopics(Reactor reactor)
 {
     private readonly Dictionary<string, HashSet<WebSocketConnection>> _subscribers = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
     public void Subscribe(string topic, WebSocketConnection connection)
     {
@@ -13,7 +17,10 @@ internal sealed class ReactorTopics(Reactor reactor)
         {
             _subscribers[topic] = set = [];
         }
-        set.Add(connection);
+        if (set.Add(connection))
+        {
+            _counts[topic] = set.Count;
+        }
     }
 
     public void Unsubscribe(string topic, WebSocketConnection connection)
@@ -23,6 +30,11 @@ internal sealed class ReactorTopics(Reactor reactor)
             if (set.Count == 0)
             {
                 _subscribers.Remove(topic);
+                _counts.TryRemove(topic, out _);
+            }
+            else
+            {
+                _counts[topic] = set.Count;
             }
         }
     }
@@ -58,19 +70,10 @@ internal sealed class ReactorTopics(Reactor reactor)
         return reached;
     }
 
-    /// <summary>Subscribers of <paramref name="topic"/> here; read through the reactor for an exact answer.</summary>
-    public int Count(string topic)
-    {
-        if (reactor.IsOnReactorThread)
-        {
-            return _subscribers.TryGetValue(topic, out var set) ? set.Count : 0;
-        }
-        var counted = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        reactor.Post(static state =>
-        {
-            var (registry, topic, counted) = ((ReactorTopics, string, TaskCompletionSource<int>))state!;
-            counted.TrySetResult(registry.Count(topic));
-        }, (this, topic, counted));
-        return counted.Task.GetAwaiter().GetResult();
-    }
+    /// <summary>
+    /// Subscribers of <paramref name="topic"/> here, from any thread without waiting: as of this reactor's last
+    /// subscribe or unsubscribe. (It was read through the reactor, blocking the caller: two reactors counting at once
+    /// waited on each other for good.)
+    /// </summary>
+    public int Count(string topic) => _counts.TryGetValue(topic, out var count) ? count : 0;
 }

@@ -30,7 +30,7 @@ internal sealed class TopicHub
         return publish.Reached;
     }
 
-    /// <summary>Subscribers of <paramref name="topic"/> on every reactor (a snapshot, for tests and diagnostics).</summary>
+    /// <summary>Subscribers of <paramref name="topic"/> on every reactor: a snapshot, read without waiting for any reactor.</summary>
     public int CountSubscribers(string topic) => _reactors.Values.Sum(registry => registry.Count(topic));
 }
 

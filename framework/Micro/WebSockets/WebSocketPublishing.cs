@@ -17,6 +17,9 @@ public static class WebSocketPublishing
         return app.Feature<TopicHub>().PublishAsync(topic, FrameWriter.Frame((WebSocketOpcode)type, data));
     }
 
-    /// <summary>How many connections are subscribed to <paramref name="topic"/> right now, on every reactor.</summary>
+    /// <summary>
+    /// How many connections are subscribed to <paramref name="topic"/>, on every reactor: from any thread, a handler
+    /// included, without waiting (each reactor's count as of its last subscribe or unsubscribe).
+    /// </summary>
     public static int SubscriberCount(this MicroApp app, string topic) => app.Feature<TopicHub>().CountSubscribers(topic);
 }

@@ -5,15 +5,21 @@ namespace Micro.Tests.WebSockets;
 /// <summary>Issue 12: topics, as uWebSockets has them: subscribe on the connection, publish from the app to every reactor.</summary>
 public sealed class TopicTests
 {
-    private static WebSocketApp TopicServer(WebSocketOptions? options = null, TaskCompletionSource? left = null) => new(app => app.WebSocket("/topics/:name", async (ws, req) =>
+    private static WebSocketApp TopicServer(WebSocketOptions? options = null, TaskCompletionSource? left = null) => TopicServer(_ => { }, options, left);
+
+    private static WebSocketApp TopicServer(Action<MicroApp> more, WebSocketOptions? options = null, TaskCompletionSource? left = null) => new(app =>
     {
-        ws.Subscribe(req.Params["name"]!);
-        await ws.SendAsync("subscribed");
-        await foreach (var message in ws)
+        app.WebSocket("/topics/:name", async (ws, req) =>
         {
-        }
-        left?.TrySetResult();
-    }, options));
+            ws.Subscribe(req.Params["name"]!);
+            await ws.SendAsync("subscribed");
+            await foreach (var message in ws)
+            {
+            }
+            left?.TrySetResult();
+        }, options);
+        more(app);
+    });
 
     private static async Task<RawWebSocket> SubscribeAsync(WebSocketApp server, string topic, int? receiveBuffer = null)
     {
@@ -47,6 +53,60 @@ public sealed class TopicTests
         await left.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(7, await server.App.Publish("a", "after one left"));
         foreach (var client in a)
+        {
+            await client.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Counting_subscribers_in_a_handler_never_waits_for_another_reactor()
+    {
+        // Issue 20: the count posted to every other reactor and blocked on the answer, so two reactors counting at once
+        // waited on each other for good, and one counting stalled while another was busy. Here one reactor is held busy
+        // (its handler blocks, as a careless one would) and a handler on the other counts.
+        using var gate = new ManualResetEventSlim();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = TopicServer(app =>
+        {
+            app.Get("/reactor", (req, res) => res.Send(Thread.CurrentThread.Name!));
+            app.Get("/hold", (req, res) =>
+            {
+                held.TrySetResult();
+                gate.Wait(TimeSpan.FromSeconds(60));
+                res.Send("released");
+            });
+            app.Get("/count", (req, res) => res.Send($"{req.App!.SubscriberCount("a")}"));
+        });
+        var subscribers = new List<RawWebSocket>();
+        for (var i = 0; i < 6; i++)
+        {
+            subscribers.Add(await SubscribeAsync(server, "a"));
+        }
+        var byReactor = new Dictionary<string, RawClient>();
+        while (byReactor.Count < 2)
+        {
+            var client = await TestApp.ConnectAsync(new Uri($"http://{server.EndPoint}"));
+            await client.SendAsync("GET /reactor HTTP/1.1\r\nHost: x\r\n\r\n");
+            if (!byReactor.TryAdd((await client.ReadResponsesAsync(1))[0].Body, client))
+            {
+                await client.DisposeAsync();
+            }
+        }
+        var (busy, counting) = (byReactor["Micro reactor 0"], byReactor["Micro reactor 1"]);
+        try
+        {
+            await busy.SendAsync("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n");
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await counting.SendAsync("GET /count HTTP/1.1\r\nHost: x\r\n\r\n");
+            var count = await counting.ReadResponsesAsync(1).WaitAsync(TimeSpan.FromSeconds(20)); // before: until the gate opened
+            Assert.Equal("6", count[0].Body);
+        }
+        finally
+        {
+            gate.Set();
+        }
+        Assert.Equal("released", (await busy.ReadResponsesAsync(1))[0].Body);
+        foreach (var client in byReactor.Values.Cast<IAsyncDisposable>().Concat(subscribers))
         {
             await client.DisposeAsync();
         }
