@@ -66,6 +66,7 @@ internal sealed unsafe partial class Reactor
     /// </summary>
     public IPEndPoint Adopt(int inheritedFd)
     {
+        CheckListening(inheritedFd);
         var fd = Errno.ThrowIfFailed(Libc.Fcntl(inheritedFd, Libc.F_DUPFD_CLOEXEC, 3), "fcntl(F_DUPFD_CLOEXEC)");
         try
         {
@@ -83,6 +84,36 @@ internal sealed unsafe partial class Reactor
         {
             Libc.Close(fd);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses an inherited descriptor that is not a listening TCP socket: a UDP socket, a connected one (what systemd
+    /// passes with Accept=yes) or a Unix socket. Served anyway, every accept4 on it fails at once and epoll reports it
+    /// ready again: a core spun at about 36,000 failed accepts a second.
+    /// </summary>
+    private static void CheckListening(int fd)
+    {
+        int Option(int name, string what)
+        {
+            int value;
+            var length = (uint)sizeof(int);
+            if (Libc.GetSockOpt(fd, Libc.SOL_SOCKET, name, &value, &length) < 0)
+            {
+                throw new InvalidOperationException($"Descriptor {fd}, handed over by systemd socket activation, is not a socket ({what}: errno {Errno.Last}). Micro serves ListenStream= sockets of a .socket unit.");
+            }
+            return value;
+        }
+        var domain = Option(Libc.SO_DOMAIN, "SO_DOMAIN");
+        var type = Option(Libc.SO_TYPE, "SO_TYPE");
+        var listening = Option(Libc.SO_ACCEPTCONN, "SO_ACCEPTCONN");
+        if (domain is not (Libc.AF_INET or Libc.AF_INET6) || type != Libc.SOCK_STREAM || listening != 1)
+        {
+            var kind = domain switch { Libc.AF_INET => "IPv4", Libc.AF_INET6 => "IPv6", 1 => "Unix", _ => $"family {domain}" };
+            var shape = type == Libc.SOCK_STREAM ? (listening == 1 ? "stream" : "connected (not listening) stream") : type == 2 ? "datagram (UDP)" : $"type {type}";
+            throw new InvalidOperationException(
+                $"Descriptor {fd}, handed over by systemd socket activation, is a {kind} {shape} socket; Micro serves listening TCP sockets only: " +
+                "ListenStream= with an address and port in the .socket unit, and Accept=no (the default).");
         }
     }
 
@@ -106,6 +137,13 @@ internal sealed unsafe partial class Reactor
                 if (errno is Libc.EINTR or Libc.ECONNABORTED)
                 {
                     continue;
+                }
+                if (errno != Libc.EAGAIN)
+                {
+                    // Not "nothing waiting": the socket itself is failing (EINVAL, ENOTSOCK, EBADF, a protocol error),
+                    // and epoll would report it ready again at once. Say so, and try again at the next tick, not in a spin.
+                    Log.AcceptFailed(Index, errno);
+                    PauseListeners();
                 }
                 return; // EAGAIN: the backlog is empty
             }

@@ -13,6 +13,9 @@ internal sealed partial class ReactorLog(ILogger logger)
     [LoggerMessage(2, LogLevel.Warning, "Reactor {Reactor}: accept failed with errno {Errno} (out of file descriptors); accepting paused for a second.")]
     public partial void AcceptBackoff(int reactor, int errno);
 
+    [LoggerMessage(7, LogLevel.Error, "Reactor {Reactor}: accept failed with errno {Errno}; accepting paused for a second.")]
+    public partial void AcceptFailed(int reactor, int errno);
+
     [LoggerMessage(3, LogLevel.Debug, "Reactor {Reactor}: connection refused, the limit of {Limit} connections is reached.")]
     public partial void ConnectionLimit(int reactor, int limit);
 

@@ -77,8 +77,54 @@ public sealed class SystemdActivationTests
         }
     }
 
+    [Theory]
+    [InlineData("--datagram", "datagram (UDP)")]
+    [InlineData("--accept", "connected (not listening) stream")]
+    public async Task A_handed_socket_that_is_not_a_listening_tcp_socket_is_refused_at_start_with_a_clear_error(string mode, string named)
+    {
+        // Issue 20: a UDP socket, or a connected one as Accept=yes passes, was served anyway: every accept4 failed at
+        // once and epoll woke the reactor again, about 72,000 times in 2 s, a core spinning for good.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (launcher, port) = await StartAsync(deadline.Token, extra: [mode]);
+        using var process = launcher;
+        try
+        {
+            // What wakes the launcher: a datagram, or a connection (which, with --accept, is the socket handed over).
+            using var trigger = mode == "--datagram"
+                ? new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp)
+                : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await trigger.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), deadline.Token);
+            await trigger.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), SocketFlags.None, deadline.Token);
+            // The app refuses at start (before: it never did, and spun); with --accept the launcher stays, the app
+            // it spawned for the connection is what fails. Read what they say until the refusal, or the end.
+            var said = new StringBuilder();
+            while (await process.StandardError.ReadLineAsync(deadline.Token) is { } line)
+            {
+                said.AppendLine(line);
+                if (line.Contains("Micro serves listening TCP sockets only", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+            Assert.Contains($"is a IPv4 {named} socket; Micro serves listening TCP sockets only", said.ToString());
+            Assert.Contains("Accept=no", said.ToString());
+            if (mode == "--datagram")
+            {
+                await process.WaitForExitAsync(deadline.Token); // the launcher exec'd the app: its exit is the app's
+                Assert.NotEqual(0, process.ExitCode);
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
     /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
-    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken, int? reactors = null)
+    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken, int? reactors = null, string[]? extra = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -93,7 +139,7 @@ public sealed class SystemdActivationTests
             {
                 start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(); // the reactor count follows it
             }
-            foreach (var argument in new[] { "-l", $"127.0.0.1:{port}", "dotnet", BuiltApps.TargetApp, "--port", "0" })
+            foreach (var argument in (extra ?? []).Concat(["-l", $"127.0.0.1:{port}", "dotnet", BuiltApps.TargetApp, "--port", "0"]))
             {
                 start.ArgumentList.Add(argument);
             }
@@ -101,7 +147,10 @@ public sealed class SystemdActivationTests
             var line = await process.StandardError.ReadLineAsync(cancellationToken);
             if (line == $"Listening on 127.0.0.1:{port} as 3.")
             {
-                _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
+                if (extra is null)
+                {
+                    _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
+                }
                 return (process, port);
             }
             process.Kill();
