@@ -72,14 +72,10 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>
-    /// Kestrel's MinResponseDataRate: once the socket refuses bytes, the client must take them at the minimum rate,
-    /// averaged since then, after a grace period. Applies alike to buffered, streamed and sendfile responses.
+    /// Kestrel's MinResponseDataRate, the transport's rule: once the socket refuses bytes, the client must take them at
+    /// the minimum rate, averaged since then, after a grace period. Buffered, streamed and sendfile responses alike.
     /// </summary>
-    private bool ClientIsTooSlowToRead(long now)
-    {
-        var blockedSince = transport.WriteBlockedSince;
-        return blockedSince != 0 && state.Options.MinResponseDataRate.IsTooSlow(transport.SentWhileBlocked, now - blockedSince);
-    }
+    private bool ClientIsTooSlowToRead(long now) => transport.ReadsSlowerThan(state.Options.MinResponseDataRate, now);
 
     private void TimeOut(HttpExchange exchange, string reason)
     {

@@ -1,4 +1,5 @@
 using Micro.Parser;
+using Micro.Transport;
 
 namespace Micro.Http;
 

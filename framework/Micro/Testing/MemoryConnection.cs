@@ -53,9 +53,7 @@ internal sealed class MemoryConnection : IConnectionTransport
     public bool IsOutputFull => Output.Length > HighWaterMark;
 
     // A test's client is the test's own code: it is never timed out for reading slowly.
-    public long WriteBlockedSince => 0;
-
-    public long SentWhileBlocked => 0;
+    public bool ReadsSlowerThan(DataRate rate, long now) => false;
 
     /// <summary>Bytes from the client (called on the reactor). <paramref name="taken"/> completes once the server reads them: the client's backpressure.</summary>
     public void Receive(byte[] bytes, TaskCompletionSource taken)

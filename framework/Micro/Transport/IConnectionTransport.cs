@@ -26,11 +26,12 @@ internal interface IConnectionTransport
     /// <summary>The output is past its high-water mark: the protocol should stop producing.</summary>
     bool IsOutputFull { get; }
 
-    /// <summary>When the peer last refused bytes while output was pending (the reactor's clock), or 0.</summary>
-    long WriteBlockedSince { get; }
-
-    /// <summary>Bytes the peer took since <see cref="WriteBlockedSince"/>.</summary>
-    long SentWhileBlocked { get; }
+    /// <summary>
+    /// The minimum response data rate, one rule for every protocol (Kestrel's MinResponseDataRate): true when, since
+    /// the socket first refused bytes with output pending, the peer has taken them slower than <paramref name="rate"/>
+    /// on average, past its grace period. Never while nothing waits to be sent.
+    /// </summary>
+    bool ReadsSlowerThan(DataRate rate, long now);
 
     /// <summary>Sends what it can of <see cref="Output"/> now.</summary>
     void Flush();

@@ -24,7 +24,9 @@ internal sealed partial class TransportConnection : IConnectionTransport
     private bool _redeliverAfterDelivery;
     private bool _drainRequested;
     private long _writeBlockedSince;
-    private long _sentWhileBlocked;
+    private long _written;            // every byte the kernel has taken from Output, ever
+    private long _rateWindowStart;    // while blocked: when the current period of the minimum data rate began
+    private long _acknowledgedAtWindow; // and what the peer had acknowledged then
 
     private readonly PeerAddress _peer;
 
@@ -76,7 +78,7 @@ internal sealed partial class TransportConnection : IConnectionTransport
         }
         var before = Output.Length;
         var errno = Output.WriteTo(Fd);
-        _sentWhileBlocked += before - Output.Length;
+        _written += before - Output.Length;
         if (errno == 0)
         {
             _writeBlockedSince = 0;
@@ -92,8 +94,8 @@ internal sealed partial class TransportConnection : IConnectionTransport
             if (_writeBlockedSince == 0)
             {
                 // The client stopped taking bytes as fast as we make them: its clock for the minimum data rate starts.
-                _writeBlockedSince = _reactor.Now;
-                _sentWhileBlocked = 0;
+                _writeBlockedSince = _rateWindowStart = _reactor.Now;
+                _acknowledgedAtWindow = Acknowledged() ?? _written;
             }
             SetWriteInterest(true);
         }
@@ -141,8 +143,37 @@ internal sealed partial class TransportConnection : IConnectionTransport
     /// <summary>When the socket last refused bytes while output was pending (the reactor's clock), or 0 when it is not blocked.</summary>
     public long WriteBlockedSince => _writeBlockedSince;
 
-    /// <summary>Bytes the socket took since <see cref="WriteBlockedSince"/>: with it, the client's reading rate.</summary>
-    public long SentWhileBlocked => _sentWhileBlocked;
+    /// <summary>
+    /// The minimum response data rate, measured from what the peer has acknowledged while writing is blocked (the
+    /// kernel's count, tcp(7) SIOCOUTQ: bytes sent and not yet acknowledged, or not yet sent), over successive periods
+    /// as long as the grace period: in each, the peer must have taken the rate's worth. Periods, not an average since
+    /// the block began: the peer's kernel goes on taking what fits in its receive buffer after the block, and that
+    /// burst would otherwise pay for minutes of reading nothing. Crediting only the bytes a send took, as before, cut
+    /// honest slow readers off: with the send buffer autotuned to megabytes, epoll reports the socket writable only
+    /// once a third of it has drained, at 70-100 KiB/s longer than the grace period. The kernel is asked only at the
+    /// end of a period (an ioctl, at a tick).
+    /// </summary>
+    public bool ReadsSlowerThan(DataRate rate, long now)
+    {
+        var elapsed = now - _rateWindowStart;
+        if (_writeBlockedSince == 0 || !rate.Applies(elapsed) || Acknowledged() is not { } acknowledged)
+        {
+            return false;
+        }
+        if (rate.IsTooSlow(acknowledged - _acknowledgedAtWindow, elapsed))
+        {
+            return true;
+        }
+        (_rateWindowStart, _acknowledgedAtWindow) = (now, acknowledged); // this period passed: the next begins
+        return false;
+    }
+
+    /// <summary>Bytes of ours the peer has acknowledged, ever; null when the kernel cannot say.</summary>
+    private unsafe long? Acknowledged()
+    {
+        int queued;
+        return Libc.Ioctl(Fd, Libc.SIOCOUTQ, &queued) == 0 ? _written - queued : null;
+    }
 
     /// <summary>Whether the output is over the high-water mark, so the protocol should stop producing.</summary>
     public bool IsOutputFull => Output.Length > _reactor.Options.OutputHighWaterMark;

@@ -254,8 +254,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             }
             return;
         }
-        var blockedSince = _transport.WriteBlockedSince;
-        if (blockedSince != 0 && _state.Options.MinResponseDataRate.IsTooSlow(_transport.SentWhileBlocked, now - blockedSince))
+        if (_transport.ReadsSlowerThan(_state.Options.MinResponseDataRate, now))
         {
             _state.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
             _transport.Close();

@@ -1,6 +1,7 @@
 using System.Text;
 using Micro.Http;
 using Micro.Parser;
+using Micro.Transport;
 
 namespace Micro.Tests.Http;
 

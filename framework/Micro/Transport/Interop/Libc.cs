@@ -16,6 +16,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, int* value, uint* length);
 
+    [LibraryImport(Library, EntryPoint = "ioctl", SetLastError = true)]
+    public static partial int Ioctl(int fd, nuint request, int* value);
+
     [LibraryImport(Library, EntryPoint = "bind", SetLastError = true)]
     public static partial int Bind(int fd, byte* address, uint length);
 
@@ -85,6 +88,7 @@ internal static unsafe partial class Libc
     public const int SO_TYPE = 3;
     public const int SO_ACCEPTCONN = 30;
     public const int SO_DOMAIN = 39;
+    public const nuint SIOCOUTQ = 0x5411; // tcp(7): bytes in the send queue not yet acknowledged by the peer
     public const int IPPROTO_TCP = 6;
     public const int IPPROTO_IPV6 = 41;
     public const int TCP_NODELAY = 1;

@@ -1,6 +1,6 @@
-using Micro.Http;
+using Micro.Transport;
 
-namespace Micro.Tests.Http;
+namespace Micro.Tests.Transport;
 
 public sealed class DataRateTests
 {
