@@ -33,6 +33,7 @@ internal static class DeflateNegotiation
         var serverNoContext = !compression.ContextTakeover;
         var clientNoContext = !compression.ContextTakeover;
         var serverBits = 15;
+        var serverBitsNamed = false;
         foreach (var parameter in parameters)
         {
             var (name, value) = parameter.Split('=', 2, StringSplitOptions.TrimEntries) is [var n, var v] ? (n, v.Trim('"')) : (parameter, null);
@@ -54,6 +55,7 @@ internal static class DeflateNegotiation
                     {
                         return null;
                     }
+                    serverBitsNamed = true;
                     break;
                 case "client_max_window_bits":
                     // The client may limit its window; the server inflates with 15 bits, which reads any.
@@ -69,7 +71,8 @@ internal static class DeflateNegotiation
         var response = "permessage-deflate" +
             (serverNoContext ? "; server_no_context_takeover" : "") +
             (clientNoContext ? "; client_no_context_takeover" : "") +
-            (serverBits < 15 ? $"; server_max_window_bits={serverBits}" : "");
+            // Named by the client, it must be in the answer, 15 included (RFC 7692 section 7.1.2.1).
+            (serverBitsNamed ? $"; server_max_window_bits={serverBits}" : "");
         return new DeflateParameters(serverNoContext, clientNoContext, serverBits, response);
     }
 }

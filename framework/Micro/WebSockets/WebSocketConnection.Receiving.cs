@@ -134,10 +134,16 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         var fin = (first & 0x80) != 0;
         var opcode = (WebSocketOpcode)(first & 0x0F);
         var compressed = (first & 0x40) != 0;
-        if ((first & 0x30) != 0 || (compressed && (_deflate is null || opcode is not (WebSocketOpcode.Text or WebSocketOpcode.Binary))))
+        if ((first & 0x30) != 0 || (compressed && _deflate is null))
+        {
+            return Fail(WebSocketCloseStatus.ProtocolError, "A reserved bit is set, and no extension that uses it was agreed.");
+        }
+        if (compressed && opcode is not (WebSocketOpcode.Text or WebSocketOpcode.Binary))
         {
             // RSV1 is permessage-deflate's, and only on a data message's first frame (RFC 7692 section 6.1).
-            return Fail(WebSocketCloseStatus.ProtocolError, "A reserved bit is set, and no extension that uses it was agreed.");
+            return Fail(WebSocketCloseStatus.ProtocolError, opcode == WebSocketOpcode.Continuation
+                ? "RSV1 is set on a continuation frame: permessage-deflate marks only a message's first frame."
+                : "RSV1 is set on a control frame: permessage-deflate compresses data messages only.");
         }
         long payloadLength = lengthBytes switch
         {

@@ -67,10 +67,23 @@ internal static unsafe partial class Zlib
     public static partial int InflateEnd(Stream* stream);
 
     /// <summary>A raw deflate stream (negative window bits: no zlib header), as RFC 7692 wants.</summary>
-    public static Stream* NewDeflater(int level, int windowBits)
+    /// <summary>
+    /// zlib's memory level for a window: its hash table has 2^(level + 7) heads, and each time the window slides (every
+    /// window's worth of input) every head is rebased, so a small window with the default table (level 8, 32K heads)
+    /// spends most of its time sliding: a client asking for server_max_window_bits=9 cost about 10x the CPU of the
+    /// default window. Level = window bits - 7, between 4 and 8, keeps every window near the default's cost (measured
+    /// per window in benchmarks/README.md) and its ratio within 4% of level 8's.
+    /// </summary>
+    public static int MemoryLevelFor(int windowBits) => Math.Clamp(windowBits - 7, 4, DefaultMemoryLevel);
+
+    /// <summary>A raw deflate stream (negative window bits: no zlib header), as RFC 7692 wants.</summary>
+    public static Stream* NewDeflater(int level, int windowBits) => NewDeflater(level, windowBits, MemoryLevelFor(windowBits));
+
+    /// <summary>As <see cref="NewDeflater(int, int)"/> with a memory level of one's own (the benchmarks compare them).</summary>
+    public static Stream* NewDeflater(int level, int windowBits, int memoryLevel)
     {
         var stream = (Stream*)NativeMemory.AllocZeroed((nuint)sizeof(Stream));
-        var result = DeflateInit2(stream, level, Deflated, -windowBits, DefaultMemoryLevel, DefaultStrategy, Version(), sizeof(Stream));
+        var result = DeflateInit2(stream, level, Deflated, -windowBits, memoryLevel, DefaultStrategy, Version(), sizeof(Stream));
         if (result != Ok)
         {
             NativeMemory.Free(stream);
@@ -79,11 +92,11 @@ internal static unsafe partial class Zlib
         return stream;
     }
 
-    /// <summary>A raw inflate stream with a 15-bit window, which takes any window the client used.</summary>
-    public static Stream* NewInflater()
+    /// <summary>A raw inflate stream; with the default 15-bit window it takes any window the client used.</summary>
+    public static Stream* NewInflater(int windowBits = 15)
     {
         var stream = (Stream*)NativeMemory.AllocZeroed((nuint)sizeof(Stream));
-        var result = InflateInit2(stream, -15, Version(), sizeof(Stream));
+        var result = InflateInit2(stream, -windowBits, Version(), sizeof(Stream));
         if (result != Ok)
         {
             NativeMemory.Free(stream);

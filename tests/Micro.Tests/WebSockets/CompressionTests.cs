@@ -15,6 +15,7 @@ public sealed class CompressionTests
     [InlineData("permessage-deflate", "permessage-deflate; server_no_context_takeover; client_no_context_takeover")]
     [InlineData("permessage-deflate; client_max_window_bits", "permessage-deflate; server_no_context_takeover; client_no_context_takeover")]
     [InlineData("permessage-deflate; server_max_window_bits=10", "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10")]
+    [InlineData("permessage-deflate; server_max_window_bits=15", "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=15")] // named, so answered (RFC 7692 7.1.2.1)
     [InlineData("permessage-deflate; server_max_window_bits=8, permessage-deflate", "permessage-deflate; server_no_context_takeover; client_no_context_takeover")]
     [InlineData("permessage-deflate; unknown_parameter, x-webkit-deflate-frame", null)]
     [InlineData("permessage-deflate; server_no_context_takeover; server_no_context_takeover", null)]
@@ -23,6 +24,36 @@ public sealed class CompressionTests
     public void The_first_acceptable_offer_is_agreed_and_the_rest_declined(string offers, string? agreed)
     {
         Assert.Equal(agreed, DeflateNegotiation.Negotiate(offers, new WebSocketCompression())?.ResponseHeader);
+    }
+
+    [Theory]
+    [InlineData(9, 4)]
+    [InlineData(11, 4)]
+    [InlineData(12, 5)]
+    [InlineData(14, 7)]
+    [InlineData(15, 8)]
+    public void The_compressors_memory_level_follows_its_window(int windowBits, int memoryLevel)
+    {
+        // Issue 20: zlib's default table (level 8) with a 9-bit window, which any client may ask for, cost about 10x the
+        // CPU of the default window: the table is rebased every time the small window slides.
+        Assert.Equal(memoryLevel, Zlib.MemoryLevelFor(windowBits));
+    }
+
+    [Fact]
+    public async Task A_client_asking_for_the_smallest_window_gets_messages_it_can_inflate_with_it()
+    {
+        await using var server = CompressingServer();
+        var (client, head) = await RawWebSocket.ConnectAsync(server.EndPoint, "/echo", "Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=9\r\n");
+        await using (client)
+        {
+            Assert.Contains("server_max_window_bits=9", head);
+            var text = string.Concat(Enumerable.Range(0, 3000).Select(i => $"word{i % 97} "));
+            await client.SendTextAsync(text);
+            var frame = await client.ReadFrameAsync();
+            Assert.Equal(4, frame!.Reserved);
+            // Inflated with a 9-bit window only: a stream that reached further back would fail here.
+            Assert.Equal(text, Encoding.UTF8.GetString(RawInflate(frame.Payload, windowBits: 9)));
+        }
     }
 
     [Fact]
@@ -87,11 +118,11 @@ public sealed class CompressionTests
     }
 
     [Theory]
-    [InlineData("garbage that is not deflate", 1007)]
-    [InlineData("rsv1 on a continuation", 1002)]
-    [InlineData("rsv1 on a ping", 1002)]
-    [InlineData("compressed invalid utf-8", 1007)]
-    public async Task Broken_compressed_frames_close_with_their_code(string violation, int code)
+    [InlineData("garbage that is not deflate", 1007, "not valid deflate")]
+    [InlineData("rsv1 on a continuation", 1002, "RSV1 is set on a continuation frame")]
+    [InlineData("rsv1 on a ping", 1002, "RSV1 is set on a control frame")] // not "no extension was agreed": one was
+    [InlineData("compressed invalid utf-8", 1007, "not valid UTF-8")]
+    public async Task Broken_compressed_frames_close_with_their_code(string violation, int code, string reason)
     {
         await using var server = CompressingServer();
         var (client, _) = await RawWebSocket.ConnectAsync(server.EndPoint, "/echo", "Sec-WebSocket-Extensions: permessage-deflate\r\n");
@@ -105,7 +136,9 @@ public sealed class CompressionTests
                 _ => RawWebSocket.Encode(1, RawDeflate([0x61, 0xC3, 0x28]), reserved: 4),
             };
             await client.SendRawAsync(frames);
-            Assert.True((await client.ReadCloseAsync()).CloseCode == code, violation);
+            var close = await client.ReadCloseAsync();
+            Assert.True(close.CloseCode == code, violation);
+            Assert.Contains(reason, Encoding.UTF8.GetString(close.Payload.AsSpan(2)));
         }
     }
 
@@ -151,6 +184,32 @@ public sealed class CompressionTests
         var bytes = output.ToArray();
         var tail = bytes.AsSpan().IndexOf((ReadOnlySpan<byte>)[0x00, 0x00, 0xFF, 0xFF]);
         return tail >= 0 ? bytes[..tail] : bytes;
+    }
+
+    /// <summary>Inflates a compressed message (its flush tail restored) with zlib limited to <paramref name="windowBits"/>: data that reaches further back fails.</summary>
+    private static unsafe byte[] RawInflate(byte[] message, int windowBits)
+    {
+        byte[] data = [.. message, 0x00, 0x00, 0xFF, 0xFF];
+        var stream = Zlib.NewInflater(windowBits);
+        try
+        {
+            var output = new byte[1024 * 1024];
+            fixed (byte* input = data)
+            fixed (byte* into = output)
+            {
+                stream->NextIn = input;
+                stream->AvailableIn = (uint)data.Length;
+                stream->NextOut = into;
+                stream->AvailableOut = (uint)output.Length;
+                var result = Zlib.Inflate(stream, Zlib.SyncFlush);
+                Assert.True(result is Zlib.Ok or Zlib.StreamEnd, $"inflate with a {windowBits}-bit window failed ({result})");
+                return output[..(output.Length - (int)stream->AvailableOut)];
+            }
+        }
+        finally
+        {
+            Zlib.FreeInflater(stream);
+        }
     }
 
     private static byte[] RawInflate(byte[] data)
