@@ -12,6 +12,23 @@ public sealed partial class Request
 {
     private byte[] _upgradedHead = [];
     private IUpgradedConnection? _upgradedTo;
+    private string? _retired; // why this pooled request can no longer be used: its exchange moved on without it
+
+    /// <summary>An upgraded request's own head; a retired request has none, and says why.</summary>
+    private ReadOnlySpan<byte> UpgradedHead => _retired is null ? _upgradedHead : throw new InvalidOperationException(_retired);
+
+    private IUpgradedConnection UpgradedTo => _upgradedTo ?? throw new InvalidOperationException(_retired ?? "This request has no connection.");
+
+    /// <summary>
+    /// A handle dies with its exchange: this request's exchange went on to serve another one while code its handler
+    /// started may still hold it (see <see cref="Http.IExchangeState"/>). From now on it reads nothing of anyone's.
+    /// </summary>
+    internal void Retire(string reason)
+    {
+        _retired = reason;
+        _exchange = null;
+        _upgradedTo = null;
+    }
 
     /// <summary>
     /// A copy of this request that no longer needs its exchange: called when the switch is made, before the exchange

@@ -45,11 +45,11 @@ public sealed partial class Request
         Params = new RouteParams(this, maxCaptures);
     }
 
-    internal HttpExchange Exchange => _exchange ?? throw new InvalidOperationException(
+    internal HttpExchange Exchange => _exchange ?? throw new InvalidOperationException(_retired ??
         "This request was upgraded to another protocol (a WebSocket): it has no HTTP response any more.");
 
     /// <summary>The bytes of the request head: the exchange's, or an upgraded request's own copy.</summary>
-    private ReadOnlySpan<byte> HeadBytes => _exchange is null ? _upgradedHead : _exchange.RequestBytes;
+    private ReadOnlySpan<byte> HeadBytes => _exchange is null ? UpgradedHead : _exchange.RequestBytes;
 
     /// <summary>The body's bytes (an upgraded request's body, if it had one, was read before the switch and is gone).</summary>
     private ReadOnlySpan<byte> BodyBytes => _exchange is null ? default : _exchange.Body;
@@ -85,7 +85,7 @@ public sealed partial class Request
     public ProtocolVersion Version => _head.Version;
 
     /// <summary>The client's address.</summary>
-    public IPEndPoint? RemoteEndPoint => _forwarded?.Client ?? (_exchange is null ? _upgradedTo!.RemoteEndPoint : _exchange.RemoteEndPoint);
+    public IPEndPoint? RemoteEndPoint => _forwarded?.Client ?? (_exchange is null ? UpgradedTo.RemoteEndPoint : _exchange.RemoteEndPoint);
 
     /// <summary>"http", or what a trusted proxy says the client used ("https"), with <c>app.UseForwardedHeaders()</c>.</summary>
     public string Scheme => _forwarded?.Scheme ?? "http";
@@ -105,7 +105,7 @@ public sealed partial class Request
     /// ASP.NET Core's RequestAborted. A client that only half-closes after sending its requests is still answered.
     /// For an upgraded request (a WebSocket's), cancelled when that connection closes.
     /// </summary>
-    public CancellationToken Aborted => _exchange is null ? _upgradedTo!.Aborted : _exchange.RequestAborted;
+    public CancellationToken Aborted => _exchange is null ? UpgradedTo.Aborted : _exchange.RequestAborted;
 
     /// <summary>
     /// Every request header, by name in any case; a header sent several times has several values, in order. Made on

@@ -93,8 +93,18 @@ public sealed class Response
     {
         if (Ended)
         {
-            throw new InvalidOperationException("The response has already been ended (by End, Send, Json, Redirect or SendFile); it cannot be written or changed again.");
+            throw new InvalidOperationException(_retired ?? "The response has already been ended (by End, Send, Json, Redirect or SendFile); it cannot be written or changed again.");
         }
+    }
+
+    /// <summary>Why this handle is dead, once its exchange has moved on without it; every write then throws with it.</summary>
+    private string? _retired;
+
+    /// <summary>A handle dies with its exchange: from now on every write throws, naming <paramref name="reason"/>. Costs nothing until then: it is the ended state.</summary>
+    internal void Retire(string reason)
+    {
+        _retired = reason;
+        Ended = true;
     }
 
     /// <summary>

@@ -28,6 +28,11 @@ public sealed class TemplateTests : IDisposable
             await DotnetAsync(repository, "pack", Path.Combine(repository, project), "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false");
         }
         var micro = Assert.Single(Directory.GetFiles(feed, "Micro.0*.nupkg"));
+        // The analyzers travel in the package (MICRO001: async void handlers), where the compiler finds them.
+        using (var package = System.IO.Compression.ZipFile.OpenRead(micro))
+        {
+            Assert.Contains(package.Entries, entry => entry.FullName == "analyzers/dotnet/cs/Micro.Analyzers.dll");
+        }
         var version = Path.GetFileNameWithoutExtension(micro)["Micro.".Length..];
         var templateProject = XDocument.Load(Path.Combine(repository, "examples/Micro.Templates/content/MicroApi/MicroApi/MicroApi.csproj"));
         Assert.Equal(version, templateProject.Descendants("PackageReference").Single(p => (string?)p.Attribute("Include") == "Micro").Attribute("Version")!.Value);

@@ -163,6 +163,8 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             _stopParsing = true; // nothing after a request that closes the connection is answered
         }
         ValueTask pending;
+        var context = state.Reactor.SynchronizationContext;
+        var asyncVoidBefore = context.AsyncVoidStarted;
         try
         {
             pending = state.Handler(exchange);
@@ -171,6 +173,10 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         {
             HandlerFailed(exchange, exception);
             pending = default;
+        }
+        if (context.AsyncVoidStarted != asyncVoidBefore)
+        {
+            exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }
         if (pending.IsCompleted)
         {

@@ -98,6 +98,14 @@ public sealed partial class HttpExchange
     /// <summary>What the application layer keeps with this exchange (its Request and Response), reused with it.</summary>
     internal object? ApplicationState { get; set; }
 
+    /// <summary>
+    /// Set when the handler started work that may outlive the request (an async void method): when the exchange is
+    /// done, what the application kept with it is retired (<see cref="IExchangeState.Retire"/>) instead of being
+    /// handed to the next request, so a late write through the old handles throws instead of landing in a neighbour's
+    /// response.
+    /// </summary>
+    internal bool HandlerLeftWorkBehind { get; set; }
+
     /// <summary>Forgets the status, headers and body written so far, when nothing has been sent yet.</summary>
     internal bool TryResetResponse()
     {
@@ -284,6 +292,12 @@ public sealed partial class HttpExchange
     /// <summary>Makes the exchange ready for another request, returning what it rented.</summary>
     internal void Reset()
     {
+        if (HandlerLeftWorkBehind)
+        {
+            HandlerLeftWorkBehind = false;
+            (ApplicationState as IExchangeState)?.Retire($"{MethodName} {TargetText}");
+            ApplicationState = null; // the next request gets state of its own
+        }
         _head.Release();
         _body.Reset();
         _private?.Release();

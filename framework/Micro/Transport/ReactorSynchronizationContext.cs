@@ -41,4 +41,13 @@ internal sealed class ReactorSynchronizationContext(Reactor reactor) : Synchroni
     }
 
     public override SynchronizationContext CreateCopy() => this;
+
+    /// <summary>
+    /// Async void methods started on this reactor, ever: the runtime calls <see cref="OperationStarted"/> when one
+    /// begins under this context. A handler that starts one returns before that method's work is done, and the work
+    /// may write to a response that has since been handed to the next request (see HttpExchange's stale handles).
+    /// </summary>
+    public long AsyncVoidStarted { get; private set; }
+
+    public override void OperationStarted() => AsyncVoidStarted++;
 }
