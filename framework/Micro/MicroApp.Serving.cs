@@ -46,6 +46,7 @@ public sealed partial class MicroApp
             pipeline = _notFound!;
         }
 
+        exchange.Route = pipeline.Route;
         return RequestTelemetry.IsObserved ? RunObserved(pipeline, request, response) : Run(pipeline, request, response);
     }
 

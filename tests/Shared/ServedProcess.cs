@@ -21,6 +21,8 @@ internal sealed partial class ServedProcess : IDisposable
         _ = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
     }
 
+    private readonly List<(string Text, TaskCompletionSource Seen)> _awaited = [];
+
     private async Task Collect(StreamReader reader)
     {
         while (await reader.ReadLineAsync() is { } line)
@@ -28,8 +30,42 @@ internal sealed partial class ServedProcess : IDisposable
             lock (_output)
             {
                 _output.AppendLine(line);
+                foreach (var (text, seen) in _awaited.Where(awaited => line.Contains(awaited.Text, StringComparison.Ordinal)).ToList())
+                {
+                    seen.TrySetResult();
+                    _awaited.Remove((text, seen));
+                }
             }
         }
+    }
+
+    /// <summary>Completes when the app prints a line containing <paramref name="text"/> (or has already).</summary>
+    public Task WaitForOutputAsync(string text, CancellationToken cancellationToken)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_output)
+        {
+            if (_output.ToString().Contains(text, StringComparison.Ordinal))
+            {
+                return Task.CompletedTask;
+            }
+            _awaited.Add((text, seen));
+        }
+        return seen.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits for the process to end; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        await _process.WaitForExitAsync(cancellationToken);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM, without waiting.</summary>
+    public void SendSigterm()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()])!;
+        kill.WaitForExit();
     }
 
     /// <summary>What the app has printed after its first line, standard output and error together.</summary>

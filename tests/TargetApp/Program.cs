@@ -1,6 +1,8 @@
 // The app hostile clients are aimed at (issue 9): GET /stream/:n streams n lines "chunk i\n" with one WriteAsync each,
 // GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body, GET /reactor names the
-// reactor thread that answered, GET /id/:n answers "n pid" (which process served it), GET /chunked/:n sends n bytes in 1 KiB chunks. Run: dotnet TargetApp.dll --port 0.
+// reactor thread that answered, GET /id/:n answers "n pid" (which process served it),
+// GET /deadlock blocks its reactor for good (.Result on the reactor's own continuation). TARGET_SHUTDOWN_TIMEOUT and
+// TARGET_STALL_TIMEOUT set ShutdownTimeout and ReactorStallTimeout. Run: dotnet TargetApp.dll --port 0.
 using System.Text;
 using Micro;
 using Microsoft.Extensions.Logging;
@@ -25,7 +27,28 @@ app.Get("/slow/:ms", async (req, res) =>
 });
 app.Post("/echo", (req, res) => res.Send(req.Body.Span));
 app.Get("/id/:n", (req, res) => res.Send($"{req.Params["n"]} {Environment.ProcessId}"));
+// A careless handler (issue 20): sync over async on the reactor. The continuation needs the reactor the handler holds.
+app.Get("/deadlock", (req, res) => res.Send(SyncOverAsync.Answer()));
+if (Environment.GetEnvironmentVariable("TARGET_SHUTDOWN_TIMEOUT") is { } shutdown)
+{
+    app.ServerOptions.ShutdownTimeout = TimeSpan.Parse(shutdown, System.Globalization.CultureInfo.InvariantCulture);
+}
+if (Environment.GetEnvironmentVariable("TARGET_STALL_TIMEOUT") is { } stall)
+{
+    app.ServerOptions.ReactorStallTimeout = TimeSpan.Parse(stall, System.Globalization.CultureInfo.InvariantCulture);
+}
 
 app.Start();
 Console.WriteLine($"Micro listening on http://{app.EndPoints[0]} (max {app.MaxConnections} connections)");
 await app.RunAsync();
+
+internal static class SyncOverAsync
+{
+    public static string Answer() => AnswerAsync().Result;
+
+    private static async Task<string> AnswerAsync()
+    {
+        await Task.Yield(); // resumes on the reactor's context: the reactor blocked in .Result above
+        return "never";
+    }
+}

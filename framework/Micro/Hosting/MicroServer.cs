@@ -192,7 +192,19 @@ public sealed class MicroServer : IAsyncDisposable
             reactor.Start();
             _ = reactor.Exited.ContinueWith(_ => OnReactorExited(reactor), TaskScheduler.Default);
         }
+        if (_options.ReactorStallTimeout > TimeSpan.Zero)
+        {
+            _watchdog = new Transport.Watchdog.ReactorWatchdog(_reactors, _options.ReactorStallTimeout, transportLog);
+            _watchdog.Start();
+        }
+        _transportLog = transportLog;
     }
+
+    private Transport.Watchdog.ReactorWatchdog? _watchdog;
+    private ReactorLog? _transportLog;
+
+    /// <summary>After the reactors were told to close everything: how long one that is not stuck takes to end.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(2);
 
     /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>
     internal static HttpServerOptions HttpOptions(MicroServerOptions options) => new()
@@ -254,7 +266,20 @@ public sealed class MicroServer : IAsyncDisposable
             {
                 reactor.Abort();
             }
-            await drained.ConfigureAwait(false);
+            // A reactor stuck in a handler never runs its abort: the stop ends without it rather than never (the
+            // process then exits, its threads being background ones). The others close their connections.
+            if (await Task.WhenAny(drained, Task.Delay(AbortGrace, CancellationToken.None)).ConfigureAwait(false) != drained)
+            {
+                foreach (var reactor in _reactors.Where(reactor => !reactor.Exited.IsCompleted))
+                {
+                    _transportLog?.ReactorStuckAtStop(reactor.Index, Transport.Watchdog.ReactorWatchdog.BusyFor(reactor).TotalSeconds,
+                        Transport.Watchdog.ReactorWatchdog.Describe(reactor));
+                }
+            }
+        }
+        finally
+        {
+            _watchdog?.Dispose();
         }
     }
 

@@ -76,8 +76,19 @@ public sealed class MicroServerOptions
     /// <summary>Requests of one connection whose responses may wait behind a slow one before the connection stops reading. Default 128.</summary>
     public int MaxPipelinedRequests { get; set; } = 128;
 
-    /// <summary>How long a graceful shutdown waits for requests in flight. Default 30 s.</summary>
+    /// <summary>
+    /// How long a graceful shutdown waits for requests in flight. Default 30 s. After it the process's stop ends even
+    /// when a reactor is stuck in a blocking handler: that reactor is left behind, logged.
+    /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a reactor may go without coming back to its loop before the watchdog logs it, at Error, with what it is
+    /// running (the request and its route) and the stack it is in. A reactor serves every connection it owns in turn,
+    /// so one handler that blocks (.Result, .Wait(), Thread.Sleep, a lock) stalls them all: handlers must await. Default
+    /// 2 s; <see cref="TimeSpan.Zero"/> turns the watchdog off.
+    /// </summary>
+    public TimeSpan ReactorStallTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// After SIGTERM or Ctrl+C (<see cref="MicroServer.RunAsync"/>), how long to go on serving as before, accepting and

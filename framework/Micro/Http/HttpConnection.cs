@@ -163,8 +163,9 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             _stopParsing = true; // nothing after a request that closes the connection is answered
         }
         ValueTask pending;
-        var context = state.Reactor.SynchronizationContext;
-        var asyncVoidBefore = context.AsyncVoidStarted;
+        var reactor = state.Reactor;
+        var asyncVoidBefore = reactor.SynchronizationContext.AsyncVoidStarted;
+        reactor.Running = exchange; // what the watchdog names if the handler never returns
         try
         {
             pending = state.Handler(exchange);
@@ -174,7 +175,8 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             HandlerFailed(exchange, exception);
             pending = default;
         }
-        if (context.AsyncVoidStarted != asyncVoidBefore)
+        reactor.Running = null;
+        if (reactor.SynchronizationContext.AsyncVoidStarted != asyncVoidBefore)
         {
             exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }

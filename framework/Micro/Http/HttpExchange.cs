@@ -95,6 +95,12 @@ public sealed partial class HttpExchange
 
     internal Action CompletionCallback { get; }
 
+    /// <summary>The route pattern the application matched ("/users/:id"), when it says: for diagnostics.</summary>
+    internal string? Route { get; set; }
+
+    /// <summary>The request, for a diagnostic message: "GET /users/7 (route /users/:id)".</summary>
+    public override string ToString() => Route is null ? $"{MethodName} {TargetText}" : $"{MethodName} {TargetText} (route {Route})";
+
     /// <summary>What the application layer keeps with this exchange (its Request and Response), reused with it.</summary>
     internal object? ApplicationState { get; set; }
 
@@ -292,6 +298,7 @@ public sealed partial class HttpExchange
     /// <summary>Makes the exchange ready for another request, returning what it rented.</summary>
     internal void Reset()
     {
+        Route = null;
         if (HandlerLeftWorkBehind)
         {
             HandlerLeftWorkBehind = false;

@@ -102,6 +102,26 @@ internal sealed unsafe partial class Reactor
     /// <summary>Connections this reactor has accepted since it started (read from any thread, for diagnostics and tests).</summary>
     public long AcceptedCount => Volatile.Read(ref _accepted);
 
+    /// <summary>The kernel's id of the reactor's thread (0 until it runs), for the watchdog's stack sample.</summary>
+    public int OsThreadId { get; private set; }
+
+    /// <summary>When the turn of the loop now running began (the reactor's clock), or 0 while it waits in epoll_wait: read by the watchdog.</summary>
+    public long BusySince => Volatile.Read(ref _busySince);
+
+    private long _busySince;
+
+    /// <summary>
+    /// What the reactor is running, if a protocol said (a request's handler): for the watchdog's report when the
+    /// reactor stops turning. Its ToString is called from the watchdog's thread, only while the reactor is stuck in it.
+    /// </summary>
+    public object? Running
+    {
+        get => Volatile.Read(ref _running);
+        set => _running = value; // read rarely, from another thread; a plain write on the hot path
+    }
+
+    private object? _running;
+
     /// <summary>Raised on the reactor thread once a second, before connections tick.</summary>
     public event Action<long>? Tick;
 
@@ -168,6 +188,7 @@ internal sealed unsafe partial class Reactor
     {
         System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
         t_current = this;
+        OsThreadId = Libc.GetTid();
         var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
         var nextTick = Environment.TickCount64 + TickMilliseconds;
         try
@@ -175,6 +196,7 @@ internal sealed unsafe partial class Reactor
             while (!_stopped)
             {
                 var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(nextTick - Environment.TickCount64, 0, TickMilliseconds);
+                Volatile.Write(ref _busySince, 0); // waiting is not being stuck
                 var count = Libc.EpollWait(Epoll, events, MaxEvents, timeout);
                 if (count < 0 && Errno.Last != Libc.EINTR)
                 {
@@ -183,6 +205,7 @@ internal sealed unsafe partial class Reactor
                 // Once per turn, not per request: a connection accepted now must not be stamped with a time up to a
                 // tick old, or a short keep-alive timeout would close it before its first request is read.
                 Now = Environment.TickCount64;
+                Volatile.Write(ref _busySince, Now);
                 for (var i = 0; i < count; i++)
                 {
                     Dispatch(EpollEvents.EventsAt(events, i), EpollEvents.DataAt(events, i));

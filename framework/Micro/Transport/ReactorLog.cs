@@ -16,6 +16,16 @@ internal sealed partial class ReactorLog(ILogger logger)
     [LoggerMessage(7, LogLevel.Error, "Reactor {Reactor}: accept failed with errno {Errno}; accepting paused for a second.")]
     public partial void AcceptFailed(int reactor, int errno);
 
+    [LoggerMessage(8, LogLevel.Error, "Reactor {Reactor} has not come back to its loop for {Seconds:0.0} s, running {Running}: every connection it owns waits. " +
+        "A handler must never block a reactor (.Result, .Wait(), Thread.Sleep, a lock held elsewhere): await instead, and move CPU-heavy work off it with Task.Run. Where it is:\n{Stack}")]
+    public partial void ReactorStalled(int reactor, double seconds, string running, string stack);
+
+    [LoggerMessage(9, LogLevel.Warning, "Reactor {Reactor} came back to its loop after {Seconds:0.0} s.")]
+    public partial void ReactorResumed(int reactor, double seconds);
+
+    [LoggerMessage(10, LogLevel.Critical, "Reactor {Reactor} is still stuck after the shutdown timeout ({Seconds:0.0} s, running {Running}): the server stops without it, and its connections end with the process.")]
+    public partial void ReactorStuckAtStop(int reactor, double seconds, string running);
+
     [LoggerMessage(3, LogLevel.Debug, "Reactor {Reactor}: connection refused, the limit of {Limit} connections is reached.")]
     public partial void ConnectionLimit(int reactor, int limit);
 

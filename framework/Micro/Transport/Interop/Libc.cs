@@ -13,6 +13,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, int* value, uint length);
 
+    /// <summary>The calling thread's id as the kernel (and EventPipe's samples) know it.</summary>
+    [LibraryImport(Library, EntryPoint = "gettid")]
+    public static partial int GetTid();
+
     [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, int* value, uint* length);
 
