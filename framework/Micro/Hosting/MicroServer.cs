@@ -148,15 +148,32 @@ public sealed class MicroServer : IAsyncDisposable
             foreach (var fd in inherited)
             {
                 // Every reactor waits on its own duplicate of the one socket systemd passed; the original is closed.
-                var actual = _reactors[0].Adopt(fd);
-                for (var i = 1; i < _reactors.Count; i++)
-                {
-                    _reactors[i].Adopt(fd);
-                }
-                Transport.Interop.Libc.Close(fd);
-                bound.Add(actual);
+                bound.Add(ListenOnEveryReactor(fd));
             }
-            if (inherited.Length > 0 && _reactors.Count > 1)
+            foreach (var endPoint in inherited.Length > 0 ? [] : endPoints)
+            {
+                if (_options.SharePort)
+                {
+                    // A socket each, all with SO_REUSEPORT: the kernel spreads connections over them, and another
+                    // process that opted in too can join (a hand-over). The first resolves port 0 for the others.
+                    var first = Reactor.Bind(endPoint, sharePort: true, transportOptions.Backlog, out var actual);
+                    _reactors[0].Adopt(first);
+                    Transport.Interop.Libc.Close(first);
+                    for (var i = 1; i < _reactors.Count; i++)
+                    {
+                        var fd = Reactor.Bind(actual, sharePort: true, transportOptions.Backlog, out _);
+                        _reactors[i].Adopt(fd);
+                        Transport.Interop.Libc.Close(fd);
+                    }
+                    bound.Add(actual);
+                }
+                else
+                {
+                    // One socket, bound exclusively (a second bind of the port fails), every reactor on a duplicate.
+                    bound.Add(ListenOnEveryReactor(Reactor.Bind(endPoint, sharePort: false, transportOptions.Backlog, out _)));
+                }
+            }
+            if (_reactors.Count > 1 && (inherited.Length > 0 || !_options.SharePort))
             {
                 // One socket for all: whichever reactor accepts hands the connection on in turn, so all share the load.
                 var group = new AcceptGroup(_reactors);
@@ -164,16 +181,6 @@ public sealed class MicroServer : IAsyncDisposable
                 {
                     reactor.ShareAcceptsWith(group);
                 }
-            }
-            foreach (var endPoint in inherited.Length > 0 ? [] : endPoints)
-            {
-                // The first reactor binds (resolving port 0); the others join the same port through SO_REUSEPORT.
-                var actual = _reactors[0].Listen(endPoint, joinGroup: _options.SharePort);
-                for (var i = 1; i < _reactors.Count; i++)
-                {
-                    _reactors[i].Listen(actual, joinGroup: true);
-                }
-                bound.Add(actual);
             }
             EndPoints = bound;
         }
@@ -198,6 +205,24 @@ public sealed class MicroServer : IAsyncDisposable
             _watchdog.Start();
         }
         _transportLog = transportLog;
+    }
+
+    /// <summary>Every reactor waits on its own duplicate of <paramref name="fd"/>, which is then closed; returns where it listens.</summary>
+    private IPEndPoint ListenOnEveryReactor(int fd)
+    {
+        try
+        {
+            var actual = _reactors[0].Adopt(fd);
+            for (var i = 1; i < _reactors.Count; i++)
+            {
+                _reactors[i].Adopt(fd);
+            }
+            return actual;
+        }
+        finally
+        {
+            Transport.Interop.Libc.Close(fd);
+        }
     }
 
     private Transport.Watchdog.ReactorWatchdog? _watchdog;

@@ -13,11 +13,12 @@ public sealed class MicroServerOptions
     public List<IPEndPoint> EndPoints { get; } = [];
 
     /// <summary>
-    /// Joins another process already listening on the same endpoints (SO_REUSEPORT, same user), the kernel spreading
-    /// new connections over both: for a hand-over without downtime. Default false: an endpoint in use is refused with
-    /// "Address already in use", as Kestrel does. Only the newcomer needs it; also <c>--share-port</c>. Lossless only
-    /// with the kernel's <c>net.ipv4.tcp_migrate_req</c> set to 1, else connections still queued at the old process
-    /// when it stops are reset (warned at start; see docs/deploy.md).
+    /// Shares the endpoints with other processes that opted in too (SO_REUSEPORT, same user), the kernel spreading new
+    /// connections over them all: for a hand-over without downtime, every instance started with it. Default false: the
+    /// port is this server's alone (one socket without SO_REUSEPORT, which every reactor waits on), an endpoint in use
+    /// is refused with "Address already in use", and nothing can join it later, as with Kestrel. Also
+    /// <c>--share-port</c>. Lossless only with the kernel's <c>net.ipv4.tcp_migrate_req</c> set to 1, else connections
+    /// still queued at the old process when it stops are reset (warned at start; see docs/deploy.md).
     /// </summary>
     public bool SharePort { get; set; }
 

@@ -3,23 +3,26 @@ using Micro.Transport.Interop;
 
 namespace Micro.Transport;
 
-/// <summary>A reactor's listening sockets and how it accepts: exclusive or shared binding, the connection cap, EMFILE back-off.</summary>
+/// <summary>A reactor's listening sockets and how it accepts: binding (exclusive, or shared on purpose), the connection cap, EMFILE back-off.</summary>
 internal sealed unsafe partial class Reactor
 {
     /// <summary>
-    /// Binds this reactor's listening socket for <paramref name="endPoint"/> and returns the address it got. With
-    /// <paramref name="joinGroup"/> it joins sockets already listening there with SO_REUSEPORT (its sibling reactors,
-    /// or another process that opted in). Without, the bind is exclusive, so an address in use is refused, and only
-    /// then is SO_REUSEPORT set (before listen) so the siblings can join: the kernel checks the option at bind time.
+    /// Binds a listening socket for <paramref name="endPoint"/> and returns it, with the address it got in
+    /// <paramref name="bound"/>; reactors then wait on duplicates of it (<see cref="Adopt"/>). Without
+    /// <paramref name="sharePort"/> the socket never has SO_REUSEPORT, so nothing else can bind the port while it
+    /// listens (EADDRINUSE, as Kestrel): the option on our socket would let any process of the same user join the group
+    /// and take a share of the connections. With it, the socket joins sockets already listening there that opted in
+    /// too (another instance during a hand-over): the kernel checks the option, on every member, at bind time.
     /// </summary>
-    public IPEndPoint Listen(IPEndPoint endPoint, bool joinGroup)
+    public static int Bind(IPEndPoint endPoint, bool sharePort, int backlog, out IPEndPoint bound)
     {
         var ipv6 = endPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var fd = Errno.ThrowIfFailed(Libc.Socket(ipv6 ? Libc.AF_INET6 : Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, 0), "socket");
         try
         {
+            // SO_REUSEADDR lets a restarted server bind past connections in TIME_WAIT; it never joins a listener.
             SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEADDR, 1);
-            if (joinGroup)
+            if (sharePort)
             {
                 SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
             }
@@ -34,24 +37,19 @@ internal sealed unsafe partial class Reactor
                 var errno = Errno.Last;
                 if (errno == Libc.EADDRINUSE)
                 {
-                    throw new IOException(joinGroup
-                        ? $"Address already in use: {endPoint}. Something listens there that does not share the port (SO_REUSEPORT, same user)."
-                        : $"Address already in use: {endPoint}. Another process listens there; stop it, choose another port, or set MicroServerOptions.SharePort to share the port with it on purpose.",
+                    throw new IOException(sharePort
+                        ? $"Address already in use: {endPoint}. Something listens there that does not share the port (SharePort, SO_REUSEPORT, same user)."
+                        : $"Address already in use: {endPoint}. Another process listens there; stop it, choose another port, or start both with MicroServerOptions.SharePort (--share-port) to share the port on purpose.",
                         errno);
                 }
                 Errno.ThrowIfFailed(-1, $"bind({endPoint})");
             }
-            if (!joinGroup)
-            {
-                SetOption(fd, Libc.SOL_SOCKET, Libc.SO_REUSEPORT, 1);
-            }
-            Errno.ThrowIfFailed(Libc.Listen(fd, Options.Backlog), "listen");
-            var bound = stackalloc byte[SocketAddresses.MaxLength];
-            var boundLength = (uint)SocketAddresses.MaxLength;
-            Errno.ThrowIfFailed(Libc.GetSockName(fd, bound, &boundLength), "getsockname");
-            Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, ListenerTokenBase + (ulong)_listeners.Count), "epoll_ctl(listener)");
-            _listeners.Add(fd);
-            return PeerAddress.Read(new ReadOnlySpan<byte>(bound, (int)boundLength)).ToEndPoint();
+            Errno.ThrowIfFailed(Libc.Listen(fd, backlog), "listen");
+            var name = stackalloc byte[SocketAddresses.MaxLength];
+            var nameLength = (uint)SocketAddresses.MaxLength;
+            Errno.ThrowIfFailed(Libc.GetSockName(fd, name, &nameLength), "getsockname");
+            bound = PeerAddress.Read(new ReadOnlySpan<byte>(name, (int)nameLength)).ToEndPoint();
+            return fd;
         }
         catch
         {
@@ -61,8 +59,9 @@ internal sealed unsafe partial class Reactor
     }
 
     /// <summary>
-    /// Listens on a socket someone else bound and handed over (systemd socket activation): this reactor takes its own
-    /// duplicate, so each closes its own, and waits on it with EPOLLEXCLUSIVE, so one reactor is woken per connection.
+    /// Listens on a socket bound elsewhere (by <see cref="Bind"/>, or by systemd and handed over): this reactor takes
+    /// its own duplicate, so each closes its own, and waits on it with EPOLLEXCLUSIVE, so one reactor is woken per
+    /// connection when several share the socket.
     /// </summary>
     public IPEndPoint Adopt(int inheritedFd)
     {
@@ -88,8 +87,8 @@ internal sealed unsafe partial class Reactor
     }
 
     /// <summary>
-    /// Refuses an inherited descriptor that is not a listening TCP socket: a UDP socket, a connected one (what systemd
-    /// passes with Accept=yes) or a Unix socket. Served anyway, every accept4 on it fails at once and epoll reports it
+    /// Refuses a descriptor that is not a listening TCP socket: a UDP socket, a connected one (what systemd passes with
+    /// Accept=yes) or a Unix socket. Served anyway, every accept4 on it fails at once and epoll reports it
     /// ready again: a core spun at about 36,000 failed accepts a second.
     /// </summary>
     private static void CheckListening(int fd)

@@ -25,9 +25,24 @@ public sealed class PortSharingTests
     }
 
     [Fact]
-    public async Task A_server_that_opts_in_shares_the_port_and_takes_over_when_the_first_stops()
+    public async Task Without_sharing_no_other_socket_can_join_the_port_even_one_that_asks_for_SO_REUSEPORT()
     {
-        var first = new TestServer(Named("first"));
+        // Issue 20: SO_REUSEPORT was set on the server's sockets even without --share-port, so any process of the same
+        // user could bind a socket with it to the port and take a share of the connections (5 of 20 here).
+        await using var server = new TestServer(Named("server"));
+        using var intruder = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        intruder.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        intruder.SetRawSocketOption(1 /* SOL_SOCKET */, 15 /* SO_REUSEPORT */, BitConverter.GetBytes(1));
+        var refused = Assert.Throws<System.Net.Sockets.SocketException>(() => intruder.Bind(server.EndPoint));
+        Assert.Equal(System.Net.Sockets.SocketError.AddressAlreadyInUse, refused.SocketErrorCode);
+        // Every reactor still accepts from the one socket they share.
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
+    }
+
+    [Fact]
+    public async Task Servers_that_both_opt_in_share_the_port_and_the_second_takes_over_when_the_first_stops()
+    {
+        var first = new TestServer(Named("first"), o => o.SharePort = true); // a hand-over needs both to have opted in
         await using var second = new TestServer(Named("second"), o =>
         {
             o.EndPoints.Clear();

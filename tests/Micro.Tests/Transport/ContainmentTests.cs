@@ -66,7 +66,9 @@ public sealed class ContainmentTests
         var logger = new ThrowingLogger();
         var options = new TransportOptions { EndPoints = [], ReactorCount = 1 };
         var reactor = new Reactor(0, options, new ReactorLog(logger), new ConnectionCounter(null), connection => new FragileEcho(connection));
-        var endPoint = reactor.Listen(new IPEndPoint(IPAddress.Loopback, 0), joinGroup: false);
+        var listener = Reactor.Bind(new IPEndPoint(IPAddress.Loopback, 0), sharePort: false, backlog: 16, out var endPoint);
+        reactor.Adopt(listener);
+        Micro.Transport.Interop.Libc.Close(listener);
         reactor.Start();
         try
         {
