@@ -7,10 +7,12 @@ namespace Micro.Soak;
 /// <summary>
 /// Many concurrent clients, each running random hostile scenarios against tests/TargetApp one after another:
 /// pipelines split at random points (bodies by length and chunked, async and streamed answers), resets in the
-/// middle of a request and of a pipeline, half-closes, slow readers, clients that never read, garbage. Every
+/// middle of a request and of a pipeline, half-closes, slow readers (fast ones with a tiny window, and honest ones at
+/// 50-100 KiB/s that the minimum data rate must keep), clients that never read, WebSocket clients whose frame headers
+/// declare far more than they send, garbage. Every
 /// answer is checked for status, body and order; a scenario that breaks a rule or does not end in time is a failure.
 /// </summary>
-internal sealed class ChaosRun(IPEndPoint endPoint, int seed)
+internal sealed partial class ChaosRun(IPEndPoint endPoint, int seed)
 {
     private static readonly TimeSpan ScenarioDeadline = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, long> _scenarios = new();
@@ -39,12 +41,14 @@ internal sealed class ChaosRun(IPEndPoint endPoint, int seed)
         {
             var (name, scenario) = random.Next(100) switch
             {
-                < 45 => ("pipeline", (Func<Random, CancellationToken, Task>)PipelineAsync),
-                < 55 => ("half-close", HalfCloseAsync),
-                < 63 => ("reset mid-request", ResetMidRequestAsync),
-                < 71 => ("reset mid-pipeline", ResetMidPipelineAsync),
-                < 81 => ("slow reader", SlowReaderAsync),
-                < 88 => ("never reads", NeverReadsAsync),
+                < 40 => ("pipeline", (Func<Random, CancellationToken, Task>)PipelineAsync),
+                < 48 => ("half-close", HalfCloseAsync),
+                < 55 => ("reset mid-request", ResetMidRequestAsync),
+                < 62 => ("reset mid-pipeline", ResetMidPipelineAsync),
+                < 70 => ("slow reader", SlowReaderAsync),
+                < 74 => ("slow honest reader", HonestSlowReaderAsync),
+                < 80 => ("never reads", NeverReadsAsync),
+                < 88 => ("websocket declaring a large frame", LargeDeclaredFrameAsync),
                 _ => ("garbage", GarbageAsync),
             };
             _scenarios.AddOrUpdate(name, 1, (_, count) => count + 1);
@@ -64,7 +68,7 @@ internal sealed class ChaosRun(IPEndPoint endPoint, int seed)
         }
     }
 
-    private async Task<Socket> ConnectAsync(CancellationToken cancellationToken, int? receiveBuffer = null)
+    internal async Task<Socket> ConnectAsync(CancellationToken cancellationToken, int? receiveBuffer = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         if (receiveBuffer is { } size)
@@ -75,7 +79,7 @@ internal sealed class ChaosRun(IPEndPoint endPoint, int seed)
         return socket;
     }
 
-    private static void Reset(Socket socket)
+    internal static void Reset(Socket socket)
     {
         socket.LingerState = new LingerOption(true, 0);
         socket.Dispose();
@@ -100,7 +104,7 @@ internal sealed class ChaosRun(IPEndPoint endPoint, int seed)
         }
     }
 
-    private async Task ExpectAsync(ChaosResponseReader reader, List<PlannedRequest> planned, CancellationToken cancellationToken)
+    internal async Task ExpectAsync(ChaosResponseReader reader, List<PlannedRequest> planned, CancellationToken cancellationToken)
     {
         for (var i = 0; i < planned.Count; i++)
         {

@@ -1,10 +1,11 @@
 // The app hostile clients are aimed at (issue 9): GET /stream/:n streams n lines "chunk i\n" with one WriteAsync each,
 // GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body, GET /reactor names the
 // reactor thread that answered, GET /id/:n answers "n pid" (which process served it),
-// GET /deadlock blocks its reactor for good (.Result on the reactor's own continuation). TARGET_SHUTDOWN_TIMEOUT and
+// GET /ws echoes WebSocket messages, GET /deadlock blocks its reactor for good (.Result on the reactor's own continuation). TARGET_SHUTDOWN_TIMEOUT and
 // TARGET_STALL_TIMEOUT set ShutdownTimeout and ReactorStallTimeout. Run: dotnet TargetApp.dll --port 0.
 using System.Text;
 using Micro;
+using Micro.WebSockets;
 using Microsoft.Extensions.Logging;
 
 using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
@@ -27,6 +28,14 @@ app.Get("/slow/:ms", async (req, res) =>
 });
 app.Post("/echo", (req, res) => res.Send(req.Body.Span));
 app.Get("/id/:n", (req, res) => res.Send($"{req.Params["n"]} {Environment.ProcessId}"));
+// A WebSocket echo, for the soak's clients that declare large frames (issue 20).
+app.WebSocket("/ws", async (ws, req) =>
+{
+    await foreach (var message in ws)
+    {
+        await ws.SendAsync(message.Data, message.Type);
+    }
+});
 // A careless handler (issue 20): sync over async on the reactor. The continuation needs the reactor the handler holds.
 app.Get("/deadlock", (req, res) => res.Send(SyncOverAsync.Answer()));
 if (Environment.GetEnvironmentVariable("TARGET_SHUTDOWN_TIMEOUT") is { } shutdown)
