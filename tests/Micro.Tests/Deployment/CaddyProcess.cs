@@ -12,32 +12,16 @@ namespace Micro.Tests.Deployment;
 /// users copy it. Ready when it says it serves its configuration.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed partial class CaddyProcess : IReverseProxy
+internal sealed partial class CaddyProcess(DirectoryInfo directory, Process process, System.Text.StringBuilder log, int port, X509Certificate2 certificate)
+    : ReverseProxy(directory, port, certificate)
 {
-    private readonly DirectoryInfo _directory;
-    private readonly Process _process;
-    private readonly System.Text.StringBuilder _log;
-
-    private CaddyProcess(DirectoryInfo directory, Process process, System.Text.StringBuilder log, int port, X509Certificate2 certificate)
-    {
-        _directory = directory;
-        _process = process;
-        _log = log;
-        Port = port;
-        Certificate = certificate;
-    }
-
-    public int Port { get; }
-
-    public X509Certificate2 Certificate { get; }
-
-    public string Log
+    public override string Log
     {
         get
         {
-            lock (_log)
+            lock (log)
             {
-                return _log.ToString();
+                return log.ToString();
             }
         }
     }
@@ -101,14 +85,7 @@ internal sealed partial class CaddyProcess : IReverseProxy
         }
     }
 
-    public void Dispose()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
-        _process.Dispose();
-        Certificate.Dispose();
-        _directory.Delete(recursive: true);
-    }
+    protected override void Stop() => Kill(process);
 
     [GeneratedRegex(@"(?m)^example\.com \{\n")]
     private static partial Regex SiteName();

@@ -11,24 +11,12 @@ namespace Micro.Tests.Deployment;
 /// above this sandbox's); the rest is the file as users copy it. As a daemon: the command returns once it has bound.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed partial class HaproxyProcess : IReverseProxy
+internal sealed partial class HaproxyProcess(DirectoryInfo directory, int port, X509Certificate2 certificate, string said)
+    : ReverseProxy(directory, port, certificate)
 {
-    private readonly DirectoryInfo _directory;
-    private readonly Process _daemon;
+    private readonly Process _daemon = Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(directory.FullName, "haproxy.pid")).Trim()));
 
-    private HaproxyProcess(DirectoryInfo directory, int port, X509Certificate2 certificate)
-    {
-        _directory = directory;
-        Port = port;
-        Certificate = certificate;
-        _daemon = Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(directory.FullName, "haproxy.pid")).Trim()));
-    }
-
-    public int Port { get; }
-
-    public X509Certificate2 Certificate { get; }
-
-    public string Log { get; private set; } = "";
+    public override string Log => said;
 
     public static async Task<HaproxyProcess> StartAsync(IReadOnlyList<IPEndPoint> upstreams, CancellationToken cancellationToken)
     {
@@ -59,7 +47,7 @@ internal sealed partial class HaproxyProcess : IReverseProxy
             var said = await output + await errors;
             if (process.ExitCode == 0)
             {
-                return new HaproxyProcess(directory, port, certificate) { Log = said };
+                return new HaproxyProcess(directory, port, certificate, said);
             }
             if (!said.Contains("Address already in use") || attempt == 3)
             {
@@ -68,14 +56,7 @@ internal sealed partial class HaproxyProcess : IReverseProxy
         }
     }
 
-    public void Dispose()
-    {
-        _daemon.Kill(entireProcessTree: true);
-        _daemon.WaitForExit(10_000);
-        _daemon.Dispose();
-        Certificate.Dispose();
-        _directory.Delete(recursive: true);
-    }
+    protected override void Stop() => Kill(_daemon);
 
     [GeneratedRegex(@"    bind :+443 .*\n")]
     private static partial Regex BindLines();

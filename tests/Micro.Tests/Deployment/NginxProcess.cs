@@ -11,27 +11,13 @@ namespace Micro.Tests.Deployment;
 /// file as users copy it. nginx cannot listen on port 0, so a free port is picked and, if taken meanwhile, another.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-internal sealed partial class NginxProcess : IReverseProxy
+internal sealed partial class NginxProcess(DirectoryInfo directory, int port, X509Certificate2 certificate) : ReverseProxy(directory, port, certificate)
 {
-    private readonly Process _master;
-    private readonly DirectoryInfo _directory;
+    private readonly Process _master = Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(directory.FullName, "nginx.pid")).Trim()));
 
-    private NginxProcess(DirectoryInfo directory, int port, X509Certificate2 certificate)
-    {
-        _directory = directory;
-        Port = port;
-        Certificate = certificate;
-        _master = Process.GetProcessById(int.Parse(File.ReadAllText(Path.Combine(directory.FullName, "nginx.pid")).Trim()));
-    }
+    public override string Log => ErrorLog;
 
-    public int Port { get; }
-
-    /// <summary>The certificate nginx presents, for the client to pin.</summary>
-    public X509Certificate2 Certificate { get; }
-
-    public string Log => ErrorLog;
-
-    public string ErrorLog => File.Exists(Path.Combine(_directory.FullName, "error.log")) ? File.ReadAllText(Path.Combine(_directory.FullName, "error.log")) : "";
+    public string ErrorLog => File.Exists(Path.Combine(Folder.FullName, "error.log")) ? File.ReadAllText(Path.Combine(Folder.FullName, "error.log")) : "";
 
     public static async Task<NginxProcess> StartAsync(IReadOnlyList<IPEndPoint> upstreams, CancellationToken cancellationToken)
     {
@@ -101,16 +87,10 @@ internal sealed partial class NginxProcess : IReverseProxy
             """);
     }
 
-    public void Dispose()
+    protected override void Stop()
     {
-        RunAsync(_directory.FullName, ["-s", "stop"], CancellationToken.None).GetAwaiter().GetResult();
-        if (!_master.WaitForExit(10_000))
-        {
-            _master.Kill(entireProcessTree: true);
-        }
-        _master.Dispose();
-        Certificate.Dispose();
-        _directory.Delete(recursive: true);
+        RunAsync(Folder.FullName, ["-s", "stop"], CancellationToken.None).GetAwaiter().GetResult();
+        Kill(_master); // gone already after the stop, unless it hung
     }
 
     [GeneratedRegex(@"(    server 127\.0\.0\.1:\d+;\n)+")]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -5,17 +6,40 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace Micro.Tests.Deployment;
 
-/// <summary>A reverse proxy from deploy/, running for one test in front of Micro instances.</summary>
-internal interface IReverseProxy : IDisposable
+/// <summary>
+/// A reverse proxy from deploy/, running for one test in front of Micro instances, in a temporary directory of its
+/// own with a self-signed certificate; disposing it stops the proxy and removes the directory.
+/// </summary>
+internal abstract class ReverseProxy(DirectoryInfo directory, int port, X509Certificate2 certificate) : IDisposable
 {
     /// <summary>Where clients reach it over TLS, on 127.0.0.1.</summary>
-    int Port { get; }
+    public int Port { get; } = port;
 
     /// <summary>The certificate it presents, for the client to pin.</summary>
-    X509Certificate2 Certificate { get; }
+    public X509Certificate2 Certificate { get; } = certificate;
 
     /// <summary>What it logged, for a failure's message.</summary>
-    string Log { get; }
+    public abstract string Log { get; }
+
+    protected DirectoryInfo Folder { get; } = directory;
+
+    /// <summary>Stops the proxy's processes.</summary>
+    protected abstract void Stop();
+
+    /// <summary>Ends <paramref name="process"/> (and what it started), waiting a while for it.</summary>
+    protected static void Kill(Process process)
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+        process.Dispose();
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        Certificate.Dispose();
+        Folder.Delete(recursive: true);
+    }
 }
 
 /// <summary>What the proxies' tests share: a self-signed certificate for 127.0.0.1, a free port, a pinned client.</summary>
@@ -45,7 +69,7 @@ internal static class ProxyFiles
     }
 
     /// <summary>A client on 127.0.0.2 (so its address differs from the proxy's own), trusting exactly the proxy's certificate.</summary>
-    public static HttpClient Client(IReverseProxy proxy, Version version)
+    public static HttpClient Client(ReverseProxy proxy, Version version)
     {
         var handler = new SocketsHttpHandler
         {

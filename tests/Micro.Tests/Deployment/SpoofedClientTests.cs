@@ -48,7 +48,7 @@ public sealed class SpoofedClientTests
         try
         {
             IReadOnlyList<IPEndPoint> upstreams = [.. instances.Select(app => app.EndPoints[0])];
-            using IReverseProxy proxy = proxyName switch
+            using ReverseProxy proxy = proxyName switch
             {
                 "nginx" => await NginxProcess.StartAsync(upstreams, deadline.Token),
                 "haproxy" => await HaproxyProcess.StartAsync(upstreams, deadline.Token),
