@@ -70,24 +70,7 @@ public sealed class MicroServer : IAsyncDisposable
     public int ConnectionCount => _counter?.Count ?? 0;
 
     /// <summary>Waits until no more than <paramref name="count"/> connections are open.</summary>
-    internal Task WaitForConnectionCountAsync(int count, CancellationToken cancellationToken)
-    {
-        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnChanged(int current)
-        {
-            if (current <= count)
-            {
-                reached.TrySetResult();
-            }
-        }
-        _counter!.Changed += OnChanged;
-        OnChanged(_counter.Count);
-        return reached.Task.WaitAsync(cancellationToken).ContinueWith(task =>
-        {
-            _counter.Changed -= OnChanged;
-            return task;
-        }, TaskScheduler.Default).Unwrap();
-    }
+    internal Task WaitForConnectionCountAsync(int count, CancellationToken cancellationToken) => _counter!.WaitForCountAsync(count, cancellationToken);
 
     /// <summary>The largest output a connection held when it stopped reading.</summary>
     internal long PeakPausedOutput => _reactors.Count == 0 ? 0 : _reactors.Max(reactor => reactor.PeakPausedOutput);
@@ -119,15 +102,7 @@ public sealed class MicroServer : IAsyncDisposable
         var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
         var maxConnections = _options.MaxConnections ?? DescriptorBudget.DefaultMaxConnections();
         MaxConnections = maxConnections;
-        var transportOptions = new TransportOptions
-        {
-            EndPoints = endPoints,
-            ReactorCount = Math.Max(1, _options.ReactorCount),
-            MaxConnections = maxConnections,
-            MaxInputBufferSize = Math.Max(1024 * 1024, 2 * (_options.ParserLimits.MaxRequestLineLength + _options.ParserLimits.MaxHeaderBytes)),
-            OutputHighWaterMark = _options.MaxResponseBufferSize,
-            OutputLowWaterMark = _options.MaxResponseBufferSize / 4,
-        };
+        var transportOptions = TransportOptionsFor(_options, endPoints, Math.Max(1, _options.ReactorCount), maxConnections);
         var httpOptions = HttpOptions(_options);
         _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
@@ -230,6 +205,17 @@ public sealed class MicroServer : IAsyncDisposable
 
     /// <summary>After the reactors were told to close everything: how long one that is not stuck takes to end.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>The transport's own options, read from the user's once at start (by the server, and by the in-memory test host).</summary>
+    internal static TransportOptions TransportOptionsFor(MicroServerOptions options, IReadOnlyList<IPEndPoint> endPoints, int reactorCount, int? maxConnections) => new()
+    {
+        EndPoints = endPoints,
+        ReactorCount = reactorCount,
+        MaxConnections = maxConnections,
+        MaxInputBufferSize = Math.Max(1024 * 1024, 2 * (options.ParserLimits.MaxRequestLineLength + options.ParserLimits.MaxHeaderBytes)),
+        OutputHighWaterMark = options.MaxResponseBufferSize,
+        OutputLowWaterMark = options.MaxResponseBufferSize / 4,
+    };
 
     /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>
     internal static HttpServerOptions HttpOptions(MicroServerOptions options) => new()

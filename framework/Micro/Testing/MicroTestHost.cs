@@ -1,15 +1,19 @@
+using System.Net.Sockets;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Transport;
+using Micro.Transport.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Micro.Testing;
 
 /// <summary>
-/// Runs a <see cref="MicroApp"/> in memory, with no socket and no port, for tests (as ASP.NET Core's TestServer or
-/// Express's supertest): the app's own routes, middleware, limits and HTTP/1.1 engine (parser, pipelining, framing,
-/// timeouts) on one reactor thread, reached through an <see cref="HttpClient"/> or a raw byte stream.
+/// Runs a <see cref="MicroApp"/> in memory, with no port and no network, for tests (as ASP.NET Core's TestServer or
+/// Express's supertest): the app's own routes, middleware, limits and HTTP/1.1 engine on one reactor thread, reached
+/// through an <see cref="HttpClient"/> or a raw byte stream. Each connection is a socket pair (socketpair(2)) whose
+/// server end the reactor serves with the very transport it serves TCP connections with: the same reads, writes,
+/// backpressure, timeouts, slow-reader rule and closes, so what passes here passes on a socket.
 /// <code>
 /// await using var host = new MicroTestHost(app);
 /// using var client = host.CreateClient();
@@ -19,8 +23,7 @@ namespace Micro.Testing;
 public sealed class MicroTestHost : IAsyncDisposable
 {
     private readonly Reactor _reactor;
-    private readonly HttpReactorState _state;
-    private readonly HashSet<MemoryConnection> _connections = [];
+    private readonly ConnectionCounter _counter = new(null);
     private readonly MicroApp _app;
     private int _disposed;
 
@@ -37,19 +40,21 @@ public sealed class MicroTestHost : IAsyncDisposable
         }
         loggerFactory ??= app.LoggerFactory ?? NullLoggerFactory.Instance;
         var handler = app.PrepareToServe();
-        var transportOptions = new TransportOptions { EndPoints = [], ReactorCount = 1 };
-        _reactor = new Reactor(0, transportOptions, new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")),
-            new ConnectionCounter(int.MaxValue), _ => throw new InvalidOperationException("The in-memory host accepts no sockets."));
-        _state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions),
-            new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.Shutdown);
+        HttpReactorState? state = null;
+        _reactor = new Reactor(0, MicroServer.TransportOptionsFor(app.ServerOptions, [], reactorCount: 1, maxConnections: null),
+            new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")), _counter, connection => new HttpConnection(connection, state!));
+        state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions), new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.Shutdown);
         _app = app;
         DateHeader.Refresh();
-        _reactor.Tick += OnTick;
+        _reactor.Tick += _ => DateHeader.Refresh();
         _reactor.Start();
     }
 
-    /// <summary>Connections open right now.</summary>
-    public int ConnectionCount => Run(host => host._connections.Count);
+    /// <summary>Connections open right now (one the server has ended stays open, half-closed, until its client closes too).</summary>
+    public int ConnectionCount => _counter.Count;
+
+    /// <summary>Completes once at most <paramref name="count"/> connections are open.</summary>
+    internal Task WaitForConnectionCountAsync(int count, CancellationToken cancellationToken) => _counter.WaitForCountAsync(count, cancellationToken);
 
     /// <summary>
     /// An <see cref="HttpClient"/> whose every connection is an in-memory one to the app (base address
@@ -70,18 +75,26 @@ public sealed class MicroTestHost : IAsyncDisposable
 
     /// <summary>
     /// A raw connection to the app: write request bytes, read response bytes (pipelined requests, malformed input,
-    /// a client that stops reading). Disposing it closes the connection as a client going away would.
+    /// a client that stops reading). It is a <see cref="NetworkStream"/>: its <see cref="NetworkStream.Socket"/>
+    /// half-closes (<c>Shutdown(SocketShutdown.Send)</c>) as a client sending FIN would. Disposing it closes the
+    /// connection as a client going away would.
     /// </summary>
-    public Stream Connect()
+    public unsafe NetworkStream Connect()
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return Run(host =>
+        var pair = stackalloc int[2];
+        Errno.ThrowIfFailed(Libc.SocketPair(Libc.AF_UNIX, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, 0, pair), "socketpair");
+        var (server, client) = (pair[0], pair[1]);
+        var flags = Libc.Fcntl(server, Libc.F_GETFL, 0);
+        _counter.TryAcquire(); // as an accept does; the reactor releases it when the connection closes
+        if (flags < 0 || Libc.Fcntl(server, Libc.F_SETFL, flags | Libc.O_NONBLOCK) < 0 || !_reactor.TryHandOver(server, PeerAddress.Loopback))
         {
-            var connection = new MemoryConnection(host._reactor, closed => host._connections.Remove(closed));
-            connection.Protocol = new HttpConnection(connection, host._state);
-            host._connections.Add(connection);
-            return new MemoryClientStream(host._reactor, connection);
-        });
+            _counter.Release();
+            Libc.Close(server);
+            Libc.Close(client);
+            throw new ObjectDisposedException(nameof(MicroTestHost), "The test host has stopped.");
+        }
+        return new NetworkStream(new Socket(new SafeSocketHandle(client, ownsHandle: true)), ownsSocket: true);
     }
 
     /// <summary>Closes every connection (handlers still running see <c>req.Aborted</c>) and stops the reactor.</summary>
@@ -92,32 +105,7 @@ public sealed class MicroTestHost : IAsyncDisposable
             return;
         }
         _app.Shutdown.Set();
-        _reactor.Post(static state =>
-        {
-            var host = (MicroTestHost)state!;
-            foreach (var connection in host._connections.ToArray())
-            {
-                connection.Close();
-            }
-        }, this);
-        _reactor.BeginDrain();
+        _reactor.Abort();
         await _reactor.Exited.ConfigureAwait(false);
-    }
-
-    private void OnTick(long now)
-    {
-        DateHeader.Refresh();
-        foreach (var connection in _connections.ToArray())
-        {
-            connection.OnTick(now);
-        }
-    }
-
-    /// <summary>Runs <paramref name="work"/> on the reactor thread, which owns the connections, and waits for it.</summary>
-    private T Run<T>(Func<MicroTestHost, T> work)
-    {
-        T result = default!;
-        _reactor.SynchronizationContext.Send(_ => result = work(this), null);
-        return result;
     }
 }

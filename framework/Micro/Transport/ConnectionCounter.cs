@@ -25,4 +25,24 @@ internal sealed class ConnectionCounter(int? max)
 
     /// <summary>Raised after a connection closes, with the new count (on the closing reactor's thread).</summary>
     public event Action<int>? Changed;
+
+    /// <summary>Completes once at most <paramref name="count"/> connections are open (for tests and diagnostics).</summary>
+    public Task WaitForCountAsync(int count, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(int current)
+        {
+            if (current <= count)
+            {
+                reached.TrySetResult();
+            }
+        }
+        Changed += OnChanged;
+        OnChanged(Count);
+        return reached.Task.WaitAsync(cancellationToken).ContinueWith(task =>
+        {
+            Changed -= OnChanged;
+            return task;
+        }, TaskScheduler.Default).Unwrap();
+    }
 }

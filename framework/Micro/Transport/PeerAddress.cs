@@ -22,6 +22,9 @@ internal readonly struct PeerAddress
         _ipv6 = ipv6;
     }
 
+    /// <summary>127.0.0.1, port 0: the peer of a connection that has no network address (the in-memory test host's).</summary>
+    public static PeerAddress Loopback => new(0, 0x0100007F, 0, 0, ipv6: false);
+
     /// <summary>Reads a sockaddr_in or sockaddr_in6 as accept4 or getsockname filled it.</summary>
     public static PeerAddress Read(ReadOnlySpan<byte> sockaddr)
     {

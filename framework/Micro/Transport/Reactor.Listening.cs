@@ -195,10 +195,11 @@ internal sealed unsafe partial class Reactor
     private int _handovers;
 
     /// <summary>
-    /// Gives this reactor a connection another one accepted, to own on its own thread; false once this reactor has
-    /// stopped (the caller keeps it). A reactor that is stopping waits for the connections on their way to it.
+    /// Gives this reactor a connection to own on its own thread, from any thread: one another reactor accepted, or the
+    /// server end of the in-memory test host's socket pair. False once this reactor has stopped (the caller keeps the
+    /// descriptor). A reactor that is stopping waits for the connections on their way to it.
     /// </summary>
-    private bool TryHandOver(int fd, PeerAddress remote)
+    public bool TryHandOver(int fd, PeerAddress remote)
     {
         int pending;
         do

@@ -33,7 +33,11 @@ internal static class TestApp
     }
 
     /// <summary>A raw in-memory connection to the app, for what HttpClient would rewrite.</summary>
-    public static Task<RawClient> ConnectAsync(MicroTestHost host) => Task.FromResult(new RawClient(host.Connect()));
+    public static Task<RawClient> ConnectAsync(MicroTestHost host)
+    {
+        var stream = host.Connect();
+        return Task.FromResult(new RawClient(stream, stream.Socket));
+    }
 
     /// <summary>A raw connection to the app at <paramref name="url"/>, for what HttpClient would rewrite.</summary>
     public static async Task<RawClient> ConnectAsync(Uri url)

@@ -10,6 +10,10 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "socket", SetLastError = true)]
     public static partial int Socket(int domain, int type, int protocol);
 
+    /// <summary>Two connected sockets (AF_UNIX): the in-memory test host's client and server ends.</summary>
+    [LibraryImport(Library, EntryPoint = "socketpair", SetLastError = true)]
+    public static partial int SocketPair(int domain, int type, int protocol, int* pair);
+
     [LibraryImport(Library, EntryPoint = "setsockopt", SetLastError = true)]
     public static partial int SetSockOpt(int fd, int level, int name, int* value, uint length);
 
@@ -81,6 +85,7 @@ internal static unsafe partial class Libc
     public static partial int Close(int fd);
 
     // socket(2), <sys/socket.h>, <netinet/in.h>, <netinet/tcp.h>
+    public const int AF_UNIX = 1;
     public const int AF_INET = 2;
     public const int AF_INET6 = 10;
     public const int SOCK_STREAM = 1;

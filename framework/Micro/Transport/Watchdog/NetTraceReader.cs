@@ -41,6 +41,9 @@ internal sealed class NetTraceReader
 
     public List<MethodCode> Methods { get; } = [];
 
+    /// <summary>Why reading stopped before the end of the stream, if it did.</summary>
+    public string? StoppedEarly { get; private set; }
+
     /// <summary>Reads <paramref name="data"/>, a whole stream or its beginning; throws <see cref="InvalidDataException"/> when it is not nettrace.</summary>
     public static NetTraceReader Read(byte[] data)
     {
@@ -66,7 +69,8 @@ internal sealed class NetTraceReader
         }
         catch (Exception exception) when (exception is ArgumentOutOfRangeException or IndexOutOfRangeException or InvalidDataException)
         {
-            // Cut short: what was read before the incomplete object stands.
+            // Cut short, or something this reader does not know: what was read before it stands.
+            StoppedEarly = $"{exception.GetType().Name} at byte {_position} of {Length}: {exception.Message}";
         }
     }
 

@@ -113,6 +113,10 @@ internal static class ThreadStacks
                 break;
             }
         }
+        if (read.StoppedEarly is { } why)
+        {
+            text.Append("   (the trace was read in part: ").Append(why).Append(')');
+        }
         return text.ToString().TrimEnd();
     }
 
@@ -120,7 +124,16 @@ internal static class ThreadStacks
     {
         var index = Array.BinarySearch(starts, address);
         index = index >= 0 ? index : ~index - 1;
-        // A return address may sit just past its method's last byte (a call at its very end): allow for that.
-        return index >= 0 && address - methods[index].Start <= methods[index].Size ? methods[index].Name : null;
+        // The nearest start below may be code freed since and its memory reused (a dynamic method's), now inside the
+        // method that holds the address: look a little further down. A return address may sit just past its method's
+        // last byte (a call at its very end): allow for that.
+        for (var i = index; i >= 0 && i > index - 64; i--)
+        {
+            if (address - methods[i].Start <= methods[i].Size)
+            {
+                return methods[i].Name;
+            }
+        }
+        return null;
     }
 }
