@@ -10,39 +10,30 @@ public partial class Router
     internal readonly List<Middleware> Middleware = [];
     internal readonly List<(string Prefix, Router Router)> Mounted = [];
 
-    /// <summary>Routes GET (and HEAD) on <paramref name="pattern"/>.</summary>
-    public Router Get(string pattern, RequestHandler handler) => Add("GET", pattern, Pipeline.From(handler));
-    /// <summary>Routes GET (and HEAD) on <paramref name="pattern"/> to an async handler.</summary>
-    public Router Get(string pattern, AsyncRequestHandler handler) => Add("GET", pattern, Pipeline.From(handler));
-    /// <summary>Routes POST.</summary>
-    public Router Post(string pattern, RequestHandler handler) => Add("POST", pattern, Pipeline.From(handler));
-    /// <summary>Routes POST to an async handler.</summary>
-    public Router Post(string pattern, AsyncRequestHandler handler) => Add("POST", pattern, Pipeline.From(handler));
-    /// <summary>Routes PUT.</summary>
-    public Router Put(string pattern, RequestHandler handler) => Add("PUT", pattern, Pipeline.From(handler));
-    /// <summary>Routes PUT to an async handler.</summary>
-    public Router Put(string pattern, AsyncRequestHandler handler) => Add("PUT", pattern, Pipeline.From(handler));
-    /// <summary>Routes PATCH.</summary>
-    public Router Patch(string pattern, RequestHandler handler) => Add("PATCH", pattern, Pipeline.From(handler));
-    /// <summary>Routes PATCH to an async handler.</summary>
-    public Router Patch(string pattern, AsyncRequestHandler handler) => Add("PATCH", pattern, Pipeline.From(handler));
-    /// <summary>Routes DELETE.</summary>
-    public Router Delete(string pattern, RequestHandler handler) => Add("DELETE", pattern, Pipeline.From(handler));
-    /// <summary>Routes DELETE to an async handler.</summary>
-    public Router Delete(string pattern, AsyncRequestHandler handler) => Add("DELETE", pattern, Pipeline.From(handler));
-    /// <summary>Routes HEAD explicitly (GET routes already answer HEAD).</summary>
-    public Router Head(string pattern, RequestHandler handler) => Add("HEAD", pattern, Pipeline.From(handler));
-    /// <summary>Routes OPTIONS.</summary>
-    public Router Options(string pattern, RequestHandler handler) => Add("OPTIONS", pattern, Pipeline.From(handler));
-    /// <summary>Routes <paramref name="method"/> (such as <c>HttpMethods.Put</c>, or an extension method like "PROPFIND").</summary>
-    public Router Map(string method, string pattern, RequestHandler handler) => Add(method, pattern, Pipeline.From(handler));
-    /// <summary>Routes <paramref name="method"/> to an async handler.</summary>
-    public Router Map(string method, string pattern, AsyncRequestHandler handler) => Add(method, pattern, Pipeline.From(handler));
+    // Get, Post, Put, Patch, Delete, Head, Options and All, each with a handler or an async handler and no, one or
+    // several middleware of the route's own, are generated (Micro.Generators' RouteVerbsGenerator): each calls Map.
 
-    /// <summary>Routes every method.</summary>
-    public Router All(string pattern, RequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
-    /// <summary>Routes every method to an async handler.</summary>
-    public Router All(string pattern, AsyncRequestHandler handler) => Add("*", pattern, Pipeline.From(handler));
+    /// <summary>Routes <paramref name="method"/> (such as <c>HttpMethods.Put</c>, or an extension method like "PROPFIND").</summary>
+    public Router Map(string method, string pattern, RequestHandler handler) => Map(method, pattern, [], handler);
+
+    /// <summary>Routes <paramref name="method"/> to an async handler.</summary>
+    public Router Map(string method, string pattern, AsyncRequestHandler handler) => Map(method, pattern, [], handler);
+
+    /// <summary>
+    /// The core every route goes through: <paramref name="method"/> ("*" for every method) on <paramref name="pattern"/>,
+    /// through <paramref name="middleware"/> of the route's own (after the app's and the router's), to <paramref name="handler"/>.
+    /// </summary>
+    public Router Map(string method, string pattern, Middleware[] middleware, RequestHandler handler) =>
+        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))));
+
+    /// <summary>As <see cref="Map(string, string, Middleware[], RequestHandler)"/>, to an async handler.</summary>
+    public Router Map(string method, string pattern, Middleware[] middleware, AsyncRequestHandler handler) =>
+        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))));
+
+    /// <summary>
+    /// The routes of one pattern, declared together: <c>app.Route("/notes/:id").Get(read).Put(update).Delete(remove)</c>.
+    /// </summary>
+    public RouteBuilder Route(string pattern) => new(this, pattern);
 
     /// <summary>
     /// Serves the files under <paramref name="directory"/> at <paramref name="prefix"/> (GET and HEAD), with
@@ -73,8 +64,6 @@ public partial class Router
         Mounted.Add((prefix.TrimEnd('/'), router));
         return this;
     }
-
-    private Router Add(string method, string pattern, Func<Request, Response, ValueTask> handler) => Add(method, pattern, [], handler);
 
     private Router Add(string method, string pattern, Middleware[] chain, Func<Request, Response, ValueTask> handler)
     {
