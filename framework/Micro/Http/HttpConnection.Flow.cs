@@ -105,10 +105,7 @@ internal sealed partial class HttpConnection
         {
             return HeldBytes() > state.Options.MaxResponseBufferSize ? exchange.WaitForTurnAsync(cancellationToken) : default;
         }
-        if (!_inReceive)
-        {
-            transport.Flush();
-        }
+        transport.Flush();
         if (_closed)
         {
             return ValueTask.FromException(ClientGone());

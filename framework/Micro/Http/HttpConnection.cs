@@ -39,28 +39,20 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     {
         _clock.Touch(state.Reactor.Now);
         var offset = 0;
-        while (true)
+        ParseAndDispatch(buffer, length, ref offset);
+        // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
+        _receivingBody?.DetachFromReceiveBuffer();
+        transport.Flush(); // corked: the answers leave once this returns, and what is left comes back if there is room
+        if (_closed)
         {
-            var outputFull = ParseAndDispatch(buffer, length, ref offset);
-            // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
-            _receivingBody?.DetachFromReceiveBuffer();
-            if (_closed)
-            {
-                return length;
-            }
-            transport.Flush();
-            // Stopped because the output was full, and the client has taken it all already: carry on with what is here.
-            if (!outputFull || transport.IsOutputFull || transport.IsClosed || offset >= length)
-            {
-                break;
-            }
+            return length;
         }
         // After an upgrade request, what follows stays with the transport: the next protocol's bytes, or the next request's.
         return ((_stopParsing && _bodyPipe is null) || _closed) && !IsPaused(ReadPause.UpgradePending) ? length : offset;
     }
 
-    /// <summary>Parses and dispatches requests from <paramref name="offset"/>; returns true when it stopped because the output is full.</summary>
-    private bool ParseAndDispatch(byte[] buffer, int length, ref int offset)
+    /// <summary>Parses and dispatches requests from <paramref name="offset"/>, until the bytes run out or the connection cannot take more.</summary>
+    private void ParseAndDispatch(byte[] buffer, int length, ref int offset)
     {
         _inReceive = true;
         try
@@ -92,7 +84,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                 }
                 if (transport.IsOutputFull)
                 {
-                    return true;
+                    break; // the transport sends, and hands back the rest once there is room
                 }
                 if (_inFlight.Count > 0 && HeldBytes() > state.Options.MaxResponseBufferSize)
                 {
@@ -140,7 +132,6 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
                     StartStreamedBody(exchange);
                 }
             }
-            return false;
         }
         finally
         {
@@ -225,7 +216,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             exchange.Complete();
         }
         ReleaseCompleted();
-        if (!_closed && !_inReceive)
+        if (!_closed)
         {
             transport.Flush();
         }
@@ -296,10 +287,7 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
         state.ReturnExchange(upgraded);
         EndHttp();
         transport.SwitchProtocol(protocol);
-        if (!_inReceive)
-        {
-            transport.Flush();
-        }
+        transport.Flush();
     }
 
     private void CloseAfterResponses()

@@ -20,8 +20,8 @@ internal sealed partial class TransportConnection : IConnectionTransport
     private bool _writeInterest;
     private bool _closeAfterFlush;
     private bool _redeliverQueued;
-    private bool _delivering;
-    private bool _redeliverAfterDelivery;
+    private bool _corked;             // a delivery is under way: flushes wait for its end
+    private bool _flushWanted;        // one was asked for meanwhile
     private bool _drainRequested;
     private long _writeBlockedSince;
     private long _written;            // every byte the kernel has taken from Output, ever
@@ -69,8 +69,23 @@ internal sealed partial class TransportConnection : IConnectionTransport
 
     internal ulong Token => ((ulong)Generation << 32) | (uint)Slot;
 
-    /// <summary>Sends what is in <see cref="Output"/>; waits for EPOLLOUT when the socket is full and stops reading past the high-water mark.</summary>
+    /// <summary>
+    /// Sends what is in <see cref="Output"/>; waits for EPOLLOUT when the socket is full and stops reading past the
+    /// high-water mark. During a delivery it is corked, as uWebSockets corks a socket around a read: the protocol writes
+    /// as much as it likes and the bytes leave in one send once it returns, and the backpressure and drain notices that
+    /// follow a send never reach the protocol inside its own <see cref="IConnectionProtocol.OnReceived"/>.
+    /// </summary>
     public void Flush()
+    {
+        if (_corked)
+        {
+            _flushWanted = true;
+            return;
+        }
+        Send();
+    }
+
+    private void Send()
     {
         if (IsClosed)
         {
@@ -200,14 +215,14 @@ internal sealed partial class TransportConnection : IConnectionTransport
         QueueRedelivery();
     }
 
-    /// <summary>Bytes kept while reading was paused are handed to the protocol again, on the next turn of the loop.</summary>
+    /// <summary>
+    /// Bytes kept while reading was paused are handed to the protocol again, on the next turn of the loop. During a
+    /// delivery there is nothing to queue: what the protocol leaves is handed back when it returns (<see cref="Deliver"/>).
+    /// </summary>
     private void QueueRedelivery()
     {
-        if (_delivering)
+        if (_corked)
         {
-            // Reading resumed while the protocol still handles a delivery: what it leaves is stored only once it
-            // returns, so the redelivery is queued then (else those bytes would wait for the client to send more).
-            _redeliverAfterDelivery = true;
             return;
         }
         if (_inputLength > 0 && !_redeliverQueued)
@@ -323,30 +338,47 @@ internal sealed partial class TransportConnection : IConnectionTransport
         }
     }
 
+    /// <summary>
+    /// Hands what was read to the protocol, corked: it consumes what it can and writes its answers, the transport
+    /// keeps the rest, then sends once. While the protocol makes progress, reading is allowed and the output has room
+    /// again after the send, the kept bytes are handed back at once (a pipeline whose answers filled the output goes
+    /// on as soon as the socket took them).
+    /// </summary>
     private void Deliver(byte[] buffer, int length)
     {
-        _delivering = true;
-        int consumed;
-        try
+        while (true)
         {
-            consumed = Protocol!.OnReceived(buffer, length);
-        }
-        finally
-        {
-            _delivering = false;
-        }
-        if (IsClosed)
-        {
-            return;
-        }
-        StoreLeftover(buffer, length, consumed);
-        if (_redeliverAfterDelivery)
-        {
-            _redeliverAfterDelivery = false;
-            if (!_readPaused && !_pausedForOutput)
+            int consumed;
+            _corked = true;
+            try
             {
-                QueueRedelivery();
+                consumed = Protocol!.OnReceived(buffer, length);
             }
+            finally
+            {
+                _corked = false;
+            }
+            if (IsClosed)
+            {
+                return;
+            }
+            StoreLeftover(buffer, length, consumed);
+            var held = Output.Length;
+            if (_flushWanted)
+            {
+                _flushWanted = false;
+                Send();
+                if (IsClosed)
+                {
+                    return;
+                }
+            }
+            var roomMade = Output.Length < held;
+            if (_inputLength == 0 || _readPaused || _pausedForOutput || IsOutputFull || (consumed == 0 && !roomMade))
+            {
+                return; // all taken, reading held back, or the protocol waits for more than there is
+            }
+            (buffer, length) = (_input!, _inputLength);
         }
     }
 
