@@ -10,25 +10,10 @@ namespace Micro;
 /// </summary>
 public sealed partial class Request
 {
-    private byte[] _upgradedHead = [];
-    private IUpgradedConnection? _upgradedTo;
-    private string? _retired; // why this pooled request can no longer be used: its exchange moved on without it
-
     /// <summary>An upgraded request's own head; a retired request has none, and says why.</summary>
     private ReadOnlySpan<byte> UpgradedHead => _retired is null ? _upgradedHead : throw new InvalidOperationException(_retired);
 
     private IUpgradedConnection UpgradedTo => _upgradedTo ?? throw new InvalidOperationException(_retired ?? "This request has no connection.");
-
-    /// <summary>
-    /// A handle dies with its exchange: this request's exchange went on to serve another one while code its handler
-    /// started may still hold it (see <see cref="Http.IExchangeState"/>). From now on it reads nothing of anyone's.
-    /// </summary>
-    internal void Retire(string reason)
-    {
-        _retired = reason;
-        _exchange = null;
-        _upgradedTo = null;
-    }
 
     /// <summary>
     /// A copy of this request that no longer needs its exchange: called when the switch is made, before the exchange
@@ -37,23 +22,7 @@ public sealed partial class Request
     /// </summary>
     internal Request CopyForUpgrade(IUpgradedConnection connection)
     {
-        var copy = new Request(Params.Count)
-        {
-            App = App,
-            _head = _head.CopyParsed(),
-            _upgradedHead = HeadBytes.ToArray(),
-            _upgradedTo = connection,
-            _scopeFactory = _scopeFactory,
-            _json = _json,
-            _formLimits = _formLimits,
-            _items = _items,         // what middleware decided (the user it authenticated) stays with the connection
-            _forwarded = _forwarded,
-            _path = _path,
-            _method = _method,
-            _query = _query,
-            _headers = _headers,
-            _cookies = _cookies,
-        };
+        var copy = new Request(this, connection);
         Params.CopyTo(copy.Params);
         return copy;
     }

@@ -40,10 +40,47 @@ public sealed partial class Request
     private long _maxBodySize;
     private Microsoft.AspNetCore.Http.Features.FormOptions _formLimits = null!;
 
+    // A request that outlived its exchange (Request.Upgraded.cs): an upgraded one's own copy of its head and the
+    // connection it now belongs to; or, once retired, why it can no longer be used.
+    private readonly byte[] _upgradedHead = [];
+    private IUpgradedConnection? _upgradedTo;
+    private string? _retired;
+
     internal Request(int maxCaptures)
     {
         Params = new RouteParams(this, maxCaptures);
     }
+
+    /// <summary>The compact copy of <paramref name="source"/> an upgraded connection keeps (see <see cref="CopyForUpgrade"/>).</summary>
+    private Request(Request source, IUpgradedConnection connection) : this(source.Params.Count)
+    {
+        App = source.App;
+        _head = source._head.CopyParsed();
+        _upgradedHead = source.HeadBytes.ToArray();
+        _upgradedTo = connection;
+        _scopeFactory = source._scopeFactory;
+        _json = source._json;
+        _formLimits = source._formLimits;
+        _items = source._items;         // what middleware decided (the user it authenticated) stays with the connection
+        _forwarded = source._forwarded;
+        _path = source._path;
+        _method = source._method;
+        _query = source._query;
+        _headers = source._headers;
+        _cookies = source._cookies;
+    }
+
+    /// <summary>
+    /// A handle dies with its exchange: this request's exchange went on to serve another one while code its handler
+    /// started may still hold it (see <see cref="Http.IExchangeState"/>). From now on it reads nothing of anyone's.
+    /// </summary>
+    internal void Retire(string reason)
+    {
+        _retired = reason;
+        _exchange = null;
+        _upgradedTo = null;
+    }
+
 
     internal HttpExchange Exchange => _exchange ?? throw new InvalidOperationException(_retired ??
         "This request was upgraded to another protocol (a WebSocket): it has no HTTP response any more.");

@@ -215,6 +215,7 @@ public sealed class MicroServer : IAsyncDisposable
         MaxInputBufferSize = Math.Max(1024 * 1024, 2 * (options.ParserLimits.MaxRequestLineLength + options.ParserLimits.MaxHeaderBytes)),
         OutputHighWaterMark = options.MaxResponseBufferSize,
         OutputLowWaterMark = options.MaxResponseBufferSize / 4,
+        Clock = options.Clock,
     };
 
     /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>

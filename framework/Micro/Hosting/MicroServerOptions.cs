@@ -107,6 +107,9 @@ public sealed class MicroServerOptions
     /// </summary>
     public RequestHeadPredicate? StreamRequestBody { get; set; }
 
+    /// <summary>The reactors' clock, for tests that move time instead of waiting (see <c>TransportOptions.Clock</c>); null for the real one.</summary>
+    internal Func<long>? Clock { get; set; }
+
     /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
     public string? ServerHeader { get; set; } = "Micro";
 }

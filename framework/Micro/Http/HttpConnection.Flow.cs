@@ -1,78 +1,125 @@
-using Microsoft.AspNetCore.Connections;
-
 namespace Micro.Http;
 
 /// <summary>
-/// Flow control: when the connection reads, how much response data it may hold, and how producers (streaming
-/// handlers) wait for room or for their turn; and the token that tells handlers their client is gone.
+/// Flow control of the connection: whether another request may begin, a body's start (100 Continue, buffered or
+/// streamed), refusals answered in line, a streamed body's handler making room, streaming responses waiting for room
+/// or their turn, and responses held back going out. Declares no state: the connection's
+/// fields are written in HttpConnection.cs.
 /// </summary>
 internal sealed partial class HttpConnection
 {
-    private ReadPause _readPauses;
-    private TaskCompletionSource? _drainWaiter;
-    private CancellationTokenSource? _abortedSource;
+    private static readonly byte[] ContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
 
-    private bool IsPaused(ReadPause reason) => (_readPauses & reason) != 0;
-
-    private void Pause(ReadPause reason)
+    /// <summary>Whether another request may begin now; when not, why is recorded (a pause, or the output being full, which the transport watches).</summary>
+    private bool MayStartRequest()
     {
-        _readPauses |= reason;
-        UpdateReading();
-    }
-
-    private void Resume(ReadPause reason)
-    {
-        _readPauses &= ~reason;
-        UpdateReading();
-    }
-
-    /// <summary>The socket is read only when no <see cref="ReadPause"/> holds and the connection is not closing.</summary>
-    private void UpdateReading()
-    {
-        if (_closed)
+        if (_reader.Phase is not (ReaderPhase.Idle or ReaderPhase.Head))
         {
-            return;
+            return true; // a body under way is read regardless
         }
-        if (_readPauses != ReadPause.None || _closing)
+        if (_line.Count >= _state.Options.MaxPipelinedRequests)
         {
-            transport.PauseReading();
+            Pause(ReadPause.PipelineFull);
+            return false;
+        }
+        if (_transport.IsOutputFull)
+        {
+            return false; // the transport sends, and hands back the rest once there is room
+        }
+        if (!_line.IsEmpty && _line.HeldBytes() > _state.Options.MaxResponseBufferSize)
+        {
+            // Responses waiting behind an unfinished one hold this much already: run no more handlers until they have
+            // gone out, or a few bytes of requests could make the server hold megabytes.
+            Pause(ReadPause.ResponsesHeld);
+            _transport.NotifyWhenDrained();
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>A body begins: 100 Continue when it would not overtake a response still owed, then buffered or streamed as the app says.</summary>
+    private void StartBody(HttpExchange exchange)
+    {
+        if (exchange.Head.ExpectContinue && _line.IsEmpty && (_reader.BodyRemaining < 0 || _reader.BytesAhead < _reader.BodyRemaining))
+        {
+            _transport.Output.Write(ContinueResponse);
+            _transport.Flush();
+        }
+        switch (_reader.ChooseBodyMode(ResumeAfterBodyRead))
+        {
+            case ReadStep.StreamingRequest:
+                Dispatch(exchange); // the handler runs now and reads the body as it arrives
+                break;
+            case ReadStep.Rejected:
+                Refuse(exchange);
+                break;
+        }
+    }
+
+    /// <summary>Answers a request the reader refused (bad request, too large) after the responses before it, then closes.</summary>
+    private void Refuse(HttpExchange exchange)
+    {
+        var (status, reason, log) = _reader.Rejection;
+        if (log)
+        {
+            _state.Log.BadRequest(RemoteEndPoint, status, reason);
+        }
+        Reject(exchange, status);
+    }
+
+    private void Reject(HttpExchange exchange, int statusCode)
+    {
+        _line.Join(exchange, this);
+        exchange.CompleteWithError(statusCode);
+        _reader.Stop();
+        ReleaseCompleted();
+    }
+
+    /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
+    private void ResumeAfterBodyRead()
+    {
+        if (_state.Reactor.IsOnReactorThread)
+        {
+            ResumeBody();
         }
         else
         {
-            transport.ResumeReading();
+            _state.Reactor.Post(static connection => ((HttpConnection)connection!).ResumeBody(), this);
         }
     }
 
-    /// <summary>
-    /// Response bytes this connection holds: unsent output plus what responses behind the head of the line have
-    /// produced (private buffers, bodies being built). Walks the in-flight queue, which is short by construction
-    /// (<see cref="HttpServerOptions.MaxPipelinedRequests"/>) and empty in the common case of synchronous handlers.
-    /// </summary>
-    private long HeldBytes()
+    private void ResumeBody()
     {
-        var held = transport.Output.Length;
-        if (_inFlight.TryPeek(out var exchange))
+        if (!IsPaused(ReadPause.BodyReaderFull) || _phase != ConnectionPhase.Serving)
         {
-            for (; exchange is not null; exchange = exchange.NextInLine)
-            {
-                held += exchange.BufferedBytes;
-            }
+            return; // a connection closing after its responses reads nothing more
         }
-        return held;
+        // The time the handler took to read was the server's: the client's data-rate clock starts again.
+        _reader.RestartBodyClock(_state.Reactor.Now);
+        Resume(ReadPause.BodyReaderFull);
     }
 
-    /// <summary>Stops reading and running handlers: responses held behind an unfinished one passed the limit.</summary>
-    private void PauseForHeldResponses()
+    /// <summary>After a streamed chunk: waits for room or for its turn (<see cref="ResponseLine.AfterStreamedWrite"/>); throws when the client is gone.</summary>
+    internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)
     {
-        Pause(ReadPause.ResponsesHeld);
-        transport.NotifyWhenDrained();
+        if (_phase == ConnectionPhase.Closed)
+        {
+            return ValueTask.FromException(ClientGone());
+        }
+        var wait = _line.AfterStreamedWrite(exchange, cancellationToken);
+        return _phase == ConnectionPhase.Closed ? ValueTask.FromException(ClientGone()) : wait;
+    }
+
+    public void OnOutputDrained()
+    {
+        _line.OnDrained();
+        ResumeIfResponsesWentOut();
     }
 
     /// <summary>
     /// Dispatching resumes once what was held back has mostly gone out (a quarter of the limit, as the transport's
-    /// low-water mark). Until then a drain notification stays armed: held responses can all leave in one flush when
-    /// the slow one before them finishes, and with no producer waiting, nothing else would ever look again (the
-    /// soak found that deadlock).
+    /// low-water mark). Until then a drain notice stays armed: held responses can all leave in one send when the slow
+    /// one before them finishes, and with no producer waiting, nothing else would ever look again.
     /// </summary>
     private void ResumeIfResponsesWentOut()
     {
@@ -80,76 +127,13 @@ internal sealed partial class HttpConnection
         {
             return;
         }
-        if (HeldBytes() <= state.Options.MaxResponseBufferSize / 4)
+        if (_line.HeldBytes() <= _state.Options.MaxResponseBufferSize / 4)
         {
             Resume(ReadPause.ResponsesHeld);
         }
         else
         {
-            transport.NotifyWhenDrained();
-        }
-    }
-
-    /// <summary>
-    /// After a streamed chunk. At the head of the line: sends it, and waits while the client is slow. Behind another
-    /// response: waits for its turn once the connection holds more than <see cref="HttpServerOptions.MaxResponseBufferSize"/>,
-    /// so a response that cannot be sent yet is not produced ahead into memory. Throws when the client is gone.
-    /// </summary>
-    internal ValueTask FlushStreaming(HttpExchange exchange, CancellationToken cancellationToken)
-    {
-        if (_closed)
-        {
-            return ValueTask.FromException(ClientGone());
-        }
-        if (!exchange.WritesDirectly)
-        {
-            return HeldBytes() > state.Options.MaxResponseBufferSize ? exchange.WaitForTurnAsync(cancellationToken) : default;
-        }
-        transport.Flush();
-        if (_closed)
-        {
-            return ValueTask.FromException(ClientGone());
-        }
-        if (!transport.IsOutputFull)
-        {
-            return default;
-        }
-        // Woken once the output is below the low-water mark, whether or not reading paused meanwhile: a flush
-        // can take the output past the mark and back in one go, and a waiter nobody wakes is a deadlock.
-        transport.NotifyWhenDrained();
-        _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        return new ValueTask(_drainWaiter.Task.WaitAsync(cancellationToken));
-    }
-
-    public void OnOutputDrained()
-    {
-        var waiter = _drainWaiter;
-        _drainWaiter = null;
-        waiter?.TrySetResult();
-        ResumeIfResponsesWentOut();
-    }
-
-    /// <summary>Cancelled when the connection closes before or while its requests are handled: the client reset, a timeout fired, the server aborted.</summary>
-    public CancellationToken Aborted => _closed ? new CancellationToken(canceled: true) : (_abortedSource ??= new CancellationTokenSource()).Token;
-
-    private static ConnectionResetException ClientGone() => new("The client's connection is closed; the response cannot be sent.");
-
-    /// <summary>Everything waiting on this connection learns that it is gone.</summary>
-    private void ReleaseWaitersOnClose()
-    {
-        var waiter = _drainWaiter;
-        _drainWaiter = null;
-        waiter?.TrySetException(ClientGone());
-        if (_abortedSource is { } aborted)
-        {
-            try
-            {
-                aborted.Cancel(); // callbacks run here, on the reactor; one that throws must not stop the rest of the close
-            }
-            catch (AggregateException exception)
-            {
-                state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
-            }
+            _transport.NotifyWhenDrained();
         }
     }
 }

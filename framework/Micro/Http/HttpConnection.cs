@@ -1,165 +1,144 @@
 using System.Net;
-using Micro.Parser;
 using Micro.Transport;
+using Microsoft.AspNetCore.Connections;
 
 namespace Micro.Http;
 
 /// <summary>
-/// HTTP/1.1 on one connection: parses every complete request in what was received, runs each handler, keeps the
-/// responses in request order (an async handler holds back those behind it), and sends them with one write per
-/// batch. Runs on the connection's reactor thread only.
+/// HTTP/1.1 on one connection. Its life, in order (as Go's conn.serve tells one):
+/// <list type="number">
+/// <item>Bytes arrive (<see cref="OnReceived"/>, corked by the transport): the <see cref="RequestReader"/> takes the
+/// next request head, then its body, buffered or streamed to a handler that runs at once.</item>
+/// <item>Each whole request joins the <see cref="ResponseLine"/> and its handler runs inline (<see cref="Dispatch"/>);
+/// an async one finishes later (<see cref="OnAsyncHandlerCompleted"/>) and the responses behind it wait their turn.</item>
+/// <item>Completed responses leave the line in request order into the transport's output, which sends them once per
+/// delivery and stops reading when output piles up.</item>
+/// <item>Reading also pauses while the line is full, holds too much, a streamed body's handler lags, or an upgrade is
+/// answered (<see cref="ReadPause"/>), and resumes when the reason goes.</item>
+/// <item>It ends (<see cref="ConnectionPhase"/>): after a response that says close, a request refused (its status
+/// after the responses owed), the client's FIN once answered, a timeout (<see cref="OnTick"/>, decided by
+/// <see cref="ConnectionTimeouts"/>), the server stopping (<see cref="OnShutdown"/>), the peer going away
+/// (<see cref="OnClosed"/>), or an upgrade that hands the socket to another protocol (<see cref="SwitchProtocols"/>).</item>
+/// </list>
+/// Runs on the connection's reactor thread only. The reader, the line and the clock are structs in it: an idle
+/// connection is this one object.
 /// </summary>
-internal sealed partial class HttpConnection(IConnectionTransport transport, HttpReactorState state) : IConnectionProtocol
+internal sealed partial class HttpConnection : IConnectionProtocol
 {
-    private ExchangeQueue _inFlight;
-    private HttpExchange? _parsing;
-    private ConnectionClock _clock = new(state.Reactor.Now);
-    private bool _stopParsing;
-    private bool _inReceive;
-    private bool _closing;
-    private bool _closed;
+    private readonly IConnectionTransport _transport;
+    private readonly HttpReactorState _state;
+    private RequestReader _reader;
+    private ResponseLine _line;
+    private ConnectionClock _clock;
+    private ConnectionPhase _phase;
+    private ReadPause _readPauses;
+    private bool _receiving; // inside OnReceived: requests pipelined behind the current one are in its buffer, not yet kept by the transport
     private int _requests;
-    private int _bytesAhead;
+    private CancellationTokenSource? _abortedSource;
 
-    public IPEndPoint? RemoteEndPoint => transport.RemoteEndPoint;
+    public HttpConnection(IConnectionTransport transport, HttpReactorState state)
+    {
+        _transport = transport;
+        _state = state;
+        _reader = new RequestReader(state);
+        _line = new ResponseLine(transport, state);
+        _clock = new ConnectionClock(state.Reactor.Now);
+    }
 
-    public OutputBuffer Output => transport.Output;
+    public IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
 
-    public bool IsShuttingDown => state.ShuttingDown;
+    public OutputBuffer Output => _transport.Output;
+
+    public bool IsShuttingDown => _state.ShuttingDown;
 
     /// <summary>
     /// Whether the client has sent more than the requests dispatched so far: bytes after the one being dispatched in
     /// what was just received, or kept from before. While the server stops, those pipelined requests are still answered.
     /// </summary>
-    public bool HasRequestsAhead => _inReceive ? _bytesAhead > 0 : transport.HasBufferedInput; // while receiving, the transport's buffer is the one being parsed
+    public bool HasRequestsAhead => _receiving ? _reader.BytesAhead > 0 : _transport.HasBufferedInput;
 
-    public bool IsOnReactorThread => state.Reactor.IsOnReactorThread;
+    public bool IsOnReactorThread => _state.Reactor.IsOnReactorThread;
+
+    /// <summary>The "Server: ...\r\n" line of every response (empty when turned off).</summary>
+    internal byte[] ServerLine => _state.Options.ServerLine;
+
+    /// <summary>Cancelled when the connection closes before or while its requests are handled: the client reset, a timeout fired, the server aborted.</summary>
+    public CancellationToken Aborted => _phase == ConnectionPhase.Closed ? new CancellationToken(canceled: true) : (_abortedSource ??= new CancellationTokenSource()).Token;
 
     public int OnReceived(byte[] buffer, int length)
     {
-        _clock.Touch(state.Reactor.Now);
+        _clock.Touch(_state.Reactor.Now);
         var offset = 0;
-        ParseAndDispatch(buffer, length, ref offset);
-        // A request whose body is still to come must not keep pointing into a buffer the transport is about to reuse.
-        _receivingBody?.DetachFromReceiveBuffer();
-        transport.Flush(); // corked: the answers leave once this returns, and what is left comes back if there is room
-        if (_closed)
-        {
-            return length;
-        }
-        // After an upgrade request, what follows stays with the transport: the next protocol's bytes, or the next request's.
-        return ((_stopParsing && _bodyPipe is null) || _closed) && !IsPaused(ReadPause.UpgradePending) ? length : offset;
-    }
-
-    /// <summary>Parses and dispatches requests from <paramref name="offset"/>, until the bytes run out or the connection cannot take more.</summary>
-    private void ParseAndDispatch(byte[] buffer, int length, ref int offset)
-    {
-        _inReceive = true;
+        _receiving = true;
         try
         {
-            while (offset < length && !_closed && (!_stopParsing || _bodyPipe is not null) && !IsPaused(ReadPause.UpgradePending))
-            {
-                if (_bodyPipe is not null)
-                {
-                    offset += ReceiveStreamedBody(buffer, offset, length);
-                    if (_bodyPipe is not null)
-                    {
-                        break; // more of the body is to come, or the handler has not read what is here yet
-                    }
-                    continue;
-                }
-                if (_receivingBody is not null)
-                {
-                    offset += ReceiveBody(buffer, offset, length);
-                    if (_receivingBody is not null)
-                    {
-                        break;
-                    }
-                    continue;
-                }
-                if (_inFlight.Count >= state.Options.MaxPipelinedRequests)
-                {
-                    Pause(ReadPause.PipelineFull);
-                    break;
-                }
-                if (transport.IsOutputFull)
-                {
-                    break; // the transport sends, and hands back the rest once there is room
-                }
-                if (_inFlight.Count > 0 && HeldBytes() > state.Options.MaxResponseBufferSize)
-                {
-                    // Responses waiting behind an unfinished one hold this much already: run no more handlers
-                    // until they have gone out, or a few bytes of requests could make the server hold megabytes.
-                    PauseForHeldResponses();
-                    break;
-                }
-                if (_parsing is null)
-                {
-                    _parsing = state.RentExchange();
-                    _clock.StartHead(state.Reactor.Now);
-                }
-                var exchange = _parsing;
-                var status = RequestParser.Parse(buffer.AsSpan(offset, length - offset), exchange.Head, state.Options.ParserLimits);
-                if (status == ParseStatus.Incomplete)
-                {
-                    break;
-                }
-                _parsing = null;
-                if (status == ParseStatus.Error)
-                {
-                    var error = exchange.Head.Error;
-                    state.Log.BadRequest(RemoteEndPoint, error.StatusCode(), error.Describe());
-                    Reject(exchange, error.StatusCode());
-                    break;
-                }
-                var head = exchange.Head;
-                exchange.SetRequest(buffer, offset, head.HeadLength);
-                offset += head.HeadLength;
-                if (head.Framing == BodyFraming.None)
-                {
-                    _bytesAhead = length - offset;
-                    Dispatch(exchange);
-                    continue;
-                }
-                if (head.ContentLength > state.Options.MaxRequestBodySize)
-                {
-                    Reject(exchange, 413);
-                    break;
-                }
-                StartBody(exchange, length - offset);
-                if (ShouldStreamBody(exchange))
-                {
-                    StartStreamedBody(exchange);
-                }
-            }
+            ReadRequests(buffer, length, ref offset);
         }
         finally
         {
-            _inReceive = false;
-            _bytesAhead = 0; // what is left is parsed already, or kept by the transport (HasBufferedInput)
+            _receiving = false;
+        }
+        // A body still to come must not keep pointing into a buffer the transport is about to reuse.
+        _reader.DetachFromReceiveBuffer();
+        _transport.Flush(); // corked: the answers leave once this returns, and what is left comes back if there is room
+        return _phase switch
+        {
+            ConnectionPhase.Closed => length,
+            ConnectionPhase.Switched => offset, // what follows the upgrade request is the next protocol's
+            _ => _reader.Phase == ReaderPhase.Done ? length : offset, // nothing after a closing or refused request is answered
+        };
+    }
+
+    private void ReadRequests(byte[] buffer, int length, ref int offset)
+    {
+        while (offset < length && _phase is ConnectionPhase.Serving or ConnectionPhase.Closing && !IsPaused(ReadPause.UpgradePending))
+        {
+            var wasIdle = _reader.Phase == ReaderPhase.Idle;
+            var step = _reader.Read(buffer, length, ref offset, MayStartRequest());
+            if (wasIdle && _reader.Phase == ReaderPhase.Head)
+            {
+                _clock.StartHead(_state.Reactor.Now); // the client owes a head from now: the headers timeout runs
+            }
+            switch (step)
+            {
+                case ReadStep.NeedMore:
+                    return;
+                case ReadStep.Request:
+                    Dispatch(_reader.Ready!);
+                    break;
+                case ReadStep.BodyStarted:
+                    StartBody(_reader.Ready!);
+                    break;
+                case ReadStep.StreamedBodyDone:
+                    break;
+                case ReadStep.ReaderFull:
+                    Pause(ReadPause.BodyReaderFull);
+                    return;
+                case ReadStep.Rejected:
+                    Refuse(_reader.Ready!);
+                    return;
+                case ReadStep.StreamedBodyFailed:
+                    OnStreamedBodyFailed();
+                    return;
+            }
         }
     }
 
     private void Dispatch(HttpExchange exchange)
     {
         _requests++;
-        exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
-        _inFlight.Enqueue(exchange);
+        _line.Join(exchange, this);
         if (exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive)
         {
             Pause(ReadPause.UpgradePending); // until this exchange leaves the line (ReleaseCompleted)
         }
-        if (!exchange.Head.KeepAlive)
-        {
-            _stopParsing = true; // nothing after a request that closes the connection is answered
-        }
         ValueTask pending;
-        var reactor = state.Reactor;
+        var reactor = _state.Reactor;
         var asyncVoidBefore = reactor.SynchronizationContext.AsyncVoidStarted;
         reactor.Running = exchange; // what the watchdog names if the handler never returns
         try
         {
-            pending = state.Handler(exchange);
+            pending = _state.Handler(exchange);
         }
         catch (Exception exception)
         {
@@ -196,15 +175,15 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
 
     private void HandlerFailed(HttpExchange exchange, Exception exception)
     {
-        state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
+        _state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
         exchange.Fail();
     }
 
     internal void OnAsyncHandlerCompleted(HttpExchange exchange, Exception? failure)
     {
-        if (_closed)
+        if (_phase is ConnectionPhase.Closed or ConnectionPhase.Switched)
         {
-            state.ReturnExchange(exchange); // orphaned when the connection went away while its handler ran
+            _state.ReturnExchange(exchange); // orphaned when the connection went away while its handler ran
             return;
         }
         if (failure is not null)
@@ -216,57 +195,55 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
             exchange.Complete();
         }
         ReleaseCompleted();
-        if (!_closed)
+        if (_phase is ConnectionPhase.Serving or ConnectionPhase.Closing)
         {
-            transport.Flush();
+            _transport.Flush();
         }
     }
 
-    /// <summary>Moves every completed response at the front of the queue to the connection's output, in order.</summary>
+    /// <summary>Moves every completed response at the front of the line to the output, in order, and acts on what it found.</summary>
     private void ReleaseCompleted()
     {
-        if (_streamingExchange is { IsCompleted: true })
+        if (_reader.StreamingExchange is { IsCompleted: true })
         {
-            // The handler is done with the body: the rest of it is read and dropped, so the connection can go on.
-            _streamingExchange = null;
-            _bodyPipe?.DetachReader();
+            _reader.ReleaseStreamingReader(); // the handler is done with its body: the rest is read and dropped
         }
-        while (_inFlight.TryPeek(out var first) && first.IsCompleted)
+        while (true)
         {
-            _inFlight.Dequeue();
-            first.MovePrivateOutputTo(transport.Output);
-            if (first.Head.ConnectionUpgrade && IsPaused(ReadPause.UpgradePending))
+            var release = _line.Release(out var upgrade);
+            if (release == LineRelease.Close)
             {
-                if (first.SwitchTo is { } protocol && !first.AbortConnection && !_closing)
-                {
-                    SwitchProtocols(first, protocol);
-                    return;
-                }
-                _readPauses &= ~ReadPause.UpgradePending; // answered as ordinary HTTP: parsing goes on (UpdateReading below)
+                CloseAfterResponses();
+                return;
             }
-            var close = first.WantsClose || first.AbortConnection;
-            state.ReturnExchange(first);
+            if (release == LineRelease.Waiting)
+            {
+                break;
+            }
+            if (upgrade!.SwitchTo is { } protocol && !upgrade.AbortConnection && _phase == ConnectionPhase.Serving)
+            {
+                SwitchProtocols(upgrade, protocol);
+                return;
+            }
+            var close = upgrade.WantsClose || upgrade.AbortConnection;
+            _state.ReturnExchange(upgrade);
+            Resume(ReadPause.UpgradePending); // answered as ordinary HTTP: parsing goes on
             if (close)
             {
                 CloseAfterResponses();
                 return;
             }
         }
-        if (_inFlight.TryPeek(out var next))
+        if (_line.IsEmpty)
         {
-            next.MovePrivateOutputTo(transport.Output); // the new head of the line writes, and streams, directly
-            next.ReleaseTurnWaiter(null);               // and a producer that waited for its turn goes on
-        }
-        else
-        {
-            _clock.Touch(state.Reactor.Now);
-            if ((state.ShuttingDown && !HasRequestsAhead) || transport.InputEnded)
+            _clock.Touch(_state.Reactor.Now);
+            if ((_state.ShuttingDown && !HasRequestsAhead) || _transport.InputEnded)
             {
                 CloseAfterResponses();
                 return;
             }
         }
-        if (IsPaused(ReadPause.PipelineFull) && _inFlight.Count < state.Options.MaxPipelinedRequests)
+        if (IsPaused(ReadPause.PipelineFull) && _line.Count < _state.Options.MaxPipelinedRequests)
         {
             Resume(ReadPause.PipelineFull);
         }
@@ -280,107 +257,108 @@ internal sealed partial class HttpConnection(IConnectionTransport transport, Htt
     /// </summary>
     private void SwitchProtocols(HttpExchange upgraded, Func<ProtocolSwitch, IConnectionProtocol> next)
     {
-        _stopParsing = true;
-        _clock.Touch(state.Reactor.Now);
+        _clock.Touch(_state.Reactor.Now);
         upgraded.SwitchTo = null;
-        var protocol = next(new ProtocolSwitch(transport, state));
-        state.ReturnExchange(upgraded);
-        EndHttp();
-        transport.SwitchProtocol(protocol);
-        transport.Flush();
+        var protocol = next(new ProtocolSwitch(_transport, _state));
+        _state.ReturnExchange(upgraded);
+        EndHttp(ConnectionPhase.Switched);
+        _transport.SwitchProtocol(protocol);
+        _transport.Flush();
     }
 
     private void CloseAfterResponses()
     {
-        _closing = true;
-        _stopParsing = true;
-        transport.CloseAfterFlush();
-    }
-
-    /// <summary>Answers a request the server refuses (bad request, too large, timeout) after the responses before it, then closes.</summary>
-    private void Reject(HttpExchange exchange, int statusCode)
-    {
-        exchange.Start(this, _inFlight.Count == 0 ? transport.Output : exchange.PrivateOutput);
-        exchange.CompleteWithError(statusCode);
-        _inFlight.Enqueue(exchange);
-        _stopParsing = true;
-        ReleaseCompleted();
-    }
-
-    /// <summary>The "Server: ...\r\n" line of every response (empty when turned off).</summary>
-    internal byte[] ServerLine => state.Options.ServerLine;
-
-    public void OnInputEnded()
-    {
-        if (_bodyPipe is not null)
+        if (_phase is not (ConnectionPhase.Serving or ConnectionPhase.Closing))
         {
-            FailStreamedBody(400, "The connection ended before the request body was complete.");
+            return;
         }
-        _stopParsing = true;
-        if (_inFlight.Count == 0)
+        _phase = ConnectionPhase.Closing;
+        _reader.Stop();
+        _transport.CloseAfterFlush();
+    }
+
+    /// <summary>A streamed body will not be completed (refused, too slow, cut short): its handler's response closes the connection.</summary>
+    private void OnStreamedBodyFailed()
+    {
+        var (status, reason, log) = _reader.Rejection;
+        if (log)
+        {
+            _state.Log.BadRequest(RemoteEndPoint, status, reason);
+        }
+        _readPauses &= ~ReadPause.BodyReaderFull; // no more of this body will be read
+        if (_reader.StreamingExchange is { } streaming)
+        {
+            streaming.RequireClose();
+        }
+        else if (_line.IsEmpty)
         {
             CloseAfterResponses();
         }
     }
 
-    /// <summary>
-    /// At a graceful stop, how long a connection must have been idle to be closed. One in use just before (a client
-    /// between two requests, or one that has just connected) may be sending its next request right now: closing it
-    /// would fail that request, which never reached the server, and a client may not send a POST again on its own. So
-    /// it gets this long to send one, answered with Connection: close; HTTP/1.1 has no other way to say "no more".
-    /// </summary>
-    internal static readonly TimeSpan IdleGraceOnShutdown = TimeSpan.FromSeconds(1);
-
-    public void OnShutdown()
+    private void Close(string reason)
     {
-        // A request partly received is in flight as far as its client knows: it is finished and answered, with
-        // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
-        if (_inFlight.Count == 0 && _parsing is null && _receivingBody is null && _bodyPipe is null && !transport.HasBufferedInput
-            && _clock.IdleLongerThan(state.Reactor.Now, IdleGraceOnShutdown))
-        {
-            CloseAfterResponses();
-        }
+        _state.Log.Timeout(RemoteEndPoint, reason);
+        _phase = ConnectionPhase.Closing;
+        _transport.Close();
     }
 
-    public void OnClosed()
-    {
-        _closed = true;
-        EndHttp();
-    }
+    public void OnClosed() => EndHttp(ConnectionPhase.Closed);
 
-    /// <summary>HTTP is over on this connection (closed, or switched to another protocol): what it holds goes back.</summary>
-    private void EndHttp()
+    /// <summary>HTTP is over on this connection (closed, or switched to another protocol): what it holds goes back, and everything waiting learns it.</summary>
+    private void EndHttp(ConnectionPhase end)
     {
+        _phase = end;
         if (ServerMetrics.RequestsPerConnection.Enabled)
         {
             ServerMetrics.RequestsPerConnection.Record(_requests);
         }
-        while (_inFlight.TryDequeue(out var exchange))
+        var gone = ClientGone();
+        _line.Abandon(gone); // a handler still running keeps its exchange (OnAsyncHandlerCompleted returns it); a write it waits in fails now
+        _reader.Release(new ConnectionResetException("The client closed the connection before the request body was complete."));
+        if (_abortedSource is { } aborted)
         {
-            if (exchange.IsCompleted)
+            try
             {
-                state.ReturnExchange(exchange);
+                aborted.Cancel(); // callbacks run here, on the reactor; one that throws must not stop the rest of the close
             }
-            else
+            catch (AggregateException exception)
             {
-                // Its handler still runs (OnAsyncHandlerCompleted returns it); a write it waits in fails now.
-                exchange.ReleaseTurnWaiter(ClientGone());
+                _state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
             }
         }
-        if (_parsing is not null)
-        {
-            state.ReturnExchange(_parsing);
-            _parsing = null;
-        }
-        if (_receivingBody is not null)
-        {
-            state.ReturnExchange(_receivingBody);
-            _receivingBody = null;
-        }
-        _bodyReader?.ReleaseBuffer();
-        _bodyPipe?.Fail(new Microsoft.AspNetCore.Connections.ConnectionResetException("The client closed the connection before the request body was complete."));
-        _bodyPipe = null;
-        _streamingExchange = null;
-        ReleaseWaitersOnClose();
     }
+
+    private bool IsPaused(ReadPause reason) => (_readPauses & reason) != 0;
+
+    private void Pause(ReadPause reason)
+    {
+        _readPauses |= reason;
+        UpdateReading();
+    }
+
+    private void Resume(ReadPause reason)
+    {
+        _readPauses &= ~reason;
+        UpdateReading();
+    }
+
+    /// <summary>The socket is read only when no <see cref="ReadPause"/> holds and the connection is serving.</summary>
+    private void UpdateReading()
+    {
+        if (_phase is ConnectionPhase.Closed or ConnectionPhase.Switched)
+        {
+            return;
+        }
+        if (_readPauses != ReadPause.None || _phase == ConnectionPhase.Closing)
+        {
+            _transport.PauseReading();
+        }
+        else
+        {
+            _transport.ResumeReading();
+        }
+    }
+
+    private static ConnectionResetException ClientGone() => new("The client's connection is closed; the response cannot be sent.");
 }

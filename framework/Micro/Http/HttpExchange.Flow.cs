@@ -23,6 +23,9 @@ public sealed partial class HttpExchange
         return new ValueTask(_turnWaiter.Task.WaitAsync(cancellationToken));
     }
 
+    /// <summary>The exchange goes back to its pool: a waiter left from its last use is forgotten.</summary>
+    private void ForgetTurnWaiter() => _turnWaiter = null;
+
     /// <summary>Wakes a producer waiting for its turn: with <paramref name="failure"/> when the connection is gone.</summary>
     internal void ReleaseTurnWaiter(Exception? failure)
     {

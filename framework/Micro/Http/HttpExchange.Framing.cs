@@ -49,7 +49,7 @@ public sealed partial class HttpExchange
             return;
         }
         DiscardHeadersAndBody();
-        _statusCode = 500;
+        SetStatusAsServer(500);
         Complete();
     }
 
@@ -62,8 +62,7 @@ public sealed partial class HttpExchange
     {
         ThrowIfStarted();
         DetachFromReceiveBuffer(); // the request outlives this receive: the connection's handler reads it for as long as it lives
-        _raw = true;
-        _statusCode = 101;
+        SetStatusAsServer(101, raw: true);
         _target!.Write(responseHead);
         SwitchTo = next;
         IsCompleted = true;
@@ -75,7 +74,7 @@ public sealed partial class HttpExchange
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
     internal void CompleteWithError(int statusCode)
     {
-        _statusCode = statusCode;
+        SetStatusAsServer(statusCode);
         WantsClose = true;
         DiscardHeadersAndBody();
         Complete();

@@ -5,6 +5,8 @@ namespace Micro.Http;
 /// <summary>The response's header fields as the application sets them, kept in a <see cref="ResponseHeaders"/> store.</summary>
 public sealed partial class HttpExchange
 {
+    private ResponseHeaders? _headers; // made for the first header a handler sets, kept with the pooled exchange
+
     /// <summary>Adds a response header, keeping any of the same name. Content-Length, Transfer-Encoding, Date and Server are the server's to set.</summary>
     public void AddHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {

@@ -20,7 +20,6 @@ public sealed partial class HttpExchange
     private bool _closeRequired;
     private OutputBuffer? _target;
     private OutputBuffer? _private;
-    private ResponseHeaders? _headers;
     private OutputBuffer? _bodyBuffer;
     private int _statusCode = 200;
     private bool _streaming;
@@ -69,6 +68,13 @@ public sealed partial class HttpExchange
     }
 
     internal bool IsCompleted { get; private set; }
+
+    /// <summary>A status the server sets itself (an error it answers, 101 for an upgrade), past the checks a handler's goes through; raw: the response head is written by hand.</summary>
+    private void SetStatusAsServer(int statusCode, bool raw = false)
+    {
+        _statusCode = statusCode;
+        _raw |= raw;
+    }
 
     /// <summary>Bytes of the body buffered so far, not sent (the whole body of a response that is not streamed).</summary>
     internal long BufferedBodyLength => _bodyBuffer?.Length ?? 0;
@@ -318,7 +324,7 @@ public sealed partial class HttpExchange
         IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
         SwitchTo = null;
         _pending = default;
-        _turnWaiter = null;
+        ForgetTurnWaiter();
         Head.Reset();
     }
 

@@ -6,6 +6,12 @@ namespace Micro.Transport;
 /// <summary>A reactor's listening sockets and how it accepts: binding (exclusive, or shared on purpose), the connection cap, EMFILE back-off.</summary>
 internal sealed unsafe partial class Reactor
 {
+    private uint _generation;       // of the connection slots: an event for a slot reused since is ignored
+    private bool _listenersPaused;  // accepting paused for a second after running out of descriptors
+    private long _resumeAcceptAt;
+    private int _handovers;         // connections handed to this reactor and not yet registered; -1 once it has stopped taking them
+    private AcceptGroup? _acceptGroup;
+
     /// <summary>
     /// Binds a listening socket for <paramref name="endPoint"/> and returns it, with the address it got in
     /// <paramref name="bound"/>; reactors then wait on duplicates of it (<see cref="Adopt"/>). Without
@@ -191,9 +197,6 @@ internal sealed unsafe partial class Reactor
         }
     }
 
-    /// <summary>Connections handed to this reactor and not yet registered; -1 once it has stopped taking them.</summary>
-    private int _handovers;
-
     /// <summary>
     /// Gives this reactor a connection to own on its own thread, from any thread: one another reactor accepted, or the
     /// server end of the in-memory test host's socket pair. False once this reactor has stopped (the caller keeps the
@@ -223,8 +226,6 @@ internal sealed unsafe partial class Reactor
     /// <summary>Stops taking handed-over connections if none is on its way; false (keep running) if one is.</summary>
     private bool CloseToHandovers() => Interlocked.CompareExchange(ref _handovers, -1, 0) is 0 or -1;
 
-    private AcceptGroup? _acceptGroup;
-
     /// <summary>
     /// Spreads the connections this reactor accepts over <paramref name="group"/> in turn. For a listening socket all
     /// reactors share (systemd's): epoll wakes the reactor that waited first, which would otherwise take most of them.
@@ -240,7 +241,7 @@ internal sealed unsafe partial class Reactor
     private void PauseListeners()
     {
         _listenersPaused = true;
-        _resumeAcceptAt = Environment.TickCount64 + TickMilliseconds;
+        _resumeAcceptAt = Clock() + TickMilliseconds;
         foreach (var listener in _listeners)
         {
             EpollEvents.Control(Epoll, Libc.EPOLL_CTL_DEL, listener, 0, 0);

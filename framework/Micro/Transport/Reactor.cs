@@ -27,9 +27,6 @@ internal sealed unsafe partial class Reactor
     private int _wakePending;
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
-    private uint _generation;
-    private bool _listenersPaused;
-    private long _resumeAcceptAt;
     private bool _draining;
     private volatile bool _stopped;
     private long _accepted;
@@ -48,6 +45,7 @@ internal sealed unsafe partial class Reactor
         _wakeFd = Errno.ThrowIfFailed(Libc.EventFd(0, Libc.EFD_CLOEXEC | Libc.EFD_NONBLOCK), "eventfd");
         Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, _wakeFd, Libc.EPOLLIN, WakeToken), "epoll_ctl(eventfd)");
         SynchronizationContext = new ReactorSynchronizationContext(this);
+        Now = Clock();
         _thread = new Thread(Run) { IsBackground = true, Name = $"Micro reactor {index}" };
     }
 
@@ -68,7 +66,10 @@ internal sealed unsafe partial class Reactor
     public ReactorSynchronizationContext SynchronizationContext { get; }
 
     /// <summary>The reactor's clock, in milliseconds, read once per turn of the loop; timeouts advance at the once-a-second tick.</summary>
-    public long Now { get; private set; } = Environment.TickCount64;
+    public long Now { get; private set; }
+
+    /// <summary>The time now on the reactors' clock (<see cref="TransportOptions.Clock"/>), read fresh.</summary>
+    public long Clock() => Options.Clock is { } clock ? clock() : Environment.TickCount64;
 
     public int ConnectionCount { get; private set; }
 
@@ -190,12 +191,12 @@ internal sealed unsafe partial class Reactor
         t_current = this;
         OsThreadId = Libc.GetTid();
         var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
-        var nextTick = Environment.TickCount64 + TickMilliseconds;
+        var nextTick = Clock() + TickMilliseconds;
         try
         {
             while (!_stopped)
             {
-                var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(nextTick - Environment.TickCount64, 0, TickMilliseconds);
+                var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(nextTick - Clock(), 0, TickMilliseconds);
                 Volatile.Write(ref _busySince, 0); // waiting is not being stuck
                 var count = Libc.EpollWait(Epoll, events, MaxEvents, timeout);
                 if (count < 0 && Errno.Last != Libc.EINTR)
@@ -204,14 +205,14 @@ internal sealed unsafe partial class Reactor
                 }
                 // Once per turn, not per request: a connection accepted now must not be stamped with a time up to a
                 // tick old, or a short keep-alive timeout would close it before its first request is read.
-                Now = Environment.TickCount64;
-                Volatile.Write(ref _busySince, Now);
+                Now = Clock();
+                Volatile.Write(ref _busySince, Environment.TickCount64); // real time always: the watchdog's, whatever the clock
                 for (var i = 0; i < count; i++)
                 {
                     Dispatch(EpollEvents.EventsAt(events, i), EpollEvents.DataAt(events, i));
                 }
                 RunQueuedWork();
-                var now = Environment.TickCount64;
+                var now = Clock();
                 if (now >= nextTick)
                 {
                     nextTick = now + TickMilliseconds;

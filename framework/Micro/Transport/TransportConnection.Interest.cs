@@ -5,6 +5,9 @@ namespace Micro.Transport;
 /// <summary>What the connection asks epoll for: reading unless paused, writing while output waits, and while paused, the peer's shutdown.</summary>
 internal sealed partial class TransportConnection
 {
+    private bool _writeInterest; // output waits for the socket: EPOLLOUT is asked for
+    private bool _peerShutSeen;  // EPOLLRDHUP came while reading was paused: asked for no more
+
     private void SetWriteInterest(bool wanted)
     {
         if (_writeInterest != wanted)
@@ -13,6 +16,9 @@ internal sealed partial class TransportConnection
             UpdateInterest();
         }
     }
+
+    /// <summary>Nothing more will be sent: EPOLLOUT is not wanted (applied at the next <see cref="UpdateInterest"/>).</summary>
+    private void ForgetWriteInterest() => _writeInterest = false;
 
     private void UpdateInterest()
     {
@@ -37,8 +43,6 @@ internal sealed partial class TransportConnection
         }
         EpollEvents.Control(_reactor.Epoll, Libc.EPOLL_CTL_MOD, Fd, events, Token);
     }
-
-    private bool _peerShutSeen;
 
     /// <summary>EPOLLRDHUP while reading is paused: the peer has shut its sending side; the protocol decides what that means.</summary>
     internal void OnPeerShutWhilePaused()

@@ -26,13 +26,10 @@ internal sealed partial class TransportConnection
             return;
         }
         IsLingering = true;
-        _lingerUntil = Environment.TickCount64 + (long)_reactor.Options.LingerTimeout.TotalMilliseconds;
-        ReleaseInput();
-        _redeliverQueued = false;
-        _readPaused = false;
-        _pausedForOutput = false;
-        _writeInterest = false;
-        UpdateInterest();
+        _lingerUntil = _reactor.Clock() + (long)_reactor.Options.LingerTimeout.TotalMilliseconds;
+        StopReadingForGood();
+        ForgetWriteInterest();
+        UpdateInterest(); // reading only, to drop what still comes
     }
 
     /// <summary>Reads and drops one buffer of what arrived (epoll calls again while more waits); the client's close, or an error, ends the connection.</summary>

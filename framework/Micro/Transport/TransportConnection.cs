@@ -17,7 +17,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
     private int _inputLength;
     private bool _readPaused;
     private bool _pausedForOutput;
-    private bool _writeInterest;
     private bool _closeAfterFlush;
     private bool _redeliverQueued;
     private bool _corked;             // a delivery is under way: flushes wait for its end
@@ -230,6 +229,27 @@ internal sealed partial class TransportConnection : IConnectionTransport
             _redeliverQueued = true;
             _reactor.PostLocal(static state => ((TransportConnection)state!).Redeliver(), this);
         }
+    }
+
+    /// <summary>
+    /// Hands the connection to another protocol (after an HTTP upgrade, a WebSocket handshake): it reads, and the bytes
+    /// kept so far (those that followed the upgrade request) go to it first.
+    /// </summary>
+    public void SwitchProtocol(IConnectionProtocol next)
+    {
+        Protocol = next;
+        _readPaused = false;
+        UpdateInterest();
+        QueueRedelivery();
+    }
+
+    /// <summary>Reading ends for good (a lingering close drops whatever comes): what was kept and every reading state goes.</summary>
+    private void StopReadingForGood()
+    {
+        ReleaseInput();
+        _redeliverQueued = false;
+        _readPaused = false;
+        _pausedForOutput = false;
     }
 
     /// <summary>Closes once everything written so far has been sent.</summary>

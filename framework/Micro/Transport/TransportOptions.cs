@@ -15,6 +15,12 @@ internal sealed record TransportOptions
     public long OutputHighWaterMark { get; init; } = 64 * 1024;
     public long OutputLowWaterMark { get; init; } = 16 * 1024;
 
+    /// <summary>
+    /// The reactors' clock in milliseconds (default <see cref="Environment.TickCount64"/>): every timeout and the
+    /// once-a-second tick run on it, so a test can move time instead of waiting for it.
+    /// </summary>
+    public Func<long>? Clock { get; init; }
+
     /// <summary>How long a connection the server ended waits, half-closed, for the client to close (see TransportConnection.Lingering).</summary>
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }

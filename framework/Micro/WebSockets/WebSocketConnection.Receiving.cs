@@ -39,8 +39,6 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private Action<object?>? _handlerContinuation; // the handler awaiting its next message, resumed on the reactor
     private object? _handlerContinuationState;
     private ExecutionContext? _handlerContext;
-    private long _lastReceived;
-    private long _lastPing;
 
     /// <summary>
     /// Waits for the next whole message (then <c>Current</c> of the enumerator has it); false once the connection is
@@ -83,7 +81,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
 
     int IConnectionProtocol.OnReceived(byte[] buffer, int length)
     {
-        _lastReceived = _reactor.Now;
+        Heard();
         var offset = 0;
         while (offset < length && !_ended && !_messagePending && !_messageLent)
         {
@@ -351,6 +349,16 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>The connection closed: the message being assembled goes back to its pool; one lent to the handler stays with it, for the collector.</summary>
+    private void ReleaseMessageOnClose()
+    {
+        if (!_messageLent && _message is not null)
+        {
+            ReturnMessageBuffer(_message);
+        }
+        _message = null;
     }
 
     /// <summary>The message's bytes are given up; the buffer goes back to the pool unless a fragmented message is under way.</summary>

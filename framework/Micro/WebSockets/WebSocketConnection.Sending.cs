@@ -240,4 +240,20 @@ public sealed partial class WebSocketConnection
         }, (this, payload, type, cancellationToken, sent));
         return new ValueTask(sent.Task);
     }
+
+    /// <summary>The output drained: a sender waiting for room goes on.</summary>
+    private void ReleaseDrainWaiter()
+    {
+        var drain = _drain;
+        _drain = null;
+        drain?.TrySetResult();
+    }
+
+    /// <summary>The connection closed: a sender waiting for room learns it.</summary>
+    private void FailDrainWaiter(Exception failure)
+    {
+        var drain = _drain;
+        _drain = null;
+        drain?.TrySetException(failure);
+    }
 }

@@ -23,6 +23,8 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     private bool _handlerRunning;
     private Task? _handler;
     private readonly PerMessageDeflate? _deflate;
+    private long _lastReceived; // when the client last sent anything (a frame, a pong): the idle and keep-alive clocks
+    private long _lastPing;
 
     internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, WebSocketHandlers? callbacks,
         DeflateParameters? deflate = null)
@@ -168,16 +170,11 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         UnsubscribeAll();
         CloseStatus ??= WebSocketCloseStatus.AbnormalClosure;
         EndReceiving();
-        _drain?.TrySetException(new IOException("The WebSocket connection is closed."));
-        _drain = null;
+        FailDrainWaiter(new IOException("The WebSocket connection is closed."));
         _aborted?.Cancel();
         _deflate?.Dispose();
         _closed?.TrySetResult();
-        if (!_messageLent && _message is not null)
-        {
-            ReturnMessageBuffer(_message); // a lent message stays with the handler, for the garbage collector
-        }
-        _message = null;
+        ReleaseMessageOnClose();
         if (wasOpen && _callbacks?.OnClose is { } onClose)
         {
             try
@@ -213,12 +210,10 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
     }
 
-    void IConnectionProtocol.OnOutputDrained()
-    {
-        var drain = _drain;
-        _drain = null;
-        drain?.TrySetResult();
-    }
+    void IConnectionProtocol.OnOutputDrained() => ReleaseDrainWaiter();
+
+    /// <summary>The client sent something: it is alive.</summary>
+    private void Heard() => _lastReceived = _reactor.Now;
 
     void IConnectionProtocol.OnInputEnded()
     {

@@ -8,7 +8,8 @@ public sealed partial class ReactorSurvivalTests
     [Fact]
     public async Task Header_timeouts_on_many_connections_leave_every_reactor_accepting()
     {
-        await using var server = new TestServer(Hello.Handler, o => o.RequestHeadersTimeout = TimeSpan.FromSeconds(1));
+        var clock = new MovedClock(); // the default 30 s, moved past instead of waited for
+        await using var server = new TestServer(Hello.Handler, o => o.Clock = clock.Now);
         var clients = new List<RawClient>();
         for (var i = 0; i < 16; i++)
         {
@@ -16,6 +17,8 @@ public sealed partial class ReactorSurvivalTests
             await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n");
             clients.Add(client);
         }
+        await Task.WhenAll(server.Server.Reactors.Select(ServerReads.TurnAsync)); // every head has begun
+        clock.Advance(TimeSpan.FromSeconds(31), server.Server);
         foreach (var client in clients)
         {
             Assert.StartsWith("HTTP/1.1 408 Request Timeout\r\n", await client.ReadToEndAsync());
@@ -28,7 +31,8 @@ public sealed partial class ReactorSurvivalTests
     [Fact]
     public async Task Keep_alive_timeouts_on_many_connections_leave_every_reactor_accepting()
     {
-        await using var server = new TestServer(Hello.Handler, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
+        var clock = new MovedClock(); // the default 130 s, moved past instead of waited for
+        await using var server = new TestServer(Hello.Handler, o => o.Clock = clock.Now);
         var clients = new List<RawClient>();
         for (var i = 0; i < 16; i++)
         {
@@ -37,6 +41,7 @@ public sealed partial class ReactorSurvivalTests
             Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
             clients.Add(client);
         }
+        clock.Advance(TimeSpan.FromSeconds(131), server.Server);
         foreach (var client in clients)
         {
             Assert.Equal("", await client.ReadToEndAsync()); // closed by the server, nothing more sent

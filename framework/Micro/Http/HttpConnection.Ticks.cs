@@ -1,0 +1,89 @@
+namespace Micro.Http;
+
+/// <summary>
+/// The connection's clock at work: the reactor's tick (every timeout, decided by <see cref="ConnectionTimeouts"/>), the
+/// client's FIN, and the server stopping. Declares no state: the connection's fields are written in HttpConnection.cs.
+/// </summary>
+internal sealed partial class HttpConnection
+{
+    public void OnInputEnded()
+    {
+        if (_reader.IsStreaming)
+        {
+            _reader.FailStreamedBody(400, "The connection ended before the request body was complete.", log: false);
+            OnStreamedBodyFailed();
+        }
+        _reader.Stop();
+        if (_line.IsEmpty)
+        {
+            CloseAfterResponses();
+        }
+    }
+
+    public void OnTick(long now)
+    {
+        var sinceLastTick = _clock.Tick(now);
+        // The server's time: its output is full, it stopped reading, or a handler ahead of the client's next request
+        // still runs (Kestrel starts the head's clock only when it starts reading that request). Not a streamed
+        // upload's own handler: that one runs by design while its body arrives, on the client's clock.
+        var serverHolds = _transport.IsOutputFull || IsPaused(ReadPause.PipelineFull | ReadPause.ResponsesHeld) || (!_line.IsEmpty && !_reader.IsStreaming);
+        if (serverHolds)
+        {
+            // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.
+            _clock.Hold(sinceLastTick);
+            _reader.HoldClock(sinceLastTick);
+        }
+        var view = new TimeoutView(
+            ClientReadsTooSlowly: _transport.ReadsSlowerThan(_state.Options.MinResponseDataRate, now),
+            Reader: _reader.Phase,
+            BodyArrivesTooSlowly: _reader.BodyArrivesTooSlowly(now),
+            BodyReaderFull: IsPaused(ReadPause.BodyReaderFull),
+            ServerHolds: serverHolds,
+            Closing: _phase != ConnectionPhase.Serving,
+            ResponsesOwed: !_line.IsEmpty,
+            BytesWaiting: _transport.HasBufferedInput,
+            OutputEmpty: _transport.Output.IsEmpty,
+            ShuttingDown: _state.ShuttingDown);
+        switch (ConnectionTimeouts.Decide(view, _clock, now, _state.Options))
+        {
+            case TimeoutAction.CloseSlowReader:
+                Close("the client reads the response slower than the minimum data rate"); // no answer can reach it
+                break;
+            case TimeoutAction.FailStreamedBody:
+                _state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
+                _reader.FailStreamedBody(408, "The request body arrived slower than the minimum data rate.", log: false);
+                OnStreamedBodyFailed();
+                break;
+            case TimeoutAction.TimeOutBody:
+                TimeOut("the request body arrives slower than the minimum data rate");
+                break;
+            case TimeoutAction.TimeOutHead:
+                TimeOut("the request head did not arrive within the headers timeout");
+                break;
+            case TimeoutAction.CloseIdleAtShutdown:
+                CloseAfterResponses(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnShutdown)
+                break;
+            case TimeoutAction.CloseIdle:
+                Close("idle past the keep-alive timeout");
+                break;
+        }
+    }
+
+    /// <summary>The request being read is answered 408 after the responses owed, and the connection closes.</summary>
+    private void TimeOut(string reason)
+    {
+        _state.Log.Timeout(RemoteEndPoint, reason);
+        Reject(_reader.TakeForTimeout(), 408);
+    }
+
+    public void OnShutdown()
+    {
+        // A request partly received is in flight as far as its client knows: it is finished and answered, with
+        // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
+        if (_phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty
+            && !_transport.HasBufferedInput && _clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnShutdown))
+        {
+            CloseAfterResponses();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using Micro.Transport;
+
+namespace Micro.Http;
+
+/// <summary>How far <see cref="ResponseLine.Release"/> got.</summary>
+internal enum LineRelease : byte
+{
+    /// <summary>Every completed response at the front has gone to the output; the line is empty or waits for an unfinished one.</summary>
+    Waiting,
+    /// <summary>A response that ends the connection went out: close once it is sent.</summary>
+    Close,
+    /// <summary>The response to an upgrade request went out: the connection switches protocols, or reads on as HTTP.</summary>
+    Upgrade,
+}
+
+/// <summary>
+/// The responses a connection owes, in request order (a pipelined batch is a queue of response slots): the first
+/// writes straight into the transport's output, those behind it into private buffers until their turn, and a
+/// streaming response waits for room (first in line) or for its turn (behind). Owns the queue, what it holds, and the
+/// producers waiting on it; the connection decides what a release means. A struct inside its connection: no object
+/// of its own.
+/// </summary>
+internal struct ResponseLine(IConnectionTransport transport, HttpReactorState state)
+{
+    private ExchangeQueue _queue;
+    private TaskCompletionSource? _drainWaiter;
+
+    public readonly int Count => _queue.Count;
+
+    public readonly bool IsEmpty => _queue.Count == 0;
+
+    /// <summary>The response at the front, if any.</summary>
+    public readonly HttpExchange? First => _queue.TryPeek(out var first) ? first : null;
+
+    /// <summary>An exchange joins the line: first in line it writes straight to the transport's output, else to its own until its turn.</summary>
+    public void Join(HttpExchange exchange, HttpConnection connection)
+    {
+        exchange.Start(connection, _queue.Count == 0 ? transport.Output : exchange.PrivateOutput);
+        _queue.Enqueue(exchange);
+    }
+
+    /// <summary>
+    /// Response bytes the connection holds: unsent output plus what responses behind the front have produced (private
+    /// buffers, bodies being built). Walks the line, which is short by construction (MaxPipelinedRequests) and empty
+    /// in the common case of synchronous handlers.
+    /// </summary>
+    public readonly long HeldBytes()
+    {
+        var held = transport.Output.Length;
+        for (var exchange = First; exchange is not null; exchange = exchange.NextInLine)
+        {
+            held += exchange.BufferedBytes;
+        }
+        return held;
+    }
+
+    /// <summary>
+    /// Moves every completed response at the front into the transport's output, in order, giving each exchange back
+    /// to the pool; stops after a response that ends the connection, or after an upgrade's, whose exchange it hands to
+    /// the connection in <paramref name="upgrade"/> (to switch protocols with, or give back). When the line moves on,
+    /// the new front writes directly and a producer that waited for its turn goes on.
+    /// </summary>
+    public LineRelease Release(out HttpExchange? upgrade)
+    {
+        upgrade = null;
+        while (_queue.TryPeek(out var first) && first.IsCompleted)
+        {
+            _queue.Dequeue();
+            first.MovePrivateOutputTo(transport.Output);
+            if (first.Head.ConnectionUpgrade && first.Head.KeepAlive)
+            {
+                upgrade = first;
+                return LineRelease.Upgrade;
+            }
+            var close = first.WantsClose || first.AbortConnection;
+            state.ReturnExchange(first);
+            if (close)
+            {
+                return LineRelease.Close;
+            }
+        }
+        if (_queue.TryPeek(out var next))
+        {
+            next.MovePrivateOutputTo(transport.Output); // the new front of the line writes, and streams, directly
+            next.ReleaseTurnWaiter(null);               // and a producer that waited for its turn goes on
+        }
+        return LineRelease.Waiting;
+    }
+
+    /// <summary>
+    /// After a streamed chunk. At the front: sends it, and waits while the client is slow. Behind another response:
+    /// waits for its turn once the connection holds more than MaxResponseBufferSize, so a response that cannot be sent
+    /// yet is not produced ahead into memory.
+    /// </summary>
+    public ValueTask AfterStreamedWrite(HttpExchange exchange, CancellationToken cancellationToken)
+    {
+        if (!exchange.WritesDirectly)
+        {
+            return HeldBytes() > state.Options.MaxResponseBufferSize ? exchange.WaitForTurnAsync(cancellationToken) : default;
+        }
+        transport.Flush();
+        if (transport.IsClosed || !transport.IsOutputFull)
+        {
+            return default;
+        }
+        // Woken once the output is below the low-water mark, whether or not reading paused meanwhile: a flush can take
+        // the output past the mark and back in one go, and a waiter nobody wakes is a deadlock.
+        transport.NotifyWhenDrained();
+        _drainWaiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return new ValueTask(_drainWaiter.Task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>The output drained below its low-water mark: a producer waiting for room goes on.</summary>
+    public void OnDrained()
+    {
+        var waiter = _drainWaiter;
+        _drainWaiter = null;
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>
+    /// The connection is over: completed responses go back to the pool; a handler still running keeps its exchange
+    /// (the connection returns it when it completes), and a producer waiting on the line learns <paramref name="clientGone"/>.
+    /// </summary>
+    public void Abandon(Exception clientGone)
+    {
+        while (_queue.TryDequeue(out var exchange))
+        {
+            if (exchange.IsCompleted)
+            {
+                state.ReturnExchange(exchange);
+            }
+            else
+            {
+                exchange.ReleaseTurnWaiter(clientGone);
+            }
+        }
+        var waiter = _drainWaiter;
+        _drainWaiter = null;
+        waiter?.TrySetException(clientGone);
+    }
+}

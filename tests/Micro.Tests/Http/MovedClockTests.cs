@@ -1,0 +1,58 @@
+using System.Text;
+
+namespace Micro.Tests.Http;
+
+/// <summary>
+/// Issue 21: the engine's timeouts run on the reactor's clock, which a test can move: a head timeout after a long
+/// keep-alive, and the keep-alive close itself, checked in moments instead of minutes of waiting.
+/// </summary>
+public sealed class MovedClockTests
+{
+    [Fact]
+    public async Task A_head_begun_after_a_long_keep_alive_gets_the_whole_headers_timeout()
+    {
+        var clock = new MovedClock();
+        await using var server = new TestServer(Hello.Handler, o =>
+        {
+            o.ReactorCount = 1;
+            o.Clock = clock.Now;
+        });
+        await using var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
+
+        clock.Advance(TimeSpan.FromSeconds(100), server.Server); // idle, well within the keep-alive (130 s)
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n");   // then a head begins, and stalls
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);    // read, and its clock started, at 100 s
+        clock.Advance(TimeSpan.FromSeconds(20), server.Server);
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);    // ticked at 120 s: 20 s into the head, still in time
+        await client.SendAsync("Accept: */*\r\n\r\n");              // and it completes
+        Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
+
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n");
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);
+        clock.Advance(TimeSpan.FromSeconds(31), server.Server);     // past the headers timeout for this head
+        Assert.StartsWith("HTTP/1.1 408 ", await client.ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task An_idle_connection_is_closed_at_the_keep_alive_timeout_of_the_moved_clock()
+    {
+        var clock = new MovedClock();
+        await using var server = new TestServer(Hello.Handler, o =>
+        {
+            o.ReactorCount = 1;
+            o.Clock = clock.Now;
+        });
+        await using var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await client.ReadResponsesAsync(1);
+        clock.Advance(TimeSpan.FromSeconds(129), server.Server);
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); // still open at 129 s
+        Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
+        clock.Advance(TimeSpan.FromSeconds(131), server.Server);
+        Assert.Equal("", Encoding.ASCII.GetString(Encoding.ASCII.GetBytes(await client.ReadToEndAsync()))); // closed, nothing sent
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
+    }
+}
