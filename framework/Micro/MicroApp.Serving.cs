@@ -1,4 +1,3 @@
-using Micro.Diagnostics;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
@@ -152,7 +151,8 @@ public sealed partial class MicroApp
         }
         if (error is BadHttpRequestException badRequest && TryReset(request, response))
         {
-            // The request body failed (malformed, too large, too slow): the server has already decided to close.
+            // The request body failed (malformed, too large, too slow: the server has already decided to close), a form
+            // broke its limits, or a file is not there: the same answer as an HttpError.
             response.Status(badRequest.StatusCode).Send(badRequest.Message);
             return default;
         }

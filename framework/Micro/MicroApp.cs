@@ -88,13 +88,13 @@ public sealed partial class MicroApp : Router
     public int MaxConnections => _server?.MaxConnections ?? 0;
 
     /// <summary>Set when the app starts stopping, by its server or its test host.</summary>
-    internal ShutdownSignal Shutdown { get; } = new();
+    internal StopSignal StopSignal { get; } = new();
 
     /// <summary>
     /// True from the moment a stop is asked for (SIGTERM, <see cref="StopAsync"/>), including the
     /// <see cref="MicroServerOptions.ShutdownDelay"/> before the graceful stop begins: health checks answer 503 from then on.
     /// </summary>
-    public bool IsStopping => Shutdown.IsAnnounced;
+    public bool IsStopping => StopSignal.IsAnnounced;
 
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;
@@ -137,7 +137,7 @@ public sealed partial class MicroApp : Router
         {
             throw new InvalidOperationException("The app is already running.");
         }
-        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, Shutdown);
+        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
         _server.Start();
     }
 

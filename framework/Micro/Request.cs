@@ -25,7 +25,7 @@ public sealed partial class Request
     private RequestValues? _query;
     private RequestValues? _headers;
     private Dictionary<object, object?>? _items;
-    private Proxy.ForwardedValues? _forwarded;
+    private IForwardedClient? _forwarded;
     private Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? _scopeFactory;
     private Microsoft.Extensions.DependencyInjection.AsyncServiceScope? _scope;
     private System.Text.Json.JsonSerializerOptions _json = null!;
@@ -131,7 +131,7 @@ public sealed partial class Request
     public bool IsHttps => string.Equals(Scheme, "https", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What a trusted proxy forwarded (set by the forwarded-headers middleware), null otherwise.</summary>
-    internal Proxy.ForwardedValues? Forwarded
+    internal IForwardedClient? Forwarded
     {
         get => _forwarded;
         set => _forwarded = value;

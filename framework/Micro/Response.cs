@@ -9,7 +9,7 @@ namespace Micro;
 /// The response a handler writes: <c>res.Status(201).Header("X-Id", id).Json(item)</c>. The body is sent with a
 /// Content-Length when the handler returns, or streamed in chunks with <c>WriteAsync</c>.
 /// </summary>
-public sealed class Response
+public sealed class Response : Files.IFileExchange
 {
     private HttpExchange _exchange = null!;
     private Request? _request;
@@ -25,11 +25,11 @@ public sealed class Response
 
     internal HttpExchange Exchange => _exchange;
 
-    /// <summary>The compression middleware's state for this response, kept and reused with it.</summary>
-    internal Compression.CompressionContext? Compression { get; set; }
+    /// <summary>The filter streamed body bytes pass through while a middleware (compression) covers this response; else null.</summary>
+    internal IResponseBodyFilter? BodyFilter { get; set; }
 
-    /// <summary>True while the compression middleware covers this response.</summary>
-    internal bool CompressionActive { get; set; }
+    /// <summary>A filter kept with this response between requests, so the middleware that made it reuses it rather than allocating.</summary>
+    internal IResponseBodyFilter? KeptBodyFilter { get; set; }
 
     /// <summary>Body bytes produced so far (for request logs and metrics).</summary>
     internal long BodyLength => _exchange.ResponseBodyLength;
@@ -184,14 +184,24 @@ public sealed class Response
     public void SendFile(string path)
     {
         ThrowIfEnded();
-        Files.FileResponses.Send(_request!, this, path);
+        Files.FileResponses.Send(this, path);
     }
 
-    internal void SendFileHandle(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long length)
+    string Files.IFileExchange.Method => _request!.Method;
+
+    string? Files.IFileExchange.RequestHeader(string name) => _request!.Header(name);
+
+    void Files.IFileExchange.SetHeader(string name, string value) => Header(name, value);
+
+    void Files.IFileExchange.SetStatus(int statusCode) => Status(statusCode);
+
+    void Files.IFileExchange.SendFileHandle(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long count)
     {
-        _exchange.RespondWithFile(handle, offset, length);
+        _exchange.RespondWithFile(handle, offset, count);
         End();
     }
+
+    (string Path, string Encoding)? Files.IFileExchange.ChooseVariant(string path) => BodyFilter?.ChooseFileVariant(this, path);
 
     /// <summary>Redirects to <paramref name="location"/> with 302 (or the status given) and ends the response.</summary>
     public void Redirect(string location, int statusCode = 302)
@@ -213,7 +223,7 @@ public sealed class Response
     {
         ThrowIfEnded();
         DefaultContentType("application/octet-stream"u8);
-        return CompressionActive ? Compression!.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
+        return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
     /// <summary>
@@ -237,7 +247,7 @@ public sealed class Response
         ThrowIfEnded();
         DefaultContentType("text/plain; charset=utf-8"u8);
         var bytes = Encoding.UTF8.GetBytes(text);
-        return CompressionActive ? Compression!.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
+        return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
     private void DefaultContentType(ReadOnlySpan<byte> contentType)

@@ -7,7 +7,7 @@ internal static partial class FuzzTargets
 {
     /// <summary>
     /// The multipart/form-data reader over a body the input supplies (boundary "XyZ"): every part is read to its end,
-    /// and the only way out of a bad body is an <see cref="HttpError"/> with a 4xx status.
+    /// and the only way out of a bad body is a <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> with a 4xx status.
     /// </summary>
     private static void Multipart(byte[] input)
     {
@@ -16,7 +16,7 @@ internal static partial class FuzzTargets
         {
             ReadAll(reader).GetAwaiter().GetResult();
         }
-        catch (HttpError error) when (error.StatusCode is >= 400 and < 500)
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException error) when (error.StatusCode is >= 400 and < 500)
         {
             // the body was refused with a status: what must happen to bad input
         }

@@ -7,7 +7,7 @@ namespace Micro.Compression;
 /// One response's compression: what the client accepts, and for a streamed response its encoder. Kept with the
 /// <see cref="Response"/> and reused, so a response that is not compressed allocates nothing for it.
 /// </summary>
-internal sealed class CompressionContext
+internal sealed class CompressionContext : IResponseBodyFilter
 {
     private StreamCompressor? _stream;
     private bool _streamDecided;
@@ -76,7 +76,7 @@ internal sealed class CompressionContext
     /// client's preference among those that exist; null for the file itself. A file that has a sibling varies by
     /// Accept-Encoding whichever is sent.
     /// </summary>
-    public (string Path, ContentCoding Coding)? PrecompressedSibling(Response response, string path)
+    public (string Path, string Encoding)? ChooseFileVariant(Response response, string path)
     {
         var brotli = Options.Brotli && File.Exists(path + ".br");
         var gzip = Options.Gzip && File.Exists(path + ".gz");
@@ -92,8 +92,8 @@ internal sealed class CompressionContext
         }
         return choice switch
         {
-            ContentCoding.Brotli when brotli => (path + ".br", ContentCoding.Brotli),
-            ContentCoding.Gzip when gzip => (path + ".gz", ContentCoding.Gzip),
+            ContentCoding.Brotli when brotli => (path + ".br", "br"),
+            ContentCoding.Gzip when gzip => (path + ".gz", "gzip"),
             _ => null,
         };
     }

@@ -24,9 +24,10 @@ public static class ResponseCompression
             var accept = exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header)
                 ? AcceptEncoding.Parse(header.Of(exchange.RequestBytes))
                 : default;
-            var compression = res.Compression ??= new CompressionContext();
+            var compression = res.KeptBodyFilter as CompressionContext ?? new CompressionContext();
+            res.KeptBodyFilter = compression;
             compression.Start(options, accept);
-            res.CompressionActive = true;
+            res.BodyFilter = compression;
             try
             {
                 await next;
@@ -34,7 +35,7 @@ public static class ResponseCompression
             }
             finally
             {
-                res.CompressionActive = false;
+                res.BodyFilter = null;
                 compression.Abandon(); // a handler that threw mid-stream leaves an encoder: its native state goes now
             }
         });

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Micro.Http;
+using Micro.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Diagnostics;

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Globalization;
 using Microsoft.AspNetCore.StaticFiles;
 using Microsoft.Net.Http.Headers;
@@ -5,27 +6,29 @@ using Microsoft.Net.Http.Headers;
 namespace Micro.Files;
 
 /// <summary>
-/// How <see cref="Response.SendFile"/> answers: Content-Type from the extension, a weak ETag and Last-Modified,
-/// 304 for a matching If-None-Match or If-Modified-Since, 206 for one satisfiable byte range, 416 for none.
+/// How <c>res.SendFile</c> and <c>app.Static</c> answer: Content-Type from the extension, a weak ETag and
+/// Last-Modified, 304 for a matching If-None-Match or If-Modified-Since, 206 for one satisfiable byte range, 416 for
+/// none. A component the root uses through <see cref="IFileExchange"/>, naming nothing of the root: a file that is not
+/// there is a <see cref="BadHttpRequestException"/> with 404, which the app answers with its status, as an HttpError.
 /// </summary>
 internal static class FileResponses
 {
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     /// <summary>Answers with the file at <paramref name="path"/>; with <paramref name="root"/>, only if the file opened lies inside it (else 404).</summary>
-    public static void Send(Request request, Response response, string path, StaticRoot? root = null)
+    public static void Send(IFileExchange exchange, string path, StaticRoot? root = null)
     {
         // Opened first and once: whether it may be served, its length and its date all come from this handle, so
         // nothing can be swapped between the check and the send.
-        var sibling = response.CompressionActive ? response.Compression!.PrecompressedSibling(response, path) : null;
-        var handle = Open(sibling?.Path ?? path);
+        var variant = exchange.ChooseVariant(path);
+        var handle = Open(variant?.Path ?? path);
         try
         {
             if (root is not null && !root.Contains(handle))
             {
-                throw new HttpError(404, "Not Found"); // a symbolic link led outside the static root
+                throw NotFound(); // a symbolic link led outside the static root
             }
-            if (!Answer(request, response, path, handle, sibling?.Coding ?? Compression.ContentCoding.Identity))
+            if (!Answer(exchange, path, handle, variant?.Encoding))
             {
                 handle.Dispose(); // answered without a body (304, 416)
             }
@@ -45,78 +48,85 @@ internal static class FileResponses
             if ((File.GetAttributes(handle) & FileAttributes.Directory) != 0)
             {
                 handle.Dispose();
-                throw new HttpError(404, "Not Found");
+                throw NotFound();
             }
             return handle;
         }
         catch (Exception error) when (error is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
-            throw new HttpError(404, "Not Found");
+            throw NotFound();
         }
     }
 
+    internal static BadHttpRequestException NotFound() => new("Not Found", 404);
+
     /// <summary>Writes the response; true when the handle went with it (sendfile), false when there was no body.</summary>
-    private static bool Answer(Request request, Response response, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, Compression.ContentCoding coding)
+    private static bool Answer(IFileExchange exchange, string path, Microsoft.Win32.SafeHandles.SafeFileHandle handle, string? encoding)
     {
         var length = RandomAccess.GetLength(handle);
         var modified = new DateTimeOffset(File.GetLastWriteTimeUtc(handle));
         modified = modified.AddTicks(-(modified.Ticks % TimeSpan.TicksPerSecond)); // HTTP dates have whole seconds
         // A precompressed sibling is another representation: its ETag says which, so no cache confuses the two.
-        var codingTag = coding switch { Compression.ContentCoding.Brotli => "-br", Compression.ContentCoding.Gzip => "-gzip", _ => "" };
-        var etag = $"W/\"{length:x}-{modified.ToUnixTimeSeconds():x}{codingTag}\"";
-        response.Header("ETag", etag).Header("Last-Modified", modified.ToString("r", CultureInfo.InvariantCulture)).Header("Accept-Ranges", "bytes");
+        var etag = $"W/\"{length:x}-{modified.ToUnixTimeSeconds():x}{(encoding is null ? "" : "-" + encoding)}\"";
+        exchange.SetHeader("ETag", etag);
+        exchange.SetHeader("Last-Modified", modified.ToString("r", CultureInfo.InvariantCulture));
+        exchange.SetHeader("Accept-Ranges", "bytes");
 
-        if (NotModified(request, etag, modified))
+        if (NotModified(exchange, etag, modified))
         {
-            response.Status(304).End();
+            exchange.SetStatus(304);
+            exchange.End();
             return false;
         }
-        response.Header("Content-Type", ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
-        if (codingTag.Length > 0)
+        exchange.SetHeader("Content-Type", ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
+        if (encoding is not null)
         {
-            response.Header("Content-Encoding", codingTag[1..]);
+            exchange.SetHeader("Content-Encoding", encoding);
         }
 
         long offset = 0, count = length;
-        var range = request.Header("Range");
-        if (range is not null && IfRangeHolds(request, modified))
+        var range = exchange.RequestHeader("Range");
+        if (range is not null && IfRangeHolds(exchange, modified))
         {
             switch (ParseRange(range, length, out offset, out count))
             {
                 case RangeResult.Satisfiable:
-                    response.Status(206).Header("Content-Range", $"bytes {offset}-{offset + count - 1}/{length}");
+                    exchange.SetStatus(206);
+                    exchange.SetHeader("Content-Range", $"bytes {offset}-{offset + count - 1}/{length}");
                     break;
                 case RangeResult.Unsatisfiable:
-                    response.Status(416).Header("Content-Range", $"bytes */{length}").End();
+                    exchange.SetStatus(416);
+                    exchange.SetHeader("Content-Range", $"bytes */{length}");
+                    exchange.End();
                     return false;
                 default:
                     (offset, count) = (0, length); // multiple or malformed ranges: the whole file (RFC 9110 section 14.2 allows it)
                     break;
             }
         }
-        response.SendFileHandle(handle, offset, count);
+        exchange.SendFileHandle(handle, offset, count);
         return true;
     }
 
     /// <summary>RFC 9110 section 13.1: If-None-Match (weak comparison) wins over If-Modified-Since; both only for GET and HEAD.</summary>
-    private static bool NotModified(Request request, string etag, DateTimeOffset modified)
+    private static bool NotModified(IFileExchange exchange, string etag, DateTimeOffset modified)
     {
-        if (request.Method is not ("GET" or "HEAD"))
+        if (exchange.Method is not ("GET" or "HEAD"))
         {
             return false;
         }
-        var ifNoneMatch = request.Header("If-None-Match");
+        var ifNoneMatch = exchange.RequestHeader("If-None-Match");
         if (ifNoneMatch is not null)
         {
             return ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(tag => WeakEquals(tag.Trim(), etag));
         }
-        var ifModifiedSince = request.Header("If-Modified-Since");
+        var ifModifiedSince = exchange.RequestHeader("If-Modified-Since");
         return ifModifiedSince is not null && HeaderUtilities.TryParseDate(ifModifiedSince, out var since) && modified <= since;
     }
 
-    private static bool IfRangeHolds(Request request, DateTimeOffset modified)
+    private static bool IfRangeHolds(IFileExchange exchange, DateTimeOffset modified)
     {
-        var ifRange = request.Header("If-Range");
+        var ifRange = exchange.RequestHeader("If-Range");
         if (ifRange is null)
         {
             return true;

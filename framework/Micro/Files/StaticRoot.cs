@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+
 namespace Micro.Files;
 
 /// <summary>
@@ -33,23 +35,23 @@ internal sealed class StaticRoot
     {
         if (relative.Contains('\0'))
         {
-            throw new HttpError(400, "A path may not hold NUL.");
+            throw new BadHttpRequestException("A path may not hold NUL.", 400);
         }
         if (relative.Contains('\\'))
         {
-            throw new HttpError(400, "A path may not hold a backslash.");
+            throw new BadHttpRequestException("A path may not hold a backslash.", 400);
         }
         foreach (var segment in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
             if (segment[0] == '.')
             {
-                throw new HttpError(404, "Not Found"); // dotfiles and dot-directories, '.' and '..'
+                throw FileResponses.NotFound(); // dotfiles and dot-directories, '.' and '..'
             }
         }
         var full = Path.GetFullPath(Path.Combine(_root, relative.TrimStart('/')));
         if (full != _root && !full.StartsWith(_root + "/", StringComparison.Ordinal))
         {
-            throw new HttpError(404, "Not Found");
+            throw FileResponses.NotFound();
         }
         return Directory.Exists(full) ? Path.Combine(full, "index.html") : full;
     }

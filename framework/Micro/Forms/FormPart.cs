@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Text;
 using Microsoft.Extensions.Primitives;
 
@@ -49,7 +50,7 @@ public sealed class FormPart
         {
             if (buffer.Length + read > maxBytes)
             {
-                throw new HttpError(413, $"The form field '{Name}' is longer than {maxBytes} bytes.");
+                throw new BadHttpRequestException($"The form field '{Name}' is longer than {maxBytes} bytes.", 413);
             }
             buffer.Write(chunk, 0, read);
         }
@@ -87,7 +88,7 @@ public sealed class FormPart
             }
             catch (ArgumentException)
             {
-                throw new HttpError(415, $"The charset '{media.Charset.Value}' of form field '{Name}' is not supported.");
+                throw new BadHttpRequestException($"The charset '{media.Charset.Value}' of form field '{Name}' is not supported.", 415);
             }
         }
         return System.Text.Encoding.UTF8;

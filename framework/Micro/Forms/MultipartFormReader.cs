@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 
@@ -21,12 +22,12 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
     {
         if (contentType is null || !MediaTypeHeaderValue.TryParse(contentType, out var media) || !media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
         {
-            throw new HttpError(415, $"Expected a multipart/form-data body, not '{contentType ?? "none"}'.");
+            throw new BadHttpRequestException($"Expected a multipart/form-data body, not '{contentType ?? "none"}'.", 415);
         }
         var boundary = HeaderUtilities.RemoveQuotes(media.Boundary).Value;
         if (string.IsNullOrEmpty(boundary) || boundary.Length > MaxBoundaryLength)
         {
-            throw new HttpError(400, $"The multipart/form-data Content-Type needs a boundary of 1 to {MaxBoundaryLength} characters.");
+            throw new BadHttpRequestException($"The multipart/form-data Content-Type needs a boundary of 1 to {MaxBoundaryLength} characters.", 400);
         }
         _reader = new MultipartReader(boundary, new FormPartStream(body));
         _maxParts = maxParts;
@@ -54,17 +55,17 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
         }
         if (++_parts > _maxParts)
         {
-            throw new HttpError(400, $"The multipart body has more than {_maxParts} parts.");
+            throw new BadHttpRequestException($"The multipart body has more than {_maxParts} parts.", 400);
         }
         if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
             || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
         {
-            throw new HttpError(400, "A multipart/form-data part has no 'Content-Disposition: form-data' header.");
+            throw new BadHttpRequestException("A multipart/form-data part has no 'Content-Disposition: form-data' header.", 400);
         }
         var (name, fileName) = NameAndFileName(disposition);
         if (string.IsNullOrEmpty(name))
         {
-            throw new HttpError(400, "A multipart/form-data part has no name.");
+            throw new BadHttpRequestException("A multipart/form-data part has no name.", 400);
         }
         return new FormPart(name, fileName, section.ContentType, section.Headers ?? [], new FormPartStream(section.Body));
     }
@@ -86,7 +87,7 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
         }
         catch (Exception error) when (error is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
-            throw new HttpError(400, $"A multipart/form-data part has a malformed Content-Disposition header: {error.Message}");
+            throw new BadHttpRequestException($"A multipart/form-data part has a malformed Content-Disposition header: {error.Message}", 400);
         }
     }
 
@@ -102,7 +103,7 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
     /// <summary>The parser's own "unexpected end" (the body ended inside a part), not the connection's failures, which are subclasses.</summary>
     private static bool IsParserComplaint(IOException error) => error.GetType() == typeof(IOException);
 
-    internal static HttpError Malformed(Exception error) => new(400, $"The multipart/form-data body is malformed: {error.Message}");
+    internal static BadHttpRequestException Malformed(Exception error) => new($"The multipart/form-data body is malformed: {error.Message}", 400);
 
     /// <summary>Turns the multipart parser's complaints about the bytes into 400s; the body's own errors (413, 408, client gone) pass through.</summary>
     private sealed class FormPartStream(Stream inner) : Stream

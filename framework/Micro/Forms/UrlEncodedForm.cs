@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -21,15 +22,15 @@ internal static class UrlEncodedForm
         {
             if (++count > limits.ValueCountLimit)
             {
-                throw new HttpError(413, $"The form has more than {limits.ValueCountLimit} values (FormOptions.ValueCountLimit).");
+                throw new BadHttpRequestException($"The form has more than {limits.ValueCountLimit} values (FormOptions.ValueCountLimit).", 413);
             }
             if (pair.EncodedName.Length > limits.KeyLengthLimit)
             {
-                throw new HttpError(413, $"A form field name is longer than {limits.KeyLengthLimit} characters (FormOptions.KeyLengthLimit).");
+                throw new BadHttpRequestException($"A form field name is longer than {limits.KeyLengthLimit} characters (FormOptions.KeyLengthLimit).", 413);
             }
             if (pair.EncodedValue.Length > limits.ValueLengthLimit)
             {
-                throw new HttpError(413, $"A form value is longer than {limits.ValueLengthLimit} characters (FormOptions.ValueLengthLimit).");
+                throw new BadHttpRequestException($"A form value is longer than {limits.ValueLengthLimit} characters (FormOptions.ValueLengthLimit).", 413);
             }
             accumulator.Append(pair.DecodeName().ToString(), pair.DecodeValue().ToString());
         }

@@ -17,7 +17,7 @@ public sealed class MicroServer : IAsyncDisposable
     private readonly HttpHandler _handler;
     private readonly ILoggerFactory _loggerFactory;
     private readonly List<Reactor> _reactors = [];
-    private readonly ShutdownSignal _shutdown;
+    private readonly StopSignal _stop;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionCounter? _counter;
     private HttpLog? _httpLog;
@@ -26,21 +26,21 @@ public sealed class MicroServer : IAsyncDisposable
 
     /// <summary>Creates a server that answers every request with <paramref name="handler"/>.</summary>
     public MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory = null)
-        : this(options, handler, loggerFactory, new ShutdownSignal())
+        : this(options, handler, loggerFactory, new StopSignal())
     {
     }
 
-    /// <summary>A server whose stop is signalled on <paramref name="shutdown"/>, which its app reads too (health checks).</summary>
-    internal MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory, ShutdownSignal shutdown)
+    /// <summary>A server whose stop is signalled on <paramref name="stop"/>, which its app reads too (health checks).</summary>
+    internal MicroServer(MicroServerOptions options, HttpHandler handler, ILoggerFactory? loggerFactory, StopSignal stop)
     {
-        _shutdown = shutdown;
+        _stop = stop;
         _options = options;
         _handler = handler;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
     }
 
     /// <summary>True from the moment a graceful stop begins: a load balancer's health check should fail from then on.</summary>
-    public bool IsStopping => _shutdown.IsAnnounced;
+    public bool IsStopping => _stop.IsAnnounced;
 
     /// <summary>The addresses actually bound (port 0 resolved), once started.</summary>
     public IReadOnlyList<IPEndPoint> EndPoints { get; private set; } = [];
@@ -114,7 +114,7 @@ public sealed class MicroServer : IAsyncDisposable
             {
                 HttpReactorState? state = null;
                 var reactor = new Reactor(i, transportOptions, transportLog, _counter, connection => new HttpConnection(connection, state!));
-                state = new HttpReactorState(reactor, _handler, httpOptions, httpLog, _shutdown);
+                state = new HttpReactorState(reactor, _handler, httpOptions, httpLog, _stop);
                 reactor.Tick += _ => DateHeader.Refresh();
                 _reactors.Add(reactor);
             }
@@ -260,10 +260,10 @@ public sealed class MicroServer : IAsyncDisposable
             return;
         }
         _stopBegun.TrySetResult();
-        _shutdown.Set();
+        _stop.Begin();
         foreach (var reactor in _reactors)
         {
-            reactor.BeginDrain();
+            reactor.BeginStop();
         }
         var drained = Task.WhenAll(_reactors.Select(reactor => reactor.Exited));
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -315,7 +315,7 @@ public sealed class MicroServer : IAsyncDisposable
         if (_options.ShutdownDelay > TimeSpan.Zero && !_completion.Task.IsCompleted)
         {
             // Serving on as before while health checks fail, so balancers stop sending before connections are closed.
-            _shutdown.Announce();
+            _stop.Announce();
             await Task.WhenAny(Task.Delay(_options.ShutdownDelay, CancellationToken.None), _stopBegun.Task, _completion.Task).ConfigureAwait(false);
         }
         await StopAsync(CancellationToken.None).ConfigureAwait(false);

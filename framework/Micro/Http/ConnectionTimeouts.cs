@@ -29,7 +29,7 @@ internal readonly record struct TimeoutView(
     bool ResponsesOwed,
     bool BytesWaiting,
     bool OutputEmpty,
-    bool ShuttingDown);
+    bool Stopping);
 
 /// <summary>
 /// Every timeout of an HTTP connection in one place, as a function of its state, its clock and the time (Kestrel's
@@ -45,7 +45,7 @@ internal static class ConnectionTimeouts
     /// would fail that request, which never reached the server, and a client may not send a POST again on its own. So
     /// it gets this long to send one, answered with Connection: close; HTTP/1.1 has no other way to say "no more".
     /// </summary>
-    public static readonly TimeSpan IdleGraceOnShutdown = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan IdleGraceOnStop = TimeSpan.FromSeconds(1);
 
     public static TimeoutAction Decide(in TimeoutView view, in ConnectionClock clock, long now, HttpServerOptions options)
     {
@@ -70,7 +70,7 @@ internal static class ConnectionTimeouts
         {
             return clock.HeadOverdue(now, options.RequestHeadersTimeout) ? TimeoutAction.TimeOutHead : TimeoutAction.None;
         }
-        if (view.ShuttingDown && view.OutputEmpty && clock.IdleLongerThan(now, IdleGraceOnShutdown))
+        if (view.Stopping && view.OutputEmpty && clock.IdleLongerThan(now, IdleGraceOnStop))
         {
             return TimeoutAction.CloseIdleAtShutdown;
         }

@@ -43,7 +43,7 @@ internal sealed partial class HttpConnection
             ResponsesOwed: !_line.IsEmpty,
             BytesWaiting: _transport.HasBufferedInput,
             OutputEmpty: _transport.Output.IsEmpty,
-            ShuttingDown: _state.ShuttingDown);
+            Stopping: _state.Stopping);
         switch (ConnectionTimeouts.Decide(view, _clock, now, _state.Options))
         {
             case TimeoutAction.CloseSlowReader:
@@ -61,7 +61,7 @@ internal sealed partial class HttpConnection
                 TimeOut("the request head did not arrive within the headers timeout");
                 break;
             case TimeoutAction.CloseIdleAtShutdown:
-                CloseAfterResponses(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnShutdown)
+                CloseAfterResponses(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnStop)
                 break;
             case TimeoutAction.CloseIdle:
                 Close("idle past the keep-alive timeout");
@@ -76,12 +76,12 @@ internal sealed partial class HttpConnection
         Reject(_reader.TakeForTimeout(), 408);
     }
 
-    public void OnShutdown()
+    public void OnStopping()
     {
         // A request partly received is in flight as far as its client knows: it is finished and answered, with
         // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
         if (_phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty
-            && !_transport.HasBufferedInput && _clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnShutdown))
+            && !_transport.HasBufferedInput && _clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnStop))
         {
             CloseAfterResponses();
         }

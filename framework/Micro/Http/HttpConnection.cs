@@ -17,7 +17,7 @@ namespace Micro.Http;
 /// answered (<see cref="ReadPause"/>), and resumes when the reason goes.</item>
 /// <item>It ends (<see cref="ConnectionPhase"/>): after a response that says close, a request refused (its status
 /// after the responses owed), the client's FIN once answered, a timeout (<see cref="OnTick"/>, decided by
-/// <see cref="ConnectionTimeouts"/>), the server stopping (<see cref="OnShutdown"/>), the peer going away
+/// <see cref="ConnectionTimeouts"/>), the server stopping (<see cref="OnStopping"/>), the peer going away
 /// (<see cref="OnClosed"/>), or an upgrade that hands the socket to another protocol (<see cref="SwitchProtocols"/>).</item>
 /// </list>
 /// Runs on the connection's reactor thread only. The reader, the line and the clock are structs in it: an idle
@@ -49,7 +49,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
 
     public OutputBuffer Output => _transport.Output;
 
-    public bool IsShuttingDown => _state.ShuttingDown;
+    public bool IsStopping => _state.Stopping;
 
     /// <summary>
     /// Whether the client has sent more than the requests dispatched so far: bytes after the one being dispatched in
@@ -237,7 +237,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         if (_line.IsEmpty)
         {
             _clock.Touch(_state.Reactor.Now);
-            if ((_state.ShuttingDown && !HasRequestsAhead) || _transport.InputEnded)
+            if ((_state.Stopping && !HasRequestsAhead) || _transport.InputEnded)
             {
                 CloseAfterResponses();
                 return;
@@ -259,7 +259,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     {
         _clock.Touch(_state.Reactor.Now);
         upgraded.SwitchTo = null;
-        var protocol = next(new ProtocolSwitch(_transport, _state));
+        var protocol = next(new ProtocolSwitch(_transport, _state.Reactor, _state.Log.Logger, _state.Options.MinResponseDataRate));
         _state.ReturnExchange(upgraded);
         EndHttp(ConnectionPhase.Switched);
         _transport.SwitchProtocol(protocol);

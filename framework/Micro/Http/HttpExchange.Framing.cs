@@ -58,7 +58,7 @@ public sealed partial class HttpExchange
     /// once every response before it has gone, the connection is handed to the protocol <paramref name="next"/> makes,
     /// with the bytes the client sent after this request.
     /// </summary>
-    internal void SwitchProtocols(ReadOnlySpan<byte> responseHead, Func<ProtocolSwitch, Transport.IConnectionProtocol> next)
+    internal void SwitchProtocols(ReadOnlySpan<byte> responseHead, Func<Transport.ProtocolSwitch, Transport.IConnectionProtocol> next)
     {
         ThrowIfStarted();
         DetachFromReceiveBuffer(); // the request outlives this receive: the connection's handler reads it for as long as it lives
@@ -69,7 +69,7 @@ public sealed partial class HttpExchange
     }
 
     /// <summary>Set by <see cref="SwitchProtocols"/>: the protocol that takes the connection over (cleared once it has, so what it captured can go).</summary>
-    internal Func<ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; set; }
+    internal Func<Transport.ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; set; }
 
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
     internal void CompleteWithError(int statusCode)
@@ -85,7 +85,7 @@ public sealed partial class HttpExchange
         // While the server stops, only the last response in line says close, and only when the client has sent
         // nothing more: one said earlier would end the connection before the answers already owed behind it (requests
         // in line, or received and not yet parsed), and those would be lost.
-        var close = WantsClose || !Head.KeepAlive || (_connection!.IsShuttingDown && NextInLine is null && !_connection.HasRequestsAhead);
+        var close = WantsClose || !Head.KeepAlive || (_connection!.IsStopping && NextInLine is null && !_connection.HasRequestsAhead);
         WantsClose = ResponseFramer.WriteHead(
             _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _connection!.ServerLine, contentType, _headers, contentLength);
     }

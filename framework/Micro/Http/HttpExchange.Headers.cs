@@ -46,8 +46,8 @@ public sealed partial class HttpExchange
     private bool CheckHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         ThrowIfStarted();
-        ExchangeHeaders.Validate(name, value);
-        if (ExchangeHeaders.IsServerManaged(name))
+        ResponseHeaders.Validate(name, value);
+        if (ResponseHeaders.IsServerManaged(name))
         {
             throw new InvalidOperationException($"The server sets the {Encoding.ASCII.GetString(name)} header itself.");
         }

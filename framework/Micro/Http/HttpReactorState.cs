@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Micro.Http;
 
 /// <summary>What the HTTP connections of one reactor share: the handler, the options, a pool of exchanges, the log.</summary>
-internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, HttpServerOptions options, HttpLog log, ShutdownSignal shutdown)
+internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, HttpServerOptions options, HttpLog log, StopSignal stop)
 {
     private readonly Stack<HttpExchange> _exchanges = new();
 
@@ -13,7 +13,7 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
     public HttpServerOptions Options { get; } = options;
     public HttpLog Log { get; } = log;
     /// <summary>True from the moment a stop begins, on every reactor at once: responses written after it say Connection: close.</summary>
-    public bool ShuttingDown => shutdown.IsSet;
+    public bool Stopping => stop.HasBegun;
 
     public HttpExchange RentExchange()
     {
@@ -46,27 +46,14 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
     }
 }
 
-/// <summary>Set once when the server starts stopping; read by every reactor.</summary>
-internal sealed class ShutdownSignal
-{
-    private volatile bool _set;
-    private volatile bool _announced;
-
-    /// <summary>The graceful stop has begun: no more accepting, connections close after what they owe.</summary>
-    public bool IsSet => _set;
-
-    /// <summary>A stop is coming (the shutdown delay runs): serving goes on as before, but health checks fail.</summary>
-    public bool IsAnnounced => _announced || _set;
-
-    public void Announce() => _announced = true;
-
-    public void Set() => _set = true;
-}
-
 /// <summary>The HTTP layer's log messages.</summary>
 internal sealed partial class HttpLog(ILogger logger)
 {
     private readonly ILogger _logger = new Transport.FailSafeLogger(logger);
+
+    /// <summary>The logger itself (fail-safe), for a protocol that takes a connection over after an upgrade.</summary>
+    public ILogger Logger => _logger;
+
     [LoggerMessage(10, LogLevel.Debug, "Connection from {Remote}: bad request, {Status} {Reason}.")]
     public partial void BadRequest(System.Net.IPEndPoint? remote, int status, string reason);
 

@@ -7,10 +7,33 @@ namespace Micro.Http;
 /// <summary>
 /// The header fields an application sets on one response, kept as "Name: value\r\n" lines in one pooled array: set
 /// (replacing), append, remove and read back, then written out once when the response is framed. Reused with its
-/// exchange, so a response that sets headers allocates nothing once the pool is warm.
+/// exchange, so a response that sets headers allocates nothing once the pool is warm. The rules a header must follow
+/// to be set live here too: the one home of a response's headers (<see cref="HttpExchange"/>'s header methods are its
+/// public face).
 /// </summary>
 internal sealed class ResponseHeaders
 {
+    /// <summary>Headers whose values the server decides: framing and the connection's fate.</summary>
+    public static bool IsServerManaged(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "Content-Length"u8) || Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8)
+        || Ascii.EqualsIgnoreCase(name, "Date"u8) || Ascii.EqualsIgnoreCase(name, "Server"u8);
+
+    /// <summary>A header value may not hold CR, LF or other control characters (RFC 9110 section 5.5): that would split the response.</summary>
+    public static void Validate(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (!Parser.HttpGrammar.IsToken(name))
+        {
+            throw new ArgumentException($"'{Encoding.ASCII.GetString(name)}' is not a valid header name.", nameof(name));
+        }
+        foreach (var b in value)
+        {
+            if ((b < 0x20 && b != '\t') || b == 0x7F)
+            {
+                throw new ArgumentException($"The value of header '{Encoding.ASCII.GetString(name)}' holds a control character.", nameof(value));
+            }
+        }
+    }
+
     private const int KeptCapacity = 4096;
     private byte[] _bytes = [];
     private int _used;

@@ -43,7 +43,7 @@ public sealed class MicroTestHost : IAsyncDisposable
         HttpReactorState? state = null;
         _reactor = new Reactor(0, MicroServer.TransportOptionsFor(app.ServerOptions, [], reactorCount: 1, maxConnections: null),
             new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")), _counter, connection => new HttpConnection(connection, state!));
-        state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions), new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.Shutdown);
+        state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions), new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.StopSignal);
         _app = app;
         DateHeader.Refresh();
         _reactor.Tick += _ => DateHeader.Refresh();
@@ -104,7 +104,7 @@ public sealed class MicroTestHost : IAsyncDisposable
         {
             return;
         }
-        _app.Shutdown.Set();
+        _app.StopSignal.Begin();
         _reactor.Abort();
         await _reactor.Exited.ConfigureAwait(false);
     }

@@ -23,7 +23,7 @@ internal interface IConnectionProtocol
     void OnTick(long nowMilliseconds);
 
     /// <summary>The server is shutting down: finish what is in flight, then close.</summary>
-    void OnShutdown();
+    void OnStopping();
 
     /// <summary>The connection is gone; release everything.</summary>
     void OnClosed();

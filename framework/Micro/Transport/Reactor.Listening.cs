@@ -125,7 +125,7 @@ internal sealed unsafe partial class Reactor
     private void Accept(int listener)
     {
         var address = stackalloc byte[SocketAddresses.MaxLength];
-        while (!_draining)
+        while (!_stopping)
         {
             var length = (uint)SocketAddresses.MaxLength;
             var fd = Libc.Accept4(listener, address, &length, Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC);
@@ -172,7 +172,7 @@ internal sealed unsafe partial class Reactor
     /// <summary>
     /// Takes a connection accepted on this reactor's listening socket, or handed over by another reactor. One that
     /// arrives while this reactor stops is still served (its client connected before the stop): it gets what every
-    /// connection gets at a stop (OnShutdown).
+    /// connection gets at a stop (OnStopping).
     /// </summary>
     private void Register(int fd, PeerAddress remote)
     {
@@ -186,9 +186,9 @@ internal sealed unsafe partial class Reactor
         {
             connection.Protocol = _protocolFactory(connection);
             Errno.ThrowIfFailed(EpollEvents.Control(Epoll, Libc.EPOLL_CTL_ADD, fd, Libc.EPOLLIN, connection.Token), "epoll_ctl(connection)");
-            if (_draining)
+            if (_stopping)
             {
-                connection.Protocol.OnShutdown();
+                connection.Protocol.OnStopping();
             }
         }
         catch (Exception exception)

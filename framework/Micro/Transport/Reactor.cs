@@ -27,7 +27,7 @@ internal sealed unsafe partial class Reactor
     private int _wakePending;
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
-    private bool _draining;
+    private bool _stopping;
     private volatile bool _stopped;
     private long _accepted;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -159,7 +159,7 @@ internal sealed unsafe partial class Reactor
     public void PostLocal(SendOrPostCallback callback, object? state) => _localWork.Enqueue((callback, state));
 
     /// <summary>Stops accepting, asks every connection to finish, and ends the thread once none is left.</summary>
-    public void BeginDrain() => Post(static state => ((Reactor)state!).Drain(), this);
+    public void BeginStop() => Post(static state => ((Reactor)state!).Stop(), this);
 
     /// <summary>Closes every connection now and ends the thread.</summary>
     public void Abort() => Post(static state => ((Reactor)state!).AbortAll(), this);
@@ -218,7 +218,7 @@ internal sealed unsafe partial class Reactor
                     nextTick = now + TickMilliseconds;
                     OnTick(now);
                 }
-                if (_draining && ConnectionCount == 0 && CloseToHandovers())
+                if (_stopping && ConnectionCount == 0 && CloseToHandovers())
                 {
                     _stopped = true;
                 }
@@ -317,7 +317,7 @@ internal sealed unsafe partial class Reactor
     private void OnTick(long now)
     {
         Now = now;
-        if (_listenersPaused && !_draining && now >= _resumeAcceptAt)
+        if (_listenersPaused && !_stopping && now >= _resumeAcceptAt)
         {
             ResumeListeners();
         }
@@ -371,9 +371,9 @@ internal sealed unsafe partial class Reactor
         }
     }
 
-    private void Drain()
+    private void Stop()
     {
-        _draining = true;
+        _stopping = true;
         foreach (var listener in _listeners)
         {
             EpollEvents.Control(Epoll, Libc.EPOLL_CTL_DEL, listener, 0, 0);
@@ -382,14 +382,14 @@ internal sealed unsafe partial class Reactor
         _listeners.Clear();
         foreach (var connection in _connections.ToArray())
         {
-            connection?.Protocol?.OnShutdown();
+            connection?.Protocol?.OnStopping();
         }
     }
 
     /// <summary>Closes every connection and ends the loop; a connection whose close throws does not keep the others open.</summary>
     private void AbortAll()
     {
-        _draining = true;
+        _stopping = true;
         foreach (var connection in _connections.ToArray())
         {
             if (connection is null)

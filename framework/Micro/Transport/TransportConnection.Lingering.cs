@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Micro.Transport.Interop;
 
 namespace Micro.Transport;
@@ -33,16 +31,10 @@ internal sealed partial class TransportConnection
     }
 
     /// <summary>Reads and drops one buffer of what arrived (epoll calls again while more waits); the client's close, or an error, ends the connection.</summary>
-    private unsafe void DiscardWhileLingering()
+    private void DiscardWhileLingering()
     {
-        var scratch = _reactor.Scratch;
-        nint read;
-        do
-        {
-            read = Libc.Read(Fd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)), (nuint)scratch.Length);
-        }
-        while (read < 0 && Errno.Last == Libc.EINTR);
-        if (read == 0 || (read < 0 && Errno.Last != Libc.EAGAIN))
+        var read = ReadSocket(_reactor.Scratch, 0);
+        if (read == 0 || (read < 0 && read != -Libc.EAGAIN))
         {
             Close();
         }

@@ -22,10 +22,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
     private bool _corked;             // a delivery is under way: flushes wait for its end
     private bool _flushWanted;        // one was asked for meanwhile
     private bool _drainRequested;
-    private long _writeBlockedSince;
-    private long _written;            // every byte the kernel has taken from Output, ever
-    private long _rateWindowStart;    // while blocked: when the current period of the minimum data rate began
-    private long _acknowledgedAtWindow; // and what the peer had acknowledged then
 
     private readonly PeerAddress _peer;
 
@@ -84,45 +80,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
         Send();
     }
 
-    private void Send()
-    {
-        if (IsClosed)
-        {
-            return;
-        }
-        var before = Output.Length;
-        var errno = Output.WriteTo(Fd);
-        _written += before - Output.Length;
-        if (errno == 0)
-        {
-            _writeBlockedSince = 0;
-            SetWriteInterest(false);
-            if (_closeAfterFlush)
-            {
-                CloseGracefully();
-                return;
-            }
-        }
-        else if (errno == Libc.EAGAIN)
-        {
-            if (_writeBlockedSince == 0)
-            {
-                // The client stopped taking bytes as fast as we make them: its clock for the minimum data rate starts.
-                _writeBlockedSince = _rateWindowStart = _reactor.Now;
-                _acknowledgedAtWindow = Acknowledged() ?? _written;
-            }
-            SetWriteInterest(true);
-        }
-        else
-        {
-            // EPIPE, ECONNRESET and the like: the peer is gone, nothing more can be delivered.
-            _reactor.Log.PeerGone(Fd, errno);
-            Close();
-            return;
-        }
-        ApplyBackpressure();
-    }
-
     private void ApplyBackpressure()
     {
         var pending = Output.Length;
@@ -153,41 +110,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
     /// whether or not reading was paused meanwhile (a producer waiting for room must always be woken).
     /// </summary>
     public void NotifyWhenDrained() => _drainRequested = true;
-
-    /// <summary>When the socket last refused bytes while output was pending (the reactor's clock), or 0 when it is not blocked.</summary>
-    public long WriteBlockedSince => _writeBlockedSince;
-
-    /// <summary>
-    /// The minimum response data rate, measured from what the peer has acknowledged while writing is blocked (the
-    /// kernel's count, tcp(7) SIOCOUTQ: bytes sent and not yet acknowledged, or not yet sent), over successive periods
-    /// as long as the grace period: in each, the peer must have taken the rate's worth. Periods, not an average since
-    /// the block began: the peer's kernel goes on taking what fits in its receive buffer after the block, and that
-    /// burst would otherwise pay for minutes of reading nothing. Crediting only the bytes a send took, as before, cut
-    /// honest slow readers off: with the send buffer autotuned to megabytes, epoll reports the socket writable only
-    /// once a third of it has drained, at 70-100 KiB/s longer than the grace period. The kernel is asked only at the
-    /// end of a period (an ioctl, at a tick).
-    /// </summary>
-    public bool ReadsSlowerThan(DataRate rate, long now)
-    {
-        var elapsed = now - _rateWindowStart;
-        if (_writeBlockedSince == 0 || !rate.Applies(elapsed) || Acknowledged() is not { } acknowledged)
-        {
-            return false;
-        }
-        if (rate.IsTooSlow(acknowledged - _acknowledgedAtWindow, elapsed))
-        {
-            return true;
-        }
-        (_rateWindowStart, _acknowledgedAtWindow) = (now, acknowledged); // this period passed: the next begins
-        return false;
-    }
-
-    /// <summary>Bytes of ours the peer has acknowledged, ever; null when the kernel cannot say.</summary>
-    private unsafe long? Acknowledged()
-    {
-        int queued;
-        return Libc.Ioctl(Fd, Libc.SIOCOUTQ, &queued) == 0 ? _written - queued : null;
-    }
 
     /// <summary>Whether the output is over the high-water mark, so the protocol should stop producing.</summary>
     public bool IsOutputFull => Output.Length > _reactor.Options.OutputHighWaterMark;
@@ -277,12 +199,7 @@ internal sealed partial class TransportConnection : IConnectionTransport
         Protocol = null;
     }
 
-    internal void OnWritable()
-    {
-        Flush();
-    }
-
-    internal unsafe void OnReadable()
+    internal void OnReadable()
     {
         if (IsLingering)
         {
@@ -319,15 +236,10 @@ internal sealed partial class TransportConnection : IConnectionTransport
             target = _reactor.Scratch;
             offset = 0;
         }
-        nint read;
-        do
-        {
-            read = Libc.Read(Fd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(target)) + offset, (nuint)(target.Length - offset));
-        }
-        while (read < 0 && Errno.Last == Libc.EINTR);
+        var read = ReadSocket(target, offset);
         if (read < 0)
         {
-            var errno = Errno.Last;
+            var errno = (int)-read;
             if (errno != Libc.EAGAIN)
             {
                 _reactor.Log.PeerGone(Fd, errno);
@@ -343,6 +255,18 @@ internal sealed partial class TransportConnection : IConnectionTransport
             return;
         }
         Deliver(target, offset + (int)read);
+    }
+
+    /// <summary>One read(2) into <paramref name="target"/> from <paramref name="offset"/>, again when a signal interrupted it: the count, 0 at the end of input, or -errno.</summary>
+    private unsafe nint ReadSocket(byte[] target, int offset)
+    {
+        nint read;
+        do
+        {
+            read = Libc.Read(Fd, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(target)) + offset, (nuint)(target.Length - offset));
+        }
+        while (read < 0 && Errno.Last == Libc.EINTR);
+        return read < 0 ? -Errno.Last : read;
     }
 
     private void Redeliver()

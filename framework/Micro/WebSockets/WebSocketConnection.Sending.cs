@@ -138,7 +138,7 @@ public sealed partial class WebSocketConnection
         {
             return false;
         }
-        _state.Log.BadRequest(_transport.RemoteEndPoint, code, reason);
+        WebSocketLog.ProtocolError(_log, _transport.RemoteEndPoint, code, reason);
         if (State == WebSocketState.Open)
         {
             SendClose(code, reason.Length <= 123 ? reason : null);

@@ -32,7 +32,7 @@ public sealed partial class WebSocketConnection
     /// <summary>The topics this connection receives.</summary>
     public IReadOnlyList<string> Topics => _topics ?? [];
 
-    private ReactorTopics Registry => _registry ??= (Request.App ?? throw new InvalidOperationException("Topics need the connection to be served by a MicroApp.")).Feature<TopicHub>().For(_reactor);
+    private ReactorTopics Registry => _registry ??= (_hub ?? throw new InvalidOperationException("Topics need the connection to be served by a MicroApp.")).For(_reactor);
 
     /// <summary>
     /// A published frame, for this subscriber: queued unless its output is past <see cref="WebSocketOptions.MaxPublishBacklog"/>,

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using Micro.Http;
+using Microsoft.Extensions.Logging;
 using Micro.Transport;
 
 namespace Micro.WebSockets;
@@ -13,9 +13,11 @@ namespace Micro.WebSockets;
 /// </summary>
 public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnumerable<WebSocketMessage>, IUpgradedConnection
 {
-    private readonly HttpReactorState _state;
     private readonly IConnectionTransport _transport;
     private readonly Reactor _reactor;
+    private readonly ILogger _log;
+    private readonly DataRate _minSendRate;
+    private readonly TopicHub? _hub;
     private readonly WebSocketOptions _options;
     private readonly WebSocketHandlers? _callbacks;
     private CancellationTokenSource? _aborted;
@@ -26,13 +28,16 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
     private long _lastReceived; // when the client last sent anything (a frame, a pong): the idle and keep-alive clocks
     private long _lastPing;
 
-    internal WebSocketConnection(ProtocolSwitch handover, Request request, WebSocketOptions options, string? subProtocol, WebSocketHandlers? callbacks,
+    /// <summary>Made at the switch; <paramref name="hub"/> is the app's topics, or null when no <see cref="MicroApp"/> serves the connection (then topics throw).</summary>
+    internal WebSocketConnection(ProtocolSwitch handover, Request request, TopicHub? hub, WebSocketOptions options, string? subProtocol, WebSocketHandlers? callbacks,
         DeflateParameters? deflate = null)
     {
         _deflate = deflate is null ? null : new PerMessageDeflate(deflate, options.Compression!);
-        _state = handover.State;
         _transport = handover.Transport;
-        _reactor = handover.State.Reactor;
+        _reactor = handover.Reactor;
+        _log = handover.Logger;
+        _minSendRate = handover.MinSendRate;
+        _hub = hub;
         _options = options;
         _callbacks = callbacks;
         Request = request.CopyForUpgrade(this); // the exchange it came in goes back to the pool now
@@ -135,7 +140,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
         catch (Exception exception) when (State != WebSocketState.Closed || exception is not IOException)
         {
-            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            WebSocketLog.HandlerFailed(_log, Request.RawTarget, exception);
             Fail(WebSocketCloseStatus.InternalServerError, "");
         }
         catch (IOException)
@@ -158,7 +163,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
         catch (Exception exception)
         {
-            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+            WebSocketLog.HandlerFailed(_log, Request.RawTarget, exception);
             Fail(WebSocketCloseStatus.InternalServerError, "");
         }
     }
@@ -183,7 +188,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             }
             catch (Exception exception)
             {
-                _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception);
+                WebSocketLog.HandlerFailed(_log, Request.RawTarget, exception);
             }
         }
         ReleaseIfDone();
@@ -206,7 +211,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         }
         catch (Exception exception)
         {
-            _state.Log.HandlerFailed("WebSocket", Request.RawTarget, exception); // a service that failed to dispose: logged, as for any request
+            WebSocketLog.HandlerFailed(_log, Request.RawTarget, exception); // a service that failed to dispose: logged, as for any request
         }
     }
 
@@ -227,7 +232,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         _transport.Close();
     }
 
-    void IConnectionProtocol.OnShutdown()
+    void IConnectionProtocol.OnStopping()
     {
         if (State == WebSocketState.Open)
         {
@@ -249,9 +254,9 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
             }
             return;
         }
-        if (_transport.ReadsSlowerThan(_state.Options.MinResponseDataRate, now))
+        if (_transport.ReadsSlowerThan(_minSendRate, now))
         {
-            _state.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
+            WebSocketLog.Timeout(_log, _transport.RemoteEndPoint, "the WebSocket client reads slower than the minimum data rate");
             _transport.Close();
             return;
         }
@@ -263,7 +268,7 @@ public sealed partial class WebSocketConnection : IConnectionProtocol, IAsyncEnu
         var idle = now - _lastReceived;
         if (idle > _options.IdleTimeout.TotalMilliseconds)
         {
-            _state.Log.Timeout(_transport.RemoteEndPoint, "the WebSocket received nothing, not even a Pong, within its idle timeout");
+            WebSocketLog.Timeout(_log, _transport.RemoteEndPoint, "the WebSocket received nothing, not even a Pong, within its idle timeout");
             _transport.Close();
         }
         else if (_options.KeepAliveInterval > TimeSpan.Zero && idle > _options.KeepAliveInterval.TotalMilliseconds && now - _lastPing > _options.KeepAliveInterval.TotalMilliseconds)

@@ -114,7 +114,7 @@ public sealed class HealthAndRequestLogTests
         await using var host = new MicroTestHost(app);
         using var client = host.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
-        app.Shutdown.Set(); // what MicroServer.StopAsync and the host's DisposeAsync do first
+        app.StopSignal.Begin(); // what MicroServer.StopAsync and the host's DisposeAsync do first
         var stopping = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stopping.StatusCode);
         Assert.Equal("Stopping", await stopping.Content.ReadAsStringAsync());

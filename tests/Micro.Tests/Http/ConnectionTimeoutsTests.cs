@@ -12,7 +12,7 @@ public sealed class ConnectionTimeoutsTests
     };
 
     private static TimeoutView Idle => new(ClientReadsTooSlowly: false, Reader: ReaderPhase.Idle, BodyArrivesTooSlowly: false, BodyReaderFull: false,
-        ServerHolds: false, Closing: false, ResponsesOwed: false, BytesWaiting: false, OutputEmpty: true, ShuttingDown: false);
+        ServerHolds: false, Closing: false, ResponsesOwed: false, BytesWaiting: false, OutputEmpty: true, Stopping: false);
 
     private static TimeoutAction Decide(TimeoutView view, long now, long headStartedAt = 0, long lastActivity = 0)
     {
@@ -65,7 +65,7 @@ public sealed class ConnectionTimeoutsTests
     [Fact]
     public void At_a_stop_a_connection_idle_past_the_grace_closes_after_what_it_owes()
     {
-        var stopping = Idle with { ShuttingDown = true };
+        var stopping = Idle with { Stopping = true };
         Assert.Equal(TimeoutAction.None, Decide(stopping, now: 1_000, lastActivity: 0));
         Assert.Equal(TimeoutAction.CloseIdleAtShutdown, Decide(stopping, now: 1_001, lastActivity: 0));
         Assert.Equal(TimeoutAction.None, Decide(stopping with { ResponsesOwed = true }, now: 60_000));

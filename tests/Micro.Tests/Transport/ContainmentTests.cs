@@ -37,7 +37,7 @@ public sealed class ContainmentTests
         {
         }
 
-        public void OnShutdown() => connection.Close();
+        public void OnStopping() => connection.Close();
 
         public void OnClosed()
         {

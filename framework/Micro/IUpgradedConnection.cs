@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Micro.Http;
+namespace Micro;
 
 /// <summary>
 /// The connection an upgraded request (a WebSocket's handshake) now belongs to: what its request still answers once the

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
-namespace Micro.Http;
+namespace Micro.Transport;
 
 /// <summary>
 /// Text from a client made safe for a log line: control characters (C0, DEL, C1) and the Unicode characters that

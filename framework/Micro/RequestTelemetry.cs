@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Micro.Diagnostics;
+namespace Micro;
 
 /// <summary>
 /// Request metrics and traces under OpenTelemetry's HTTP semantic conventions: the meter "Micro.Http"
 /// (<c>http.server.request.duration</c>, <c>http.server.active_requests</c>) and the activity source "Micro.Http" (a
 /// server span per request named "{method} {route}", continuing a W3C <c>traceparent</c>). Nothing is measured,
-/// allocated or started unless something listens.
+/// allocated or started unless something listens. Part of serving a request (MicroApp.Serving is its one caller), so
+/// it lives at the root, not in the Diagnostics room, which plugs request logs and health checks in from above.
 /// </summary>
 internal static class RequestTelemetry
 {

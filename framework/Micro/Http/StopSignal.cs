@@ -1,0 +1,23 @@
+namespace Micro.Http;
+
+/// <summary>
+/// The server's stop, in its two stages, read by every reactor: announced (the shutdown delay runs, serving goes on
+/// but health checks fail), then begun (no more accepting; connections close after what they owe). One word for it
+/// everywhere: the app's <c>StopAsync</c> and <c>IsStopping</c>, the reactors' <c>BeginStop</c>, the protocols'
+/// <c>OnStopping</c>.
+/// </summary>
+internal sealed class StopSignal
+{
+    private volatile bool _begun;
+    private volatile bool _announced;
+
+    /// <summary>The graceful stop has begun.</summary>
+    public bool HasBegun => _begun;
+
+    /// <summary>A stop is coming or under way.</summary>
+    public bool IsAnnounced => _announced || _begun;
+
+    public void Announce() => _announced = true;
+
+    public void Begin() => _begun = true;
+}
