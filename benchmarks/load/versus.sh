@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # This tree's Micro against an earlier commit's, side by side: the same benchmarks/MicroServer.App (raw handler and
 # --api) built from both, under wrk on loopback, alternating round by round. Prints each run, the medians, the
-# ratios HEAD/BASE, and server CPU time per request (../shared/bench/cpu-per-req.sh) for pipelined plaintext.
+# ratios HEAD/BASE, and server CPU time per request (../shared/bench/cpu-per-req.sh) for plaintext, pipelined and not.
 #   ROUNDS=5 DURATION=10s benchmarks/load/versus.sh BASE_REV
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -71,11 +71,13 @@ for test in plaintext json; do
   done
 done
 if [ -n "$shared_bench" ]; then
-  echo "server CPU per request, pipelined plaintext (cpu-per-req.sh, alternating twice):"
-  for _ in 1 2; do
-    for name in head base head-api base-api; do
-      pid_var="pid_${name//-/_}"
-      printf "%-9s " "$name"; "$shared_bench/cpu-per-req.sh" -d 6 "${!pid_var}" "http://127.0.0.1:${port[$name]}/plaintext"
+  for depth in 16 1; do
+    echo "server CPU per request, plaintext $([ "$depth" -gt 1 ] && echo "pipelined $depth deep" || echo unpipelined) (cpu-per-req.sh -p $depth, alternating twice):"
+    for _ in 1 2; do
+      for name in head base head-api base-api; do
+        pid_var="pid_${name//-/_}"
+        printf "%-9s " "$name"; "$shared_bench/cpu-per-req.sh" -d 6 -p "$depth" "${!pid_var}" "http://127.0.0.1:${port[$name]}/plaintext"
+      done
     done
   done
 fi

@@ -173,4 +173,40 @@ public sealed partial class MicroApp
         response.ResetForErrorAnswer();
         return true;
     }
+
+    /// <summary>What the app keeps with a pooled exchange: its Request and Response, reused with it.</summary>
+    private sealed class Context(int maxCaptures) : IExchangeState
+    {
+        public Request Request { get; } = new(maxCaptures);
+        public Response Response { get; } = new();
+
+        public void Retire(string request)
+        {
+            var reason = $"This request's exchange is over ({request}): its handler returned while work it started went on, " +
+                "as an async void method or lambda does, and the server has moved on to the next request. Make the handler " +
+                "return a Task (async Task, or an async lambda) so the server waits for it; the Micro analyzer (MICRO001) flags async void handlers.";
+            Request.Retire(reason);
+            Response.Retire(reason);
+        }
+    }
+}
+
+/// <summary>A route's middleware chain and its handler, built once when the app starts.</summary>
+internal sealed class Pipeline(Middleware[] middleware, Func<Request, Response, ValueTask> handler, string? route = null)
+{
+    /// <summary>The route's pattern ("/users/:id"), for metrics and traces; null when no route matched.</summary>
+    public string? Route { get; } = route;
+
+    public ValueTask Run(int index, Request request, Response response) =>
+        index < middleware.Length
+            ? middleware[index](request, response, new Next(this, index + 1, request, response))
+            : handler(request, response);
+
+    public static Func<Request, Response, ValueTask> From(RequestHandler handler) => (req, res) =>
+    {
+        handler(req, res);
+        return default;
+    };
+
+    public static Func<Request, Response, ValueTask> From(AsyncRequestHandler handler) => (req, res) => new ValueTask(handler(req, res));
 }

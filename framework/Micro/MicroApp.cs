@@ -233,19 +233,4 @@ public sealed partial class MicroApp : Router
         var value = range.Of(headBytes);
         return value.Length >= 10 && Ascii.EqualsIgnoreCase(value[..10], "multipart/"u8);
     }
-
-    private sealed class Context(int maxCaptures) : IExchangeState
-    {
-        public Request Request { get; } = new(maxCaptures);
-        public Response Response { get; } = new();
-
-        public void Retire(string request)
-        {
-            var reason = $"This request's exchange is over ({request}): its handler returned while work it started went on, " +
-                "as an async void method or lambda does, and the server has moved on to the next request. Make the handler " +
-                "return a Task (async Task, or an async lambda) so the server waits for it; the Micro analyzer (MICRO001) flags async void handlers.";
-            Request.Retire(reason);
-            Response.Retire(reason);
-        }
-    }
 }

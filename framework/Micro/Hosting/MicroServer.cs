@@ -115,7 +115,7 @@ public sealed class MicroServer : IAsyncDisposable
                 HttpReactorState? state = null;
                 var reactor = new Reactor(i, transportOptions, transportLog, _counter, connection => new HttpConnection(connection, state!));
                 state = new HttpReactorState(reactor, _handler, httpOptions, httpLog, _stop);
-                reactor.Tick += _ => DateHeader.Refresh();
+                reactor.Tick += _ => ResponseFramer.RefreshDate();
                 _reactors.Add(reactor);
             }
             var bound = new List<IPEndPoint>();
@@ -168,7 +168,7 @@ public sealed class MicroServer : IAsyncDisposable
             }
             throw;
         }
-        DateHeader.Refresh();
+        ResponseFramer.RefreshDate();
         foreach (var reactor in _reactors)
         {
             reactor.Start();

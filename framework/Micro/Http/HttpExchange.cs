@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Text;
 using Micro.Parser;
@@ -9,8 +8,10 @@ namespace Micro.Http;
 /// <summary>
 /// One request and its response. The request is a view: <see cref="Head"/> holds offsets into
 /// <see cref="RequestBytes"/>, which point into the connection's receive buffer while the handler runs synchronously
-/// and into the exchange's own copy once the handler goes async. The response is buffered and framed when the
-/// handler completes (Content-Length), or streamed in chunks with <see cref="WriteAsync"/>.
+/// and into the exchange's own copy once the handler goes async; its body is held by a <see cref="RequestBody"/>
+/// (buffered, borrowed or owned, or streamed while it arrives). This file: the request, and the exchange's life from
+/// its connection's line to the pool. The response is written in HttpExchange.Response.cs and framed in
+/// HttpExchange.Framing.cs.
 /// </summary>
 public sealed partial class HttpExchange
 {
@@ -18,14 +19,8 @@ public sealed partial class HttpExchange
     private HttpConnection? _connection;
     private ReceivedBytes _head;
     private bool _closeRequired;
-    private OutputBuffer? _target;
-    private OutputBuffer? _private;
-    private OutputBuffer? _bodyBuffer;
-    private int _statusCode = 200;
-    private bool _streaming;
-    private bool _raw;
-    private long _bodyProduced;
     private ValueTask _pending;
+    private readonly RequestBody _body = new();
 
     internal HttpExchange(BlockPool pool)
     {
@@ -51,39 +46,47 @@ public sealed partial class HttpExchange
     /// <summary>True for HEAD: the response carries the headers of GET and no body.</summary>
     public bool IsHeadRequest => Head.Method == RequestMethod.Head;
 
-    /// <summary>True once response bytes may have been sent, after which status and headers can no longer change.</summary>
-    public bool HasStarted => _streaming || _raw || IsCompleted;
+    /// <summary>
+    /// Cancelled when the client's connection closes before the response is sent: a reset, a timeout, the server
+    /// aborting. A client that only half-closes (sends FIN after its requests) is still answered, so it does not
+    /// cancel this. Writes to a closed connection throw <see cref="Microsoft.AspNetCore.Connections.ConnectionResetException"/>.
+    /// </summary>
+    public CancellationToken RequestAborted => _connection?.Aborted ?? new CancellationToken(canceled: true);
 
-    /// <summary>The response status, 200 unless set.</summary>
-    public int StatusCode
-    {
-        get => _statusCode;
-        set
-        {
-            ThrowIfStarted();
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 200);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 999);
-            _statusCode = value;
-        }
-    }
+    /// <summary>The request body, decoded if it was chunked; empty when there is none. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
+    public ReadOnlySpan<byte> Body => _body.Span;
 
-    internal bool IsCompleted { get; private set; }
+    /// <summary>
+    /// The request body as memory, valid until the response completes, across awaits. Not for a streamed body
+    /// (<see cref="IsBodyStreamed"/>). A body lent from the receive buffer is copied once here, since memory (unlike
+    /// <see cref="Body"/>, a span) can outlive the synchronous part of the handler and the buffer is reused.
+    /// </summary>
+    public ReadOnlyMemory<byte> BodyMemory => _body.Memory;
 
-    /// <summary>A status the server sets itself (an error it answers, 101 for an upgrade), past the checks a handler's goes through; raw: the response head is written by hand.</summary>
-    private void SetStatusAsServer(int statusCode, bool raw = false)
-    {
-        _statusCode = statusCode;
-        _raw |= raw;
-    }
+    /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="HttpServerOptions.StreamRequestBody"/>).</summary>
+    public bool IsBodyStreamed => _body.IsStreamed;
 
-    /// <summary>Bytes of the body buffered so far, not sent (the whole body of a response that is not streamed).</summary>
-    internal long BufferedBodyLength => _bodyBuffer?.Length ?? 0;
+    /// <summary>The request body as a read-only stream: over the received bytes, or reading a streamed body as it arrives (asynchronous reads only).</summary>
+    public Stream OpenBody() => _body.Open();
 
-    /// <summary>Moves the buffered body out, to be re-encoded (a content coding) and written back through <see cref="BodyWriter"/>.</summary>
-    internal void DrainBufferedBody(IBufferWriter<byte> destination) => _bodyBuffer?.DrainTo(destination);
+    /// <summary>
+    /// Reads the next bytes of the body into <paramref name="destination"/>; 0 at its end. For a streamed body it
+    /// waits for the client, and a body that cannot be completed (malformed, too large, too slow, client gone)
+    /// throws <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> with the status to answer, or <see cref="IOException"/>.
+    /// </summary>
+    public ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken = default) =>
+        _body.ReadAsync(destination, cancellationToken);
 
-    /// <summary>Body bytes the response has produced so far: streamed, sent whole, or buffered to be sent (for logs).</summary>
-    internal long ResponseBodyLength => _bodyProduced + (_bodyBuffer?.Length ?? 0);
+    /// <summary>
+    /// Buffers a streamed body whole (up to <paramref name="limit"/> bytes, past which it throws
+    /// <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> 413), after which <see cref="Body"/> works as for
+    /// any other request. Completes at once for a body that was not streamed.
+    /// </summary>
+    public ValueTask ReadWholeBodyAsync(long limit) => _body.ReadWholeAsync(limit);
+
+    internal void SetBody(ReceivedBytes body) => _body.SetBuffered(body);
+
+    internal void SetStreamedBody(RequestBodyPipe pipe) => _body.SetStreamed(pipe);
 
     /// <summary>True while the exchange sits in its reactor's pool (between a return and the next rent).</summary>
     internal bool IsPooled { get; set; }
@@ -118,148 +121,14 @@ public sealed partial class HttpExchange
     /// </summary>
     internal bool HandlerLeftWorkBehind { get; set; }
 
-    /// <summary>Forgets the status, headers and body written so far, when nothing has been sent yet.</summary>
-    internal bool TryResetResponse()
-    {
-        if (HasStarted)
-        {
-            return false;
-        }
-        DiscardHeadersAndBody();
-        _statusCode = 200;
-        WantsClose = _closeRequired;
-        return true;
-    }
-
-    /// <summary>Drops the header lines and body written so far (nothing of them has been sent).</summary>
-    private void DiscardHeadersAndBody()
-    {
-        _headers?.Clear();
-        _bodyBuffer?.Release();
-    }
-
-    /// <summary>The next exchange in its connection's <see cref="ExchangeQueue"/>.</summary>
+    /// <summary>The next exchange in its connection's <see cref="ResponseLine"/>.</summary>
     internal HttpExchange? NextInLine { get; set; }
 
-    internal bool WritesDirectly => _target is not null && _target == _connection?.Output;
-
-    /// <summary>Appends to the response body, sent with a Content-Length when the handler completes.</summary>
-    public void Write(ReadOnlySpan<byte> bytes)
-    {
-        ThrowIfCompleted();
-        if (_streaming)
-        {
-            WriteChunk(bytes);
-            return;
-        }
-        (_bodyBuffer ??= new OutputBuffer(_pool)).Write(bytes);
-    }
-
-    /// <summary>Appends UTF-8 text to the response body.</summary>
-    public void Write(string text)
-    {
-        var writer = BodyWriter;
-        var span = writer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        writer.Advance(Encoding.UTF8.GetBytes(text, span));
-    }
-
-    /// <summary>The response body as a buffer writer (for <c>Utf8JsonWriter</c> and the like), sent with a Content-Length at completion.</summary>
-    public IBufferWriter<byte> BodyWriter
-    {
-        get
-        {
-            ThrowIfCompleted();
-            if (_streaming)
-            {
-                throw new InvalidOperationException("The response is being streamed; use WriteAsync.");
-            }
-            return _bodyBuffer ??= new OutputBuffer(_pool);
-        }
-    }
-
-    /// <summary>
-    /// Writes a whole response at once: status, Content-Type and body, with Date, Server, Content-Length and
-    /// Connection added. The fast path for plaintext and JSON: no buffering, no allocation.
-    /// </summary>
-    public void Respond(int statusCode, ReadOnlySpan<byte> contentType, ReadOnlySpan<byte> body)
-    {
-        ThrowIfStarted();
-        StatusCode = statusCode;
-        ThrowIfBodyNotAllowed(body.Length);
-        WriteHead(contentLength: body.Length, contentType);
-        if (!IsHeadRequest)
-        {
-            _target!.Write(body);
-        }
-        _bodyProduced = body.Length;
-        IsCompleted = true;
-    }
-
-    /// <summary>
-    /// Answers with <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent
-    /// from the page cache to the socket with sendfile(2). The exchange takes ownership of the handle.
-    /// </summary>
-    internal void RespondWithFile(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length)
-    {
-        ThrowIfStarted();
-        WriteHead(contentLength: length);
-        if (IsHeadRequest || !ResponseFramer.AllowsBody(_statusCode))
-        {
-            file.Dispose();
-        }
-        else
-        {
-            _target!.AppendFile(file, offset, length);
-            _bodyProduced = length;
-        }
-        _bodyBuffer?.Release();
-        IsCompleted = true;
-    }
-
-    /// <summary>
-    /// Streams <paramref name="bytes"/> as a chunk of a chunked response (close-delimited for HTTP/1.0), sending the
-    /// head first. Completes when the connection can take more: the backpressure of a slow client reaches the handler.
-    /// </summary>
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
-    {
-        ThrowIfCompleted();
-        cancellationToken.ThrowIfCancellationRequested();
-        ThrowIfBodyNotAllowed(bytes.Length);
-        if (!_streaming)
-        {
-            if (_bodyBuffer is { IsEmpty: false })
-            {
-                throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
-            }
-            _streaming = true;
-            WriteHead(contentLength: ResponseFramer.UnknownLength);
-        }
-        WriteChunk(bytes.Span);
-        _bodyProduced += bytes.Length;
-        return _connection!.FlushStreaming(this, cancellationToken);
-    }
-
-    /// <summary>
-    /// The raw output, for handlers that write whole HTTP responses themselves (benchmarks, proxies): nothing is
-    /// added. The response must be well framed; <see cref="DateLine"/> has the cached Date header.
-    /// </summary>
-    public IBufferWriter<byte> RawOutput
-    {
-        get
-        {
-            ThrowIfStarted();
-            _raw = true;
-            return _target!;
-        }
-    }
-
-    /// <summary>The cached "Date: ...\r\n" line, refreshed once a second.</summary>
-    public static ReadOnlySpan<byte> DateLine => DateHeader.Line;
-
+    /// <summary>The exchange joins its connection's line, writing its response to <paramref name="target"/> (the connection's output, or its own until its turn).</summary>
     internal void Start(HttpConnection connection, OutputBuffer target)
     {
         _connection = connection;
-        _target = target;
+        WriteResponseTo(target);
     }
 
     /// <summary>Borrows the request head from the receive buffer.</summary>
@@ -270,18 +139,6 @@ public sealed partial class HttpExchange
     {
         _head.EnsureOwned();
         _body.DetachFromReceiveBuffer();
-    }
-
-    /// <summary>Responses behind a slower one are written into a private buffer and moved to the connection in order.</summary>
-    internal OutputBuffer PrivateOutput => _private ??= new OutputBuffer(_pool);
-
-    internal void MovePrivateOutputTo(OutputBuffer destination)
-    {
-        if (_private is not null && _target == _private)
-        {
-            _private.MoveTo(destination);
-            _target = destination;
-        }
     }
 
     internal void SetPending(ValueTask pending) => _pending = pending;
@@ -313,18 +170,10 @@ public sealed partial class HttpExchange
         }
         _head.Release();
         _body.Reset();
-        _private?.Release();
-        _headers?.Clear();
-        _bodyBuffer?.Release();
+        ResetResponse();
         _connection = null;
-        _target = null;
-        _statusCode = 200;
-        _streaming = _raw = false;
-        _bodyProduced = 0;
-        IsCompleted = WantsClose = AbortConnection = _closeRequired = false;
-        SwitchTo = null;
+        WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;
-        ForgetTurnWaiter();
         Head.Reset();
     }
 
@@ -339,24 +188,6 @@ public sealed partial class HttpExchange
             throw new InvalidOperationException(
                 "The response was written from a thread other than its connection's reactor, as after an await with ConfigureAwait(false) in the handler. " +
                 "Await without ConfigureAwait(false) in handler code that touches the request or the response; data-access code it calls may use it.");
-        }
-    }
-
-    private void ThrowIfStarted()
-    {
-        ThrowIfOffReactor();
-        if (HasStarted)
-        {
-            throw new InvalidOperationException("The response has started; its status and headers can no longer change.");
-        }
-    }
-
-    private void ThrowIfCompleted()
-    {
-        ThrowIfOffReactor();
-        if (IsCompleted)
-        {
-            throw new InvalidOperationException("The response is complete.");
         }
     }
 }

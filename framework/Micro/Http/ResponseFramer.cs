@@ -1,16 +1,49 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text;
 using Micro.Transport;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Micro.Http;
 
 /// <summary>
 /// How a response goes on the wire (RFC 9112 section 6): the status line and header section, then a body framed by
 /// Content-Length, by the chunked coding, or (HTTP/1.0, length unknown) by the end of the connection; none for 204
-/// and 304. Writes bytes only; the exchange decides what to write.
+/// and 304. Writes bytes only; the exchange decides what to write. The lines every head begins with are made ahead:
+/// a status line once per status code, the Date line once a second by the reactors' tick, not per response.
 /// </summary>
 internal static class ResponseFramer
 {
+    private static readonly byte[]?[] StatusLines = new byte[600][];
+    private static byte[] _dateLine = FormatDate(DateTimeOffset.UtcNow);
+    private static long _dateSecond;
+
+    /// <summary>"HTTP/1.1 200 OK\r\n" and the like, built once per status code.</summary>
+    public static ReadOnlySpan<byte> StatusLine(int statusCode) =>
+        (uint)statusCode >= StatusLines.Length ? BuildStatusLine(statusCode) : StatusLines[statusCode] ??= BuildStatusLine(statusCode);
+
+    /// <summary>"Date: Tue, 24 Nov 2026 07:30:00 GMT\r\n".</summary>
+    public static ReadOnlySpan<byte> DateLine => Volatile.Read(ref _dateLine);
+
+    /// <summary>Formats the Date line again when the second has changed (the reactors' tick).</summary>
+    public static void RefreshDate()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var second = now.ToUnixTimeSeconds();
+        if (Interlocked.Exchange(ref _dateSecond, second) != second)
+        {
+            Volatile.Write(ref _dateLine, FormatDate(now));
+        }
+    }
+
+    private static byte[] FormatDate(DateTimeOffset now) => Encoding.ASCII.GetBytes($"Date: {now:r}\r\n");
+
+    private static byte[] BuildStatusLine(int statusCode)
+    {
+        var reason = ReasonPhrases.GetReasonPhrase(statusCode);
+        return Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} {(reason.Length > 0 ? reason : "Unknown")}\r\n");
+    }
+
     /// <summary>A length that is not known yet: the body is chunked (or, for HTTP/1.0, ends with the connection).</summary>
     public const long UnknownLength = -1;
 
@@ -25,9 +58,9 @@ internal static class ResponseFramer
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
         ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength)
     {
-        output.Write(StatusLines.For(statusCode));
+        output.Write(StatusLine(statusCode));
         output.Write(serverLine);
-        output.Write(DateHeader.Line);
+        output.Write(DateLine);
         if (!contentType.IsEmpty)
         {
             output.Write("Content-Type: "u8);

@@ -18,25 +18,56 @@ internal enum LineRelease : byte
 /// writes straight into the transport's output, those behind it into private buffers until their turn, and a
 /// streaming response waits for room (first in line) or for its turn (behind). Owns the queue, what it holds, and the
 /// producers waiting on it; the connection decides what a release means. A struct inside its connection: no object
-/// of its own.
+/// of its own, and the queue is linked through the exchanges themselves, so an idle connection pays for two
+/// references, not for a queue object and its array.
 /// </summary>
 internal struct ResponseLine(IConnectionTransport transport, HttpReactorState state)
 {
-    private ExchangeQueue _queue;
+    private HttpExchange? _first;
+    private HttpExchange? _last;
+    private int _count;
     private TaskCompletionSource? _drainWaiter;
 
-    public readonly int Count => _queue.Count;
+    public readonly int Count => _count;
 
-    public readonly bool IsEmpty => _queue.Count == 0;
+    public readonly bool IsEmpty => _count == 0;
 
     /// <summary>The response at the front, if any.</summary>
-    public readonly HttpExchange? First => _queue.TryPeek(out var first) ? first : null;
+    public readonly HttpExchange? First => _first;
 
     /// <summary>An exchange joins the line: first in line it writes straight to the transport's output, else to its own until its turn.</summary>
     public void Join(HttpExchange exchange, HttpConnection connection)
     {
-        exchange.Start(connection, _queue.Count == 0 ? transport.Output : exchange.PrivateOutput);
-        _queue.Enqueue(exchange);
+        exchange.Start(connection, _count == 0 ? transport.Output : exchange.PrivateOutput);
+        exchange.NextInLine = null;
+        if (_last is null)
+        {
+            _first = exchange;
+        }
+        else
+        {
+            _last.NextInLine = exchange;
+        }
+        _last = exchange;
+        _count++;
+    }
+
+    /// <summary>Takes the response at the front out of the line.</summary>
+    private bool TryDequeue([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out HttpExchange? exchange)
+    {
+        exchange = _first;
+        if (exchange is null)
+        {
+            return false;
+        }
+        _first = exchange.NextInLine;
+        if (_first is null)
+        {
+            _last = null;
+        }
+        exchange.NextInLine = null;
+        _count--;
+        return true;
     }
 
     /// <summary>
@@ -63,9 +94,9 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     public LineRelease Release(out HttpExchange? upgrade)
     {
         upgrade = null;
-        while (_queue.TryPeek(out var first) && first.IsCompleted)
+        while (_first is { IsCompleted: true } first)
         {
-            _queue.Dequeue();
+            TryDequeue(out _);
             first.MovePrivateOutputTo(transport.Output);
             if (first.Head.ConnectionUpgrade && first.Head.KeepAlive)
             {
@@ -79,7 +110,7 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
                 return LineRelease.Close;
             }
         }
-        if (_queue.TryPeek(out var next))
+        if (_first is { } next)
         {
             next.MovePrivateOutputTo(transport.Output); // the new front of the line writes, and streams, directly
             next.ReleaseTurnWaiter(null);               // and a producer that waited for its turn goes on
@@ -124,7 +155,7 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     /// </summary>
     public void Abandon(Exception clientGone)
     {
-        while (_queue.TryDequeue(out var exchange))
+        while (TryDequeue(out var exchange))
         {
             if (exchange.IsCompleted)
             {

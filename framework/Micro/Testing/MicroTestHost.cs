@@ -45,8 +45,8 @@ public sealed class MicroTestHost : IAsyncDisposable
             new ReactorLog(loggerFactory.CreateLogger("Micro.Transport")), _counter, connection => new HttpConnection(connection, state!));
         state = new HttpReactorState(_reactor, handler, MicroServer.HttpOptions(app.ServerOptions), new HttpLog(loggerFactory.CreateLogger("Micro.Http")), app.StopSignal);
         _app = app;
-        DateHeader.Refresh();
-        _reactor.Tick += _ => DateHeader.Refresh();
+        ResponseFramer.RefreshDate();
+        _reactor.Tick += _ => ResponseFramer.RefreshDate();
         _reactor.Start();
     }
 

@@ -3,9 +3,10 @@ using Micro.Transport.Interop;
 namespace Micro.Transport;
 
 /// <summary>
-/// The sending side: bytes leave Output in one sendmsg (or sendfile) per flush, and while the socket refuses them the
-/// connection keeps the clock of the minimum data rate. What it owns: how much the kernel has taken, ever, and since
-/// when writing has been blocked.
+/// The sending side, and what the connection asks epoll for: bytes leave Output in one sendmsg (or sendfile) per
+/// flush; while the socket refuses them EPOLLOUT is asked for and the connection keeps the clock of the minimum data
+/// rate; reading is asked for unless paused, and while paused, the peer's shutdown. What it owns: how much the kernel
+/// has taken, ever, since when writing has been blocked, and the interest beyond reading.
 /// </summary>
 internal sealed partial class TransportConnection
 {
@@ -13,6 +14,8 @@ internal sealed partial class TransportConnection
     private long _written;            // every byte the kernel has taken from Output, ever
     private long _rateWindowStart;    // while blocked: when the current period of the minimum data rate began
     private long _acknowledgedAtWindow; // and what the peer had acknowledged then
+    private bool _writeInterest; // output waits for the socket: EPOLLOUT is asked for
+    private bool _peerShutSeen;  // EPOLLRDHUP came while reading was paused: asked for no more
 
     internal void OnWritable() => Flush();
 
@@ -88,5 +91,53 @@ internal sealed partial class TransportConnection
     {
         int queued;
         return Libc.Ioctl(Fd, Libc.SIOCOUTQ, &queued) == 0 ? _written - queued : null;
+    }
+
+    private void SetWriteInterest(bool wanted)
+    {
+        if (_writeInterest != wanted)
+        {
+            _writeInterest = wanted;
+            UpdateInterest();
+        }
+    }
+
+    /// <summary>Nothing more will be sent: EPOLLOUT is not wanted (applied at the next <see cref="UpdateInterest"/>).</summary>
+    private void ForgetWriteInterest() => _writeInterest = false;
+
+    private void UpdateInterest()
+    {
+        if (IsClosed)
+        {
+            return;
+        }
+        // Level-triggered. While reading is paused, EPOLLRDHUP tells that the peer has shut its side (EPOLLHUP and
+        // EPOLLERR come regardless); once seen it is asked for no more, or it would fire on every wait.
+        var events = 0u;
+        if (!_readPaused && !_pausedForOutput && !InputEnded)
+        {
+            events |= Libc.EPOLLIN;
+        }
+        else if (!InputEnded && !_peerShutSeen)
+        {
+            events |= Libc.EPOLLRDHUP;
+        }
+        if (_writeInterest)
+        {
+            events |= Libc.EPOLLOUT;
+        }
+        EpollEvents.Control(_reactor.Epoll, Libc.EPOLL_CTL_MOD, Fd, events, Token);
+    }
+
+    /// <summary>EPOLLRDHUP while reading is paused: the peer has shut its sending side; the protocol decides what that means.</summary>
+    internal void OnPeerShutWhilePaused()
+    {
+        if (_peerShutSeen || IsClosed)
+        {
+            return;
+        }
+        _peerShutSeen = true;
+        UpdateInterest();
+        Protocol?.OnPeerShutWhilePaused();
     }
 }
