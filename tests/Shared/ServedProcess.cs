@@ -18,8 +18,10 @@ internal sealed partial class ServedProcess : IDisposable
         _process = process;
         Url = url;
         // The rest of what it prints (its log), kept for assertions; read so the pipe never fills and blocks the app.
-        _ = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
+        _collected = Task.WhenAll(Collect(process.StandardOutput), Collect(process.StandardError));
     }
+
+    private readonly Task _collected;
 
     private readonly List<(string Text, TaskCompletionSource Seen)> _awaited = [];
 
@@ -54,10 +56,11 @@ internal sealed partial class ServedProcess : IDisposable
         return seen.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Waits for the process to end; its exit code.</summary>
+    /// <summary>Waits for the process to end and for the last of what it printed to be read; its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
     {
         await _process.WaitForExitAsync(cancellationToken);
+        await _collected.WaitAsync(cancellationToken); // its pipes end with it: what it printed last is in Output after this
         return _process.ExitCode;
     }
 
