@@ -62,7 +62,7 @@ internal static class ListenOptions
         return options;
     }
 
-    private static IPEndPoint Parse(string url)
+    internal static IPEndPoint Parse(string url)
     {
         if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {

@@ -36,8 +36,11 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     private int _requests;
     private CancellationTokenSource? _abortedSource;
 
+    private static long s_lastId;
+
     public HttpConnection(IConnectionTransport transport, HttpReactorState state)
     {
+        Id = Interlocked.Increment(ref s_lastId);
         _transport = transport;
         _state = state;
         _reader = new RequestReader(state);
@@ -46,6 +49,15 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     }
 
     public IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>The address the client connected to.</summary>
+    public IPEndPoint? LocalEndPoint => _transport.LocalEndPoint;
+
+    /// <summary>Unique in the process, for request identifiers and logs.</summary>
+    public long Id { get; }
+
+    /// <summary>The reactor that owns this connection: code on other threads posts to it.</summary>
+    public Reactor Reactor => _state.Reactor;
 
     public OutputBuffer Output => _transport.Output;
 
@@ -304,6 +316,16 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     }
 
     public void OnClosed() => EndHttp(ConnectionPhase.Closed);
+
+    /// <summary>The application gave up on the connection (as HttpContext.Abort): it closes now, without the responses owed.</summary>
+    public void Abort()
+    {
+        if (_phase is ConnectionPhase.Serving or ConnectionPhase.Closing)
+        {
+            _phase = ConnectionPhase.Closing;
+            _transport.Close();
+        }
+    }
 
     /// <summary>HTTP is over on this connection (closed, or switched to another protocol): what it holds goes back, and everything waiting learns it.</summary>
     private void EndHttp(ConnectionPhase end)

@@ -113,7 +113,12 @@ public sealed partial class HttpExchange
         }
         if (_streaming)
         {
-            if (Head.Version == ProtocolVersion.Http11 && !IsHeadRequest && ResponseFramer.AllowsBody(_statusCode))
+            var sendsBody = !IsHeadRequest && ResponseFramer.AllowsBody(_statusCode);
+            if (_declaredLength >= 0)
+            {
+                AbortConnection |= sendsBody && _bodyProduced < _declaredLength; // too short: the client waits for bytes that never come
+            }
+            else if (Head.Version == ProtocolVersion.Http11 && sendsBody)
             {
                 ResponseFramer.WriteLastChunk(_target!);
             }
@@ -181,12 +186,20 @@ public sealed partial class HttpExchange
         // in line, or received and not yet parsed), and those would be lost.
         var close = WantsClose || !Head.KeepAlive || (_connection!.IsStopping && NextInLine is null && !_connection.HasRequestsAhead);
         WantsClose = ResponseFramer.WriteHead(
-            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _connection!.ServerLine, contentType, _headers, contentLength);
+            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _serverLine ?? _connection!.ServerLine, contentType, _headers, contentLength);
     }
 
     private void WriteChunk(ReadOnlySpan<byte> bytes)
     {
-        if (!IsHeadRequest)
+        if (IsHeadRequest)
+        {
+            return;
+        }
+        if (_declaredLength >= 0)
+        {
+            _target!.Write(bytes); // the head said how long: the bytes as they are
+        }
+        else
         {
             ResponseFramer.WriteChunk(_target!, bytes, Head.Version == ProtocolVersion.Http11);
         }

@@ -18,6 +18,8 @@ public sealed partial class HttpExchange
     private bool _streaming;
     private bool _raw;
     private long _bodyProduced;
+    private byte[]? _serverLine; // the app's own Server header, when it set one (SetServerHeader)
+    private long _declaredLength = ResponseFramer.UnknownLength; // a streamed body's Content-Length, when its producer knows it
     private TaskCompletionSource? _turnWaiter;
 
     private void WriteResponseTo(OutputBuffer target) => _target = target;
@@ -156,21 +158,62 @@ public sealed partial class HttpExchange
     /// </summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
-        ThrowIfCompleted();
         cancellationToken.ThrowIfCancellationRequested();
+        WriteStreamed(bytes.Span);
+        return FlushStreamedAsync(cancellationToken);
+    }
+
+    /// <summary>Writes a piece of a streamed body (starting a chunked response if none has started) without waiting: <see cref="FlushStreamedAsync"/> waits.</summary>
+    internal void WriteStreamed(ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfCompleted();
         ThrowIfBodyNotAllowed(bytes.Length);
         if (!_streaming)
         {
-            if (_bodyBuffer is { IsEmpty: false })
-            {
-                throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
-            }
-            _streaming = true;
-            WriteHead(contentLength: ResponseFramer.UnknownLength);
+            StartStreaming(ResponseFramer.UnknownLength);
         }
-        WriteChunk(bytes.Span);
+        if (_declaredLength >= 0 && _bodyProduced + bytes.Length > _declaredLength)
+        {
+            throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({_bodyProduced + bytes.Length} of {_declaredLength}).");
+        }
+        WriteChunk(bytes);
         _bodyProduced += bytes.Length;
-        return _connection!.FlushStreaming(this, cancellationToken);
+    }
+
+    /// <summary>Completes when the connection can take more of a streamed body (or it is this response's turn); throws when the client is gone.</summary>
+    internal ValueTask FlushStreamedAsync(CancellationToken cancellationToken) => _connection!.FlushStreaming(this, cancellationToken);
+
+    /// <summary>
+    /// Sends the head of a streamed response: with <paramref name="contentLength"/> when the producer knows it (its
+    /// writes then go out as they are, and a body that ends short closes the connection, the only way to tell the
+    /// client), else chunked. <see cref="WriteAsync"/> does this itself, chunked, on its first call.
+    /// </summary>
+    internal void StartStreaming(long contentLength)
+    {
+        ThrowIfStarted();
+        if (_bodyBuffer is { IsEmpty: false })
+        {
+            throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
+        }
+        _streaming = true;
+        _declaredLength = contentLength;
+        WriteHead(contentLength);
+    }
+
+    /// <summary>
+    /// The whole "Server: ...\r\n" line for this response instead of the server's (as an ASP.NET Core app sets
+    /// Response.Headers.Server); empty leaves the header out.
+    /// </summary>
+    internal void SetServerHeader(ReadOnlySpan<byte> value)
+    {
+        ThrowIfStarted();
+        if (value.IsEmpty)
+        {
+            _serverLine = [];
+            return;
+        }
+        ResponseHeaders.Validate("Server"u8, value);
+        _serverLine = [.. "Server: "u8, .. value, .. "\r\n"u8];
     }
 
     /// <summary>
@@ -238,6 +281,8 @@ public sealed partial class HttpExchange
         _statusCode = 200;
         _streaming = _raw = false;
         _bodyProduced = 0;
+        _declaredLength = ResponseFramer.UnknownLength;
+        _serverLine = null;
         IsCompleted = false;
         SwitchTo = null;
         _turnWaiter = null;

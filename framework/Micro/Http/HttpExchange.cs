@@ -40,6 +40,9 @@ public sealed partial class HttpExchange
     /// <summary>The request-target as sent, for logs.</summary>
     internal string TargetText => Encoding.Latin1.GetString(Head.Target.Of(RequestBytes));
 
+    /// <summary>The connection this exchange is on (null once it is done): its reactor, id and addresses, for a host built on the exchange.</summary>
+    internal HttpConnection? Connection => _connection;
+
     /// <summary>The client's address.</summary>
     public IPEndPoint? RemoteEndPoint => _connection?.RemoteEndPoint;
 

@@ -12,6 +12,9 @@ internal interface IConnectionTransport
     /// <summary>The peer's address.</summary>
     IPEndPoint? RemoteEndPoint { get; }
 
+    /// <summary>The address the peer connected to (getsockname), read when asked for.</summary>
+    IPEndPoint? LocalEndPoint { get; }
+
     /// <summary>What is to be sent; written by the protocol, sent by <see cref="Flush"/>.</summary>
     OutputBuffer Output { get; }
 

@@ -49,6 +49,24 @@ internal sealed partial class TransportConnection : IConnectionTransport
 
     public Reactor Reactor => _reactor;
 
+    /// <summary>The address the client connected to, from getsockname when first asked for (null once closed).</summary>
+    public unsafe IPEndPoint? LocalEndPoint
+    {
+        get
+        {
+            if (IsClosed)
+            {
+                return null;
+            }
+            var name = stackalloc byte[Interop.SocketAddresses.MaxLength];
+            var length = (uint)Interop.SocketAddresses.MaxLength;
+            // A socketpair (the in-memory test host) has no network address.
+            return Interop.Libc.GetSockName(Fd, name, &length) == 0 && *(ushort*)name is Interop.Libc.AF_INET or Interop.Libc.AF_INET6
+                ? PeerAddress.Read(new ReadOnlySpan<byte>(name, (int)length)).ToEndPoint()
+                : null;
+        }
+    }
+
     public IConnectionProtocol? Protocol { get; set; }
 
     /// <summary>Where responses are written; sent by <see cref="Flush"/>.</summary>

@@ -1,0 +1,140 @@
+using System.Threading.Tasks.Sources;
+using Micro.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Abstractions;
+using Microsoft.Extensions.Logging;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// One request of an ASP.NET Core application on Micro, pooled: the features, the application's context (kept
+/// with the features, so hosting reuses its HttpContext, as on Kestrel), and the task the exchange waits on. The
+/// application runs on the thread pool, or inline on the reactor (<see cref="ApplicationScheduling"/>); the exchange
+/// is let go as soon as the response is complete, and the run goes back to its pool once the application's side
+/// (OnCompleted callbacks, disposing the context) is done too.
+/// </summary>
+internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextContainer<TContext>, IThreadPoolWorkItem, IValueTaskSource
+    where TContext : notnull
+{
+    private readonly IHttpApplication<TContext> _application;
+    private readonly ApplicationRunPool<TContext> _pool;
+    private readonly ILogger _logger;
+    private Action<object?>? _continuation;
+    private object? _continuationState;
+    private bool _exchangeDone;
+    private int _holders; // the exchange's side and the application's side: the last to let go returns the run to the pool
+    private short _version;
+
+    public ApplicationRun(IHttpApplication<TContext> application, ApplicationRunPool<TContext> pool, MicroServerHostOptions options, ILogger logger)
+        : base(options)
+    {
+        _application = application;
+        _pool = pool;
+        _logger = logger;
+    }
+
+    public TContext? HostContext { get; set; }
+
+    /// <summary>On the reactor: takes the request and starts the application; the task completes when the response is complete.</summary>
+    public ValueTask Begin(HttpExchange exchange, int requestNumber)
+    {
+        _holders = 2;
+        _exchangeDone = false;
+        RequestNumber = requestNumber;
+        Start(exchange);
+        var token = _version;
+        if (Options.Scheduling == ApplicationScheduling.Inline)
+        {
+            _ = RunAsync();
+        }
+        else
+        {
+            exchange.DetachFromReceiveBuffer(); // the request is read on another thread, while the reactor reuses its receive buffer
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
+        return new ValueTask(this, token);
+    }
+
+    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask RunAsync()
+    {
+        TContext? context = default;
+        Exception? failure = null;
+        try
+        {
+            context = _application.CreateContext(this);
+            await _application.ProcessRequestAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+            LogFailure(exception);
+        }
+        if (HasCompletionCallbacks)
+        {
+            ReadRequestHeadersNow(); // the callbacks run after the exchange has gone back to its connection
+        }
+        try
+        {
+            await FinishAsync(failure).ConfigureAwait(false);
+            await RunOnCompletedAsync(exception => _logger.LogError(exception, "An OnCompleted callback of {Request} threw.", Path)).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "Completing the response to {Path} failed.", Path);
+        }
+        finally
+        {
+            if (context is not null)
+            {
+                _application.DisposeContext(context, failure);
+            }
+            LetGo();
+        }
+    }
+
+    protected override void LogFailure(Exception exception)
+    {
+        if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException)
+        {
+            // The client's doing (a body too large, malformed, cut short), answered with its status: at Debug, as
+            // Kestrel logs bad requests, so a hostile client cannot fill the log.
+            _logger.LogDebug(exception, "Bad request body: {Message}", exception.Message);
+            return;
+        }
+        _logger.LogError(exception, "Connection {Connection}, request {Request}: an unhandled exception was thrown by the application.",
+            ((Microsoft.AspNetCore.Http.Features.IHttpConnectionFeature)this).ConnectionId, ((Microsoft.AspNetCore.Http.Features.IHttpRequestIdentifierFeature)this).TraceIdentifier);
+    }
+
+    /// <summary>On the reactor, once the response is complete: the exchange's task completes here, so its connection moves on at once.</summary>
+    protected override void OnExchangeDone()
+    {
+        _exchangeDone = true;
+        var continuation = _continuation;
+        _continuation = null;
+        continuation?.Invoke(_continuationState);
+    }
+
+    private void LetGo()
+    {
+        if (Interlocked.Decrement(ref _holders) == 0)
+        {
+            _version++;
+            Reset();
+            _pool.Return(this);
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _exchangeDone ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;
+
+    void IValueTaskSource.GetResult(short token) => LetGo(); // called once by the exchange, after the response completed
+
+    /// <summary>Registered by the connection on its reactor; called there (not posted) when the response completes, as the response completes there.</summary>
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+    {
+        _continuationState = state;
+        _continuation = continuation;
+    }
+}

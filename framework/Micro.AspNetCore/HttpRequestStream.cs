@@ -1,0 +1,106 @@
+using Micro.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// HttpRequest.Body on Micro: reads the exchange's body (buffered whole for a small one, streamed as it arrives
+/// otherwise) and holds it to the request's limit (IHttpMaxRequestBodySizeFeature) as Kestrel does: a declared length
+/// past the limit fails at the first read, a chunked body when it passes it, with a 413 BadHttpRequestException.
+/// Reads are asynchronous unless the app allows synchronous IO.
+/// </summary>
+internal sealed class HttpRequestStream(RequestFeatures owner) : Stream
+{
+    private HttpExchange? _exchange;
+    private long _declaredLength;
+    private bool _chunked;
+    private long _read;
+
+    public void Start(HttpExchange exchange)
+    {
+        _exchange = exchange;
+        _declaredLength = exchange.Head.Framing == Parser.BodyFraming.ContentLength ? exchange.Head.ContentLength : 0;
+        _chunked = exchange.Head.Framing == Parser.BodyFraming.Chunked;
+        _read = 0;
+        HasStartedReading = false;
+    }
+
+    public void Reset() => _exchange = null;
+
+    /// <summary>Whether the request has a body (a positive Content-Length, or chunked), for IHttpRequestBodyDetectionFeature.</summary>
+    public bool CanHaveBody => _chunked || _declaredLength > 0;
+
+    public bool HasStartedReading { get; private set; }
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
+        if (!CanHaveBody || buffer.IsEmpty)
+        {
+            return 0;
+        }
+        var limit = owner.MaxRequestBodySize;
+        if (!HasStartedReading)
+        {
+            HasStartedReading = true;
+            if (limit is { } max && _declaredLength > max)
+            {
+                throw TooLarge(max);
+            }
+        }
+        var count = await exchange.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(false);
+        _read += count;
+        if (limit is { } cap && _read > cap)
+        {
+            throw TooLarge(cap);
+        }
+        return count;
+    }
+
+    private BadHttpRequestException TooLarge(long limit)
+    {
+        owner.CloseAfterResponse = true; // the rest of the body is not read: the connection cannot carry another request
+        return new BadHttpRequestException($"Request body too large. The max request body size is {limit} bytes.", StatusCodes.Status413PayloadTooLarge);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        owner.ThrowIfSynchronousIODisallowed("reads");
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            var count = ReadAsync(rented.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+            rented.AsSpan(0, count).CopyTo(buffer);
+            return count;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.IO.Pipelines;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// HttpResponse.BodyWriter on Micro: what the app writes collects in pooled segments until it flushes (or the
+/// request ends, when a body written whole is sent with a Content-Length); a flush hands the segments to the exchange
+/// on its reactor and completes when the connection can take more, so a slow client holds the app back.
+/// </summary>
+internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
+{
+    private const int SegmentSize = 4096;
+    private byte[]?[] _segments = new byte[]?[4];
+    private int[] _lengths = new int[4];
+    private int _count; // segments in use; the last one is being written
+    private long _unflushed;
+    private bool _completed;
+
+    public override bool CanGetUnflushedBytes => true;
+
+    public override long UnflushedBytes => _unflushed;
+
+    public bool IsCompleted => _completed;
+
+    public override Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        ThrowIfCompleted();
+        owner.MarkStarted(); // as on Kestrel, the response has started once its body is written to
+        var wanted = Math.Max(sizeHint, 1);
+        if (_count == 0 || _segments[_count - 1]!.Length - _lengths[_count - 1] < wanted)
+        {
+            AddSegment(Math.Max(wanted, SegmentSize));
+        }
+        var last = _count - 1;
+        return _segments[last].AsMemory(_lengths[last]);
+    }
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public override void Advance(int bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (bytes == 0)
+        {
+            return;
+        }
+        var last = _count - 1;
+        if (last < 0 || _lengths[last] + bytes > _segments[last]!.Length)
+        {
+            throw new InvalidOperationException("Advance went past the memory GetMemory returned.");
+        }
+        _lengths[last] += bytes;
+        _unflushed += bytes;
+    }
+
+    private void AddSegment(int size)
+    {
+        if (_count == _segments.Length)
+        {
+            Array.Resize(ref _segments, _count * 2);
+            Array.Resize(ref _lengths, _count * 2);
+        }
+        _segments[_count] = ArrayPool<byte>.Shared.Rent(size);
+        _lengths[_count] = 0;
+        _count++;
+    }
+
+    /// <summary>Hands every unflushed byte to <paramref name="write"/>, in order, and lets the segments go.</summary>
+    public void Drain<TState>(TState state, Action<TState, ReadOnlySpan<byte>> write)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_lengths[i] > 0)
+            {
+                write(state, _segments[i].AsSpan(0, _lengths[i]));
+            }
+        }
+        Release();
+    }
+
+    /// <summary>Drops what was written and not flushed (as when the response is reset after a failure).</summary>
+    public void Release()
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            ArrayPool<byte>.Shared.Return(_segments[i]!);
+            _segments[i] = null;
+        }
+        _count = 0;
+        _unflushed = 0;
+    }
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) => owner.FlushAsync(cancellationToken);
+
+    public override void CancelPendingFlush() => owner.CancelPendingFlush();
+
+    public override void Complete(Exception? exception = null) => _completed = true;
+
+    public override ValueTask CompleteAsync(Exception? exception = null)
+    {
+        Complete(exception);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Ready for another request.</summary>
+    public void Reset()
+    {
+        Release();
+        _completed = false;
+    }
+
+    private void ThrowIfCompleted()
+    {
+        if (_completed)
+        {
+            throw new InvalidOperationException("Writing is not allowed after the writer was completed.");
+        }
+    }
+}

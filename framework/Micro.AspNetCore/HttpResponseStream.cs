@@ -1,0 +1,53 @@
+using System.Buffers;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// HttpResponse.Body on Micro: each write goes to the body writer and is flushed, as Kestrel's response stream does
+/// (an app that writes to the stream and waits expects the client to have it). Writes are asynchronous unless the app
+/// allows synchronous IO.
+/// </summary>
+internal sealed class HttpResponseStream(RequestFeatures owner) : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        owner.BodyWriter.Write(buffer.Span);
+        await owner.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        owner.ThrowIfSynchronousIODisallowed("writes");
+        owner.BodyWriter.Write(buffer);
+        owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    public override Task FlushAsync(CancellationToken cancellationToken) => owner.FlushAsync(cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+        owner.ThrowIfSynchronousIODisallowed("flushes");
+        owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+}

@@ -1,0 +1,87 @@
+using Micro.Hosting;
+using Micro.Http;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// Micro's engine as ASP.NET Core's server (<c>builder.WebHost.UseMicro()</c>): listens where the host's addresses
+/// say (urls, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS; http://localhost:5000 when none), runs the application for
+/// each request (<see cref="ApplicationRun{TContext}"/>), and stops gracefully with the host.
+/// </summary>
+public sealed class MicroAspNetCoreServer : IServer
+{
+    private readonly MicroServerHostOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ServerAddressesFeature _addresses = new();
+    private MicroServer? _server;
+
+    /// <summary>Made by the host's dependency injection (<c>UseMicro</c> registers it).</summary>
+    public MicroAspNetCoreServer(IOptions<MicroServerHostOptions> options, ILoggerFactory loggerFactory)
+    {
+        _options = options.Value;
+        _loggerFactory = loggerFactory;
+        Features.Set<IServerAddressesFeature>(_addresses);
+    }
+
+    /// <summary>The server's features: its addresses (IServerAddressesFeature).</summary>
+    public IFeatureCollection Features { get; } = new FeatureCollection();
+
+    /// <summary>Where it listens, once started (with the ports the system chose for port 0).</summary>
+    public IReadOnlyList<System.Net.IPEndPoint> EndPoints => _server?.EndPoints ?? [];
+
+    /// <summary>Binds every address and starts the reactors; the application runs for each request from now on.</summary>
+    public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
+    {
+        if (_server is not null)
+        {
+            throw new InvalidOperationException("The server has already started.");
+        }
+        var engine = EngineOptions();
+        var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"));
+        var requests = 0;
+        _server = new MicroServer(engine, exchange => pool.Rent().Begin(exchange, Interlocked.Increment(ref requests)), _loggerFactory);
+        _server.Start();
+        _addresses.Addresses.Clear();
+        foreach (var endPoint in _server.EndPoints)
+        {
+            _addresses.Addresses.Add($"http://{endPoint}");
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The engine's settings with the endpoints from the host's addresses, and the body limits this host enforces itself.</summary>
+    private MicroServerOptions EngineOptions()
+    {
+        var engine = _options.Server;
+        engine.EndPoints.Clear();
+        var addresses = _addresses.Addresses.Count > 0 ? _addresses.Addresses : ["http://localhost:5000"];
+        foreach (var address in addresses)
+        {
+            engine.EndPoints.Add(ListenOptions.Parse(address));
+        }
+        // The request's own limit (IHttpMaxRequestBodySizeFeature) is held by the body stream; the engine streams
+        // every body it does not buffer whole, so no size is ever reserved for what a client declares.
+        engine.MaxRequestBodySize = long.MaxValue;
+        var buffered = _options.MaxBufferedRequestBodySize;
+        engine.StreamRequestBody = (head, _) => head.Framing == Parser.BodyFraming.Chunked || head.ContentLength > buffered;
+        return engine;
+    }
+
+    /// <summary>Stops gracefully: no new connections, the requests in progress answered, up to the shutdown timeout or <paramref name="cancellationToken"/>.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    /// <summary>Stops, if the host did not.</summary>
+    public void Dispose() => _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private sealed class ServerAddressesFeature : IServerAddressesFeature
+    {
+        public ICollection<string> Addresses { get; } = new List<string>();
+
+        public bool PreferHostingUrls { get; set; }
+    }
+}

@@ -1,0 +1,206 @@
+using System.IO.Pipelines;
+using Micro.Http;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// How a request's response ends: the app returned (or threw), a file was sent whole with sendfile, or the app
+/// aborted the connection. Each is done on the exchange's reactor; the app's side waits for it (OnCompleted
+/// callbacks run once the response is with the connection).
+/// </summary>
+internal abstract partial class RequestFeatures
+{
+    private Exception? _failure;
+    private Action<RequestFeatures>? _reactorWork;
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? _file;
+    private long _fileOffset;
+    private long _fileLength;
+
+    /// <summary>The response is over for the exchange (called on the reactor): the run lets the connection move on.</summary>
+    protected abstract void OnExchangeDone();
+
+    /// <summary>A failure of the app (or of its response) that the server answers for: logged by the run.</summary>
+    protected abstract void LogFailure(Exception exception);
+
+    /// <summary>After the app: OnStarting (if the response had not started), then the response completed on the reactor.</summary>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    protected async ValueTask FinishAsync(Exception? failure)
+    {
+        if (failure is null && !_onStartingRan && _onStarting.Count > 0)
+        {
+            try
+            {
+                await RunOnStartingAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                failure = exception;
+            }
+        }
+        _failure = failure;
+        await CallOnReactorAsync(static features =>
+        {
+            try
+            {
+                features.Finish(features._failure);
+            }
+            finally
+            {
+                features._failure = null;
+                features.ReleaseExchange();
+                features.OnExchangeDone();
+            }
+        }).ConfigureAwait(false);
+    }
+
+    private void Finish(Exception? failure)
+    {
+        var exchange = Exchange;
+        if (exchange is null || exchange.RequestAborted.IsCancellationRequested || exchange.IsCompleted)
+        {
+            _responseWriter.Release(); // the client is gone, or a file answered the request
+            return;
+        }
+        if (failure is null)
+        {
+            try
+            {
+                FinishWell(exchange);
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogFailure(exception);
+                failure = exception;
+            }
+        }
+        _responseWriter.Release();
+        if (!exchange.HasStarted && failure is BadHttpRequestException bad)
+        {
+            exchange.CompleteWithError(bad.StatusCode); // the body could not be read: its status, and the connection closes
+        }
+        else
+        {
+            exchange.Fail(); // a 500 if nothing was sent, else the connection is cut: the client must not take a partial body for a whole one
+        }
+    }
+
+    private void FinishWell(HttpExchange exchange)
+    {
+        if (_headSent)
+        {
+            _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+            exchange.Complete();
+            return;
+        }
+        SendHead(exchange);
+        var written = _responseWriter.UnflushedBytes;
+        if (ResponseHeaders.ContentLength is { } declared && (exchange.IsHeadRequest || !AllowsBody(_statusCode)))
+        {
+            exchange.StartStreaming(declared); // HEAD says how long GET's body would be, and sends none
+            _responseWriter.Release();
+        }
+        else if (ResponseHeaders.ContentLength is { } length && length != written)
+        {
+            throw new InvalidOperationException(written < length
+                ? $"Response Content-Length mismatch: too few bytes written ({written} of {length})."
+                : $"Response Content-Length mismatch: too many bytes written ({written} of {length}).");
+        }
+        else
+        {
+            _responseWriter.Drain(exchange, static (target, bytes) => target.Write(bytes)); // sent with its Content-Length
+        }
+        exchange.Complete();
+    }
+
+    private static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
+
+    /// <summary>
+    /// SendFileAsync: a file that is the whole body, before anything else was written, goes from the page cache to
+    /// the socket (sendfile); otherwise it is copied through the body stream.
+    /// </summary>
+    private async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException("The file to send does not exist.", path);
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset, info.Length);
+        var length = count ?? info.Length - offset;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, info.Length - offset, nameof(count));
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_headSent || _responseWriter.UnflushedBytes > 0 || (ResponseHeaders.ContentLength ?? length) != length)
+        {
+            await SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        MarkStarted();
+        if (!_onStartingRan)
+        {
+            await RunOnStartingAsync().ConfigureAwait(false);
+        }
+        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        (_fileOffset, _fileLength) = (offset, length);
+        await CallOnReactorAsync(static features =>
+        {
+            var file = features._file!;
+            features._file = null;
+            var exchange = features.Exchange;
+            if (exchange is null || exchange.RequestAborted.IsCancellationRequested)
+            {
+                file.Dispose();
+                return;
+            }
+            features.SendHead(exchange);
+            exchange.RespondWithFile(file, features._fileOffset, features._fileLength); // the exchange owns the handle now
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>HttpContext.Abort: the connection closes now (on its reactor), and RequestAborted fires.</summary>
+    protected void Abort()
+    {
+        if (_connection is not { } connection)
+        {
+            return;
+        }
+        if (Reactor.IsOnReactorThread)
+        {
+            connection.Abort();
+        }
+        else
+        {
+            Reactor.Post(static state => ((HttpConnection)state!).Abort(), connection);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> on the reactor (at once when already there) and completes after it.</summary>
+    private ValueTask<FlushResult> CallOnReactorAsync(Action<RequestFeatures> work)
+    {
+        if (Reactor.IsOnReactorThread)
+        {
+            work(this);
+            return default;
+        }
+        _reactorWork = work;
+        _flush.Reset();
+        Reactor.Post(static state =>
+        {
+            var features = (RequestFeatures)state!;
+            var work = features._reactorWork!;
+            features._reactorWork = null;
+            try
+            {
+                work(features);
+                features._flush.SetResult(default);
+            }
+            catch (Exception exception)
+            {
+                features._flush.SetException(exception);
+            }
+        }, this);
+        return new ValueTask<FlushResult>(this, _flush.Version);
+    }
+}

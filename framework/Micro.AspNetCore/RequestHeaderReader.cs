@@ -1,0 +1,75 @@
+using System.Text;
+using Micro.Parser;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// Fills a HeaderDictionary from a request head's bytes. Names and values are kept, as bytes and strings, from one
+/// request to the next (the reader goes with a pooled RequestFeatures): a client sends the same headers again and
+/// again, so a value equal to the last one seen under its name is the same string, not a new one.
+/// </summary>
+internal sealed class RequestHeaderReader
+{
+    private const int MaxRemembered = 32;
+    private const int MaxRememberedLength = 256; // a pooled reader holds at most 32 short values: a hostile head leaves nothing big behind
+    private readonly Remembered[] _remembered = new Remembered[MaxRemembered];
+    private int _count;
+
+    private struct Remembered
+    {
+        public byte[] NameBytes;
+        public string Name;
+        public byte[] ValueBytes;
+        public string Value;
+    }
+
+    public void Read(RequestHead head, ReadOnlySpan<byte> bytes, HeaderDictionary headers)
+    {
+        foreach (var field in head.Headers)
+        {
+            var name = field.Name.Of(bytes);
+            var value = field.Value.Of(bytes);
+            var (nameText, valueText) = Strings(name, value);
+            if (headers.TryGetValue(nameText, out var existing))
+            {
+                headers[nameText] = StringValues.Concat(existing, valueText); // a repeated field: its values in order
+            }
+            else
+            {
+                headers.Add(nameText, valueText);
+            }
+        }
+    }
+
+    private (string Name, string Value) Strings(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            ref var entry = ref _remembered[i];
+            if (!name.SequenceEqual(entry.NameBytes))
+            {
+                continue;
+            }
+            if (value.SequenceEqual(entry.ValueBytes))
+            {
+                return (entry.Name, entry.Value);
+            }
+            var text = Encoding.Latin1.GetString(value);
+            if (value.Length <= MaxRememberedLength)
+            {
+                entry.ValueBytes = value.ToArray();
+                entry.Value = text;
+            }
+            return (entry.Name, text);
+        }
+        var nameText = Encoding.Latin1.GetString(name);
+        var valueText = Encoding.Latin1.GetString(value);
+        if (_count < MaxRemembered && name.Length <= MaxRememberedLength && value.Length <= MaxRememberedLength)
+        {
+            _remembered[_count++] = new Remembered { NameBytes = name.ToArray(), Name = nameText, ValueBytes = value.ToArray(), Value = valueText };
+        }
+        return (nameText, valueText);
+    }
+}
