@@ -1,0 +1,180 @@
+using System.Buffers;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>Flushed responses, pipelining, the client going away and the app aborting: the same on every server.</summary>
+public sealed class StreamingAndLifetimeTests
+{
+    public static IEnumerable<object[]> Servers => ServedApp.Servers;
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_flush_reaches_the_client_before_the_app_writes_more(ServerKind server)
+    {
+        var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/stream", async (HttpResponse response) =>
+        {
+            await response.WriteAsync("first");
+            await response.Body.FlushAsync();
+            await firstRead.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the client has the first part before the second is written
+            await response.WriteAsync("second");
+        }));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(200, await client.ReadHeadAsync());
+        Assert.Equal("first", await client.ReadChunkAsync());
+        firstRead.SetResult();
+        Assert.Equal("second", await client.ReadChunkAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Pipelined_requests_are_answered_in_order_even_when_the_first_is_slowest(ServerKind server)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/slow", async () =>
+            {
+                await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                return "slow";
+            });
+            web.MapGet("/fast/{n}", (string n) =>
+            {
+                secondArrived.TrySetResult();
+                return "fast " + n;
+            });
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /fast/2 HTTP/1.1\r\nHost: x\r\n\r\n");
+        if (server != ServerKind.Kestrel)
+        {
+            await secondArrived.Task.WaitAsync(TimeSpan.FromSeconds(20)); // Micro runs pipelined requests at once; Kestrel one after another
+        }
+        release.SetResult();
+        Assert.Equal("slow", (await client.ReadResponseAsync()).Body);
+        Assert.Equal("fast 1", (await client.ReadResponseAsync()).Body);
+        Assert.Equal("fast 2", (await client.ReadResponseAsync()).Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task RequestAborted_fires_when_the_client_goes_away(ServerKind server)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/wait", async (HttpContext context) =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }));
+        var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /wait HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        client.Reset();
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Writes_after_the_client_left_do_not_throw_and_the_flush_says_so(ServerKind server)
+    {
+        var clientLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/forever", async (HttpContext context) =>
+        {
+            try
+            {
+                await context.Response.WriteAsync("first");
+                await context.Response.Body.FlushAsync();
+                await clientLeft.Task.WaitAsync(TimeSpan.FromSeconds(20));
+                var chunk = new byte[16 * 1024];
+                for (var i = 0; i < 100_000; i++)
+                {
+                    context.Response.BodyWriter.Write(chunk);
+                    var result = await context.Response.BodyWriter.FlushAsync();
+                    if (result.IsCompleted || context.RequestAborted.IsCancellationRequested)
+                    {
+                        ended.TrySetResult("stopped");
+                        return;
+                    }
+                }
+                ended.TrySetResult("wrote everything");
+            }
+            catch (Exception exception)
+            {
+                ended.TrySetResult(exception.GetType().Name);
+            }
+        }));
+        var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(200, await client.ReadHeadAsync());
+        Assert.Equal("first", await client.ReadChunkAsync());
+        client.Reset();
+        clientLeft.SetResult();
+        Assert.Equal("stopped", await ended.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task HttpContext_Abort_cuts_the_connection(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/abort", (HttpContext context) => context.Abort()));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /abort HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.True(await client.IsClosedByServerAsync());
+        await Assert.ThrowsAsync<HttpRequestException>(() => app.Client.GetAsync("/abort"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_declared_body_past_the_limit_reserves_nothing_and_is_refused(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapPost("/upload", async (HttpRequest request) =>
+        {
+            var buffer = new byte[4096];
+            while (await request.Body.ReadAsync(buffer) > 0)
+            {
+            }
+            return "read";
+        }));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000000\r\n\r\nabc");
+        var (status, headers, _) = await client.ReadResponseAsync();
+        Assert.Equal((int)HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal("close", headers.GetValueOrDefault("connection"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task An_app_that_writes_less_than_it_declared_gets_a_500_before_the_start_and_a_cut_connection_after(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/short", async (HttpResponse response) =>
+            {
+                response.ContentLength = 10;
+                await response.Body.WriteAsync("12345"u8.ToArray()); // flushed: the head with 10 has gone
+            });
+            web.MapGet("/short-buffered", (HttpResponse response) =>
+            {
+                response.ContentLength = 10;
+                response.BodyWriter.Write("12345"u8);
+                return Task.CompletedTask;
+            });
+        });
+        await using (var client = await RawHttpClient.ConnectAsync(app.Address))
+        {
+            await client.SendAsync("GET /short HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(200, await client.ReadHeadAsync());
+            Assert.True(await client.IsClosedByServerAsync());
+        }
+        var buffered = await app.Client.GetAsync("/short-buffered");
+        Assert.Equal(HttpStatusCode.InternalServerError, buffered.StatusCode);
+    }
+}
