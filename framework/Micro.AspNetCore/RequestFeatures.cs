@@ -47,6 +47,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         Reactor = _connection!.Reactor;
         _aborted = exchange.RequestAborted;
         StartRequest(exchange);
+        StartUpgradable(exchange);
     }
 
     /// <summary>The exchange is done with (its response complete): nothing may reach it from now on.</summary>
@@ -62,6 +63,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         _connection = null;
         ResetRequest();
         ResetResponse();
+        ResetUpgrade();
     }
 
     public bool IsReadOnly => false;
@@ -111,7 +113,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
     [
         typeof(IHttpRequestFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature), typeof(IHttpConnectionFeature),
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature),
-        typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature),
+        typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
     ];
 
     private object? Own(Type key)

@@ -1,0 +1,121 @@
+using System.Text;
+using Micro.Http;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// IHttpUpgradeFeature: the connection becomes an opaque stream (<see cref="UpgradedStream"/>) after a 101, which
+/// is all ASP.NET Core's WebSocket middleware (and through it SignalR) needs. The request outlives its exchange: its
+/// headers are read before the switch, and RequestAborted follows the connection, not the switch (an upgradable
+/// request gets a token of its own, cancelled when the connection closes before or after the switch).
+/// </summary>
+internal abstract partial class RequestFeatures : IHttpUpgradeFeature
+{
+    private CancellationTokenSource? _upgradeAborted;
+    private CancellationTokenRegistration _connectionAborted;
+    private UpgradedStream? _upgraded;
+
+    /// <summary>On the reactor, at the start of an upgradable request: RequestAborted becomes a token that survives the switch.</summary>
+    private void StartUpgradable(HttpExchange exchange)
+    {
+        if (!IsUpgradableRequest)
+        {
+            return;
+        }
+        _upgradeAborted = new CancellationTokenSource();
+        _aborted = _upgradeAborted.Token;
+        _connectionAborted = exchange.RequestAborted.UnsafeRegister(static state => ((RequestFeatures)state!).ConnectionAbortedBeforeSwitch(), this);
+    }
+
+    private void ConnectionAbortedBeforeSwitch()
+    {
+        _upgradeAborted?.Cancel();
+        _upgraded?.Abandon(); // the client left before the switch: the app's reads end
+    }
+
+    private void ResetUpgrade()
+    {
+        _connectionAborted.Dispose();
+        _connectionAborted = default;
+        _upgradeAborted?.Dispose();
+        _upgradeAborted = null;
+        _upgraded = null;
+    }
+
+    public bool IsUpgradableRequest => Exchange is { } exchange && exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive
+        && exchange.Head.TryGetHeader(exchange.RequestBytes, "Upgrade", out _);
+
+    public async Task<Stream> UpgradeAsync()
+    {
+        if (_upgradeAborted is null)
+        {
+            throw new InvalidOperationException("This request cannot be upgraded: it asks for no upgrade (Connection: Upgrade and an Upgrade header).");
+        }
+        if (_started)
+        {
+            throw new InvalidOperationException("The response has already started; the request cannot be upgraded.");
+        }
+        _statusCode = StatusCodes.Status101SwitchingProtocols;
+        ReasonPhrase = "Switching Protocols";
+        if (!ResponseHeaders.ContainsKey(HeaderNames.Connection))
+        {
+            ResponseHeaders[HeaderNames.Connection] = "Upgrade";
+        }
+        MarkStarted();
+        if (!_onStartingRan)
+        {
+            await RunOnStartingAsync().ConfigureAwait(false);
+        }
+        ReadRequestHeadersNow(); // the exchange goes back to its connection at the switch
+        var upgraded = new UpgradedStream(Reactor, OnUpgradedClosed);
+        _upgraded = upgraded;
+        await CallOnReactorAsync(static features =>
+        {
+            var exchange = features.Exchange!;
+            var stream = features._upgraded!;
+            if (exchange.RequestAborted.IsCancellationRequested)
+            {
+                stream.Abandon();
+                return;
+            }
+            features._headSent = true;
+            features._responseHeaders.IsReadOnly = true;
+            exchange.SwitchProtocols(features.UpgradeHead(), handover =>
+            {
+                features._connectionAborted.Dispose(); // the switch ends HTTP on the connection: from now on, the stream says when it closes
+                return stream.Attach(handover);
+            });
+            features._requestStream.Reset();
+            features.ReleaseExchange();
+            features.OnExchangeDone(); // the connection moves on: the 101 goes out, then the stream takes over
+        }).ConfigureAwait(false);
+        return upgraded;
+    }
+
+    private void OnUpgradedClosed() => _upgradeAborted?.Cancel();
+
+    /// <summary>The 101 response's head: the status line and the headers the app set (Upgrade, Sec-WebSocket-Accept, Connection).</summary>
+    private byte[] UpgradeHead()
+    {
+        var head = new StringBuilder("HTTP/1.1 101 Switching Protocols\r\n");
+        foreach (var (name, values) in ResponseHeaders)
+        {
+            foreach (var value in values)
+            {
+                ResponseHeaders_Validate(name, value);
+                head.Append(name).Append(": ").Append(value).Append("\r\n");
+            }
+        }
+        return Encoding.Latin1.GetBytes(head.Append("\r\n").ToString());
+    }
+
+    private static void ResponseHeaders_Validate(string name, string? value)
+    {
+        Span<byte> nameBytes = stackalloc byte[Encoding.Latin1.GetByteCount(name)];
+        Encoding.Latin1.GetBytes(name, nameBytes);
+        Micro.Http.ResponseHeaders.Validate(nameBytes, Encoding.Latin1.GetBytes(value ?? ""));
+    }
+}

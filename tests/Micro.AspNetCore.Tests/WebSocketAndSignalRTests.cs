@@ -1,0 +1,156 @@
+using System.Net.WebSockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>UseWebSockets over the upgrade feature, and SignalR with its .NET client on every transport, on every server.</summary>
+public sealed class WebSocketAndSignalRTests
+{
+    public static IEnumerable<object[]> Servers => ServedApp.Servers;
+
+    public static IEnumerable<object[]> ServersAndTransports =>
+        from server in Enum.GetValues<ServerKind>()
+        from transport in new[] { HttpTransportType.WebSockets, HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling }
+        select new object[] { server, transport };
+
+    private static void MapEcho(WebApplication app)
+    {
+        app.UseWebSockets();
+        app.Map("/ws", async (HttpContext context) =>
+        {
+            if (!context.WebSockets.IsWebSocketRequest)
+            {
+                context.Response.StatusCode = StatusCodes.Status400BadRequest;
+                return;
+            }
+            using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            var buffer = new byte[64 * 1024];
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, context.RequestAborted);
+                if (received.MessageType == WebSocketMessageType.Close)
+                {
+                    await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+                    return;
+                }
+                var path = context.Request.Path.Value; // the request outlives its exchange: still readable
+                var reply = received.MessageType == WebSocketMessageType.Text && Encoding.UTF8.GetString(buffer, 0, received.Count) == "path"
+                    ? Encoding.UTF8.GetBytes(path + " " + context.Request.Headers["X-Client"])
+                    : buffer[..received.Count];
+                await socket.SendAsync(reply, received.MessageType, received.EndOfMessage, context.RequestAborted);
+            }
+        });
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_websocket_echoes_text_and_large_binary_and_closes_cleanly(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, MapEcho);
+        using var client = new ClientWebSocket();
+        client.Options.SetRequestHeader("X-Client", "tests");
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{app.Address.Port}/ws"), CancellationToken.None);
+        await client.SendAsync(Encoding.UTF8.GetBytes("path"), WebSocketMessageType.Text, true, CancellationToken.None);
+        Assert.Equal("/ws tests", await ReceiveTextAsync(client));
+
+        var large = new byte[300_000];
+        new Random(5).NextBytes(large);
+        await client.SendAsync(large, WebSocketMessageType.Binary, true, CancellationToken.None);
+        var echoed = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        while (echoed.Length < large.Length)
+        {
+            var part = await client.ReceiveAsync(buffer, CancellationToken.None);
+            echoed.Write(buffer, 0, part.Count);
+        }
+        Assert.Equal(large, echoed.ToArray());
+
+        await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
+        Assert.Equal("bye", client.CloseStatusDescription);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await app.Client.GetAsync("/ws")).StatusCode); // not an upgrade: plain HTTP still served
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task RequestAborted_survives_the_switch_and_fires_when_the_websocket_client_goes(ServerKind server)
+    {
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.UseWebSockets();
+            web.Map("/ws", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                context.RequestAborted.Register(() => aborted.TrySetResult());
+                Assert.False(context.RequestAborted.IsCancellationRequested);
+                accepted.SetResult();
+                try
+                {
+                    await socket.ReceiveAsync(new byte[16], CancellationToken.None);
+                }
+                catch (WebSocketException)
+                {
+                }
+            });
+        });
+        var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{app.Address.Port}/ws"), CancellationToken.None);
+        await accepted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        client.Abort(); // gone without a close frame
+        client.Dispose();
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
+    {
+        var buffer = new byte[4096];
+        var result = await client.ReceiveAsync(buffer, CancellationToken.None);
+        return Encoding.UTF8.GetString(buffer, 0, result.Count);
+    }
+
+    public sealed class ChatHub : Hub
+    {
+        public Task Send(string text) => Clients.All.SendAsync("message", $"{Context.ConnectionId.Length > 0}: {text}");
+
+        public string Echo(string text) => text;
+
+        public async IAsyncEnumerable<int> Count(int to)
+        {
+            for (var i = 1; i <= to; i++)
+            {
+                await Task.Yield();
+                yield return i;
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ServersAndTransports))]
+    public async Task SignalR_with_its_dotnet_client_invokes_broadcasts_and_streams(ServerKind server, HttpTransportType transport)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapHub<ChatHub>("/chat"), configure: builder => builder.Services.AddSignalR());
+        await using var connection = new HubConnectionBuilder().WithUrl($"{app.Url}/chat", transport).Build();
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        connection.On<string>("message", text => received.TrySetResult(text));
+        await connection.StartAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal("echo", await connection.InvokeAsync<string>("Echo", "echo").WaitAsync(TimeSpan.FromSeconds(20)));
+        await connection.InvokeAsync("Send", "hello").WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal("True: hello", await received.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        var counted = new List<int>();
+        await foreach (var n in connection.StreamAsync<int>("Count", 5))
+        {
+            counted.Add(n);
+        }
+        Assert.Equal([1, 2, 3, 4, 5], counted);
+        await connection.StopAsync().WaitAsync(TimeSpan.FromSeconds(20));
+    }
+}
