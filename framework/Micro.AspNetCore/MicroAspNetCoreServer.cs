@@ -17,14 +17,16 @@ public sealed class MicroAspNetCoreServer : IServer
 {
     private readonly MicroServerHostOptions _options;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly IServiceProvider _services;
     private readonly ServerAddressesFeature _addresses = new();
     private MicroServer? _server;
 
     /// <summary>Made by the host's dependency injection (<c>UseMicro</c> registers it).</summary>
-    public MicroAspNetCoreServer(IOptions<MicroServerHostOptions> options, ILoggerFactory loggerFactory)
+    public MicroAspNetCoreServer(IOptions<MicroServerHostOptions> options, ILoggerFactory loggerFactory, IServiceProvider services)
     {
         _options = options.Value;
         _loggerFactory = loggerFactory;
+        _services = services;
         Features.Set<IServerAddressesFeature>(_addresses);
     }
 
@@ -59,10 +61,22 @@ public sealed class MicroAspNetCoreServer : IServer
     {
         var engine = _options.Server;
         engine.EndPoints.Clear();
-        var addresses = _addresses.Addresses.Count > 0 ? _addresses.Addresses : ["http://localhost:5000"];
-        foreach (var address in addresses)
+        var logger = _loggerFactory.CreateLogger("Micro.AspNetCore");
+        var kestrel = _addresses.PreferHostingUrls && _addresses.Addresses.Count > 0 ? [] : KestrelEndpoints.Read(_services, logger);
+        if (kestrel.Count > 0)
         {
-            engine.EndPoints.Add(ListenOptions.Parse(address));
+            if (_addresses.Addresses.Count > 0)
+            {
+                logger.LogWarning("Overriding address(es) '{Addresses}': binding to the endpoints configured for Kestrel in code instead.", string.Join(", ", _addresses.Addresses));
+            }
+            engine.EndPoints.AddRange(kestrel);
+        }
+        else
+        {
+            foreach (var address in _addresses.Addresses.Count > 0 ? _addresses.Addresses : ["http://localhost:5000"])
+            {
+                engine.EndPoints.Add(ListenOptions.Parse(address));
+            }
         }
         // The request's own limit (IHttpMaxRequestBodySizeFeature) is held by the body stream; the engine streams
         // every body it does not buffer whole, so no size is ever reserved for what a client declares.

@@ -29,19 +29,25 @@ internal sealed class ServedApp : IAsyncDisposable
 
     public CapturingLoggerProvider Log { get; }
 
+    /// <summary>Every address the server said it listens on.</summary>
+    public IReadOnlyList<string> Addresses { get; private init; } = [];
+
     public Uri Address => new(Url);
 
     public static IEnumerable<object[]> Servers => Enum.GetValues<ServerKind>().Select(kind => new object[] { kind });
 
     public static async Task<ServedApp> StartAsync(ServerKind server, Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null,
-        Action<MicroServerHostOptions>? micro = null)
+        Action<MicroServerHostOptions>? micro = null, string? urls = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         var log = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(log);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (urls is not null)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
         switch (server)
         {
             case ServerKind.Micro:
@@ -60,8 +66,9 @@ internal sealed class ServedApp : IAsyncDisposable
         var app = builder.Build();
         map(app);
         await app.StartAsync();
-        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ServedApp(app, url, log);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        var url = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        return new ServedApp(app, url, log) { Addresses = [.. addresses] };
     }
 
     public async ValueTask DisposeAsync()

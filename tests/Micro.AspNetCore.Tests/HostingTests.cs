@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>Where the server listens, how it is configured and how it stops, as an ASP.NET Core app expects.</summary>
+public sealed class HostingTests
+{
+    public static IEnumerable<object[]> Servers => ServedApp.Servers;
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+
+    private static void MapThread(WebApplication app) => app.MapGet("/", () => Thread.CurrentThread.Name ?? "pool");
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Several_urls_are_all_bound_and_reported_with_their_ports(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, MapThread, urls: "http://127.0.0.1:0;http://127.0.0.1:0");
+        Assert.Equal(2, app.Addresses.Count);
+        Assert.NotEqual(app.Addresses[0], app.Addresses[1]);
+        foreach (var address in app.Addresses)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync(address + "/")).StatusCode);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Http_ports_listens_on_every_address(ServerKind server)
+    {
+        var port = FreePort();
+        await using var app = await ServedApp.StartAsync(server, MapThread, configure: builder => builder.WebHost.UseSetting("http_ports", port.ToString(System.Globalization.CultureInfo.InvariantCulture)), urls: null);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{port}/")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Endpoints_configured_for_kestrel_in_code_are_used_and_the_http2_only_one_is_left_out_on_micro(ServerKind server)
+    {
+        var http1 = FreePort();
+        var http2 = FreePort();
+        await using var app = await ServedApp.StartAsync(server, MapThread, configure: builder => builder.WebHost.ConfigureKestrel(options =>
+        {
+            options.Listen(IPAddress.Loopback, http1, listen => listen.Protocols = HttpProtocols.Http1);
+            options.Listen(IPAddress.Loopback, http2, listen => listen.Protocols = HttpProtocols.Http2);
+        }));
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{http1}/")).StatusCode);
+        if (server != ServerKind.Kestrel)
+        {
+            Assert.Contains(app.Log.Entries, entry => entry.Message.Contains("Overriding address(es)", StringComparison.Ordinal));
+            await Assert.ThrowsAsync<HttpRequestException>(() => app.Client.GetAsync($"http://127.0.0.1:{http2}/"));
+        }
+    }
+
+    [Fact]
+    public async Task The_micro_configuration_section_sets_the_engine_and_the_host()
+    {
+        await using var app = await ServedApp.StartAsync(ServerKind.Micro, web =>
+        {
+            MapThread(web);
+            web.MapPost("/body", async (Microsoft.AspNetCore.Http.HttpRequest request) => (await new StreamReader(request.Body).ReadToEndAsync()).Length);
+        }, configure: builder =>
+        {
+            builder.Configuration["Micro:Scheduling"] = "Inline";
+            builder.Configuration["Micro:ReactorCount"] = "1";
+            builder.Configuration["Micro:MaxRequestBodySize"] = "10";
+            builder.Configuration["Micro:ServerHeader"] = "configured";
+        });
+        var answer = await app.Client.GetAsync("/");
+        Assert.Equal("Micro reactor 0", await answer.Content.ReadAsStringAsync()); // inline, on the only reactor
+        Assert.Equal("configured", answer.Headers.Server.ToString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await app.Client.PostAsync("/body", new StringContent("more than ten bytes"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Https_addresses_are_refused_at_start_with_the_reason()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));
+        Assert.Contains("plain http://", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Stopping_the_host_lets_the_request_in_progress_finish(ServerKind server)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/slow", async () =>
+        {
+            started.SetResult();
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            return "finished";
+        }));
+        var pending = app.Client.GetStringAsync("/slow");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var lifetime = app.App.Services.GetRequiredService<IHostApplicationLifetime>();
+        var stopping = app.App.StopAsync();
+        await Task.Run(() => lifetime.ApplicationStopping.WaitHandle.WaitOne(TimeSpan.FromSeconds(20)));
+        release.SetResult();
+        Assert.Equal("finished", await pending);
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20));
+        await Assert.ThrowsAsync<HttpRequestException>(() => new HttpClient().GetAsync(app.Url + "/slow"));
+    }
+
+    [Fact]
+    public async Task Two_hosts_share_a_port_when_configured_to()
+    {
+        var port = FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        await using var first = await ServedApp.StartAsync(ServerKind.Micro, MapThread, configure: builder => builder.Configuration["Micro:SharePort"] = "true", urls: url);
+        await using var second = await ServedApp.StartAsync(ServerKind.Micro, MapThread, configure: builder => builder.Configuration["Micro:SharePort"] = "true", urls: url);
+        Assert.Equal(HttpStatusCode.OK, (await first.Client.GetAsync("/")).StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: url)); // without sharing: the port is taken
+    }
+}
