@@ -11,7 +11,9 @@
 # Each round starts each server in turn on 127.0.0.1:8080 (which goes first alternates), runs every profile against
 # it and stops it. Printed: every run, then per profile the medians of responses per second and of the server's CPU
 # time (user + system, from /proc) per response, and Micro's ratios.
-#   LIBURING_DIR=... ROUNDS=3 DURATION=5s [PROFILES="baseline json ..."] benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR
+# SERVERS names the two compared (default "micro aspnet"); "aspnet-micro" is aspnet-minimal unchanged but for one line,
+# builder.WebHost.UseMicro() (issue 22: Micro as ASP.NET Core's server), against itself on Kestrel: SERVERS="aspnet-micro aspnet".
+#   LIBURING_DIR=... ROUNDS=3 DURATION=5s [PROFILES="baseline json ..."] [SERVERS="a b"] benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 arena="$(cd "${1:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR}" && pwd)"
@@ -19,6 +21,7 @@ gcannon_src="$(cd "${2:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DI
 rounds=${ROUNDS:-3}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-256}
+read -r first second <<<"${SERVERS:-micro aspnet}"
 profiles=${PROFILES:-"baseline pipelined limited-conn json json-comp upload static async-db crud api-4 echo-ws"}
 profiles="$(echo "$profiles" | tr ' ' '\n' | grep -vx echo-ws | paste -sd' ') $(echo "$profiles" | grep -ow echo-ws || true)" # echo-ws last: aspnet's is another process
 work=$(mktemp -d /tmp/httparena-bench-XXXX)
@@ -60,6 +63,14 @@ cp -r "$arena/frameworks/aspnet-minimal" "$work/aspnet-src"
 mkdir -p "$work/aspnet-src/wwwroot" && cp -r "$arena/data/static" "$work/aspnet-src/wwwroot/static"
 sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; s/Include="StackExchange.Redis" Version="2.8.22"/Include="StackExchange.Redis" Version="2.8.16"/' "$work/aspnet-src/aspnet-minimal.csproj"
 (cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
+# The same app on Micro: one line added after CreateBuilder, and the package (here the project) referenced.
+if [ "$first $second" != "${first/aspnet-micro/} ${second/aspnet-micro/}" ]; then
+  cp -r "$work/aspnet-src" "$work/aspnet-micro-src"
+  sed -i "s|</Project>|  <ItemGroup><ProjectReference Include=\"$repo/framework/Micro.AspNetCore/Micro.AspNetCore.csproj\" /><Using Include=\"Micro.AspNetCore\" /></ItemGroup>\n</Project>|" "$work/aspnet-micro-src/aspnet-minimal.csproj"
+  sed -i 's|^var builder = WebApplication.CreateBuilder(args);|&\nbuilder.WebHost.UseMicro();|' "$work/aspnet-micro-src/Program.cs"
+  grep -q 'builder.WebHost.UseMicro();' "$work/aspnet-micro-src/Program.cs" || { echo "aspnet-minimal's Program.cs changed: UseMicro() could not be added" >&2; exit 1; }
+  (cd "$work" && dotnet publish aspnet-micro-src/aspnet-minimal.csproj -c Release -o "$work/aspnet-micro" -nologo -v q >/dev/null)
+fi
 # aspnet-minimal's echo-ws entry is a project of its own, frameworks/aspnet-websocket (display name aspnet-minimal too).
 cp -r "$arena/frameworks/aspnet-websocket" "$work/aspnet-ws-src"
 (cd "$work" && dotnet publish aspnet-ws-src/aspnet-websocket.csproj -c Release -o "$work/aspnet-ws" -nologo -v q >/dev/null)
@@ -73,6 +84,7 @@ start() { # name
   case $1 in
     micro) env "${environment[@]}" DATA_DIR="$arena/data" ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet "$work/micro/Micro.HttpArena.dll" >"$work/$1.log" 2>&1 & ;;
     aspnet) (cd "$work/aspnet" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
+    aspnet-micro) (cd "$work/aspnet-micro" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
     aspnet-ws) (cd "$work/aspnet-ws" && exec dotnet aspnet-websocket.dll >"$work/$1.log" 2>&1) & ;;
   esac
   server_pid=$!
@@ -133,11 +145,11 @@ run() { # server profile
 
 results="$work/results"
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then order="micro aspnet"; else order="aspnet micro"; fi
+  if [ $((round % 2)) -eq 1 ]; then order="$first $second"; else order="$second $first"; fi
   for server in $order; do
     start "$server"
     for profile in $profiles; do
-      if [ "$profile" = echo-ws ] && [ "$server" = aspnet ]; then stop; start aspnet-ws; fi
+      if [ "$profile" = echo-ws ] && [ "$server" != micro ]; then stop; start aspnet-ws; fi
       [ "$round" -eq 1 ] && run "$server" "$profile" >/dev/null 2>&1 # warm-up: JIT, pools, prepared statements
       run "$server" "$profile" >>"$results"
     done
@@ -148,9 +160,9 @@ done
 median() { awk -v s="$1" -v p="$2" -v c="$3" '$1==s && $2==p {print $c}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo
 echo "medians over $rounds rounds ($(date -u +%F), Micro $(git -C "$repo" rev-parse --short HEAD), HttpArena $(git -C "$arena" rev-parse --short HEAD 2>/dev/null || echo '?'), gcannon -t 1 -c $connections (upload 32) -d $duration, $(nproc) cores shared):"
-printf '%-13s %12s %12s %8s   %s\n' profile "micro rps" "aspnet rps" ratio "server CPU per response: micro / aspnet (us), ratio"
+printf '%-13s %12s %12s %8s   %s\n' profile "$first rps" "$second rps" ratio "server CPU per response: $first / $second (us), ratio"
 for profile in $profiles; do
-  m=$(median micro "$profile" 3); a=$(median aspnet "$profile" 3)
-  mc=$(median micro "$profile" 4); ac=$(median aspnet "$profile" 4)
+  m=$(median "$first" "$profile" 3); a=$(median "$second" "$profile" 3)
+  mc=$(median "$first" "$profile" 4); ac=$(median "$second" "$profile" 4)
   printf '%-13s %12.0f %12.0f %8.2f   %.2f / %.2f  (%.2fx less)\n' "$profile" "$m" "$a" "$(echo "$m / ($a + 0.0001)" | bc -l)" "$mc" "$ac" "$(echo "$ac / ($mc + 0.0001)" | bc -l)"
 done

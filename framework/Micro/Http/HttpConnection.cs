@@ -209,7 +209,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         ReleaseCompleted();
         if (_phase is ConnectionPhase.Serving or ConnectionPhase.Closing)
         {
-            _transport.Flush();
+            _transport.FlushSoon();
         }
     }
 

@@ -39,6 +39,9 @@ internal interface IConnectionTransport
     /// <summary>Sends what it can of <see cref="Output"/> now.</summary>
     void Flush();
 
+    /// <summary>Sends now, or at the end of the reactor's batch of queued work when called inside one (answers completed together leave together).</summary>
+    void FlushSoon();
+
     /// <summary>Asks for <see cref="IConnectionProtocol.OnOutputDrained"/> once the output is below its low-water mark.</summary>
     void NotifyWhenDrained();
 

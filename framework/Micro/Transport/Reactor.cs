@@ -24,7 +24,6 @@ internal sealed unsafe partial class Reactor
     private readonly List<int> _listeners = [];
     private readonly int _wakeFd;
     private readonly Thread _thread;
-    private int _wakePending;
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
     private bool _stopping;
@@ -128,35 +127,9 @@ internal sealed unsafe partial class Reactor
 
     public void Start() => _thread.Start();
 
-    /// <summary>Queues work for the reactor thread from any thread.</summary>
-    public void Post(SendOrPostCallback callback, object? state)
-    {
-        if (IsOnReactorThread)
-        {
-            _localWork.Enqueue((callback, state));
-            return;
-        }
-        _remoteWork.Enqueue((callback, state));
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
-        {
-            // Under the lock that also guards closing: once the reactor has ended, its fd number may belong to
-            // someone else (a socket, a runtime pipe), and 8 bytes written there would corrupt it.
-            lock (_wakeLock)
-            {
-                if (!_wakeClosed)
-                {
-                    ulong one = 1;
-                    Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
-                }
-            }
-        }
-    }
-
     /// <summary>True once the reactor's thread has ended: work posted now is dropped (its connections are gone).</summary>
     public bool HasEnded => Volatile.Read(ref _wakeClosed);
 
-    /// <summary>Queues work to run after the current batch of events, on this thread.</summary>
-    public void PostLocal(SendOrPostCallback callback, object? state) => _localWork.Enqueue((callback, state));
 
     /// <summary>Stops accepting, asks every connection to finish, and ends the thread once none is left.</summary>
     public void BeginStop() => Post(static state => ((Reactor)state!).Stop(), this);
@@ -290,27 +263,6 @@ internal sealed unsafe partial class Reactor
         catch (Exception exception)
         {
             ContainFailure(connection, exception);
-        }
-    }
-
-    private void RunQueuedWork()
-    {
-        Interlocked.Exchange(ref _wakePending, 0);
-        while (_remoteWork.TryDequeue(out var work))
-        {
-            _localWork.Enqueue(work);
-        }
-        // Work queued while running this batch waits for the next turn, so a busy async chain cannot starve I/O.
-        for (var pending = _localWork.Count; pending > 0 && _localWork.TryDequeue(out var work); pending--)
-        {
-            try
-            {
-                work.Callback(work.State);
-            }
-            catch (Exception exception)
-            {
-                Log.CallbackFailed(Index, exception);
-            }
         }
     }
 

@@ -44,28 +44,7 @@ internal sealed partial class TransportConnection : IConnectionTransport
 
     public uint Generation { get; }
 
-    /// <summary>The client's address, built when first asked for: most requests never ask.</summary>
-    public IPEndPoint RemoteEndPoint => _peer.ToEndPoint();
-
     public Reactor Reactor => _reactor;
-
-    /// <summary>The address the client connected to, from getsockname when first asked for (null once closed).</summary>
-    public unsafe IPEndPoint? LocalEndPoint
-    {
-        get
-        {
-            if (IsClosed)
-            {
-                return null;
-            }
-            var name = stackalloc byte[Interop.SocketAddresses.MaxLength];
-            var length = (uint)Interop.SocketAddresses.MaxLength;
-            // A socketpair (the in-memory test host) has no network address.
-            return Interop.Libc.GetSockName(Fd, name, &length) == 0 && *(ushort*)name is Interop.Libc.AF_INET or Interop.Libc.AF_INET6
-                ? PeerAddress.Read(new ReadOnlySpan<byte>(name, (int)length)).ToEndPoint()
-                : null;
-        }
-    }
 
     public IConnectionProtocol? Protocol { get; set; }
 
@@ -96,6 +75,34 @@ internal sealed partial class TransportConnection : IConnectionTransport
             return;
         }
         Send();
+    }
+
+    /// <summary>
+    /// As <see cref="Flush"/>, but while the reactor runs queued work the send waits for the batch's end, so answers
+    /// completed together (a pipeline's, finished off the reactor) leave together.
+    /// </summary>
+    public void FlushSoon()
+    {
+        if (_reactor.IsRunningQueuedWork && !_corked)
+        {
+            if (!_flushWanted)
+            {
+                _flushWanted = true;
+                _reactor.SendAfterQueuedWork(this);
+            }
+            return;
+        }
+        Flush();
+    }
+
+    /// <summary>The end of the reactor's batch of queued work: what was flushed during it is sent now.</summary>
+    public void SendDeferred()
+    {
+        if (_flushWanted && !IsClosed && !_corked)
+        {
+            _flushWanted = false;
+            Send();
+        }
     }
 
     private void ApplyBackpressure()

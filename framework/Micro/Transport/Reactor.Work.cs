@@ -1,0 +1,97 @@
+using Micro.Transport.Interop;
+
+namespace Micro.Transport;
+
+/// <summary>
+/// Work handed to the reactor: posted from any thread (woken through its eventfd once per batch) or queued on it,
+/// run once per turn after the I/O events; flushes made while it runs leave in one send per connection at its end.
+/// </summary>
+internal sealed unsafe partial class Reactor
+{
+    private int _wakePending;
+
+    /// <summary>Queues work for the reactor thread from any thread.</summary>
+    public void Post(SendOrPostCallback callback, object? state)
+    {
+        if (IsOnReactorThread)
+        {
+            _localWork.Enqueue((callback, state));
+            return;
+        }
+        _remoteWork.Enqueue((callback, state));
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0)
+        {
+            // Under the lock that also guards closing: once the reactor has ended, its fd number may belong to
+            // someone else (a socket, a runtime pipe), and 8 bytes written there would corrupt it.
+            lock (_wakeLock)
+            {
+                if (!_wakeClosed)
+                {
+                    ulong one = 1;
+                    Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
+                }
+            }
+        }
+    }
+
+    /// <summary>Queues work to run after the current batch of events, on this thread.</summary>
+    public void PostLocal(SendOrPostCallback callback, object? state) => _localWork.Enqueue((callback, state));
+
+    private void RunQueuedWork()
+    {
+        Interlocked.Exchange(ref _wakePending, 0);
+        while (_remoteWork.TryDequeue(out var work))
+        {
+            _localWork.Enqueue(work);
+        }
+        // Work queued while running this batch waits for the next turn, so a busy async chain cannot starve I/O.
+        IsRunningQueuedWork = true;
+        try
+        {
+            for (var pending = _localWork.Count; pending > 0 && _localWork.TryDequeue(out var work); pending--)
+            {
+                try
+                {
+                    work.Callback(work.State);
+                }
+                catch (Exception exception)
+                {
+                    Log.CallbackFailed(Index, exception);
+                }
+            }
+        }
+        finally
+        {
+            IsRunningQueuedWork = false;
+        }
+        SendDeferred();
+    }
+
+    /// <summary>
+    /// While queued work runs (async handlers completing, posted writes), flushes wait for the batch's end: answers
+    /// completed in one batch on one connection (a pipeline's, finished off the reactor) leave in one send.
+    /// </summary>
+    public bool IsRunningQueuedWork { get; private set; }
+
+    private readonly List<TransportConnection> _deferredSends = [];
+
+    /// <summary>A connection flushed during queued work: it sends once the batch is done.</summary>
+    public void SendAfterQueuedWork(TransportConnection connection) => _deferredSends.Add(connection);
+
+    private void SendDeferred()
+    {
+        for (var i = 0; i < _deferredSends.Count; i++)
+        {
+            var connection = _deferredSends[i];
+            try
+            {
+                connection.SendDeferred();
+            }
+            catch (Exception exception)
+            {
+                ContainFailure(connection, exception);
+            }
+        }
+        _deferredSends.Clear();
+    }
+}
