@@ -50,7 +50,8 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         else
         {
             exchange.DetachFromReceiveBuffer(); // the request is read on another thread, while the reactor reuses its receive buffer
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            var connection = exchange.Connection!;
+            ((ConnectionLane)(connection.HostState ??= new ConnectionLane(Reactor))).Enqueue(this);
         }
         return new ValueTask(this, token);
     }

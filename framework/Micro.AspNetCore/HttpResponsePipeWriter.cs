@@ -79,6 +79,25 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         Release();
     }
 
+    /// <summary>Hands every written segment to <paramref name="outbox"/> (no copy: the arrays go with them).</summary>
+    public void MoveTo(ResponseOutbox outbox)
+    {
+        for (var i = 0; i < _count; i++)
+        {
+            if (_lengths[i] > 0)
+            {
+                outbox.Add(_segments[i]!, _lengths[i]);
+            }
+            else
+            {
+                ArrayPool<byte>.Shared.Return(_segments[i]!);
+            }
+            _segments[i] = null;
+        }
+        _count = 0;
+        _unflushed = 0;
+    }
+
     /// <summary>Drops what was written and not flushed (as when the response is reset after a failure).</summary>
     public void Release()
     {

@@ -23,7 +23,13 @@ internal abstract partial class RequestFeatures
     /// <summary>A failure of the app (or of its response) that the server answers for: logged by the run.</summary>
     protected abstract void LogFailure(Exception exception);
 
-    /// <summary>After the app: OnStarting (if the response had not started), then the response completed on the reactor.</summary>
+    private bool _finishWaiting;      // the reactor's: the finish waits for a held write to go
+    private bool _finishSignalWanted; // the app waits for the finish (OnCompleted callbacks run after the response)
+
+    /// <summary>
+    /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor.
+    /// The app's side waits for that only when OnCompleted callbacks are to run after it.
+    /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask FinishAsync(Exception? failure)
     {
@@ -39,19 +45,50 @@ internal abstract partial class RequestFeatures
             }
         }
         _failure = failure;
-        await CallOnReactorAsync(static features =>
+        if (Reactor.IsOnReactorThread)
         {
-            try
+            FinishOnReactor();
+            return;
+        }
+        var wait = HasCompletionCallbacks;
+        if (wait)
+        {
+            _flush.Reset();
+        }
+        _finishSignalWanted = wait;
+        PostToReactor(s_finish);
+        if (wait)
+        {
+            await new ValueTask<FlushResult>(this, _flush.Version).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
+
+    /// <summary>On the reactor: the response completes (after a held write, if there is one), then the exchange goes back.</summary>
+    private void FinishOnReactor()
+    {
+        if (_outbox.IsHeld && Exchange is { } exchange && !exchange.RequestAborted.IsCancellationRequested)
+        {
+            _finishWaiting = true; // OnBackpressureDone finishes
+            return;
+        }
+        try
+        {
+            Finish(_failure);
+        }
+        finally
+        {
+            _failure = null;
+            ReleaseExchange();
+            var signal = _finishSignalWanted;
+            _finishSignalWanted = false;
+            OnExchangeDone(); // may hand the run back to its pool (when the app's side is done): nothing of it is touched after
+            if (signal)
             {
-                features.Finish(features._failure);
+                _flush.SetResult(default);
             }
-            finally
-            {
-                features._failure = null;
-                features.ReleaseExchange();
-                features.OnExchangeDone();
-            }
-        }).ConfigureAwait(false);
+        }
     }
 
     private void Finish(Exception? failure)
@@ -60,6 +97,7 @@ internal abstract partial class RequestFeatures
         if (exchange is null || exchange.RequestAborted.IsCancellationRequested || exchange.IsCompleted)
         {
             _responseWriter.Release(); // the client is gone, or a file answered the request
+            _outbox.Drop();
             return;
         }
         if (failure is null)
@@ -76,6 +114,7 @@ internal abstract partial class RequestFeatures
             }
         }
         _responseWriter.Release();
+        _outbox.Drop();
         if (!exchange.HasStarted && failure is BadHttpRequestException bad)
         {
             exchange.CompleteWithError(bad.StatusCode); // the body could not be read: its status, and the connection closes
@@ -90,6 +129,7 @@ internal abstract partial class RequestFeatures
     {
         if (_headSent)
         {
+            _outbox.WriteTo(exchange);
             _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
             exchange.Complete();
             return;

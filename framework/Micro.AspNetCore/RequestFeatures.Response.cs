@@ -28,7 +28,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private bool _onStartingRan;
     private bool _headSent; // the exchange has the head: status and headers are fixed
     private ManualResetValueTaskSourceCore<FlushResult> _flush = new() { RunContinuationsAsynchronously = true };
-    private CancellationToken _flushCancellation;
+    private readonly ResponseOutbox _outbox = new();
     private ValueTask _pendingFlush;
     private Action? _onPendingFlushDone;
 
@@ -40,6 +40,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private void ResetResponse()
     {
         _responseWriter.Reset();
+        _outbox.Reset();
         _responseHeaders.IsReadOnly = false;
         _responseHeaders.Clear();
         _onStarting.Clear();
@@ -110,7 +111,13 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     {
     }
 
-    Task IHttpResponseBodyFeature.StartAsync(CancellationToken cancellationToken) => FlushAsync(cancellationToken).AsTask();
+    Task IHttpResponseBodyFeature.StartAsync(CancellationToken cancellationToken) => _onStartingRan || _onStarting.Count == 0 ? MarkStartedTask() : StartAsync();
+
+    private Task MarkStartedTask()
+    {
+        MarkStarted();
+        return Task.CompletedTask;
+    }
 
     Task IHttpResponseBodyFeature.SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken) =>
         SendFileAsync(path, offset, count, cancellationToken);
@@ -155,7 +162,11 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
     }
 
-    /// <summary>Hands what the app has written to the exchange (the head first) and completes when the client can take more.</summary>
+    /// <summary>
+    /// Hands what the app has written to the connection. Off the reactor the segments go to the outbox and a drain is
+    /// posted; the flush completes at once unless too much is in flight or the client pushes back. On the reactor
+    /// (inline) they are written now and the flush waits for the connection.
+    /// </summary>
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
     {
         MarkStarted();
@@ -168,10 +179,22 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         {
             return FlushHereAsync(cancellationToken);
         }
-        _flushCancellation = cancellationToken;
-        _flush.Reset();
-        Reactor.Post(static state => ((RequestFeatures)state!).FlushPosted(), this);
-        return new ValueTask<FlushResult>(this, _flush.Version);
+        _responseWriter.MoveTo(_outbox);
+        if (_outbox.ScheduleDrain())
+        {
+            PostToReactor(s_drain);
+        }
+        return FlushOutcome(_outbox.WaitForRoomAsync(cancellationToken));
+    }
+
+    private ValueTask<FlushResult> FlushOutcome(ValueTask<FlushResult> wait)
+    {
+        if (!_flushCanceled)
+        {
+            return wait;
+        }
+        _flushCanceled = false;
+        return wait.IsCompletedSuccessfully ? new ValueTask<FlushResult>(new FlushResult(isCanceled: true, wait.Result.IsCompleted)) : wait;
     }
 
     private async ValueTask<FlushResult> FlushAfterOnStartingAsync(CancellationToken cancellationToken)
@@ -180,92 +203,116 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         return await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>StartAsync, as on Kestrel: OnStarting runs and the response counts as started; the head goes with the first bytes.</summary>
+    private async Task StartAsync()
+    {
+        MarkStarted();
+        if (!_onStartingRan)
+        {
+            await RunOnStartingAsync().ConfigureAwait(false);
+        }
+    }
+
     private async ValueTask<FlushResult> FlushHereAsync(CancellationToken cancellationToken)
     {
-        var gone = !Flush(out var backpressure, cancellationToken);
-        try
-        {
-            await backpressure.ConfigureAwait(false);
-        }
-        catch (ConnectionResetException)
-        {
-            gone = true;
-        }
-        return FlushOutcome(gone);
-    }
-
-    private volatile bool _flushCanceled;
-
-    /// <summary>The flush in progress (or the next) returns IsCanceled, as PipeWriter.CancelPendingFlush promises; the bytes still go.</summary>
-    public void CancelPendingFlush() => _flushCanceled = true;
-
-    private FlushResult FlushOutcome(bool gone)
-    {
-        var canceled = _flushCanceled;
-        _flushCanceled = false;
-        return new FlushResult(canceled, isCompleted: gone);
-    }
-
-    /// <summary>On the reactor, for a flush posted from the app's thread.</summary>
-    private void FlushPosted()
-    {
-        try
-        {
-            if (!Flush(out var backpressure, _flushCancellation))
-            {
-                _flush.SetResult(FlushOutcome(gone: true));
-                return;
-            }
-            if (backpressure.IsCompleted)
-            {
-                CompleteFlush(backpressure);
-                return;
-            }
-            _pendingFlush = backpressure;
-            backpressure.GetAwaiter().UnsafeOnCompleted(_onPendingFlushDone ??= () => CompleteFlush(_pendingFlush));
-        }
-        catch (Exception exception)
-        {
-            _flush.SetException(exception);
-        }
-    }
-
-    private void CompleteFlush(ValueTask backpressure)
-    {
-        _pendingFlush = default;
-        try
-        {
-            backpressure.GetAwaiter().GetResult();
-            _flush.SetResult(FlushOutcome(gone: false));
-        }
-        catch (ConnectionResetException)
-        {
-            _flush.SetResult(FlushOutcome(gone: true)); // as on Kestrel: the client is gone, writing is pointless, nothing throws
-        }
-        catch (Exception exception)
-        {
-            _flush.SetException(exception);
-        }
-    }
-
-    /// <summary>On the reactor: the head (once) and the unflushed body go to the exchange. False when the client is gone (what was written is dropped).</summary>
-    private bool Flush(out ValueTask backpressure, CancellationToken cancellationToken)
-    {
-        backpressure = default;
         var exchange = Exchange;
         if (exchange is null || exchange.RequestAborted.IsCancellationRequested)
         {
             _responseWriter.Release();
-            return false;
+            return new FlushResult(isCanceled: false, isCompleted: true);
         }
+        SendHeadOnce(exchange);
+        _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+        var gone = false;
+        try
+        {
+            await exchange.FlushStreamedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConnectionResetException)
+        {
+            gone = true; // as on Kestrel: the client is gone, writing is pointless, nothing throws
+        }
+        var canceled = _flushCanceled;
+        _flushCanceled = false;
+        return new FlushResult(canceled, gone);
+    }
+
+    private volatile bool _flushCanceled;
+
+    private static readonly SendOrPostCallback s_drain = static state => ((RequestFeatures)state!).Drain();
+
+    /// <summary>Work for the reactor that nothing waits for: with the lane's other work when the lane runs this request now, else posted.</summary>
+    private void PostToReactor(SendOrPostCallback callback)
+    {
+        if (!ConnectionLane.TryDefer(Reactor, callback, this))
+        {
+            Reactor.Post(callback, this);
+        }
+    }
+
+    /// <summary>The next flush returns IsCanceled, as PipeWriter.CancelPendingFlush promises; the bytes still go.</summary>
+    public void CancelPendingFlush() => _flushCanceled = true;
+
+    /// <summary>On the reactor: what the app flushed goes to the exchange; while the client pushes back, later flushes wait.</summary>
+    private void Drain()
+    {
+        var exchange = Exchange;
+        if (exchange is null || exchange.RequestAborted.IsCancellationRequested)
+        {
+            _outbox.Drop();
+            return;
+        }
+        try
+        {
+            SendHeadOnce(exchange);
+            _outbox.WriteTo(exchange);
+            if (!_outbox.IsHeld)
+            {
+                var backpressure = exchange.FlushStreamedAsync(CancellationToken.None);
+                if (!backpressure.IsCompleted)
+                {
+                    _outbox.Hold();
+                    _pendingFlush = backpressure;
+                    backpressure.GetAwaiter().UnsafeOnCompleted(_onPendingFlushDone ??= OnBackpressureDone);
+                    return;
+                }
+                if (ResponseOutbox.ClientGone(backpressure))
+                {
+                    _outbox.Drop();
+                    return;
+                }
+            }
+            _outbox.WakeIfRoom();
+        }
+        catch (Exception exception)
+        {
+            // A header the exchange refuses, a body longer than declared: the response cannot go on.
+            LogFailure(exception);
+            _outbox.Drop();
+            exchange.Connection?.Abort();
+        }
+    }
+
+    /// <summary>On the reactor: the connection took what was held back (or the client left); a finish that waited goes on.</summary>
+    private void OnBackpressureDone()
+    {
+        var backpressure = _pendingFlush;
+        _pendingFlush = default;
+        _outbox.Release(gone: ResponseOutbox.ClientGone(backpressure));
+        if (_finishWaiting)
+        {
+            _finishWaiting = false;
+            FinishOnReactor();
+        }
+    }
+
+    private void SendHeadOnce(HttpExchange exchange)
+    {
         if (!_headSent)
         {
             SendHead(exchange);
             exchange.StartStreaming(ResponseHeaders.ContentLength ?? -1);
         }
-        _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
-        backpressure = exchange.FlushStreamedAsync(cancellationToken);
-        return true;
     }
 
     /// <summary>On the reactor: status and headers to the exchange. The framing headers are the server's, Server may be the app's.</summary>

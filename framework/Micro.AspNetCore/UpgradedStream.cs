@@ -203,13 +203,27 @@ internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSo
         }
     }
 
-    void IConnectionProtocol.OnInputEnded()
+    /// <summary>
+    /// The client ended its side (FIN): reads end, and RequestAborted fires, as on Kestrel, where a client gone from
+    /// an upgraded connection aborts it. The app may still write (a half-closed client can read) until it disposes.
+    /// </summary>
+    void IConnectionProtocol.OnInputEnded() => InputEnded();
+
+    /// <summary>The same, seen while reading was paused (no read waiting).</summary>
+    void IConnectionProtocol.OnPeerShutWhilePaused() => InputEnded();
+
+    private void InputEnded()
     {
+        if (_ended)
+        {
+            return;
+        }
         _ended = true;
         if (_readPending)
         {
             CompleteRead(0);
         }
+        _onClosed();
     }
 
     void IConnectionProtocol.OnTick(long nowMilliseconds)
@@ -227,6 +241,7 @@ internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSo
 
     void IConnectionProtocol.OnClosed()
     {
+        var endedBefore = _ended;
         _closed = _ended = true;
         if (_readPending)
         {
@@ -238,7 +253,10 @@ internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSo
             _writeFrom = default;
             _write.SetException(new IOException("The upgraded connection was closed by the peer."));
         }
-        _onClosed();
+        if (!endedBefore)
+        {
+            _onClosed();
+        }
     }
 
     /// <summary>The connection could not switch (the client left before its turn): reads end, writes fail.</summary>

@@ -129,7 +129,7 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
         {
             return HeldBytes() > state.Options.MaxResponseBufferSize ? exchange.WaitForTurnAsync(cancellationToken) : default;
         }
-        transport.Flush();
+        transport.FlushSoon(); // a pipeline's streamed answers written in one batch of queued work leave in one send
         if (transport.IsClosed || !transport.IsOutputFull)
         {
             return default;

@@ -1,0 +1,164 @@
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Threading.Tasks.Sources;
+using Micro.Http;
+using Microsoft.AspNetCore.Connections;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// What the app has flushed and the reactor has not yet written: pooled segments passed from the app's thread to
+/// the exchange's reactor without copying, as Kestrel's output pipe passes them to its transport. A flush does not
+/// wait for the reactor: it waits only while more than <see cref="PauseThreshold"/> bytes are in flight or the
+/// connection pushes back (a slow client), so the app is held back by the client, never buffered without bound.
+/// </summary>
+internal sealed class ResponseOutbox : IValueTaskSource<FlushResult>
+{
+    /// <summary>As Kestrel's output pipe pauses its writer (MaxResponseBufferSize): 64 KiB in flight.</summary>
+    public const long PauseThreshold = 64 * 1024;
+
+    private readonly ConcurrentQueue<(byte[] Array, int Length)> _segments = new();
+    private readonly object _lock = new();
+    private long _inFlight;
+    private int _drainScheduled;
+    private bool _held;
+    private bool _gone;
+    private bool _waiting;
+    private ManualResetValueTaskSourceCore<FlushResult> _waiter = new() { RunContinuationsAsynchronously = true };
+    private CancellationTokenRegistration _waitCancellation;
+
+    /// <summary>App side: a segment the writer filled; the outbox owns the pooled array from now on.</summary>
+    public void Add(byte[] array, int length)
+    {
+        _segments.Enqueue((array, length));
+        Interlocked.Add(ref _inFlight, length);
+    }
+
+    /// <summary>App side: true when no drain is scheduled yet, so the caller posts one.</summary>
+    public bool ScheduleDrain() => Interlocked.Exchange(ref _drainScheduled, 1) == 0;
+
+    /// <summary>App side: completes at once while there is room, else when the reactor has made some (or the client is gone).</summary>
+    public ValueTask<FlushResult> WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            if (_gone || (!_held && Volatile.Read(ref _inFlight) <= PauseThreshold))
+            {
+                return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: _gone));
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            _waiter.Reset();
+            _waiting = true;
+            if (cancellationToken.CanBeCanceled)
+            {
+                _waitCancellation = cancellationToken.UnsafeRegister(static state => ((ResponseOutbox)state!).CancelWait(), this);
+            }
+            return new ValueTask<FlushResult>(this, _waiter.Version);
+        }
+    }
+
+    private void CancelWait()
+    {
+        lock (_lock)
+        {
+            if (_waiting)
+            {
+                _waiting = false;
+                _waiter.SetException(new OperationCanceledException("The flush was canceled while the client was slow to take the response."));
+            }
+        }
+    }
+
+    /// <summary>Reactor side: true while a write waits for the connection (the finish then waits for it too).</summary>
+    public bool IsHeld => _held;
+
+    /// <summary>Reactor side: writes every segment to the exchange's streamed body, returning the arrays.</summary>
+    public void WriteTo(HttpExchange exchange)
+    {
+        Volatile.Write(ref _drainScheduled, 0); // segments added from now on need another drain
+        while (_segments.TryDequeue(out var segment))
+        {
+            try
+            {
+                exchange.WriteStreamed(segment.Array.AsSpan(0, segment.Length));
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(segment.Array);
+                Interlocked.Add(ref _inFlight, -segment.Length);
+            }
+        }
+    }
+
+    /// <summary>Reactor side: the connection pushes back; flushes wait until <see cref="Release"/>.</summary>
+    public void Hold() => _held = true;
+
+    /// <summary>Reactor side: the connection takes more (<paramref name="gone"/>: the client left; flushes complete with IsCompleted).</summary>
+    public void Release(bool gone = false)
+    {
+        lock (_lock)
+        {
+            _held = false;
+            _gone |= gone;
+        }
+        WakeIfRoom();
+    }
+
+    /// <summary>Reactor side: the client is gone: what was flushed is dropped.</summary>
+    public void Drop()
+    {
+        Volatile.Write(ref _drainScheduled, 0);
+        while (_segments.TryDequeue(out var segment))
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(segment.Array);
+            Interlocked.Add(ref _inFlight, -segment.Length);
+        }
+        Release(gone: true);
+    }
+
+    /// <summary>Reactor side: wakes a waiting flush once there is room.</summary>
+    public void WakeIfRoom()
+    {
+        lock (_lock)
+        {
+            if (!_waiting || (!_gone && (_held || Volatile.Read(ref _inFlight) > PauseThreshold)))
+            {
+                return;
+            }
+            _waiting = false;
+            _waitCancellation.Dispose();
+            _waiter.SetResult(new FlushResult(isCanceled: false, isCompleted: _gone));
+        }
+    }
+
+    /// <summary>Reactor side, after a backpressure wait: its outcome.</summary>
+    public static bool ClientGone(ValueTask backpressure)
+    {
+        try
+        {
+            backpressure.GetAwaiter().GetResult();
+            return false;
+        }
+        catch (ConnectionResetException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>Ready for another request (nothing is in flight: the response is complete).</summary>
+    public void Reset()
+    {
+        Drop();
+        lock (_lock)
+        {
+            _held = _gone = _waiting = false;
+        }
+    }
+
+    FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<FlushResult>.GetStatus(short token) => _waiter.GetStatus(token);
+
+    void IValueTaskSource<FlushResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _waiter.OnCompleted(continuation, state, token, flags);
+}
