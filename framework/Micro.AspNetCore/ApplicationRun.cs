@@ -45,7 +45,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         var token = _version;
         if (Options.Scheduling == ApplicationScheduling.Inline)
         {
-            _ = RunAsync();
+            Run();
         }
         else
         {
@@ -56,17 +56,64 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         return new ValueTask(this, token);
     }
 
-    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
+    void IThreadPoolWorkItem.Execute() => Run();
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask RunAsync()
+    /// <summary>
+    /// Runs the application; when it completes at once (most requests) and nothing is to run after the response, the
+    /// response is finished and the context let go without an async state machine.
+    /// </summary>
+    private void Run()
     {
-        TContext? context = default;
-        Exception? failure = null;
+        TContext context;
+        Task processing;
         try
         {
             context = _application.CreateContext(this);
-            await _application.ProcessRequestAsync(context).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogFailure(exception);
+            _ = FinishAfterFailureAsync(exception);
+            return;
+        }
+        try
+        {
+            processing = _application.ProcessRequestAsync(context);
+        }
+        catch (Exception exception)
+        {
+            processing = Task.FromException(exception);
+        }
+        if (!processing.IsCompletedSuccessfully || HasCompletionCallbacks || (!HasStartedCallbacksRun && HasStartingCallbacks))
+        {
+            _ = CompleteAsync(context, processing);
+            return;
+        }
+        Finish();
+        _application.DisposeContext(context, null);
+        LetGo();
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FinishAfterFailureAsync(Exception failure)
+    {
+        try
+        {
+            await FinishAsync(failure).ConfigureAwait(false);
+        }
+        finally
+        {
+            LetGo();
+        }
+    }
+
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask CompleteAsync(TContext context, Task processing)
+    {
+        Exception? failure = null;
+        try
+        {
+            await processing.ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -80,7 +127,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         try
         {
             await FinishAsync(failure).ConfigureAwait(false);
-            await RunOnCompletedAsync(exception => _logger.LogError(exception, "An OnCompleted callback of {Request} threw.", Path)).ConfigureAwait(false);
+            await RunOnCompletedAsync(exception => _logger.LogError(exception, "An OnCompleted callback of {Path} threw.", Path)).ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -88,10 +135,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         }
         finally
         {
-            if (context is not null)
-            {
-                _application.DisposeContext(context, failure);
-            }
+            _application.DisposeContext(context, failure);
             LetGo();
         }
     }

@@ -16,6 +16,8 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
     private int _count; // segments in use; the last one is being written
     private long _unflushed;
     private bool _completed;
+    private readonly byte[] _own = new byte[SegmentSize]; // the first segment of most responses: no rent on one thread and return on another
+    private volatile bool _ownInUse;                      // until the reactor has copied it out
 
     public override bool CanGetUnflushedBytes => true;
 
@@ -61,7 +63,15 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
             Array.Resize(ref _segments, _count * 2);
             Array.Resize(ref _lengths, _count * 2);
         }
-        _segments[_count] = ArrayPool<byte>.Shared.Rent(size);
+        if (size <= SegmentSize && !_ownInUse)
+        {
+            _ownInUse = true;
+            _segments[_count] = _own;
+        }
+        else
+        {
+            _segments[_count] = ArrayPool<byte>.Shared.Rent(size);
+        }
         _lengths[_count] = 0;
         _count++;
     }
@@ -79,6 +89,19 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         Release();
     }
 
+    /// <summary>A segment whose bytes have been copied out: the writer's own is free again, a rented one goes back to the pool.</summary>
+    public void Return(byte[] segment)
+    {
+        if (ReferenceEquals(segment, _own))
+        {
+            _ownInUse = false;
+        }
+        else
+        {
+            ArrayPool<byte>.Shared.Return(segment);
+        }
+    }
+
     /// <summary>Hands every written segment to <paramref name="outbox"/> (no copy: the arrays go with them).</summary>
     public void MoveTo(ResponseOutbox outbox)
     {
@@ -90,7 +113,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
             }
             else
             {
-                ArrayPool<byte>.Shared.Return(_segments[i]!);
+                Return(_segments[i]!);
             }
             _segments[i] = null;
         }
@@ -103,7 +126,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
     {
         for (var i = 0; i < _count; i++)
         {
-            ArrayPool<byte>.Shared.Return(_segments[i]!);
+            Return(_segments[i]!);
             _segments[i] = null;
         }
         _count = 0;

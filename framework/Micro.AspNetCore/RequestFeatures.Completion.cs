@@ -65,6 +65,21 @@ internal abstract partial class RequestFeatures
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
 
+    /// <summary>The app completed at once with nothing to run after the response: finished on the reactor, now or posted.</summary>
+    protected void Finish()
+    {
+        _failure = null;
+        _finishSignalWanted = false;
+        if (Reactor.IsOnReactorThread)
+        {
+            FinishOnReactor();
+        }
+        else
+        {
+            PostToReactor(s_finish);
+        }
+    }
+
     /// <summary>On the reactor: the response completes (after a held write, if there is one), then the exchange goes back.</summary>
     private void FinishOnReactor()
     {

@@ -28,7 +28,8 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private bool _onStartingRan;
     private bool _headSent; // the exchange has the head: status and headers are fixed
     private ManualResetValueTaskSourceCore<FlushResult> _flush = new() { RunContinuationsAsynchronously = true };
-    private readonly ResponseOutbox _outbox = new();
+    private readonly ResponseOutbox _outbox;
+    private readonly HeaderBytes _headerBytes = new();
     private ValueTask _pendingFlush;
     private Action? _onPendingFlushDone;
 
@@ -101,6 +102,10 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     public void OnCompleted(Func<object, Task> callback, object state) => _onCompleted.Add(new(callback, state));
 
     protected bool HasCompletionCallbacks => _onCompleted.Count > 0;
+
+    protected bool HasStartingCallbacks => _onStarting.Count > 0;
+
+    protected bool HasStartedCallbacksRun => _onStartingRan;
 
     Stream IHttpResponseBodyFeature.Stream => _responseStream;
 
@@ -213,20 +218,34 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
     }
 
-    private async ValueTask<FlushResult> FlushHereAsync(CancellationToken cancellationToken)
+    /// <summary>Inline, on the reactor: written to the exchange now; waits (asynchronously) only when the connection pushes back.</summary>
+    private ValueTask<FlushResult> FlushHereAsync(CancellationToken cancellationToken)
     {
         var exchange = Exchange;
         if (exchange is null || exchange.RequestAborted.IsCancellationRequested)
         {
             _responseWriter.Release();
-            return new FlushResult(isCanceled: false, isCompleted: true);
+            return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true));
         }
         SendHeadOnce(exchange);
         _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+        var backpressure = exchange.FlushStreamedAsync(cancellationToken);
+        if (!backpressure.IsCompleted)
+        {
+            return AwaitBackpressureAsync(backpressure);
+        }
+        var gone = ResponseOutbox.ClientGone(backpressure);
+        var canceled = _flushCanceled;
+        _flushCanceled = false;
+        return new ValueTask<FlushResult>(new FlushResult(canceled, gone));
+    }
+
+    private async ValueTask<FlushResult> AwaitBackpressureAsync(ValueTask backpressure)
+    {
         var gone = false;
         try
         {
-            await exchange.FlushStreamedAsync(cancellationToken).ConfigureAwait(false);
+            await backpressure.ConfigureAwait(false);
         }
         catch (ConnectionResetException)
         {
@@ -315,43 +334,6 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
     }
 
-    /// <summary>On the reactor: status and headers to the exchange. The framing headers are the server's, Server may be the app's.</summary>
-    private void SendHead(HttpExchange exchange)
-    {
-        _headSent = true;
-        _responseHeaders.IsReadOnly = true;
-        if (CloseAfterResponse)
-        {
-            exchange.RequireClose();
-        }
-        exchange.StatusCode = _statusCode;
-        foreach (var (name, values) in ResponseHeaders)
-        {
-            if (name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase)
-                || name.Equals(HeaderNames.Date, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            if (name.Equals(HeaderNames.Server, StringComparison.OrdinalIgnoreCase))
-            {
-                exchange.SetServerHeader(System.Text.Encoding.Latin1.GetBytes(values.ToString()));
-                continue;
-            }
-            if (name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase))
-            {
-                if (values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
-                {
-                    exchange.SetHeader("Connection", "close");
-                }
-                continue;
-            }
-            foreach (var value in values)
-            {
-                exchange.AddHeader(name, value ?? "");
-            }
-        }
-    }
 
     FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _flush.GetResult(token);
 

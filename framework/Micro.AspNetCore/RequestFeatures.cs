@@ -24,6 +24,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
     {
         Options = options;
         _responseWriter = new HttpResponsePipeWriter(this);
+        _outbox = new ResponseOutbox(_responseWriter);
         _responseStream = new HttpResponseStream(this);
         _requestStream = new HttpRequestStream(this);
     }

@@ -12,7 +12,7 @@ namespace Micro.AspNetCore;
 /// wait for the reactor: it waits only while more than <see cref="PauseThreshold"/> bytes are in flight or the
 /// connection pushes back (a slow client), so the app is held back by the client, never buffered without bound.
 /// </summary>
-internal sealed class ResponseOutbox : IValueTaskSource<FlushResult>
+internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTaskSource<FlushResult>
 {
     /// <summary>As Kestrel's output pipe pauses its writer (MaxResponseBufferSize): 64 KiB in flight.</summary>
     public const long PauseThreshold = 64 * 1024;
@@ -84,7 +84,7 @@ internal sealed class ResponseOutbox : IValueTaskSource<FlushResult>
             }
             finally
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(segment.Array);
+                writer.Return(segment.Array);
                 Interlocked.Add(ref _inFlight, -segment.Length);
             }
         }
@@ -110,7 +110,7 @@ internal sealed class ResponseOutbox : IValueTaskSource<FlushResult>
         Volatile.Write(ref _drainScheduled, 0);
         while (_segments.TryDequeue(out var segment))
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(segment.Array);
+            writer.Return(segment.Array);
             Interlocked.Add(ref _inFlight, -segment.Length);
         }
         Release(gone: true);
