@@ -12,7 +12,8 @@
 # it and stops it. Printed: every run, then per profile the medians of responses per second and of the server's CPU
 # time (user + system, from /proc) per response, and Micro's ratios.
 # SERVERS names the two compared (default "micro aspnet"); "aspnet-micro" is aspnet-minimal unchanged but for one line,
-# builder.WebHost.UseMicro() (issue 22: Micro as ASP.NET Core's server), against itself on Kestrel: SERVERS="aspnet-micro aspnet".
+# builder.WebHost.UseMicro() (issue 22: Micro as ASP.NET Core's server), against itself on Kestrel: SERVERS="aspnet-micro aspnet";
+# aspnet-micro-inline is the same with Micro:Scheduling=Inline (the application on the reactors).
 #   LIBURING_DIR=... ROUNDS=3 DURATION=5s [PROFILES="baseline json ..."] [SERVERS="a b"] benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -85,6 +86,7 @@ start() { # name
     micro) env "${environment[@]}" DATA_DIR="$arena/data" ASPNETCORE_URLS=http://127.0.0.1:8080 dotnet "$work/micro/Micro.HttpArena.dll" >"$work/$1.log" 2>&1 & ;;
     aspnet) (cd "$work/aspnet" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
     aspnet-micro) (cd "$work/aspnet-micro" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
+    aspnet-micro-inline) (cd "$work/aspnet-micro" && exec env "${environment[@]}" Micro__Scheduling=Inline DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
     aspnet-ws) (cd "$work/aspnet-ws" && exec dotnet aspnet-websocket.dll >"$work/$1.log" 2>&1) & ;;
   esac
   server_pid=$!

@@ -84,14 +84,42 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         {
             processing = Task.FromException(exception);
         }
-        if (!processing.IsCompletedSuccessfully || HasCompletionCallbacks || (!HasStartedCallbacksRun && HasStartingCallbacks))
+        if (!processing.IsCompletedSuccessfully || (!HasStartedCallbacksRun && HasStartingCallbacks))
         {
             _ = CompleteAsync(context, processing);
             return;
         }
+        if (!HasCompletionCallbacks)
+        {
+            Finish();
+            _application.DisposeContext(context, null);
+            LetGo();
+            return;
+        }
+        // Most requests that use services have one: the request's service scope is disposed when it completes.
+        ReadRequestHeadersNow(); // the callbacks may run after the exchange has gone back to its connection
         Finish();
+        var callbacks = RunOnCompletedAsync();
+        if (!callbacks.IsCompletedSuccessfully)
+        {
+            _ = DisposeAfterAsync(callbacks, context);
+            return;
+        }
         _application.DisposeContext(context, null);
         LetGo();
+    }
+
+    private async ValueTask DisposeAfterAsync(ValueTask callbacks, TContext context)
+    {
+        try
+        {
+            await callbacks.ConfigureAwait(false);
+        }
+        finally
+        {
+            _application.DisposeContext(context, null);
+            LetGo();
+        }
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
@@ -127,7 +155,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         try
         {
             await FinishAsync(failure).ConfigureAwait(false);
-            await RunOnCompletedAsync(exception => _logger.LogError(exception, "An OnCompleted callback of {Path} threw.", Path)).ConfigureAwait(false);
+            await RunOnCompletedAsync().ConfigureAwait(false);
         }
         catch (Exception exception)
         {
@@ -139,6 +167,8 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             LetGo();
         }
     }
+
+    protected override void LogCallbackFailure(Exception exception) => _logger.LogError(exception, "An OnCompleted callback of {Path} threw.", Path);
 
     protected override void LogFailure(Exception exception)
     {

@@ -76,23 +76,48 @@ internal sealed class ConnectionLane(Reactor reactor) : IThreadPoolWorkItem
 
     private void PostDeferred()
     {
-        switch (_forReactor.Count)
+        var count = _forReactor.Count;
+        if (count == 0)
         {
-            case 0:
-                return;
-            case 1:
-                _reactor.Post(_forReactor[0].Callback, _forReactor[0].State);
-                break;
-            default:
-                _reactor.Post(static state =>
-                {
-                    foreach (var (callback, work) in (ValueTuple<SendOrPostCallback, object>[])state!)
-                    {
-                        callback(work);
-                    }
-                }, _forReactor.ToArray());
-                break;
+            return;
         }
+        if (count == 1)
+        {
+            _reactor.Post(_forReactor[0].Callback, _forReactor[0].State);
+            _forReactor.Clear();
+            return;
+        }
+        // The batch goes to the reactor as a list of its own: the lane's spare when the reactor has handed it back,
+        // so a busy connection allocates nothing per pass.
+        var batch = Interlocked.Exchange(ref _spare, null) ?? new ReactorBatch(this);
+        batch.Items.AddRange(_forReactor);
         _forReactor.Clear();
+        _reactor.Post(s_runBatch, batch);
     }
+
+    private ReactorBatch? _spare;
+
+    /// <summary>One pass's work for the reactor, run there in order, then handed back to its lane for the next pass.</summary>
+    private sealed class ReactorBatch(ConnectionLane lane)
+    {
+        public List<(SendOrPostCallback Callback, object State)> Items { get; } = [];
+
+        public void Run()
+        {
+            try
+            {
+                foreach (var (callback, work) in Items)
+                {
+                    callback(work);
+                }
+            }
+            finally
+            {
+                Items.Clear();
+                Volatile.Write(ref lane._spare, this);
+            }
+        }
+    }
+
+    private static readonly SendOrPostCallback s_runBatch = static state => ((ReactorBatch)state!).Run();
 }

@@ -23,12 +23,11 @@ internal abstract partial class RequestFeatures
     /// <summary>A failure of the app (or of its response) that the server answers for: logged by the run.</summary>
     protected abstract void LogFailure(Exception exception);
 
-    private bool _finishWaiting;      // the reactor's: the finish waits for a held write to go
-    private bool _finishSignalWanted; // the app waits for the finish (OnCompleted callbacks run after the response)
+    private bool _finishWaiting; // the reactor's: the finish waits for a held write to go
 
     /// <summary>
-    /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor.
-    /// The app's side waits for that only when OnCompleted callbacks are to run after it.
+    /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor,
+    /// posted: the app's side goes on at once (OnCompleted callbacks, disposing the context) while the reactor sends.
     /// </summary>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
     protected async ValueTask FinishAsync(Exception? failure)
@@ -48,28 +47,19 @@ internal abstract partial class RequestFeatures
         if (Reactor.IsOnReactorThread)
         {
             FinishOnReactor();
-            return;
         }
-        var wait = HasCompletionCallbacks;
-        if (wait)
+        else
         {
-            _flush.Reset();
-        }
-        _finishSignalWanted = wait;
-        PostToReactor(s_finish);
-        if (wait)
-        {
-            await new ValueTask<FlushResult>(this, _flush.Version).ConfigureAwait(false);
+            PostToReactor(s_finish);
         }
     }
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
 
-    /// <summary>The app completed at once with nothing to run after the response: finished on the reactor, now or posted.</summary>
+    /// <summary>The app completed at once: its response is finished on the reactor, now or posted.</summary>
     protected void Finish()
     {
         _failure = null;
-        _finishSignalWanted = false;
         if (Reactor.IsOnReactorThread)
         {
             FinishOnReactor();
@@ -96,13 +86,7 @@ internal abstract partial class RequestFeatures
         {
             _failure = null;
             ReleaseExchange();
-            var signal = _finishSignalWanted;
-            _finishSignalWanted = false;
             OnExchangeDone(); // may hand the run back to its pool (when the app's side is done): nothing of it is touched after
-            if (signal)
-            {
-                _flush.SetResult(default);
-            }
         }
     }
 

@@ -151,10 +151,47 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
     }
 
-    /// <summary>Runs the OnCompleted callbacks, last registered first; one that throws does not stop the others.</summary>
-    protected async ValueTask RunOnCompletedAsync(Action<Exception> failed)
+    /// <summary>
+    /// Runs the OnCompleted callbacks, last registered first; one that throws is logged and does not stop the others.
+    /// Synchronous while they complete at once (disposing the request's services does): nothing is allocated then.
+    /// </summary>
+    protected ValueTask RunOnCompletedAsync()
     {
         for (var i = _onCompleted.Count - 1; i >= 0; i--)
+        {
+            Task callback;
+            try
+            {
+                callback = _onCompleted[i].Key(_onCompleted[i].Value);
+            }
+            catch (Exception exception)
+            {
+                LogCallbackFailure(exception);
+                continue;
+            }
+            if (!callback.IsCompleted)
+            {
+                return RunRestOfOnCompletedAsync(callback, i);
+            }
+            if (callback.Exception is { } failure)
+            {
+                LogCallbackFailure(failure.InnerException ?? failure);
+            }
+        }
+        return default;
+    }
+
+    private async ValueTask RunRestOfOnCompletedAsync(Task pending, int index)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            LogCallbackFailure(exception);
+        }
+        for (var i = index - 1; i >= 0; i--)
         {
             try
             {
@@ -162,10 +199,13 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
             }
             catch (Exception exception)
             {
-                failed(exception);
+                LogCallbackFailure(exception);
             }
         }
     }
+
+    /// <summary>An OnCompleted callback threw: logged by the run.</summary>
+    protected abstract void LogCallbackFailure(Exception exception);
 
     /// <summary>
     /// Hands what the app has written to the connection. Off the reactor the segments go to the outbox and a drain is

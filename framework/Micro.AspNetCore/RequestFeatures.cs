@@ -65,6 +65,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         ResetRequest();
         ResetResponse();
         ResetUpgrade();
+        ResetRouting();
     }
 
     public bool IsReadOnly => false;
@@ -115,6 +116,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         typeof(IHttpRequestFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature), typeof(IHttpConnectionFeature),
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature),
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
+        typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
     ];
 
     private object? Own(Type key)
