@@ -67,7 +67,7 @@ sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; 
 # The same app on Micro: one line added after CreateBuilder, and the package (here the project) referenced.
 if [ "$first $second" != "${first/aspnet-micro/} ${second/aspnet-micro/}" ]; then
   cp -r "$work/aspnet-src" "$work/aspnet-micro-src"
-  sed -i "s|</Project>|  <ItemGroup><ProjectReference Include=\"$repo/framework/Micro.AspNetCore/Micro.AspNetCore.csproj\" /><Using Include=\"Micro.AspNetCore\" /></ItemGroup>\n</Project>|" "$work/aspnet-micro-src/aspnet-minimal.csproj"
+  sed -i "s|</Project>|  <Import Project=\"$repo/framework/Micro.AspNetCore/buildTransitive/Micro.AspNetCore.props\" /><ItemGroup><ProjectReference Include=\"$repo/framework/Micro.AspNetCore/Micro.AspNetCore.csproj\" /><Using Include=\"Micro.AspNetCore\" /></ItemGroup>\n</Project>|" "$work/aspnet-micro-src/aspnet-minimal.csproj"
   sed -i 's|^var builder = WebApplication.CreateBuilder(args);|&\nbuilder.WebHost.UseMicro();|' "$work/aspnet-micro-src/Program.cs"
   grep -q 'builder.WebHost.UseMicro();' "$work/aspnet-micro-src/Program.cs" || { echo "aspnet-minimal's Program.cs changed: UseMicro() could not be added" >&2; exit 1; }
   (cd "$work" && dotnet publish aspnet-micro-src/aspnet-minimal.csproj -c Release -o "$work/aspnet-micro" -nologo -v q >/dev/null)
