@@ -4,11 +4,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Micro.AspNetCore;
 
-/// <summary>Runs kept for reuse, shared by the reactors (a run may end on any thread): at most <see cref="Capacity"/> of them.</summary>
+/// <summary>
+/// Runs kept for reuse, shared by the reactors (a run may end on any thread): at most <see cref="Capacity"/> of them,
+/// enough for the requests in flight under heavy pipelining (256 connections sixteen deep is 4,096; with a cap of 1,024
+/// the rest were made anew each time, and the collector took a quarter of the CPU). A run holds about 7 KB.
+/// </summary>
 internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger)
     where TContext : notnull
 {
-    public const int Capacity = 1024;
+    public const int Capacity = 8192;
 
     private readonly ConcurrentQueue<ApplicationRun<TContext>> _runs = new();
     private int _count;

@@ -21,6 +21,10 @@ public sealed partial class HttpExchange
     private bool _closeRequired;
     private ValueTask _pending;
     private readonly RequestBody _body = new();
+    private byte[]? _headStore; // where the head is copied when it must outlive the receive buffer, kept with the pooled exchange
+
+    /// <summary>Heads up to this size are copied into the exchange's own store; a larger (rare, hostile) one into a rented array, so a pooled exchange keeps nothing large.</summary>
+    private const int MaxStoredHead = 2048;
 
     internal HttpExchange(BlockPool pool)
     {
@@ -140,7 +144,7 @@ public sealed partial class HttpExchange
     /// <summary>Copies whatever still points into the receive buffer: the handler is going async and the buffer will be reused.</summary>
     internal void DetachFromReceiveBuffer()
     {
-        _head.EnsureOwned();
+        _head.EnsureOwned(ref _headStore, MaxStoredHead);
         _body.DetachFromReceiveBuffer();
     }
 

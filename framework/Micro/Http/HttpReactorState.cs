@@ -29,6 +29,12 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
     /// Takes an exchange back. A second return of the same exchange is refused: pooled twice, it would be rented to
     /// two requests at once and one client could receive another's response.
     /// </summary>
+    /// <summary>
+    /// Exchanges kept for reuse per reactor: enough for a reactor's requests in flight when they run off it (256
+    /// connections pipelining sixteen deep over two reactors is 2,048 each); beyond it they are left to the collector.
+    /// </summary>
+    private const int MaxPooledExchanges = 4096;
+
     public void ReturnExchange(HttpExchange exchange)
     {
         if (exchange.IsPooled)
@@ -39,7 +45,7 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
         }
         exchange.Reset();
         exchange.IsPooled = true;
-        if (_exchanges.Count < 1024)
+        if (_exchanges.Count < MaxPooledExchanges)
         {
             _exchanges.Push(exchange);
         }
