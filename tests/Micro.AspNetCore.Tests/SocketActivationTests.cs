@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>
+/// systemd socket activation for an ASP.NET Core app on Micro, with systemd's own test launcher
+/// (systemd-socket-activate): it binds the socket, waits for the first connection and execs the app with LISTEN_PID
+/// and LISTEN_FDS. The app serves that socket, with the connection that woke it, instead of its urls.
+/// </summary>
+public sealed class SocketActivationTests
+{
+    private static string App => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../AspNetCoreTargetApp/bin",
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0/AspNetCoreTargetApp.dll"));
+
+    [Fact]
+    public async Task An_aspnet_core_app_started_by_socket_activation_serves_the_socket_it_was_handed()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (process, port) = await StartAsync(deadline.Token);
+        using (process)
+        {
+            try
+            {
+                // The first connection is what makes the launcher start the app; it waits in the backlog meanwhile.
+                using var first = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                await first.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), deadline.Token);
+                await first.SendAsync("GET /reactor HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, deadline.Token);
+                var banner = await process.StandardOutput.ReadLineAsync(deadline.Token) ?? "";
+                Assert.Equal($"listening on http://127.0.0.1:{port}", banner); // not its --urls
+                var answer = await ReadAllAsync(first, deadline.Token);
+                Assert.StartsWith("HTTP/1.1 200 OK", answer);
+
+                using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                Assert.Equal("Hello from ASP.NET Core on Micro", await client.GetStringAsync("/", deadline.Token));
+                using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
+                {
+                    await kill.WaitForExitAsync(deadline.Token);
+                }
+                await process.WaitForExitAsync(deadline.Token);
+                Assert.Equal(0, process.ExitCode); // the launcher exec'd the app, which stopped gracefully
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+    }
+
+    /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
+    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            int port;
+            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+            }
+            var start = new ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "-l", $"127.0.0.1:{port}", "dotnet", App, "--urls", "http://127.0.0.1:0" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+            var process = Process.Start(start)!;
+            var line = await process.StandardError.ReadLineAsync(cancellationToken);
+            if (line == $"Listening on 127.0.0.1:{port} as 3.")
+            {
+                _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
+                return (process, port);
+            }
+            process.Kill();
+            process.Dispose();
+            Assert.True(attempt < 5, $"systemd-socket-activate did not listen: {line}");
+        }
+    }
+
+    private static async Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+}
