@@ -130,11 +130,18 @@ internal abstract partial class RequestFeatures
         {
             _outbox.WriteTo(exchange);
             _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
-            exchange.Complete();
+            exchange.Complete(HasTrailers ? TrailerLines() : default);
             return;
         }
         SendHead(exchange);
         var written = _responseWriter.UnflushedBytes;
+        if (HasTrailers && ResponseHeaders.ContentLength is null && AllowsBody(_statusCode))
+        {
+            exchange.StartStreaming(-1); // trailers need the chunked coding, even for a body written whole
+            _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+            exchange.Complete(TrailerLines());
+            return;
+        }
         if (ResponseHeaders.ContentLength is { } declared && (exchange.IsHeadRequest || !AllowsBody(_statusCode)))
         {
             exchange.StartStreaming(declared); // HEAD says how long GET's body would be, and sends none

@@ -49,6 +49,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         _aborted = exchange.RequestAborted;
         StartRequest(exchange);
         StartUpgradable(exchange);
+        StartTrailers(exchange);
     }
 
     /// <summary>The exchange is done with (its response complete): nothing may reach it from now on.</summary>
@@ -66,6 +67,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         ResetResponse();
         ResetUpgrade();
         ResetRouting();
+        ResetTrailers();
     }
 
     public bool IsReadOnly => false;
@@ -117,6 +119,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature),
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
+        typeof(IHttpResponseTrailersFeature),
     ];
 
     private object? Own(Type key)

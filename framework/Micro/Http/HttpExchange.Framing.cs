@@ -100,7 +100,13 @@ public sealed partial class HttpExchange
     }
 
     /// <summary>Frames and writes the response after the handler returned.</summary>
-    internal void Complete()
+    internal void Complete() => Complete(trailers: default);
+
+    /// <summary>
+    /// As <see cref="Complete()"/>, with <paramref name="trailers"/> (whole "Name: value\r\n" lines) after the last
+    /// chunk of a chunked response (RFC 9112 section 7.1.2); a response framed otherwise has no place for them.
+    /// </summary>
+    internal void Complete(ReadOnlySpan<byte> trailers)
     {
         if (IsCompleted)
         {
@@ -120,7 +126,7 @@ public sealed partial class HttpExchange
             }
             else if (Head.Version == ProtocolVersion.Http11 && sendsBody)
             {
-                ResponseFramer.WriteLastChunk(_target!);
+                ResponseFramer.WriteLastChunk(_target!, trailers);
             }
             IsCompleted = true;
             return;

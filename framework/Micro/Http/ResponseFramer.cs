@@ -123,6 +123,11 @@ internal static class ResponseFramer
         }
     }
 
-    /// <summary>The end of a chunked body: the last chunk and an empty trailer section.</summary>
-    public static void WriteLastChunk(OutputBuffer output) => output.Write("0\r\n\r\n"u8);
+    /// <summary>The end of a chunked body: the last chunk and its trailer section (empty unless <paramref name="trailers"/> has lines).</summary>
+    public static void WriteLastChunk(OutputBuffer output, ReadOnlySpan<byte> trailers = default)
+    {
+        output.Write("0\r\n"u8);
+        output.Write(trailers);
+        output.Write("\r\n"u8);
+    }
 }
