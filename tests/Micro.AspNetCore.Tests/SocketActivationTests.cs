@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using Micro.Tests.Shared;
 
 namespace Micro.AspNetCore.Tests;
 
@@ -52,44 +52,8 @@ public sealed class SocketActivationTests
         }
     }
 
-    /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
-    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-            {
-                probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-            }
-            var start = new ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "-l", $"127.0.0.1:{port}", "dotnet", App, "--urls", "http://127.0.0.1:0" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-            var process = Process.Start(start)!;
-            var line = await process.StandardError.ReadLineAsync(cancellationToken);
-            if (line == $"Listening on 127.0.0.1:{port} as 3.")
-            {
-                _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
-                return (process, port);
-            }
-            process.Kill();
-            process.Dispose();
-            Assert.True(attempt < 5, $"systemd-socket-activate did not listen: {line}");
-        }
-    }
+    private static Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken) =>
+        SocketActivation.StartAsync(["dotnet", App, "--urls", "http://127.0.0.1:0"], cancellationToken);
 
-    private static async Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var received = new MemoryStream();
-        var buffer = new byte[4096];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-        return Encoding.ASCII.GetString(received.ToArray());
-    }
+    private static Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken) => SocketActivation.ReadAllAsync(socket, cancellationToken);
 }

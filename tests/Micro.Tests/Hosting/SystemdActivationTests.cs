@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Micro.Tests.Shared;
 
 namespace Micro.Tests.Hosting;
 
@@ -123,51 +124,10 @@ public sealed class SystemdActivationTests
         }
     }
 
-    /// <summary>Starts the launcher on a free port (chosen by the kernel, then handed over; taken again if lost meanwhile).</summary>
-    private static async Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken, int? reactors = null, string[]? extra = null)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-            {
-                probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-            }
-            var start = new ProcessStartInfo("systemd-socket-activate") { RedirectStandardOutput = true, RedirectStandardError = true };
-            if (reactors is { } count)
-            {
-                start.Environment["DOTNET_PROCESSOR_COUNT"] = count.ToString(); // the reactor count follows it
-            }
-            foreach (var argument in (extra ?? []).Concat(["-l", $"127.0.0.1:{port}", "dotnet", BuiltApps.TargetApp, "--port", "0"]))
-            {
-                start.ArgumentList.Add(argument);
-            }
-            var process = Process.Start(start)!;
-            var line = await process.StandardError.ReadLineAsync(cancellationToken);
-            if (line == $"Listening on 127.0.0.1:{port} as 3.")
-            {
-                if (extra is null)
-                {
-                    _ = process.StandardError.ReadToEndAsync(cancellationToken); // keep the pipe drained
-                }
-                return (process, port);
-            }
-            process.Kill();
-            process.Dispose();
-            Assert.True(attempt < 5, $"systemd-socket-activate did not listen: {line}");
-        }
-    }
+    private static Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken, int? reactors = null, string[]? extra = null) =>
+        SocketActivation.StartAsync(["dotnet", BuiltApps.TargetApp, "--port", "0"], cancellationToken,
+            reactors is { } count ? new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = count.ToString() } : null, // the reactor count follows it
+            extra);
 
-    private static async Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken)
-    {
-        var received = new MemoryStream();
-        var buffer = new byte[4096];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-        return Encoding.ASCII.GetString(received.ToArray());
-    }
+    private static Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken) => SocketActivation.ReadAllAsync(socket, cancellationToken);
 }
