@@ -6,8 +6,8 @@ namespace Micro.AspNetCore;
 
 /// <summary>
 /// How a request's response ends: the app returned (or threw), a file was sent whole with sendfile, or the app
-/// aborted the connection. Each is done on the exchange's reactor; the app's side waits for it (OnCompleted
-/// callbacks run once the response is with the connection).
+/// aborted the connection. Each is done on the exchange's reactor. The end of a response is posted there and the
+/// app's side goes on (OnCompleted callbacks, disposing the context) without waiting; a file and an upgrade wait.
 /// </summary>
 internal abstract partial class RequestFeatures
 {
