@@ -27,6 +27,32 @@ public static class WebSocketRoutes
         return router.Get(pattern, (req, res) => Upgrade(req, res, settings, null, handlers));
     }
 
+    /// <summary>
+    /// As <see cref="WebSocket(Router, string, Func{WebSocketConnection, Request, Task}, WebSocketOptions?)"/>, behind
+    /// route middleware that runs before the handshake (authentication, a rate limit, a check of the origin): one that
+    /// answers instead of calling next refuses the upgrade with that answer, as plain HTTP.
+    /// </summary>
+    public static Router WebSocket(this Router router, string pattern, Middleware middleware, Func<WebSocketConnection, Request, Task> handler, WebSocketOptions? options = null) =>
+        router.WebSocket(pattern, [middleware], handler, options);
+
+    /// <summary>As the overload with one middleware, with several, run in order.</summary>
+    public static Router WebSocket(this Router router, string pattern, Middleware[] middleware, Func<WebSocketConnection, Request, Task> handler, WebSocketOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        ArgumentNullException.ThrowIfNull(handler);
+        var settings = options ?? new WebSocketOptions();
+        return router.Map("GET", pattern, middleware, (req, res) => Upgrade(req, res, settings, handler, null));
+    }
+
+    /// <summary>The callback style behind route middleware that runs before the handshake.</summary>
+    public static Router WebSocket(this Router router, string pattern, Middleware middleware, WebSocketHandlers handlers, WebSocketOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        ArgumentNullException.ThrowIfNull(handlers);
+        var settings = options ?? new WebSocketOptions();
+        return router.Map("GET", pattern, [middleware], (req, res) => Upgrade(req, res, settings, null, handlers));
+    }
+
     private static void Upgrade(Request req, Response res, WebSocketOptions options, Func<WebSocketConnection, Request, Task>? handler, WebSocketHandlers? callbacks)
     {
         var outcome = WebSocketHandshake.Evaluate(req, options);

@@ -70,6 +70,42 @@ public sealed class HandshakeTests
         Assert.Contains("404", notFound.Message);
     }
 
+    [Fact]
+    public async Task Route_middleware_on_a_websocket_route_runs_before_the_handshake_and_can_refuse_it()
+    {
+        var ran = 0;
+        Middleware requireToken = (req, res, next) =>
+        {
+            Interlocked.Increment(ref ran);
+            if (req.Header("X-Token") != "open sesame")
+            {
+                res.Status(401).Send("a token is needed");
+                return default;
+            }
+            req.Items["user"] = "ana";
+            return next.Invoke();
+        };
+        await using var server = new WebSocketApp(app => Micro.WebSockets.WebSocketRoutes.WebSocket(app, "/guarded", requireToken, async (ws, req) =>
+        {
+            await ws.SendAsync(Encoding.UTF8.GetBytes($"hello {req.Items["user"]}"), Micro.WebSockets.WebSocketMessageType.Text);
+            await foreach (var _ in ws)
+            {
+            }
+        }));
+        using var refused = new ClientWebSocket();
+        var error = await Assert.ThrowsAsync<WebSocketException>(() => refused.ConnectAsync(server.Url("/guarded"), CancellationToken.None));
+        Assert.Contains("401", error.Message);
+
+        using var admitted = new ClientWebSocket();
+        admitted.Options.SetRequestHeader("X-Token", "open sesame");
+        await admitted.ConnectAsync(server.Url("/guarded"), CancellationToken.None);
+        var buffer = new byte[256];
+        var greeting = await admitted.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.Equal("hello ana", Encoding.UTF8.GetString(buffer, 0, greeting.Count));
+        Assert.Equal(2, ran);
+        await admitted.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
+    }
+
     [Theory]
     [InlineData("GET /echo HTTP/1.1\r\nHost: t\r\n\r\n", "426", "Sec-WebSocket-Version: 13")]
     [InlineData("GET /echo HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n", "426", "Sec-WebSocket-Version: 13")]
