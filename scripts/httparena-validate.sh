@@ -30,12 +30,7 @@ entry="$arena/frameworks/$name"
 rm -rf "$entry"
 mkdir -p "$entry"
 if [ "$name" = aspnet-micro ]; then
-  cp -r "$arena/frameworks/aspnet-minimal/." "$entry/"
-  mkdir -p "$entry/wwwroot" && cp -r "$arena/data/static" "$entry/wwwroot/static"
-  sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; s/Include="StackExchange.Redis" Version="2.8.22"/Include="StackExchange.Redis" Version="2.8.16"/' "$entry/aspnet-minimal.csproj"
-  sed -i "s|</Project>|  <Import Project=\"$repo/framework/Micro.AspNetCore/buildTransitive/Micro.AspNetCore.props\" /><ItemGroup><ProjectReference Include=\"$repo/framework/Micro.AspNetCore/Micro.AspNetCore.csproj\" /><Using Include=\"Micro.AspNetCore\" /></ItemGroup>\n</Project>|" "$entry/aspnet-minimal.csproj"
-  sed -i 's|^var builder = WebApplication.CreateBuilder(args);|&\nbuilder.WebHost.UseMicro();|' "$entry/Program.cs"
-  grep -q 'builder.WebHost.UseMicro();' "$entry/Program.cs" || { echo "aspnet-minimal's Program.cs changed: UseMicro() could not be added" >&2; exit 1; }
+  "$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$entry" micro
   # Its build.sh tags the image for aspnet-minimal with the repository as the context; this entry's is its own name and folder.
   printf '#!/usr/bin/env bash\nset -euo pipefail\ndocker build -t httparena-%s "$(cd "$(dirname "$0")" && pwd)"\n' "$name" >"$entry/build.sh"
   python3 - "$entry/meta.json" <<'PY'

@@ -60,16 +60,11 @@ database=$(MAX_CONNECTIONS=256 "$repo/scripts/httparena-postgres.sh" benchmark "
 
 # The two servers, published.
 dotnet publish "$repo/examples/HttpArena" -c Release -o "$work/micro" -nologo -v q >/dev/null
-cp -r "$arena/frameworks/aspnet-minimal" "$work/aspnet-src"
-mkdir -p "$work/aspnet-src/wwwroot" && cp -r "$arena/data/static" "$work/aspnet-src/wwwroot/static"
-sed -i 's/Include="Npgsql" Version="10.0.2"/Include="Npgsql" Version="10.0.3"/; s/Include="StackExchange.Redis" Version="2.8.22"/Include="StackExchange.Redis" Version="2.8.16"/' "$work/aspnet-src/aspnet-minimal.csproj"
+"$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$work/aspnet-src"
 (cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
 # The same app on Micro: one line added after CreateBuilder, and the package (here the project) referenced.
 if [ "$first $second" != "${first/aspnet-micro/} ${second/aspnet-micro/}" ]; then
-  cp -r "$work/aspnet-src" "$work/aspnet-micro-src"
-  sed -i "s|</Project>|  <Import Project=\"$repo/framework/Micro.AspNetCore/buildTransitive/Micro.AspNetCore.props\" /><ItemGroup><ProjectReference Include=\"$repo/framework/Micro.AspNetCore/Micro.AspNetCore.csproj\" /><Using Include=\"Micro.AspNetCore\" /></ItemGroup>\n</Project>|" "$work/aspnet-micro-src/aspnet-minimal.csproj"
-  sed -i 's|^var builder = WebApplication.CreateBuilder(args);|&\nbuilder.WebHost.UseMicro();|' "$work/aspnet-micro-src/Program.cs"
-  grep -q 'builder.WebHost.UseMicro();' "$work/aspnet-micro-src/Program.cs" || { echo "aspnet-minimal's Program.cs changed: UseMicro() could not be added" >&2; exit 1; }
+  "$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$work/aspnet-micro-src" micro
   (cd "$work" && dotnet publish aspnet-micro-src/aspnet-minimal.csproj -c Release -o "$work/aspnet-micro" -nologo -v q >/dev/null)
 fi
 # aspnet-minimal's echo-ws entry is a project of its own, frameworks/aspnet-websocket (display name aspnet-minimal too).

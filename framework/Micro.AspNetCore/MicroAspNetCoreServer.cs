@@ -90,7 +90,11 @@ public sealed class MicroAspNetCoreServer : IServer
     public Task StopAsync(CancellationToken cancellationToken) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Stops, if the host did not.</summary>
-    public void Dispose() => _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        Transport.Reactor.ThrowIfOnAReactor("Disposing the server"); // it waits for the reactors to stop
+        _server?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 
     private sealed class ServerAddressesFeature : IServerAddressesFeature
     {
