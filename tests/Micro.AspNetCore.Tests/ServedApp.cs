@@ -1,3 +1,4 @@
+using Xunit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -69,6 +70,24 @@ internal sealed class ServedApp : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var url = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
         return new ServedApp(app, url, log) { Addresses = [.. addresses] };
+    }
+
+    /// <summary>
+    /// After a hostile or failing client: fresh connections, more than there are reactors (accepts go to the reactors
+    /// in turn), each answered (a 404 is an answer), so no reactor was left stuck or closed.
+    /// </summary>
+    public async Task AssertServesNewConnectionsAsync()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await socket.ConnectAsync("127.0.0.1", Address.Port, deadline.Token);
+            await socket.SendAsync("GET /__health-check HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), deadline.Token);
+            var buffer = new byte[512];
+            var read = await socket.ReceiveAsync(buffer, deadline.Token);
+            Assert.StartsWith("HTTP/1.1 ", System.Text.Encoding.ASCII.GetString(buffer, 0, read));
+        }
     }
 
     public async ValueTask DisposeAsync()

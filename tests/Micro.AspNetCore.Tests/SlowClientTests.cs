@@ -51,5 +51,6 @@ public sealed class SlowClientTests
             Assert.InRange(written, 64 * 1024, 32L * 1024 * 1024);
             client.Reset();
         }
+        await app.AssertServesNewConnectionsAsync();
     }
 }

@@ -78,6 +78,7 @@ public sealed class StreamingAndLifetimeTests
         await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
         client.Reset();
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await app.AssertServesNewConnectionsAsync();
     }
 
     [Theory]
@@ -129,6 +130,7 @@ public sealed class StreamingAndLifetimeTests
         await client.SendAsync("GET /abort HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.True(await client.IsClosedByServerAsync());
         await Assert.ThrowsAsync<HttpRequestException>(() => app.Client.GetAsync("/abort"));
+        await app.AssertServesNewConnectionsAsync();
     }
 
     [Theory]
@@ -148,6 +150,7 @@ public sealed class StreamingAndLifetimeTests
         var (status, headers, _) = await client.ReadResponseAsync();
         Assert.Equal((int)HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Equal("close", headers.GetValueOrDefault("connection"));
+        await app.AssertServesNewConnectionsAsync();
     }
 
     [Theory]

@@ -107,6 +107,7 @@ public sealed class WebSocketAndSignalRTests
         client.Abort(); // gone without a close frame
         client.Dispose();
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await app.AssertServesNewConnectionsAsync();
     }
 
     private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
