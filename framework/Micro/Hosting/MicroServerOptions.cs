@@ -40,8 +40,9 @@ public sealed class MicroServerOptions
 
     /// <summary>
     /// Open connections at most; past it new connections are closed at accept. Default: the open-files limit
-    /// (RLIMIT_NOFILE) less a reserve of an eighth of it (128 to 4,096) for the runtime, files and databases, so the
-    /// process never runs out of descriptors (which kills a .NET process, Kestrel's too). Also <c>--max-connections N</c>.
+    /// (RLIMIT_NOFILE) less the descriptors the process already holds when the server starts (its assemblies, logs,
+    /// listeners) and a reserve of an eighth of the limit (128 to 4,096) for files and databases, so the process never
+    /// runs out of descriptors (which kills a .NET process, Kestrel's too). Also <c>--max-connections N</c>.
     /// </summary>
     public int? MaxConnections { get; set; }
 

@@ -21,10 +21,30 @@ internal static unsafe class DescriptorBudget
         return limit.Current > int.MaxValue ? int.MaxValue : (long)limit.Current;
     }
 
-    /// <summary>The default connection cap: the limit less the reserve, never below 1.</summary>
+    /// <summary>
+    /// The default connection cap: the limit less what the process holds already and the reserve, never below 1. What
+    /// it holds is counted, not assumed: an ASP.NET Core app keeps two descriptors for each of its hundred assemblies.
+    /// </summary>
     public static int DefaultMaxConnections()
     {
         var limit = OpenFilesLimit();
-        return (int)Math.Max(1, limit - Reserve(limit));
+        return (int)Math.Max(1, limit - OpenDescriptors() - Reserve(limit));
+    }
+
+    /// <summary>The descriptors this process has open now (the entries of /proc/self/fd); 0 where that cannot be read.</summary>
+    private static int OpenDescriptors()
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries("/proc/self/fd").Count();
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 }

@@ -22,7 +22,9 @@ public sealed class DescriptorLimitTests
     {
         using var deadline = new CancellationTokenSource(Deadline);
         using var app = await ServedProcess.StartAsync(BuiltApps.TargetApp, deadline.Token, openFilesLimit: 400);
-        Assert.Contains("(max 272 connections)", app.Banner); // 400 less the reserve of 128
+        // 400 less the reserve of 128 and what the process holds already (its assemblies, logs, listeners: about 130).
+        var max = int.Parse(System.Text.RegularExpressions.Regex.Match(app.Banner, @"\(max (\d+) connections\)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(max, 100, 272);
         var endPoint = EndPointOf(app);
         var clients = new List<Socket>();
         try
@@ -37,8 +39,8 @@ public sealed class DescriptorLimitTests
             var served = results.Count(text => text.StartsWith("HTTP/1.1 200 ", StringComparison.Ordinal));
             var shed = results.Count(text => text.Length == 0);
             Assert.Equal(350, served + shed);
-            Assert.InRange(served, 1, 272);
-            Assert.True(shed >= 350 - 272, $"{shed} shed");
+            Assert.InRange(served, 1, max);
+            Assert.True(shed >= 350 - max, $"{shed} shed");
             Assert.True(app.IsRunning);
         }
         finally
