@@ -1,4 +1,3 @@
-using System.Collections;
 using Micro.Http;
 using Micro.Transport;
 using Microsoft.AspNetCore.Http.Features;
@@ -12,15 +11,9 @@ namespace Micro.AspNetCore;
 /// collection (the features this object is, and those middleware sets beside or over them) and its life, reused
 /// from a pool. The request side is in RequestFeatures.Request.cs, the response side in RequestFeatures.Response.cs.
 /// </summary>
-internal abstract partial class RequestFeatures : IFeatureCollection
+internal abstract partial class RequestFeatures : OwnFeatureCollection
 {
-    // Features middleware sets (or replaces: the response compression middleware replaces the body feature), found
-    // before the ones this object is. A small array reused with the object: a request sets a handful.
-    private KeyValuePair<Type, object?>[] _set = new KeyValuePair<Type, object?>[8];
-    private int _setCount;
-    private int _revision;
-
-    protected RequestFeatures(MicroServerHostOptions options)
+    protected RequestFeatures(MicroServerHostOptions options) : base(s_own)
     {
         Options = options;
         _responseWriter = new HttpResponsePipeWriter(this);
@@ -58,9 +51,7 @@ internal abstract partial class RequestFeatures : IFeatureCollection
     /// <summary>Ready for another request: what the last one set is forgotten, buffers go back.</summary>
     protected void Reset()
     {
-        Array.Clear(_set, 0, _setCount);
-        _setCount = 0;
-        _revision++;
+        ForgetSetFeatures();
         Exchange = null;
         _connection = null;
         ResetRequest();
@@ -69,48 +60,6 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         ResetRouting();
         ResetTrailers();
     }
-
-    public bool IsReadOnly => false;
-
-    public int Revision => _revision;
-
-    public object? this[Type key]
-    {
-        get
-        {
-            ArgumentNullException.ThrowIfNull(key);
-            for (var i = 0; i < _setCount; i++)
-            {
-                if (_set[i].Key == key)
-                {
-                    return _set[i].Value;
-                }
-            }
-            return Own(key);
-        }
-        set
-        {
-            ArgumentNullException.ThrowIfNull(key);
-            _revision++;
-            for (var i = 0; i < _setCount; i++)
-            {
-                if (_set[i].Key == key)
-                {
-                    _set[i] = new(key, value);
-                    return;
-                }
-            }
-            if (_setCount == _set.Length)
-            {
-                Array.Resize(ref _set, _set.Length * 2);
-            }
-            _set[_setCount++] = new(key, value);
-        }
-    }
-
-    public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
-
-    public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
 
     /// <summary>The features this object is, by type.</summary>
     private static readonly Type[] s_own =
@@ -121,48 +70,4 @@ internal abstract partial class RequestFeatures : IFeatureCollection
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
         typeof(IHttpResponseTrailersFeature),
     ];
-
-    private object? Own(Type key)
-    {
-        foreach (var type in s_own)
-        {
-            if (type == key)
-            {
-                return this;
-            }
-        }
-        return null;
-    }
-
-    public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
-    {
-        for (var i = 0; i < _setCount; i++)
-        {
-            if (_set[i].Value is { } value)
-            {
-                yield return new(_set[i].Key, value);
-            }
-        }
-        foreach (var type in s_own)
-        {
-            if (!IsSet(type))
-            {
-                yield return new(type, this);
-            }
-        }
-    }
-
-    private bool IsSet(Type type)
-    {
-        for (var i = 0; i < _setCount; i++)
-        {
-            if (_set[i].Key == type)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

@@ -177,8 +177,9 @@ public sealed partial class MicroApp
     /// <summary>What the app keeps with a pooled exchange: its Request and Response, reused with it.</summary>
     private sealed class Context(int maxCaptures) : IExchangeState
     {
-        public Request Request { get; } = new(maxCaptures);
-        public Response Response { get; } = new();
+        public Request Request { get; } = new(maxCaptures) { Response = new() };
+
+        public Response Response => Request.Response;
 
         public void Retire(string request)
         {

@@ -175,13 +175,13 @@ public sealed partial class MicroApp : Router
     private void Build()
     {
         // App-level middleware runs for every request, routed or not; a router's own middleware only for its routes.
-        _global = [.. Middleware];
+        _global = [.. Middleware.Where(Runs)];
         var table = new RouteTable<Pipeline>();
         var methods = new HashSet<string>(StringComparer.Ordinal);
         foreach (var route in FlattenRoutes())
         {
             methods.Add(route.Method);
-            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain], route.Handler, route.Pattern));
+            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain.Where(Runs)], route.Handler, route.Pattern));
         }
         _table = table;
         _notFound = new Pipeline(_global, Pipeline.From(_onNotFound));
@@ -191,6 +191,19 @@ public sealed partial class MicroApp : Router
         // CONNECT asks for a tunnel, which only a proxy makes (RFC 9110 section 9.3.6); Micro serves origins only.
         _connect = new Pipeline(_global, Pipeline.From(static (req, res) => res.Status(501).Send("Not Implemented: Micro is not a proxy and makes no CONNECT tunnels.")));
     }
+
+    /// <summary>Middleware that only describes the route (RouteMetadata.Produces, Summary...) is left out of its pipeline: it costs a request nothing.</summary>
+    private static bool Runs(Middleware middleware) => middleware.Target is not IDescriptionOnly;
+
+    /// <summary>
+    /// Every route as declared (mounted routers' with their prefixes), with what it declares about itself: the
+    /// metadata among the app's, its routers' and its own middleware. An OpenAPI document is made from this.
+    /// </summary>
+    public IReadOnlyList<RouteDescription> DescribeRoutes() =>
+    [
+        .. FlattenRoutes().Select(route => new RouteDescription(
+            route.Method, route.Pattern, [.. Middleware.Concat(route.Chain).Select(m => m.Target).OfType<IRouteMetadata>()], route.Declared)),
+    ];
 
     /// <summary>The Allow list of OPTIONS *: every method some route answers (GET brings HEAD), and OPTIONS.</summary>
     private static string ServedMethods(HashSet<string> methods)
@@ -208,7 +221,7 @@ public sealed partial class MicroApp : Router
         return string.Join(", ", standard.Where(methods.Contains).Concat(methods.Except(standard).Order(StringComparer.Ordinal)));
     }
 
-    private IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> FlattenRoutes()
+    private IEnumerable<RouteEntry> FlattenRoutes()
     {
         foreach (var route in Routes)
         {

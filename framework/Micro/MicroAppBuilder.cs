@@ -56,6 +56,12 @@ public sealed class MicroAppBuilder
     /// <summary>Builds the service provider and the app, its server options read from the "Micro" section.</summary>
     public MicroApp Build()
     {
+        // ASP.NET Core's authorization (its policy cache) asks for the app's endpoints when its services are checked;
+        // a Micro app's routes are not ASP.NET Core endpoints, so it is given none.
+        if (!Services.Any(service => service.ServiceType == typeof(Microsoft.AspNetCore.Routing.EndpointDataSource)))
+        {
+            Services.AddSingleton<Microsoft.AspNetCore.Routing.EndpointDataSource>(new Microsoft.AspNetCore.Routing.DefaultEndpointDataSource());
+        }
         var provider = Services.BuildServiceProvider(new ServiceProviderOptions
         {
             ValidateScopes = Environment == "Development",

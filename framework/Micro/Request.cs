@@ -37,6 +37,7 @@ public sealed partial class Request
     internal System.Text.Json.JsonSerializerOptions JsonOptions => _json;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
+    private object? _parsedBody; // the body a route's Accepts<T>() read and checked, returned by Json<T>
     private long _maxBodySize;
     private Microsoft.AspNetCore.Http.Features.FormOptions _formLimits = null!;
 
@@ -62,6 +63,7 @@ public sealed partial class Request
         _json = source._json;
         _formLimits = source._formLimits;
         _items = source._items;         // what middleware decided (the user it authenticated) stays with the connection
+        KeepUserOf(source);
         _forwarded = source._forwarded;
         _path = source._path;
         _method = source._method;
@@ -318,6 +320,10 @@ public sealed partial class Request
     /// </summary>
     public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
     {
+        if (_parsedBody is T kept)
+        {
+            return kept;
+        }
         try
         {
             return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
@@ -338,6 +344,9 @@ public sealed partial class Request
         return Json(typeInfo);
     }
 
+    /// <summary>The body as a route's metadata read it (RouteMetadata.Accepts), for the handler's Json&lt;T&gt;.</summary>
+    internal void KeepParsedBody(object value) => _parsedBody = value;
+
     internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json,
         Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopeFactory)
     {
@@ -356,6 +365,8 @@ public sealed partial class Request
         _query = null;
         _cookies = null;
         _form = null;
+        _parsedBody = null;
+        ForgetUser();
         Params.Reset();
     }
 }

@@ -31,6 +31,13 @@ public sealed class Response : Files.IFileExchange
     /// <summary>A filter kept with this response between requests, so the middleware that made it reuses it rather than allocating.</summary>
     internal IResponseBodyFilter? KeptBodyFilter { get; set; }
 
+    /// <summary>
+    /// What must run before the head of a streamed response goes out, set by a middleware that promised it (ASP.NET
+    /// Core's OnStarting callbacks, through app.UseAspNetCore); run once, at the first streamed write. A response sent
+    /// whole has its head written after the middleware returns, which runs them itself.
+    /// </summary>
+    internal Func<ValueTask>? BeforeStreaming { get; set; }
+
     /// <summary>Body bytes produced so far (for request logs and metrics).</summary>
     internal long BodyLength => _exchange.ResponseBodyLength;
 
@@ -222,8 +229,20 @@ public sealed class Response : Files.IFileExchange
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
+        if (BeforeStreaming is { } beforeStreaming && !_exchange.HasStarted)
+        {
+            BeforeStreaming = null;
+            return WriteAfterAsync(beforeStreaming, bytes, "application/octet-stream", cancellationToken);
+        }
         DefaultContentType("application/octet-stream"u8);
         return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
+    }
+
+    private async ValueTask WriteAfterAsync(Func<ValueTask> beforeStreaming, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
+    {
+        await beforeStreaming().ConfigureAwait(true);
+        DefaultContentType(Encoding.ASCII.GetBytes(contentType));
+        await (BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken)).ConfigureAwait(true);
     }
 
     /// <summary>
@@ -245,8 +264,13 @@ public sealed class Response : Files.IFileExchange
     public ValueTask WriteAsync(string text, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
-        DefaultContentType("text/plain; charset=utf-8"u8);
         var bytes = Encoding.UTF8.GetBytes(text);
+        if (BeforeStreaming is { } beforeStreaming && !_exchange.HasStarted)
+        {
+            BeforeStreaming = null;
+            return WriteAfterAsync(beforeStreaming, bytes, "text/plain; charset=utf-8", cancellationToken);
+        }
+        DefaultContentType("text/plain; charset=utf-8"u8);
         return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
@@ -286,5 +310,6 @@ public sealed class Response : Files.IFileExchange
         _jsonOptions = jsonOptions;
         _contentTypeSet = false;
         Ended = false;
+        BeforeStreaming = null;
     }
 }

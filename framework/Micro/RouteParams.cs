@@ -23,6 +23,9 @@ public sealed class RouteParams
     public string? this[string name] =>
         TryGetRaw(name, out var raw) ? Uri.UnescapeDataString(Encoding.UTF8.GetString(raw)) : null;
 
+    /// <summary>The names of the parameters the route captured, in pattern order.</summary>
+    internal ReadOnlySpan<string> Names => _names.AsSpan(0, _count);
+
     /// <summary>How many parameters the route captured.</summary>
     public int Count => _count;
 

@@ -1,3 +1,5 @@
+using Micro.Routing;
+
 namespace Micro;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Micro;
 /// </summary>
 public partial class Router
 {
-    internal readonly List<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> Routes = [];
+    internal readonly List<RouteEntry> Routes = [];
     internal readonly List<Middleware> Middleware = [];
     internal readonly List<(string Prefix, Router Router)> Mounted = [];
 
@@ -24,11 +26,11 @@ public partial class Router
     /// through <paramref name="middleware"/> of the route's own (after the app's and the router's), to <paramref name="handler"/>.
     /// </summary>
     public Router Map(string method, string pattern, Middleware[] middleware, RequestHandler handler) =>
-        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))));
+        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))), handler);
 
     /// <summary>As <see cref="Map(string, string, Middleware[], RequestHandler)"/>, to an async handler.</summary>
     public Router Map(string method, string pattern, Middleware[] middleware, AsyncRequestHandler handler) =>
-        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))));
+        Add(method, pattern, [.. middleware ?? throw new ArgumentNullException(nameof(middleware))], Pipeline.From(handler ?? throw new ArgumentNullException(nameof(handler))), handler);
 
     /// <summary>
     /// The routes of one pattern, declared together: <c>app.Route("/notes/:id").Get(read).Put(update).Delete(remove)</c>.
@@ -65,7 +67,7 @@ public partial class Router
         return this;
     }
 
-    private Router Add(string method, string pattern, Middleware[] chain, Func<Request, Response, ValueTask> handler)
+    private Router Add(string method, string pattern, Middleware[] chain, Func<Request, Response, ValueTask> handler, Delegate declared)
     {
         if (Array.IndexOf(chain, null) >= 0)
         {
@@ -76,17 +78,17 @@ public partial class Router
             throw new ArgumentException($"'{method}' is not a valid method token.", nameof(method));
         }
         Routing.RoutePattern.Parse(pattern); // refuse a bad pattern where it is written, not at startup
-        Routes.Add((method, pattern, chain, handler));
+        Routes.Add(new RouteEntry(method, pattern, chain, handler, declared));
         return this;
     }
 
     /// <summary>Every route of this router and of those mounted in it, with prefixes joined and middleware chained.</summary>
-    internal IEnumerable<(string Method, string Pattern, Middleware[] Chain, Func<Request, Response, ValueTask> Handler)> Flatten(string prefix, Middleware[] outer)
+    internal IEnumerable<RouteEntry> Flatten(string prefix, Middleware[] outer)
     {
         var chain = outer.Concat(Middleware).ToArray();
-        foreach (var (method, pattern, own, handler) in Routes)
+        foreach (var route in Routes)
         {
-            yield return (method, prefix + (pattern == "/" && prefix.Length > 0 ? "" : pattern), [.. chain, .. own], handler);
+            yield return route with { Pattern = prefix + (route.Pattern == "/" && prefix.Length > 0 ? "" : route.Pattern), Chain = [.. chain, .. route.Chain] };
         }
         foreach (var (mountPrefix, router) in Mounted)
         {

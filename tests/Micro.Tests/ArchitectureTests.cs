@@ -7,7 +7,7 @@ namespace Micro.Tests;
 /// <summary>
 /// The layers of framework/Micro, checked on the compiled IL: each depends only on those below it.
 /// Parser (its own assembly) &lt; Transport &lt; Http &lt; Hosting &lt; the root (Micro: MicroApp, Request, Response, Router)
-/// &lt; the plugin rooms (Compression, Cors, Proxy, Diagnostics, WebSockets, ServerSentEvents) &lt; Testing.
+/// &lt; the plugin rooms (Compression, Cors, Proxy, Diagnostics, WebSockets, ServerSentEvents, Metadata) &lt; Testing.
 /// Beside them: Routing (generic, it knows neither HTTP nor the app) and the components Files and Forms, which the
 /// root uses and which name no part of the framework. A plugin plugs into a seam the root defines
 /// (<see cref="IResponseBodyFilter"/>, <see cref="IForwardedClient"/>), so the root names no plugin: no cycles.
@@ -21,7 +21,7 @@ public sealed class ArchitectureTests
         [.. Framework.GetTypes().Where(type => type.Namespace == "Micro" && !type.IsNested).Select(type => type.FullName!)];
 
     /// <summary>Rooms built on the root's public API and its seams, above it.</summary>
-    private static readonly string[] Plugins = ["Micro.Compression", "Micro.Cors", "Micro.Proxy", "Micro.Diagnostics", "Micro.WebSockets", "Micro.ServerSentEvents"];
+    private static readonly string[] Plugins = ["Micro.Compression", "Micro.Cors", "Micro.Proxy", "Micro.Diagnostics", "Micro.WebSockets", "Micro.ServerSentEvents", "Micro.Metadata"];
 
     /// <summary>Rooms the root uses, which know nothing of the framework.</summary>
     private static readonly string[] Components = ["Micro.Files", "Micro.Forms"];
@@ -42,6 +42,7 @@ public sealed class ArchitectureTests
         { "Micro.Diagnostics", [.. Plugins.Except(["Micro.Diagnostics"]), "Micro.Testing"] },
         { "Micro.WebSockets", [.. Plugins.Except(["Micro.WebSockets"]), "Micro.Testing"] },
         { "Micro.ServerSentEvents", [.. Plugins.Except(["Micro.ServerSentEvents"]), "Micro.Testing"] },
+        { "Micro.Metadata", [.. Plugins.Except(["Micro.Metadata"]), "Micro.Testing"] },
     };
 
     [Theory]

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// One run of an ASP.NET Core pipeline in front of Micro's: the middleware runs; its terminal goes on into Micro's
+/// middleware and route; what it produced is then handed over: an answer of its own (a 401 challenge, a 429, a
+/// problem+json body) ends the Micro response, or the route's answer leaves as the route made it.
+/// </summary>
+internal sealed partial class MicroRequestContext
+{
+    /// <summary>Where Micro's pipeline goes on from, while the ASP.NET Core one runs.</summary>
+    private Next _next;
+    private bool _nextCalled;
+
+    /// <summary>The terminal of every ASP.NET Core pipeline run here: on into the Micro app's next middleware or route.</summary>
+    public static readonly RequestDelegate GoOnInMicro = static context =>
+        context.Features is MicroRequestContext micro
+            ? micro.GoOnAsync()
+            : throw new InvalidOperationException("An ASP.NET Core middleware in a Micro app replaced HttpContext.Features; the Micro pipeline cannot go on from it.");
+
+    public async ValueTask RunAsync(RequestDelegate pipeline, Next next)
+    {
+        // A pipeline on a route, inside the app's: the outer one's place is kept and given back.
+        var (outerNext, outerNextCalled) = (_next, _nextCalled);
+        _next = next;
+        _nextCalled = false;
+        try
+        {
+            await pipeline(_context).ConfigureAwait(true);
+            await FinishAsync().ConfigureAwait(true);
+        }
+        finally
+        {
+            (_next, _nextCalled) = (outerNext, outerNextCalled);
+        }
+    }
+
+    private Task GoOnAsync()
+    {
+        if (_nextCalled)
+        {
+            throw new InvalidOperationException("An ASP.NET Core middleware in a Micro app called next twice for one request.");
+        }
+        _nextCalled = true;
+        var goOn = _body.HasBuffered ? FlushThenGoOnAsync() : _next.Invoke();
+        if (goOn.IsCompletedSuccessfully)
+        {
+            goOn.GetAwaiter().GetResult(); // consumed, so a pooled source behind it goes back
+            return Task.CompletedTask;
+        }
+        return goOn.AsTask();
+    }
+
+    /// <summary>A middleware wrote some body, then called next: what it wrote goes first, streamed.</summary>
+    private async ValueTask FlushThenGoOnAsync()
+    {
+        await _body.StartStreamingAsync(_request.Aborted).ConfigureAwait(true);
+        await _next.Invoke().ConfigureAwait(true);
+    }
+
+    /// <summary>
+    /// The pipeline is done: OnStarting callbacks run while headers can still change; a body it buffered goes out
+    /// (with its Content-Length checked); an answer of its own ends the Micro response; OnCompleted callbacks run.
+    /// </summary>
+    private async ValueTask FinishAsync()
+    {
+        if (!_response.Exchange.HasStarted)
+        {
+            await RunOnStartingAsync().ConfigureAwait(true);
+        }
+        await _body.CompleteAsync().ConfigureAwait(true);
+        if (!_nextCalled)
+        {
+            _response.End();
+        }
+        await RunOnCompletedAsync().ConfigureAwait(true);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Micro.AspNetCore;
+
+/// <summary>
+/// A feature collection that is itself most of its features, as Kestrel's connection object is: asking for one of
+/// <c>own</c> answers this object, and what middleware sets beside or over them (the response compression middleware
+/// replaces the body feature) is found first. Reused with its pooled owner; a request sets a handful, kept in a small
+/// array that goes on being reused.
+/// </summary>
+internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
+{
+    private KeyValuePair<Type, object?>[] _set = new KeyValuePair<Type, object?>[8];
+    private int _setCount;
+    private int _revision;
+
+    public bool IsReadOnly => false;
+
+    public int Revision => _revision;
+
+    public object? this[Type key]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            for (var i = 0; i < _setCount; i++)
+            {
+                if (_set[i].Key == key)
+                {
+                    return _set[i].Value;
+                }
+            }
+            return Array.IndexOf(own, key) >= 0 ? this : null;
+        }
+        set
+        {
+            ArgumentNullException.ThrowIfNull(key);
+            _revision++;
+            for (var i = 0; i < _setCount; i++)
+            {
+                if (_set[i].Key == key)
+                {
+                    _set[i] = new(key, value);
+                    return;
+                }
+            }
+            if (_setCount == _set.Length)
+            {
+                Array.Resize(ref _set, _set.Length * 2);
+            }
+            _set[_setCount++] = new(key, value);
+        }
+    }
+
+    public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
+
+    public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
+
+    /// <summary>What the last request's middleware set is forgotten; the revision moves on, so cached lookups are redone.</summary>
+    protected void ForgetSetFeatures()
+    {
+        Array.Clear(_set, 0, _setCount);
+        _setCount = 0;
+        _revision++;
+    }
+
+    public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
+    {
+        for (var i = 0; i < _setCount; i++)
+        {
+            if (_set[i].Value is { } value)
+            {
+                yield return new(_set[i].Key, value);
+            }
+        }
+        foreach (var type in own)
+        {
+            if (!IsSet(type))
+            {
+                yield return new(type, this);
+            }
+        }
+    }
+
+    private bool IsSet(Type type)
+    {
+        for (var i = 0; i < _setCount; i++)
+        {
+            if (_set[i].Key == type)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}

@@ -1,0 +1,97 @@
+using System.Collections;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Micro.Metadata;
+
+/// <summary>
+/// Checks a value read from a JSON body against its DataAnnotations attributes and <see cref="IValidatableObject"/>,
+/// into nested objects and the items of lists, as .NET 10's minimal API validation does. Each error is keyed by the
+/// field's path as the JSON names it ("title", "address.street", "items[0].name"), with the app's naming policy.
+/// </summary>
+internal static class BodyValidator
+{
+    /// <summary>Deeper than this, a body is not walked (a hostile body cannot make the walk long: the JSON reader's own depth limit is 64).</summary>
+    private const int MaxDepth = 32;
+
+    public static Dictionary<string, List<string>> Validate(object value, JsonSerializerOptions options)
+    {
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        Walk(value, "", options, errors, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
+        return errors;
+    }
+
+    private static void Walk(object value, string prefix, JsonSerializerOptions options, Dictionary<string, List<string>> errors, HashSet<object> seen, int depth)
+    {
+        if (depth > MaxDepth || !seen.Add(value))
+        {
+            return;
+        }
+        var type = value.GetType();
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
+        foreach (var result in results)
+        {
+            var members = result.MemberNames.Any() ? result.MemberNames : [""];
+            foreach (var member in members)
+            {
+                var key = member.Length == 0 ? prefix.TrimEnd('.') : prefix + JsonName(type, member, options);
+                if (!errors.TryGetValue(key, out var messages))
+                {
+                    errors[key] = messages = [];
+                }
+                messages.Add(result.ErrorMessage ?? $"The field {member} is invalid.");
+            }
+        }
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.GetIndexParameters().Length > 0 || !property.CanRead || IsLeaf(property.PropertyType)
+                || property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always })
+            {
+                continue;
+            }
+            var child = property.GetValue(value);
+            var path = prefix + JsonName(type, property.Name, options);
+            if (child is IEnumerable items and not string)
+            {
+                var index = 0;
+                foreach (var item in items)
+                {
+                    if (item is not null && !IsLeaf(item.GetType()))
+                    {
+                        Walk(item, $"{path}[{index}].", options, errors, seen, depth + 1);
+                    }
+                    index++;
+                }
+            }
+            else if (child is not null)
+            {
+                Walk(child, path + ".", options, errors, seen, depth + 1);
+            }
+        }
+    }
+
+    /// <summary>The name the JSON gives a member: its [JsonPropertyName], else the app's naming policy (camelCase by default).</summary>
+    private static string JsonName(Type type, string member, JsonSerializerOptions options)
+    {
+        var property = type.GetProperty(member, BindingFlags.Public | BindingFlags.Instance);
+        if (property?.GetCustomAttribute<JsonPropertyNameAttribute>() is { } named)
+        {
+            return named.Name;
+        }
+        return options.PropertyNamingPolicy?.ConvertName(member) ?? member;
+    }
+
+    /// <summary>Types with no members worth walking: primitives, strings, numbers, dates, enums, and the like.</summary>
+    private static bool IsLeaf(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime)
+            || type == typeof(DateTimeOffset) || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(TimeSpan)
+            || type == typeof(Guid) || type == typeof(Uri) || type == typeof(byte[]) || typeof(ITuple).IsAssignableFrom(type) && type.IsValueType
+            || type.Namespace?.StartsWith("System.Text.Json", StringComparison.Ordinal) == true;
+    }
+}

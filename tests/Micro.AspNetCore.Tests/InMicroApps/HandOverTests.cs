@@ -1,0 +1,243 @@
+using System.Net;
+using System.Text;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Micro.AspNetCore.Tests.InMicroApps;
+
+/// <summary>
+/// Issue 22, part 2: what ASP.NET Core middleware in a Micro app produces is handed over: an answer of its own (status,
+/// headers, a body whole or streamed) instead of the route's, or headers and callbacks around the route's answer.
+/// </summary>
+public sealed class HandOverTests
+{
+    private static void NoServices(IServiceCollection services)
+    {
+    }
+
+    [Fact]
+    public async Task The_rate_limiter_answers_429_with_its_own_body_and_the_routes_answer_below_the_limit()
+    {
+        await using var served = ServedMicroApp.Start(services => services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
+                RateLimitPartition.GetFixedWindowLimiter("all", _ => new FixedWindowRateLimiterOptions { PermitLimit = 2, Window = TimeSpan.FromHours(1) }));
+            options.RejectionStatusCode = 429;
+            options.OnRejected = (context, token) => new ValueTask(context.HttpContext.Response.WriteAsync("slow down", token));
+        }), app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.UseRateLimiter());
+            app.Get("/", (req, res) => res.Send("ok"));
+        });
+        Assert.Equal("ok", await served.Client.GetStringAsync("/"));
+        Assert.Equal("ok", await served.Client.GetStringAsync("/"));
+        var limited = await served.Client.GetAsync("/");
+        Assert.Equal((HttpStatusCode)429, limited.StatusCode);
+        Assert.Equal("slow down", await limited.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_pipeline_on_one_route_leaves_the_others_alone()
+    {
+        await using var served = ServedMicroApp.Start(services => services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
+                RateLimitPartition.GetFixedWindowLimiter("all", _ => new FixedWindowRateLimiterOptions { PermitLimit = 1, Window = TimeSpan.FromHours(1) }));
+            options.RejectionStatusCode = 429;
+        }), app =>
+        {
+            var limited = app.AspNetCore(pipeline => pipeline.UseRateLimiter());
+            app.Post("/login", limited, (req, res) => res.Send("welcome"));
+            app.Get("/free", (req, res) => res.Send("free"));
+        });
+        Assert.Equal("welcome", await (await served.Client.PostAsync("/login", null)).Content.ReadAsStringAsync());
+        Assert.Equal((HttpStatusCode)429, (await served.Client.PostAsync("/login", null)).StatusCode);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal("free", await served.Client.GetStringAsync("/free"));
+        }
+    }
+
+    [Fact]
+    public async Task A_middleware_answering_with_json_sends_it_whole_with_its_type_and_length()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use(async (context, next) =>
+            {
+                if (context.Request.Headers["X-Api-Key"] != "secret")
+                {
+                    context.Response.StatusCode = 401;
+                    await context.Response.WriteAsJsonAsync(new { title = "Missing API key", status = 401 }, options: null, contentType: "application/problem+json");
+                    return;
+                }
+                await next(context);
+            }));
+            app.Get("/data", (req, res) => res.Json(new { value = 42 }));
+        });
+        var refused = await served.Client.GetAsync("/data");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType!.MediaType);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Equal("""{"title":"Missing API key","status":401}""", body);
+        Assert.Equal(body.Length, refused.Content.Headers.ContentLength);
+
+        using var allowed = new HttpRequestMessage(HttpMethod.Get, "/data");
+        allowed.Headers.Add("X-Api-Key", "secret");
+        Assert.Equal("""{"value":42}""", await (await served.Client.SendAsync(allowed)).Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_large_body_from_middleware_streams_and_arrives_whole()
+    {
+        var large = new string('x', 300_000);
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Run(context => context.Response.WriteAsync(large)));
+        });
+        var response = await served.Client.GetAsync("/anything");
+        Assert.True(response.Headers.TransferEncodingChunked);
+        Assert.Equal(large, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_declared_Content_Length_is_kept_and_a_body_that_does_not_match_it_is_an_error()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Run(async context =>
+            {
+                context.Response.ContentLength = context.Request.Path.StartsWithSegments("/short") ? 10 : 5;
+                if (context.Request.Path.StartsWithSegments("/started"))
+                {
+                    await context.Response.WriteAsync("hello"); // starts the response: its head goes out with Content-Length: 5
+                }
+                else
+                {
+                    await context.Response.Body.WriteAsync("hello"u8.ToArray()); // kept, and checked when the pipeline is done
+                }
+            }));
+        });
+        var right = await served.Client.GetAsync("/right");
+        Assert.Equal(5, right.Content.Headers.ContentLength);
+        Assert.Equal("hello", await right.Content.ReadAsStringAsync());
+        var started = await served.Client.GetAsync("/started");
+        Assert.Equal(5, started.Content.Headers.ContentLength);
+        Assert.Equal("hello", await started.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.InternalServerError, (await served.Client.GetAsync("/short")).StatusCode);
+        Assert.Contains(served.Logs.Entries, entry => entry.Exception?.Message.Contains("Content-Length mismatch", StringComparison.Ordinal) == true);
+        // Started with Content-Length: 10 and ended after 5: the only way to tell the client is to close the connection.
+        await Assert.ThrowsAsync<HttpRequestException>(() => served.Client.GetStringAsync("/short/started"));
+    }
+
+    [Fact]
+    public async Task Headers_and_OnStarting_callbacks_reach_the_routes_answer_sent_whole_or_streamed()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use(async (context, next) =>
+            {
+                context.Response.Headers["X-Frame-Options"] = "DENY";
+                context.Response.OnStarting(() =>
+                {
+                    context.Response.Headers["X-Status-Seen"] = context.Response.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Task.CompletedTask;
+                });
+                await next(context);
+                context.Response.Headers.Append("X-After", context.Response.Headers["X-Route"]);
+            }));
+            app.Get("/whole", (req, res) => res.Status(201).Header("X-Route", "whole").Send(req.HttpContext.Response.Headers["X-Frame-Options"].ToString()));
+            app.Get("/streamed", async (req, res) =>
+            {
+                res.Status(202);
+                await res.WriteAsync("first ");
+                await res.WriteAsync("second");
+            });
+        });
+        var whole = await served.Client.GetAsync("/whole");
+        Assert.Equal(HttpStatusCode.Created, whole.StatusCode);
+        Assert.Equal("DENY", await whole.Content.ReadAsStringAsync());
+        Assert.Equal("DENY", whole.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("201", whole.Headers.GetValues("X-Status-Seen").Single());
+        Assert.Equal("whole", whole.Headers.GetValues("X-After").Single());
+
+        var streamed = await served.Client.GetAsync("/streamed");
+        Assert.Equal("first second", await streamed.Content.ReadAsStringAsync());
+        Assert.Equal("202", streamed.Headers.GetValues("X-Status-Seen").Single());
+        Assert.Equal("DENY", streamed.Headers.GetValues("X-Frame-Options").Single());
+    }
+
+    [Fact]
+    public async Task Req_HttpContext_is_the_same_request_both_ways()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use((context, next) =>
+            {
+                context.Items["tenant"] = context.Request.Headers["X-Tenant"].ToString();
+                return next(context);
+            }));
+            app.Post("/orders/:id", async (req, res) =>
+            {
+                var context = req.HttpContext;
+                using var reader = new StreamReader(context.Request.Body);
+                var body = await reader.ReadToEndAsync();
+                context.Response.Headers["X-Echo"] = context.Request.Query["q"];
+                res.Send($"{req.Items["tenant"]}|{context.Request.Method}|{context.Request.Path}|{context.Request.RouteValues["id"]}|{context.Request.QueryString}|{body}|{context.Connection.RemoteIpAddress}");
+            });
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/orders/42?q=x%20y") { Content = new StringContent("payload") };
+        request.Headers.Add("X-Tenant", "acme");
+        var response = await served.Client.SendAsync(request);
+        Assert.Equal("acme|POST|/orders/42|42|?q=x%20y|payload|127.0.0.1", await response.Content.ReadAsStringAsync());
+        Assert.Equal("x y", response.Headers.GetValues("X-Echo").Single());
+    }
+
+    [Fact]
+    public async Task A_throwing_middleware_answers_500_and_the_connection_serves_the_next_request()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use((context, next) =>
+                context.Request.Path == "/boom" ? throw new InvalidOperationException("middleware failed") : next(context)));
+            app.Get("/boom", (req, res) => res.Send("never"));
+            app.Get("/fine", (req, res) => res.Send("fine"));
+        });
+        await using var client = await RawHttpClient.ConnectAsync(served.Url);
+        await client.SendAsync("GET /boom HTTP/1.1\r\nHost: x\r\n\r\nGET /fine HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(500, (await client.ReadResponseAsync()).Status);
+        Assert.Equal("fine", (await client.ReadResponseAsync()).Body);
+        Assert.Contains(served.Logs.Entries, entry => entry.Exception?.Message == "middleware failed");
+    }
+
+    [Fact]
+    public void UseAspNetCore_on_an_app_without_services_names_what_to_do()
+    {
+        var app = new MicroApp();
+        var error = Assert.Throws<InvalidOperationException>(() => app.UseAspNetCore(pipeline => pipeline.UseRateLimiter()));
+        Assert.Contains("MicroApp.CreateBuilder", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Synchronous_writes_are_refused_unless_allowed_as_on_Kestrel()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Run(context =>
+            {
+                if (context.Request.Path == "/allowed")
+                {
+                    context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpBodyControlFeature>()!.AllowSynchronousIO = true;
+                }
+                context.Response.Body.Write(Encoding.ASCII.GetBytes("sync"));
+                return Task.CompletedTask;
+            }));
+        });
+        Assert.Equal("sync", await served.Client.GetStringAsync("/allowed"));
+        Assert.Equal(HttpStatusCode.InternalServerError, (await served.Client.GetAsync("/refused")).StatusCode);
+        Assert.Contains(served.Logs.Entries, entry => entry.Exception?.Message.Contains("Synchronous operations are disallowed", StringComparison.Ordinal) == true);
+    }
+}
