@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 feed="$PWD/artifacts/packages"
 mkdir -p "$feed"
-for project in parser/Micro.Parser framework/Micro framework/Micro.AspNetCore examples/Micro.Templates; do
+for project in parser/Micro.Parser framework/Micro framework/Micro.AspNetCore framework/Micro.OpenApi examples/Micro.Templates; do
   dotnet pack "$project" -c Release -o "$feed" -v q -nologo >/dev/null
 done
 template=$(ls "$feed"/Micro.Templates.*.nupkg | sort -V | tail -1)

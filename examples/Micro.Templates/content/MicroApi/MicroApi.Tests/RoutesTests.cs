@@ -1,14 +1,29 @@
 using System.Net;
+#if (auth)
+using System.Net.Http.Headers;
+#endif
 using System.Net.Http.Json;
+#if (auth)
+using System.Security.Claims;
+#endif
 using Micro;
 using Micro.Testing;
+#if (auth)
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+#endif
 
 namespace MicroApi.Tests;
 
 /// <summary>The app's routes, run in memory (no port, no socket) on Micro's own engine.</summary>
 public sealed class RoutesTests : IAsyncLifetime
 {
+#if (auth)
+    private const string SigningKey = "a key for the tests only, 32 bytes or more";
+    private readonly MicroTestHost _host = new(Routes.Create(["--Auth:SigningKey", SigningKey]));
+#else
     private readonly MicroTestHost _host = new(Routes.Create([]));
+#endif
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
@@ -50,4 +65,31 @@ public sealed class RoutesTests : IAsyncLifetime
         Assert.Equal(new Todo(7, "Write tests", false), await _client.GetFromJsonAsync<Todo>("/todos/7")); // the store kept it
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/todos", new StringContent("{\"id\":"))).StatusCode);
     }
+#if (auth)
+
+    [Fact]
+    public async Task Me_needs_a_valid_token_and_answers_who_it_names()
+    {
+        var anonymous = await _client.GetAsync("/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
+
+        using var signedIn = new HttpRequestMessage(HttpMethod.Get, "/me");
+        signedIn.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(SigningKey));
+        Assert.Equal(new Me("ada"), await (await _client.SendAsync(signedIn)).Content.ReadFromJsonAsync<Me>());
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/me");
+        forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token("another key, that the app does not know of"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.SendAsync(forged)).StatusCode);
+    }
+
+    private static string Token(string key) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = "MicroApi",
+        Audience = "MicroApi",
+        Subject = new ClaimsIdentity([new Claim("name", "ada")]),
+        Expires = DateTime.UtcNow.AddMinutes(5),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
+    });
+#endif
 }

@@ -2,9 +2,20 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Micro;
+#if (auth)
+using Micro.AspNetCore;
+#endif
 using Micro.Compression;
 using Micro.Diagnostics;
+#if (auth)
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+#endif
 using Microsoft.Extensions.DependencyInjection;
+#if (auth)
+using Microsoft.IdentityModel.Tokens;
+using static Micro.AspNetCore.Authorization;
+#endif
 
 namespace MicroApi;
 
@@ -16,6 +27,26 @@ public static class Routes
     {
         var builder = MicroApp.CreateBuilder(args);
         builder.Services.AddSingleton<TodoStore>(); // a service: one store shared by every request
+#if (auth)
+        // JWT bearer tokens, checked by ASP.NET Core's own handler. The key, issuer and audience come from configuration:
+        // Auth__SigningKey in the environment, --Auth:SigningKey on the command line, or appsettings.json.
+        var auth = builder.Configuration.GetSection("Auth");
+        var signingKey = auth["SigningKey"] is { Length: >= 32 } key ? key : throw new InvalidOperationException(
+            "Auth:SigningKey is not set (or is shorter than 32 characters): set Auth__SigningKey to the key your tokens are signed with.");
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false; // claims keep the names the token gives them ("name", "role")
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = auth["Issuer"] ?? "MicroApi",
+                ValidAudience = auth["Audience"] ?? "MicroApi",
+                IssuerSigningKey = new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(signingKey)),
+                NameClaimType = "name",
+                RoleClaimType = "role",
+            };
+        });
+        builder.Services.AddAuthorization();
+#endif
         return Map(builder.Build());
     }
 
@@ -24,6 +55,9 @@ public static class Routes
         app.UseRequestLogging();   // one log line per request
         app.UseCompression();      // gzip or Brotli when the client accepts it
         app.MapHealth("/healthz"); // 200 while serving, 503 once a graceful stop begins
+#if (auth)
+        app.UseAspNetCore(pipeline => pipeline.UseAuthentication()); // ASP.NET Core's JwtBearer: req.User from the token
+#endif
 
         // Middleware: runs around every request.
         app.Use(async (req, res, next) =>
@@ -33,6 +67,11 @@ public static class Routes
         });
 
         app.Get("/", (req, res) => res.Send("Hello from MicroApi!"));
+#if (auth)
+
+        // Only a caller with a valid token gets here (401 with a Bearer challenge otherwise); req.User is who it says.
+        app.Get("/me", Authorize(), (req, res) => res.Json(new Me(req.User.Identity!.Name ?? "unnamed"), AppJson.Default.Me));
+#endif
 
         app.Get("/todos/:id", (req, res) =>
         {
@@ -52,6 +91,10 @@ public static class Routes
 }
 
 public sealed record Todo(int Id, string Title, bool Done);
+#if (auth)
+
+public sealed record Me(string Name);
+#endif
 
 /// <summary>The todos posted so far; one that was never posted is made up from its id.</summary>
 public sealed class TodoStore
@@ -65,4 +108,7 @@ public sealed class TodoStore
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(Todo))]
+#if (auth)
+[JsonSerializable(typeof(Me))]
+#endif
 public sealed partial class AppJson : JsonSerializerContext;
