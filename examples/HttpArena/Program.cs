@@ -11,7 +11,7 @@ var builder = MicroApp.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning); // as the arena's other entries: no line per request
 var app = builder.Build();
 var settings = ArenaSettings.FromEnvironment();
-var logger = app.Services!.GetRequiredService<ILoggerFactory>().CreateLogger("HttpArena");
+var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("HttpArena");
 await using var database = new ArenaDatabase(settings.DatabaseUrl, settings.DatabaseMaxConnections, logger);
 var dataset = Dataset.Load(settings.DatasetPath);
 ArenaApp.Map(app, settings, dataset, database);

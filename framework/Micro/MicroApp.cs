@@ -49,8 +49,11 @@ public sealed partial class MicroApp : Router
     /// <summary>A builder with configuration (appsettings.json, environment, command line), logging and services: see <see cref="MicroAppBuilder"/>.</summary>
     public static MicroAppBuilder CreateBuilder(string[] args) => new(args);
 
-    /// <summary>The app's services when built by <see cref="CreateBuilder"/>; null otherwise (and then nothing is spent on services per request).</summary>
-    public IServiceProvider? Services { get; }
+    /// <summary>
+    /// The app's services: those of <c>builder.Services</c> when built by <see cref="CreateBuilder"/>; otherwise an empty
+    /// provider (and then nothing is spent on services per request).
+    /// </summary>
+    public IServiceProvider Services { get; } = EmptyServices.Instance;
 
     /// <summary>The app's configuration when built by <see cref="CreateBuilder"/>.</summary>
     public Microsoft.Extensions.Configuration.IConfiguration? Configuration { get; }
@@ -59,11 +62,24 @@ public sealed partial class MicroApp : Router
 
     private readonly ServiceProvider? _ownedServices;
 
-    /// <summary>Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) ASPNETCORE_URLS or ASPNETCORE_HTTP_PORTS says, else on 127.0.0.1:8080.</summary>
+    /// <summary>
+    /// Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) ASPNETCORE_URLS or
+    /// ASPNETCORE_HTTP_PORTS says, else on 127.0.0.1:8080.
+    /// Without <paramref name="loggerFactory"/>, warnings and errors (a handler's exception, a stalled reactor) go to the
+    /// console, as an ASP.NET Core app's do.
+    /// </summary>
     public MicroApp(string[] args, ILoggerFactory? loggerFactory = null)
-        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")), loggerFactory)
+        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")),
+            loggerFactory ?? ConsoleWarnings())
     {
+        _ownedLogging = loggerFactory is null ? _loggerFactory : null;
     }
+
+    /// <summary>The console logging an app made from the command line gets when given none: warnings and errors, one line each.</summary>
+    private static ILoggerFactory ConsoleWarnings() =>
+        Microsoft.Extensions.Logging.LoggerFactory.Create(logging => logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+
+    private readonly ILoggerFactory? _ownedLogging;
 
     /// <summary>The server's limits, timeouts and endpoints; change them before starting.</summary>
     public MicroServerOptions ServerOptions { get; }
@@ -158,6 +174,7 @@ public sealed partial class MicroApp : Router
             {
                 await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
             }
+            _ownedLogging?.Dispose(); // the console's last lines written
         }
     }
 
@@ -168,6 +185,7 @@ public sealed partial class MicroApp : Router
     internal HttpHandler PrepareToServe()
     {
         Build();
+        Freeze();
         ServerOptions.StreamRequestBody ??= IsMultipart;
         return Handle;
     }

@@ -26,9 +26,12 @@ public sealed class MicroAppBuilder
         _args = args;
         Environment = System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
             ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
-        var contentRoot = AppContext.BaseDirectory;
+        ContentRoot = Path.GetFullPath(ContentRootFrom(args)
+            ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT")
+            ?? System.Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT")
+            ?? Directory.GetCurrentDirectory());
         Configuration
-            .SetBasePath(contentRoot)
+            .SetBasePath(ContentRoot)
             .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
             .AddJsonFile($"appsettings.{Environment}.json", optional: true, reloadOnChange: false)
             .AddEnvironmentVariables()
@@ -40,6 +43,19 @@ public sealed class MicroAppBuilder
             logging.AddSimpleConsole(console => console.SingleLine = true);
         });
     }
+
+    /// <summary>
+    /// Where appsettings.json is read from, as ASP.NET Core's content root: <c>--contentRoot</c>, else
+    /// ASPNETCORE_CONTENTROOT or DOTNET_CONTENTROOT, else the current directory (the project's folder under
+    /// <c>dotnet run</c>, the app's folder in a container whose WORKDIR it is).
+    /// </summary>
+    public string ContentRoot { get; }
+
+    /// <summary>
+    /// Where the app listens when nothing else says (<c>--urls</c>, <c>--port</c>, "urls" in configuration,
+    /// ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS): "http://127.0.0.1:8080" unless set.
+    /// </summary>
+    public string DefaultUrls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>"Production" unless DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise ("Development", "Staging").</summary>
     public string Environment { get; }
@@ -68,9 +84,25 @@ public sealed class MicroAppBuilder
             ValidateOnBuild = true,
         });
         var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
-            Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"));
+            Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"), DefaultUrls);
         Configuration.GetSection("Micro").Bind(options);
         return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration);
+    }
+
+    private static string? ContentRootFrom(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith("--contentRoot=", StringComparison.OrdinalIgnoreCase))
+            {
+                return args[i]["--contentRoot=".Length..];
+            }
+            if (string.Equals(args[i], "--contentRoot", StringComparison.OrdinalIgnoreCase) && i + 1 < args.Length)
+            {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private sealed class LoggingBuilder(IServiceCollection services) : ILoggingBuilder

@@ -37,6 +37,7 @@ public sealed partial class Request
     internal System.Text.Json.JsonSerializerOptions JsonOptions => _json;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
+    private bool _multipartOpened;
     private object? _parsedBody; // the body a route's Accepts<T>() read and checked, returned by Json<T>
     private long _maxBodySize;
     private Microsoft.AspNetCore.Http.Features.FormOptions _formLimits = null!;
@@ -119,6 +120,9 @@ public sealed partial class Request
 
     /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
     public RouteParams Params { get; }
+
+    /// <summary>The pattern of the route that matched ("/notes/:id"), or null; for messages that name it.</summary>
+    internal string? RoutePattern => _exchange?.Route;
 
     /// <summary>HTTP/1.0 or HTTP/1.1.</summary>
     public ProtocolVersion Version => _head.Version;
@@ -293,7 +297,16 @@ public sealed partial class Request
     /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync"/> and <see cref="FormPart.CopyToAsync"/>.
     /// Another Content-Type answers 415.
     /// </summary>
-    public MultipartFormReader Multipart(int maxParts = 1000) => new(Header("Content-Type"), BodyStream, maxParts);
+    public MultipartFormReader Multipart(int maxParts = 1000)
+    {
+        if (_multipartOpened)
+        {
+            throw new InvalidOperationException(
+                "req.Multipart() was called twice for one request: the parts are read once, as they arrive. Keep the first reader (or what you took from its parts).");
+        }
+        _multipartOpened = true;
+        return new(Header("Content-Type"), BodyStream, maxParts);
+    }
 
     /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
     public string Text()
@@ -366,6 +379,7 @@ public sealed partial class Request
         _cookies = null;
         _form = null;
         _parsedBody = null;
+        _multipartOpened = false;
         ForgetUser();
         Params.Reset();
     }

@@ -9,7 +9,7 @@ namespace Micro;
 /// The response a handler writes: <c>res.Status(201).Header("X-Id", id).Json(item)</c>. The body is sent with a
 /// Content-Length when the handler returns, or streamed in chunks with <c>WriteAsync</c>.
 /// </summary>
-public sealed class Response : Files.IFileExchange
+public sealed partial class Response : Files.IFileExchange
 {
     private HttpExchange _exchange = null!;
     private Request? _request;
@@ -185,8 +185,9 @@ public sealed class Response : Files.IFileExchange
     }
 
     /// <summary>
-    /// Sends the file at <paramref name="path"/> with sendfile(2) (zero copy): Content-Type from its extension, ETag
-    /// and Last-Modified, 304 when the client's copy is current, 206 for a byte range, 404 when there is no such file.
+    /// Sends the file at <paramref name="path"/> with sendfile(2) (zero copy): Content-Type from its extension unless
+    /// the app set one, ETag and Last-Modified, 304 when the client's copy is current, 206 for a byte range, 404 when
+    /// there is no such file.
     /// </summary>
     public void SendFile(string path)
     {
@@ -197,6 +198,8 @@ public sealed class Response : Files.IFileExchange
     string Files.IFileExchange.Method => _request!.Method;
 
     string? Files.IFileExchange.RequestHeader(string name) => _request!.Header(name);
+
+    string? Files.IFileExchange.ResponseHeader(string name) => GetHeader(name);
 
     void Files.IFileExchange.SetHeader(string name, string value) => Header(name, value);
 
@@ -276,7 +279,8 @@ public sealed class Response : Files.IFileExchange
 
     private void DefaultContentType(ReadOnlySpan<byte> contentType)
     {
-        if (!_contentTypeSet && !_exchange.HasStarted)
+        // A response that has no body (204, 304, 1xx) has no Content-Type either.
+        if (!_contentTypeSet && !_exchange.HasStarted && _exchange.StatusCode is not (204 or 304) and >= 200)
         {
             _contentTypeSet = true;
             _exchange.AddHeader("Content-Type"u8, contentType);

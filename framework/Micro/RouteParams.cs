@@ -45,7 +45,8 @@ public sealed class RouteParams
     /// </summary>
     public T Get<T>(string name) where T : ISpanParsable<T>
     {
-        if (this[name] is { } text && T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        var text = this[name] ?? throw Missing(name, RequestValues.Describe<T>());
+        if (T.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var value))
         {
             return value;
         }
@@ -55,15 +56,32 @@ public sealed class RouteParams
     /// <summary>Parses straight from the received bytes (no string) unless the value is percent-encoded.</summary>
     private T Get<T>(string name, string expected) where T : IUtf8SpanParsable<T>, ISpanParsable<T>
     {
-        if (TryGetRaw(name, out var raw))
+        if (!TryGetRaw(name, out var raw))
         {
-            var culture = System.Globalization.CultureInfo.InvariantCulture;
-            if (raw.IndexOf((byte)'%') < 0 ? T.TryParse(raw, culture, out var value) : T.TryParse(this[name], culture, out value))
-            {
-                return value;
-            }
+            throw Missing(name, expected);
+        }
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        if (raw.IndexOf((byte)'%') < 0 ? T.TryParse(raw, culture, out var value) : T.TryParse(this[name], culture, out value))
+        {
+            return value;
         }
         throw new HttpError(400, $"Route parameter '{name}' must be {expected}.");
+    }
+
+    /// <summary>
+    /// A parameter with no value: an optional one the request left out is the client's (400); a name the route's
+    /// pattern does not have is a mistake in the handler (a typo), a server error that names the route's parameters.
+    /// </summary>
+    private Exception Missing(string name, string expected)
+    {
+        if (_request.RoutePattern is not { } route)
+        {
+            return new HttpError(400, $"Route parameter '{name}' must be {expected}.");
+        }
+        var declared = Routing.RoutePattern.Parse(route).SelectMany(pattern => pattern.ParameterNames).Distinct().ToArray();
+        return declared.Contains(name)
+            ? new HttpError(400, $"Route parameter '{name}' must be {expected}.")
+            : new InvalidOperationException($"Route '{route}' has no parameter '{name}' (its parameters: {(declared.Length == 0 ? "none" : string.Join(", ", declared))}): the handler asks for a name its pattern does not have.");
     }
 
     private bool TryGetRaw(string name, out ReadOnlySpan<byte> raw)

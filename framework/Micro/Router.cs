@@ -12,6 +12,9 @@ public partial class Router
     internal readonly List<Middleware> Middleware = [];
     internal readonly List<(string Prefix, Router Router)> Mounted = [];
 
+    /// <summary>Set when the app that serves these routes has started: routes and middleware added later would never run.</summary>
+    private bool _frozen;
+
     // Get, Post, Put, Patch, Delete, Head, Options and All, each with a handler or an async handler and no, one or
     // several middleware of the route's own, are generated (Micro.Generators' RouteVerbsGenerator): each calls Map.
 
@@ -39,7 +42,7 @@ public partial class Router
 
     /// <summary>
     /// Serves the files under <paramref name="directory"/> at <paramref name="prefix"/> (GET and HEAD), with
-    /// <see cref="Response.SendFile"/>; a directory serves its index.html. Dotfiles (<c>.env</c>, <c>.git/</c>) are not
+    /// <see cref="Response.SendFile(string)"/>; a directory serves its index.html. Dotfiles (<c>.env</c>, <c>.git/</c>) are not
     /// served, nothing outside the directory is (<c>..</c> in any encoding, absolute paths, symbolic links leading out:
     /// 404), and NUL or a backslash in the path is a 400.
     /// </summary>
@@ -52,6 +55,7 @@ public partial class Router
     /// <summary>Adds middleware that runs, in the order added, before the handlers of this router's routes.</summary>
     public Router Use(Middleware middleware)
     {
+        ThrowIfFrozen("middleware");
         Middleware.Add(middleware);
         return this;
     }
@@ -63,12 +67,14 @@ public partial class Router
         {
             throw new ArgumentException($"Mount prefix '{prefix}' must start with '/'.", nameof(prefix));
         }
+        ThrowIfFrozen($"a router at {prefix}");
         Mounted.Add((prefix.TrimEnd('/'), router));
         return this;
     }
 
     private Router Add(string method, string pattern, Middleware[] chain, Func<Request, Response, ValueTask> handler, Delegate declared)
     {
+        ThrowIfFrozen($"route {method} {pattern}");
         if (Array.IndexOf(chain, null) >= 0)
         {
             throw new ArgumentNullException(nameof(chain), $"A middleware of route {method} {pattern} is null.");
@@ -80,6 +86,25 @@ public partial class Router
         Routing.RoutePattern.Parse(pattern); // refuse a bad pattern where it is written, not at startup
         Routes.Add(new RouteEntry(method, pattern, chain, handler, declared));
         return this;
+    }
+
+    /// <summary>The app has started serving these routes (and those of the routers mounted here): nothing more may be added.</summary>
+    internal void Freeze()
+    {
+        _frozen = true;
+        foreach (var (_, router) in Mounted)
+        {
+            router.Freeze();
+        }
+    }
+
+    private void ThrowIfFrozen(string what)
+    {
+        if (_frozen)
+        {
+            throw new InvalidOperationException(
+                $"Cannot add {what}: the app has already started, and what is added now would never be served. Add routes and middleware before app.Start(), app.Listen() or app.RunAsync() (or before making a MicroTestHost), as ASP.NET Core requires them before app.Run().");
+        }
     }
 
     /// <summary>Every route of this router and of those mounted in it, with prefixes joined and middleware chained.</summary>

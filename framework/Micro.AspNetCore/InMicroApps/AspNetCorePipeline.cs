@@ -14,9 +14,12 @@ internal sealed class AspNetCorePipeline
     public AspNetCorePipeline(MicroApp app, Action<IApplicationBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        var services = app.Services ?? throw new InvalidOperationException(
-            "ASP.NET Core middleware needs the app's services: build the app with MicroApp.CreateBuilder(args), add what the middleware needs to builder.Services (AddAuthentication, AddAuthorization, AddRateLimiter...), then builder.Build().");
-        var builder = new ApplicationBuilder(services);
+        if (app.ScopeFactory is null)
+        {
+            throw new InvalidOperationException(
+                "ASP.NET Core middleware needs the app's services: build the app with MicroApp.CreateBuilder(args), add what the middleware needs to builder.Services (AddAuthentication, AddAuthorization, AddRateLimiter...), then builder.Build().");
+        }
+        var builder = new ApplicationBuilder(app.Services);
         configure(builder);
         builder.Run(MicroRequestContext.GoOnInMicro);
         _pipeline = builder.Build();

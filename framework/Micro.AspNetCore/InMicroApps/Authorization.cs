@@ -52,7 +52,7 @@ public static class Authorization
         AuthorizationPolicy? resolved = null; // found at the first request, when the app's services exist
         return async (req, res, next) =>
         {
-            var services = req.App?.Services ?? throw new InvalidOperationException(
+            var services = req.App?.ScopeFactory is not null ? req.App.Services : throw new InvalidOperationException(
                 $"Authorize ({description}) needs the app's services: build the app with MicroApp.CreateBuilder(args) and call builder.Services.AddAuthorization().");
             var policy = resolved ??= await resolve(services).ConfigureAwait(true);
             var evaluator = services.GetService<IPolicyEvaluator>() ?? throw new InvalidOperationException(

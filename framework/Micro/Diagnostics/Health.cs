@@ -34,9 +34,16 @@ public static class Health
     /// ASPNETCORE_HTTP_PORTS say it listens, as the app itself does (an address of "any" is asked on loopback). For a
     /// Dockerfile's HEALTHCHECK: .NET's runtime images have no curl. <c>if (args.Contains("--health-check")) return await Health.ProbeAsync(args);</c>
     /// </summary>
-    public static async Task<int> ProbeAsync(string[] args, string path = "/healthz", TimeSpan? timeout = null)
+    public static Task<int> ProbeAsync(string[] args, string path = "/healthz", TimeSpan? timeout = null) =>
+        ProbeAsync(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")).EndPoints[0], path, timeout);
+
+    /// <summary>
+    /// As <see cref="ProbeAsync(string[], string, TimeSpan?)"/>, at <paramref name="endPoint"/>: the first of a built
+    /// app's <c>ServerOptions.EndPoints</c>, which its configuration (appsettings.json too) decided.
+    /// </summary>
+    public static async Task<int> ProbeAsync(IPEndPoint endPoint, string path = "/healthz", TimeSpan? timeout = null)
     {
-        var endPoint = ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")).EndPoints[0];
+        ArgumentNullException.ThrowIfNull(endPoint);
         var address = endPoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endPoint.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : endPoint.Address;
         var url = new UriBuilder("http", address.ToString(), endPoint.Port, path).Uri;
         using var client = new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(3) };

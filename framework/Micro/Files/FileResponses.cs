@@ -58,6 +58,9 @@ internal static class FileResponses
         }
     }
 
+    /// <summary>The media type of a file name's extension ("report.pdf": application/pdf), application/octet-stream when unknown.</summary>
+    internal static string ContentTypeOf(string path) => ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream";
+
     internal static BadHttpRequestException NotFound() => new("Not Found", 404);
 
     /// <summary>Writes the response; true when the handle went with it (sendfile), false when there was no body.</summary>
@@ -78,7 +81,10 @@ internal static class FileResponses
             exchange.End();
             return false;
         }
-        exchange.SetHeader("Content-Type", ContentTypes.TryGetContentType(path, out var type) ? type : "application/octet-stream");
+        if (exchange.ResponseHeader("Content-Type") is null) // the app's own type wins (a PDF served from a .bin)
+        {
+            exchange.SetHeader("Content-Type", ContentTypeOf(path));
+        }
         if (encoding is not null)
         {
             exchange.SetHeader("Content-Encoding", encoding);

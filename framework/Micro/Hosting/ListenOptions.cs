@@ -16,7 +16,8 @@ internal static class ListenOptions
     /// ASPNETCORE_HTTP_PORTS ("8080" or "8080;8081"), which .NET's container images set: every address on those ports,
     /// as Kestrel does, when ASPNETCORE_URLS and the command line say nothing.
     /// </param>
-    public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls, string? aspNetCoreHttpPorts = null)
+    /// <param name="defaultUrls">Where to listen when nothing else says.</param>
+    public static MicroServerOptions FromCommandLine(string[] args, string? aspNetCoreUrls, string? aspNetCoreHttpPorts = null, string defaultUrls = "http://127.0.0.1:8080")
     {
         var options = new MicroServerOptions();
         string? urls = aspNetCoreUrls;
@@ -55,7 +56,7 @@ internal static class ListenOptions
                     break;
             }
         }
-        foreach (var url in (urls ?? "http://127.0.0.1:8080").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var url in (urls ?? defaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             options.EndPoints.Add(Parse(url));
         }

@@ -29,6 +29,12 @@ internal sealed class RoutePattern
         {
             throw new ArgumentException($"Route pattern '{pattern}' must start with '/'.", nameof(pattern));
         }
+        if (pattern.AsSpan().IndexOfAny('{', '}') >= 0)
+        {
+            // A minimal-API habit: "{id}" would match only the literal text "{id}", and every real id would get 404.
+            var suggested = System.Text.RegularExpressions.Regex.Replace(pattern, @"\{\*?([^}:?=]*)[^}]*\}", match => (match.Value.StartsWith("{*", StringComparison.Ordinal) ? "*" : ":") + match.Groups[1].Value);
+            throw new ArgumentException($"Route pattern '{pattern}': parameters are written ':name' in Micro, not '{{name}}': write '{suggested}'.", nameof(pattern));
+        }
         var parts = pattern.Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
         var segments = new List<RouteSegment>();
         var optionalAt = -1;

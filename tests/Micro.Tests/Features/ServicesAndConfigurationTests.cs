@@ -67,13 +67,16 @@ public sealed class ServicesAndConfigurationTests
     [Fact]
     public async Task Server_options_and_values_come_from_json_environment_and_command_line_in_that_order()
     {
-        var json = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        // The content root, as ASP.NET Core's: --contentRoot here (else ASPNETCORE_CONTENTROOT, else the current directory).
+        var root = Directory.CreateTempSubdirectory("micro-content-root-").FullName;
+        var json = Path.Combine(root, "appsettings.json");
         await File.WriteAllTextAsync(json, """{ "Micro": { "MaxRequestBodySize": 300, "KeepAliveTimeout": "00:00:45" }, "Greeting": "json", "Farewell": "json" }""");
         Environment.SetEnvironmentVariable("Greeting", "environment");
         try
         {
-            var builder = MicroApp.CreateBuilder(["--Farewell=command line", "--Greeting=command line"]);
-            Assert.Equal("environment", MicroApp.CreateBuilder([]).Configuration["Greeting"]); // the environment over the file
+            var builder = MicroApp.CreateBuilder(["--contentRoot", root, "--Farewell=command line", "--Greeting=command line"]);
+            Assert.Equal(root, builder.ContentRoot);
+            Assert.Equal("environment", MicroApp.CreateBuilder(["--contentRoot", root]).Configuration["Greeting"]); // the environment over the file
             Environment.SetEnvironmentVariable("Greeting", null);
             var app = builder.Build();
             Assert.Equal(300, app.ServerOptions.MaxRequestBodySize);
@@ -86,12 +89,13 @@ public sealed class ServicesAndConfigurationTests
                 Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await client.PostAsync("/echo", new ByteArrayContent(new byte[301]))).StatusCode);
             });
 
-            Assert.Equal("json", MicroApp.CreateBuilder([]).Configuration["Greeting"]);
+            Assert.Equal("json", MicroApp.CreateBuilder([$"--contentRoot={root}"]).Configuration["Greeting"]);
+            Assert.Null(MicroApp.CreateBuilder([]).Configuration["Farewell"]); // the current directory has no such file
         }
         finally
         {
             Environment.SetEnvironmentVariable("Greeting", null);
-            File.Delete(json);
+            Directory.Delete(root, recursive: true);
         }
     }
 

@@ -63,7 +63,17 @@ public sealed class RoutesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         Assert.Equal(new Todo(7, "Write tests", false), await response.Content.ReadFromJsonAsync<Todo>());
         Assert.Equal(new Todo(7, "Write tests", false), await _client.GetFromJsonAsync<Todo>("/todos/7")); // the store kept it
-        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/todos", new StringContent("{\"id\":"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsync("/todos", new StringContent("{\"id\":", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_todo_without_a_title_is_a_400_problem_naming_the_field()
+    {
+        var response = await _client.PostAsync("/todos", new StringContent("{\"id\":8,\"done\":false}", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("The Title field is required.", problem.GetProperty("errors").GetProperty("title")[0].GetString());
     }
 #if (auth)
 

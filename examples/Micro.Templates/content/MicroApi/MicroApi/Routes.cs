@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Micro;
@@ -12,6 +13,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 #endif
 using Microsoft.Extensions.DependencyInjection;
+using static Micro.Metadata.RouteMetadata;
 #if (auth)
 using Microsoft.IdentityModel.Tokens;
 using static Micro.AspNetCore.Authorization;
@@ -22,10 +24,17 @@ namespace MicroApi;
 /// <summary>The app: its services and routes, in one place so the tests run exactly what Program runs.</summary>
 public static class Routes
 {
-    /// <summary>Builds the app: configuration (appsettings.json, environment, command line), logging, services, routes.</summary>
-    public static MicroApp Create(string[] args)
+    /// <summary>
+    /// Builds the app: configuration (appsettings.json, environment, command line), logging, services, routes; it
+    /// listens on <paramref name="defaultUrls"/> only when the configuration names no address.
+    /// </summary>
+    public static MicroApp Create(string[] args, string? defaultUrls = null)
     {
         var builder = MicroApp.CreateBuilder(args);
+        if (defaultUrls is not null)
+        {
+            builder.DefaultUrls = defaultUrls;
+        }
         builder.Services.AddSingleton<TodoStore>(); // a service: one store shared by every request
 #if (auth)
         // JWT bearer tokens, checked by ASP.NET Core's own handler. The key, issuer and audience come from configuration:
@@ -79,18 +88,20 @@ public static class Routes
             res.Json(req.Services.GetRequiredService<TodoStore>().Find(id), AppJson.Default.Todo);
         });
 
-        app.Post("/todos", async (req, res) =>
+        // Accepts<Todo> reads the JSON body and checks Todo's attributes first: a bad one is answered 400 as
+        // application/problem+json ({"errors":{"title":["The Title field is required."]}}) before this runs.
+        app.Post("/todos", Accepts(AppJson.Default.Todo), (req, res) =>
         {
-            var todo = await req.JsonAsync(AppJson.Default.Todo) ?? throw new HttpError(400, "Send a todo as JSON.");
+            var todo = req.Json(AppJson.Default.Todo)!;
             req.Services.GetRequiredService<TodoStore>().Save(todo);
-            res.Status(201).Json(todo, AppJson.Default.Todo);
+            res.Created($"/todos/{todo.Id}", todo, AppJson.Default.Todo);
         });
 
         return app;
     }
 }
 
-public sealed record Todo(int Id, string Title, bool Done);
+public sealed record Todo(int Id, [property: Required, StringLength(200)] string Title, bool Done);
 #if (auth)
 
 public sealed record Me(string Name);
