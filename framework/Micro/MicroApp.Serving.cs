@@ -33,12 +33,7 @@ public sealed partial class MicroApp
         }
         else if (match.Status == RouteMatchStatus.MethodNotAllowed)
         {
-            var allow = match.Allow!;
-            pipeline = new Pipeline(_global, (_, res) =>
-            {
-                res.Status(405).Header("Allow", allow).Send("Method Not Allowed");
-                return default;
-            });
+            pipeline = MethodNotAllowed(match.Allow!);
         }
         else
         {
@@ -144,23 +139,50 @@ public sealed partial class MicroApp
 
     private ValueTask Fail(Exception error, Request request, Response response)
     {
-        if (error is HttpError http && TryReset(request, response))
+        if (!TryReset(request, response))
         {
-            response.Status(http.StatusCode).Send(http.Message);
-            return default;
+            return ValueTask.FromException(error); // something was sent: the server closes the connection and logs it
         }
-        if (error is BadHttpRequestException badRequest && TryReset(request, response))
+        if (error is not HttpError and not BadHttpRequestException)
         {
-            // The request body failed (malformed, too large, too slow: the server has already decided to close), a form
-            // broke its limits, or a file is not there: the same answer as an HttpError.
-            response.Status(badRequest.StatusCode).Send(badRequest.Message);
-            return default;
+            if (_onError is null)
+            {
+                return ValueTask.FromException(error); // the server answers 500 (a problem body when asked) and logs it
+            }
+            (_errorLog ??= new AppErrorLog(_loggerFactory)).HandlerFailed(request.Exchange.ToString(), error); // a mistake in the app's code is reported, whoever answers it
         }
-        if (_onError is not null && TryReset(request, response))
+        return AnswerError(error, request, response);
+    }
+
+    private AppErrorLog? _errorLog;
+
+    /// <summary>
+    /// The answer to a method no route of the path allows: 405 with Allow, through OnError when set. Its own method, so
+    /// the closure it makes is made only for such a request, never on the way of every request through Handle.
+    /// </summary>
+    private Pipeline MethodNotAllowed(string allow) => new(_global, (req, res) =>
+    {
+        res.Status(405).Header("Allow", allow);
+        return AnswerError(new HttpError(405, "Method Not Allowed"), req, res);
+    });
+
+    /// <summary>An error the app can see, answered by its OnError, else as a problem (UseProblemDetails), else as text.</summary>
+    private ValueTask AnswerError(Exception error, Request request, Response response)
+    {
+        if (_onError is not null)
         {
             return _onError(error, request, response);
         }
-        return ValueTask.FromException(error); // the server answers 500 (or closes a started response) and logs it
+        var status = HttpError.StatusCodeOf(error);
+        if (_problemDetails)
+        {
+            response.Problem(status, detail: status == 404 || status == 405 ? null : error.Message);
+        }
+        else
+        {
+            response.Status(status).Send(error.Message);
+        }
+        return default;
     }
 
     /// <summary>Forgets what the handler wrote, when none of it was sent, so an error answer can take its place.</summary>

@@ -27,7 +27,8 @@ public sealed partial class MicroApp : Router
     private Pipeline? _serverOptions;
     private Pipeline? _connect;
     private ErrorHandler? _onError;
-    private RequestHandler _onNotFound = static (_, res) => res.Status(404).Send("Not Found");
+    private RequestHandler? _onNotFound;
+    private bool _problemDetails;
     private MicroServer? _server;
 
     /// <summary>Creates an app with <paramref name="options"/> (defaults when null).</summary>
@@ -123,14 +124,32 @@ public sealed partial class MicroApp : Router
     /// <summary>The server under the app, once started (diagnostics and tests).</summary>
     internal MicroServer? Server => _server;
 
-    /// <summary>Handles exceptions thrown by handlers and middleware before the response started (otherwise: 500, logged).</summary>
+    /// <summary>
+    /// Answers every error the app can see, before the response started: what a handler or middleware throws (an
+    /// <see cref="HttpError"/> with its status, or anything else: 500, logged), the framework's own (a malformed JSON
+    /// or typed value's 400, a body over the limit's 413, a wrong Content-Type's 415), and a request no route matches
+    /// (404) or whose method none allows (405, its Allow header set). <see cref="HttpError.StatusCodeOf"/> gives the
+    /// status, the exception's Message the reason: <c>app.OnError((error, req, res) =&gt; { res.Problem(HttpError.StatusCodeOf(error), detail: error.Message); return default; })</c>.
+    /// </summary>
     public MicroApp OnError(ErrorHandler handler)
     {
         _onError = handler;
         return this;
     }
 
-    /// <summary>Answers requests no route matches (otherwise: 404 "Not Found"). Set it before starting, like routes.</summary>
+    /// <summary>
+    /// Answers every error as an RFC 9457 <c>application/problem+json</c> problem (status, title, detail), the app's
+    /// own (<see cref="HttpError"/>) and the framework's (400, 404, 405, 413, 415, 500, and the server's answers to
+    /// requests it refuses before any route runs), instead of plain text. <see cref="OnError"/> still comes first.
+    /// </summary>
+    public MicroApp UseProblemDetails()
+    {
+        _problemDetails = true;
+        ServerOptions.ProblemDetails = true;
+        return this;
+    }
+
+    /// <summary>Answers requests no route matches (otherwise: 404, through <see cref="OnError"/> when set). Set it before starting, like routes.</summary>
     public MicroApp OnNotFound(RequestHandler handler)
     {
         _onNotFound = handler;
@@ -202,7 +221,7 @@ public sealed partial class MicroApp : Router
             table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain.Where(Runs)], route.Handler, route.Pattern));
         }
         _table = table;
-        _notFound = new Pipeline(_global, Pipeline.From(_onNotFound));
+        _notFound = new Pipeline(_global, _onNotFound is { } notFound ? Pipeline.From(notFound) : (req, res) => AnswerError(new HttpError(404, "Not Found"), req, res));
         // OPTIONS * asks about the server, not a resource (RFC 9110 section 9.3.7): the methods it serves.
         var allow = ServedMethods(methods);
         _serverOptions = new Pipeline(_global, Pipeline.From((req, res) => res.Status(200).Header("Allow", allow).End()));

@@ -231,6 +231,7 @@ public sealed class MicroServer : IAsyncDisposable
         MaxPipelinedRequests = options.MaxPipelinedRequests,
         StreamRequestBody = options.StreamRequestBody,
         ServerLine = string.IsNullOrEmpty(options.ServerHeader) ? [] : System.Text.Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n"),
+        ProblemDetails = options.ProblemDetails,
     };
 
     private void OnReactorExited(Reactor reactor)

@@ -35,6 +35,13 @@ public sealed class MicroServerOptions
     /// <summary>Request line, header section and header count limits (8 KiB, 32 KiB, 100).</summary>
     public HttpParserLimits ParserLimits { get; set; } = HttpParserLimits.Default;
 
+    /// <summary>
+    /// Whether the server's own error answers (a malformed request's 400, a body over the limit's 413, headers too large,
+    /// a handler's unhandled exception's 500) carry an RFC 9457 <c>application/problem+json</c> body saying what went
+    /// wrong, rather than none. <c>app.UseProblemDetails()</c> sets it, and answers the app's errors the same way.
+    /// </summary>
+    public bool ProblemDetails { get; set; }
+
     /// <summary>The largest request body accepted; larger gets 413. Default 30,000,000 bytes, as Kestrel.</summary>
     public long MaxRequestBodySize { get; set; } = 30_000_000;
 

@@ -64,13 +64,16 @@ internal sealed partial class HttpConnection
         {
             _state.Log.BadRequest(RemoteEndPoint, status, reason);
         }
-        Reject(exchange, status);
+        Reject(exchange, status, status == 413 ? $"The request body is larger than the limit of {_state.Options.MaxRequestBodySize} bytes." : Sentence(reason));
     }
 
-    private void Reject(HttpExchange exchange, int statusCode)
+    /// <summary>The reader's reason ("the declared body is larger than the limit") as a sentence, for a problem body.</summary>
+    private static string Sentence(string reason) => reason.Length == 0 ? reason : char.ToUpperInvariant(reason[0]) + reason[1..] + ".";
+
+    private void Reject(HttpExchange exchange, int statusCode, string? detail = null)
     {
         _line.Join(exchange, this);
-        exchange.CompleteWithError(statusCode);
+        exchange.CompleteWithError(statusCode, _state.Options.ProblemDetails ? detail : null);
         _reader.Stop();
         ReleaseCompleted();
     }

@@ -66,6 +66,9 @@ internal sealed partial class HttpConnection : IConnectionProtocol
 
     public bool IsStopping => _state.Stopping;
 
+    /// <summary>Whether the server's own error answers carry an RFC 9457 problem body (MicroServerOptions.ProblemDetails).</summary>
+    internal bool AnswersProblems => _state.Options.ProblemDetails;
+
     /// <summary>
     /// Whether the client has sent more than the requests dispatched so far: bytes after the one being dispatched in
     /// what was just received, or kept from before. While the server stops, those pipelined requests are still answered.

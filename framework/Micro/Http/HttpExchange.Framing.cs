@@ -155,6 +155,7 @@ public sealed partial class HttpExchange
         }
         DiscardHeadersAndBody();
         SetStatusAsServer(500);
+        WriteProblemIfAsked(500, null);
         Complete();
     }
 
@@ -177,12 +178,23 @@ public sealed partial class HttpExchange
     internal Func<Transport.ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; set; }
 
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
-    internal void CompleteWithError(int statusCode)
+    internal void CompleteWithError(int statusCode, string? detail = null)
     {
         SetStatusAsServer(statusCode);
         WantsClose = true;
         DiscardHeadersAndBody();
+        WriteProblemIfAsked(statusCode, detail);
         Complete();
+    }
+
+    /// <summary>With MicroServerOptions.ProblemDetails, the server's own error answers carry an RFC 9457 body.</summary>
+    private void WriteProblemIfAsked(int statusCode, string? detail)
+    {
+        if (_connection?.AnswersProblems == true && !IsHeadRequest)
+        {
+            (_headers ??= new ResponseHeaders()).Set("Content-Type"u8, "application/problem+json"u8);
+            ProblemJson.Write(BodyWriter, statusCode, null, detail);
+        }
     }
 
     private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default)

@@ -22,4 +22,7 @@ internal sealed record HttpServerOptions
 
     /// <summary>The whole "Server: ...\r\n" line, or empty when the header is left out.</summary>
     public byte[] ServerLine { get; init; } = [];
+
+    /// <summary>The server's own error answers (400, 413, 431, 500...) carry an application/problem+json body.</summary>
+    public bool ProblemDetails { get; init; }
 }

@@ -24,7 +24,7 @@ public sealed class AcceptedBody<T> : IAcceptedBody
         var contentType = req.Header("Content-Type");
         if (contentType is null || !IsJson(contentType))
         {
-            Problems.Answer(res, req.App, 415, "Unsupported Media Type", $"Expected an application/json body, not '{contentType ?? "none"}'.");
+            Problems.Answer(res, 415, "Unsupported Media Type", $"Expected an application/json body, not '{contentType ?? "none"}'.");
             return;
         }
         T? value;
@@ -34,18 +34,18 @@ public sealed class AcceptedBody<T> : IAcceptedBody
         }
         catch (HttpError error) when (error.StatusCode == 400)
         {
-            Problems.Answer(res, req.App, 400, "Bad Request", error.Message);
+            Problems.Answer(res, 400, "Bad Request", error.Message);
             return;
         }
         if (value is null)
         {
-            Problems.Answer(res, req.App, 400, "Bad Request", "The request body is empty or null; a JSON value is required.");
+            Problems.Answer(res, 400, "Bad Request", "The request body is empty or null; a JSON value is required.");
             return;
         }
         var errors = BodyValidator.Validate(value, req.JsonOptions);
         if (errors.Count > 0)
         {
-            Problems.AnswerValidation(res, req.App, errors);
+            Problems.AnswerValidation(res, errors);
             return;
         }
         req.KeepParsedBody(value);

@@ -142,7 +142,7 @@ public sealed class AppTests
     }
 
     [Fact]
-    public async Task Errors_reach_the_error_hook_and_http_errors_their_status()
+    public async Task Errors_reach_the_error_hook_with_their_status_and_without_one_keep_it()
     {
         var app = new MicroApp();
         app.Get("/teapot", (req, res) => throw new HttpError(418, "short and stout"));
@@ -150,20 +150,27 @@ public sealed class AppTests
         app.Post("/json", (req, res) => res.Json(req.Json<Item>()));
         app.OnError((error, req, res) =>
         {
-            res.Status(503).Send("handled: " + error.Message);
+            // Issue 23: one hook sees every error the app can see, with its status (an HttpError's own, 500 for a bug).
+            res.Status(HttpError.StatusCodeOf(error) == 500 ? 503 : HttpError.StatusCodeOf(error)).Send("handled: " + error.Message);
             return default;
         });
         await TestApp.RunInMemoryAsync(app, async (client, _) =>
         {
             var teapot = await client.GetAsync("/teapot");
             Assert.Equal(418, (int)teapot.StatusCode);
-            Assert.Equal("short and stout", await teapot.Content.ReadAsStringAsync());
+            Assert.Equal("handled: short and stout", await teapot.Content.ReadAsStringAsync());
             var bug = await client.GetAsync("/bug");
             Assert.Equal(HttpStatusCode.ServiceUnavailable, bug.StatusCode);
             Assert.Equal("handled: oops", await bug.Content.ReadAsStringAsync());
             var badJson = await client.PostAsync("/json", new StringContent("{not json", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, badJson.StatusCode);
+            Assert.StartsWith("handled: The request body is not valid JSON", await badJson.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         });
+
+        var plain = new MicroApp();
+        plain.Get("/teapot", (req, res) => throw new HttpError(418, "short and stout"));
+        await TestApp.RunInMemoryAsync(plain, async (client, _) =>
+            Assert.Equal("short and stout", await (await client.GetAsync("/teapot")).Content.ReadAsStringAsync()));
     }
 
     [Fact]
