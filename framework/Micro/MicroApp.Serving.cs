@@ -139,6 +139,16 @@ public sealed partial class MicroApp
 
     private ValueTask Fail(Exception error, Request request, Response response)
     {
+        if (error is OperationCanceledException && request.Exchange.Closing.IsCancellationRequested)
+        {
+            // The request was told to end (its client went, the server's graceful stop began: events.Closing,
+            // app.Stopping) and did. Not a failure: a stream ends cleanly; one that had not started says why.
+            if (TryReset(request, response))
+            {
+                response.Status(503).Header("Retry-After", "1").Send("The server is stopping.");
+            }
+            return default;
+        }
         if (!TryReset(request, response))
         {
             return ValueTask.FromException(error); // something was sent: the server closes the connection and logs it

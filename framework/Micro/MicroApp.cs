@@ -113,6 +113,14 @@ public sealed partial class MicroApp : Router
     /// </summary>
     public bool IsStopping => StopSignal.IsAnnounced;
 
+    /// <summary>
+    /// Cancelled when the graceful stop begins (SIGTERM, <see cref="StopAsync"/>), as ASP.NET Core's
+    /// ApplicationStopping: a handler that waits on something long (<c>await Task.Delay(interval, app.Stopping)</c>, a
+    /// loop over a feed) ends with it, rather than holding the stop for its whole timeout. Event streams end with it
+    /// by themselves (<c>events.Closing</c>); WebSockets are closed with 1001 Going Away.
+    /// </summary>
+    public CancellationToken Stopping => StopSignal.Stopping;
+
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;
 

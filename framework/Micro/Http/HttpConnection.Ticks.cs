@@ -8,6 +8,11 @@ internal sealed partial class HttpConnection
 {
     public void OnInputEnded()
     {
+        if (IsStreamingAResponse)
+        {
+            LeaveAStreamingResponse();
+            return;
+        }
         if (_reader.IsStreaming)
         {
             _reader.FailStreamedBody(400, "The connection ended before the request body was complete.", log: false);
@@ -76,8 +81,54 @@ internal sealed partial class HttpConnection
         Reject(_reader.TakeForTimeout(), 408);
     }
 
+    /// <summary>The client shut its side while reading was paused: one being streamed a response has gone (see below).</summary>
+    public void OnPeerShutWhilePaused()
+    {
+        if (IsStreamingAResponse)
+        {
+            LeaveAStreamingResponse();
+        }
+    }
+
+    /// <summary>A response has started and is being streamed (an event stream, a download written as it is made).</summary>
+    private bool IsStreamingAResponse => _line.First is { IsCompleted: false, HasStarted: true } && !_reader.IsStreaming;
+
+    /// <summary>
+    /// A client that shuts its side while its response streams has gone: it is not waiting for more of a stream that
+    /// has no end (an event stream would sit in CLOSE-WAIT until its next write, or for ever). The connection closes,
+    /// so the handler's req.Aborted fires and its writes fail. A half-closed client of an ordinary request is still answered.
+    /// </summary>
+    private void LeaveAStreamingResponse() => Abort();
+
+    /// <summary>
+    /// Cancelled when this connection's requests should end: the client went, or the server's graceful stop began.
+    /// An event stream ends with it (<c>events.Closing</c>). Made when first asked for.
+    /// </summary>
+    public CancellationToken Closing => _phase == ConnectionPhase.Closed || _state.Stopping
+        ? new CancellationToken(canceled: true)
+        : (_closingSource ??= new CancellationTokenSource()).Token;
+
+    private CancellationTokenSource? _closingSource;
+
+    /// <summary>The requests of this connection should end now (closed, or the server stops).</summary>
+    private void CancelClosing()
+    {
+        if (_closingSource is { IsCancellationRequested: false } closing)
+        {
+            try
+            {
+                closing.Cancel();
+            }
+            catch (AggregateException exception)
+            {
+                _state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
+            }
+        }
+    }
+
     public void OnStopping()
     {
+        CancelClosing();
         // A request partly received is in flight as far as its client knows: it is finished and answered, with
         // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
         if (_phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty

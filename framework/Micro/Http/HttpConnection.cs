@@ -355,6 +355,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
                 _state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
             }
         }
+        CancelClosing();
     }
 
     private bool IsPaused(ReadPause reason) => (_readPauses & reason) != 0;

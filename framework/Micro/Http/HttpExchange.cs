@@ -60,6 +60,9 @@ public sealed partial class HttpExchange
     /// </summary>
     public CancellationToken RequestAborted => _connection?.Aborted ?? new CancellationToken(canceled: true);
 
+    /// <summary>Cancelled when the request should end: the client went, or the server's graceful stop began.</summary>
+    internal CancellationToken Closing => _connection?.Closing ?? new CancellationToken(canceled: true);
+
     /// <summary>The request body, decoded if it was chunked; empty when there is none. Not for a streamed body (<see cref="IsBodyStreamed"/>).</summary>
     public ReadOnlySpan<byte> Body => _body.Span;
 

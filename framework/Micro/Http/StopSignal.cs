@@ -10,6 +10,10 @@ internal sealed class StopSignal
 {
     private volatile bool _begun;
     private volatile bool _announced;
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Cancelled when the graceful stop begins: for handlers that wait on something long (a stream, a delay), to end it.</summary>
+    public CancellationToken Stopping => _stopping.Token;
 
     /// <summary>The graceful stop has begun.</summary>
     public bool HasBegun => _begun;
@@ -19,5 +23,16 @@ internal sealed class StopSignal
 
     public void Announce() => _announced = true;
 
-    public void Begin() => _begun = true;
+    public void Begin()
+    {
+        _begun = true;
+        try
+        {
+            _stopping.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A callback the app registered threw; the stop goes on (each reactor's own stop does not depend on them).
+        }
+    }
 }

@@ -6,23 +6,30 @@ namespace Micro.ServerSentEvents;
 /// A server-sent event stream (the HTML standard's text/event-stream): events written as they happen, each sent at
 /// once (and compressed per event when <c>app.UseCompression()</c> applies), with backpressure from the client.
 /// Comments keep idle proxies from closing it (<see cref="StartHeartbeats"/>); a client that reconnects says the last
-/// event it saw (<see cref="LastEventId"/>). The stream ends when the handler returns, or the client goes
-/// (<c>req.Aborted</c>).
+/// event it saw (<see cref="LastEventId"/>). The stream ends when the handler returns: loop while
+/// <see cref="Closing"/> is not cancelled (the client went, or the server's graceful stop began).
 /// </summary>
 public sealed class EventStream
 {
     private readonly Response _response;
-    private readonly Request _request;
     private readonly StringBuilder _event = new();
     private bool _sending;
     private PeriodicTimer? _heartbeats;
 
     internal EventStream(Request request, Response response)
     {
-        _request = request;
         _response = response;
         LastEventId = request.Header("Last-Event-ID");
+        Closing = request.Exchange.Closing;
     }
+
+    /// <summary>
+    /// Cancelled when the stream should end: the client went (its connection closed, or it shut its side), or the
+    /// server's graceful stop began. A handler loops on it and returns, and the stream ends cleanly:
+    /// <c>while (!events.Closing.IsCancellationRequested) { await events.SendEventAsync(...); await Task.Delay(1000, events.Closing); }</c>
+    /// (a delay cancelled by it ends the handler quietly too).
+    /// </summary>
+    public CancellationToken Closing { get; }
 
     /// <summary>The id of the last event the client saw, from its Last-Event-ID header when it reconnects; null on a first connection.</summary>
     public string? LastEventId { get; }
@@ -94,11 +101,11 @@ public sealed class EventStream
     {
         try
         {
-            while (await timer.WaitForNextTickAsync(_request.Aborted))
+            while (await timer.WaitForNextTickAsync(Closing))
             {
                 if (!_sending && !_response.Ended)
                 {
-                    await SendCommentAsync("", _request.Aborted);
+                    await SendCommentAsync("", Closing);
                 }
             }
         }
