@@ -9,3 +9,10 @@ public interface IRouteMetadata;
 
 /// <summary>Metadata that only describes: the server leaves it out of the route's pipeline, so it costs a request nothing.</summary>
 internal interface IDescriptionOnly : IRouteMetadata;
+
+/// <summary>A route's own request body limit, in place of MicroServerOptions.MaxRequestBodySize (RouteMetadata.MaxBodySize).</summary>
+internal interface IBodySizeLimit : IRouteMetadata
+{
+    /// <summary>The largest body the route takes, in bytes.</summary>
+    long MaxBytes { get; }
+}

@@ -30,6 +30,10 @@ public sealed partial class MicroApp
         {
             request.Params.Set(match.ParameterNames, match.CaptureCount);
             pipeline = match.Handler!;
+            if (pipeline.MaxBodySize is { } limit)
+            {
+                request.LimitBody(limit);
+            }
         }
         else if (match.Status == RouteMatchStatus.MethodNotAllowed)
         {
@@ -225,8 +229,11 @@ public sealed partial class MicroApp
 }
 
 /// <summary>A route's middleware chain and its handler, built once when the app starts.</summary>
-internal sealed class Pipeline(Middleware[] middleware, Func<Request, Response, ValueTask> handler, string? route = null)
+internal sealed class Pipeline(Middleware[] middleware, Func<Request, Response, ValueTask> handler, string? route = null, long? maxBodySize = null)
 {
+    /// <summary>The route's own body limit (RouteMetadata.MaxBodySize on it or its router), or null for the server's.</summary>
+    public long? MaxBodySize { get; } = maxBodySize;
+
     /// <summary>The route's pattern ("/users/:id"), for metrics and traces; null when no route matched.</summary>
     public string? Route { get; } = route;
 

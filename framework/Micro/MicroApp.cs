@@ -223,18 +223,32 @@ public sealed partial class MicroApp : Router
         _global = [.. Middleware.Where(Runs)];
         var table = new RouteTable<Pipeline>();
         var methods = new HashSet<string>(StringComparer.Ordinal);
+        var limited = false;
         foreach (var route in FlattenRoutes())
         {
             methods.Add(route.Method);
-            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain.Where(Runs)], route.Handler, route.Pattern));
+            var bodyLimit = Middleware.Concat(route.Chain).Select(m => m.Target).OfType<IBodySizeLimit>().LastOrDefault()?.MaxBytes;
+            limited |= bodyLimit is not null;
+            table.Add(route.Method, route.Pattern, new Pipeline([.. _global, .. route.Chain.Where(Runs)], route.Handler, route.Pattern, bodyLimit));
         }
         _table = table;
+        // Only when some route has a body limit of its own does a request's head go through the routes before its body.
+        ServerOptions.RouteBodyLimit = limited ? BodyLimitOf : null;
         _notFound = new Pipeline(_global, _onNotFound is { } notFound ? Pipeline.From(notFound) : (req, res) => AnswerError(new HttpError(404, "Not Found"), req, res));
         // OPTIONS * asks about the server, not a resource (RFC 9110 section 9.3.7): the methods it serves.
         var allow = ServedMethods(methods);
         _serverOptions = new Pipeline(_global, Pipeline.From((req, res) => res.Status(200).Header("Allow", allow).End()));
         // CONNECT asks for a tunnel, which only a proxy makes (RFC 9110 section 9.3.6); Micro serves origins only.
         _connect = new Pipeline(_global, Pipeline.From(static (req, res) => res.Status(501).Send("Not Implemented: Micro is not a proxy and makes no CONNECT tunnels.")));
+    }
+
+    /// <summary>The body limit of the route a request's head is for (its own, or the server's), before the body arrives.</summary>
+    private long BodyLimitOf(RequestHead head, ReadOnlySpan<byte> headBytes)
+    {
+        Span<ByteRange> captures = stackalloc ByteRange[Math.Max(_table!.MaxCaptures, 1)];
+        var path = head.Path.Of(headBytes);
+        var match = _table.Match(head.MethodRange.Of(headBytes), path.IsEmpty ? "/"u8 : path, captures);
+        return match.Status == RouteMatchStatus.Found && match.Handler!.MaxBodySize is { } limit ? limit : ServerOptions.MaxRequestBodySize;
     }
 
     /// <summary>Middleware that only describes the route (RouteMetadata.Produces, Summary...) is left out of its pipeline: it costs a request nothing.</summary>

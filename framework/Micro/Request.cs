@@ -294,7 +294,7 @@ public sealed partial class Request
 
     /// <summary>
     /// The parts of a multipart/form-data body, read as they arrive: <c>await foreach (var part in req.Multipart())</c>.
-    /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync"/> and <see cref="FormPart.CopyToAsync"/>.
+    /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync(string, long, CancellationToken)"/> and <see cref="FormPart.CopyToAsync(Stream, long, CancellationToken)"/>.
     /// Another Content-Type answers 415.
     /// </summary>
     public MultipartFormReader Multipart(int maxParts = 1000)
@@ -356,6 +356,9 @@ public sealed partial class Request
         await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return Json(typeInfo);
     }
+
+    /// <summary>The route's own body limit, for a streamed body read whole (the engine enforced it on arrival).</summary>
+    internal void LimitBody(long limit) => _maxBodySize = limit;
 
     /// <summary>The body as a route's metadata read it (RouteMetadata.Accepts), for the handler's Json&lt;T&gt;.</summary>
     internal void KeepParsedBody(object value) => _parsedBody = value;

@@ -58,13 +58,24 @@ public sealed class FormPart
     }
 
     /// <summary>Copies the part's bytes to <paramref name="destination"/> as they arrive; returns how many there were.</summary>
-    public async Task<long> CopyToAsync(Stream destination, CancellationToken cancellationToken = default)
+    public Task<long> CopyToAsync(Stream destination, CancellationToken cancellationToken = default) => CopyToAsync(destination, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Copies the part's bytes to <paramref name="destination"/> as they arrive, at most <paramref name="maxLength"/>:
+    /// a longer part is answered 413 naming its field and the limit (what was copied stays: the caller decides).
+    /// </summary>
+    public async Task<long> CopyToAsync(Stream destination, long maxLength, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         var chunk = new byte[16 * 1024];
         long total = 0;
         int read;
         while ((read = await Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(true)) > 0)
         {
+            if (total + read > maxLength)
+            {
+                throw new BadHttpRequestException($"The file of form field '{Name}' is larger than the limit of {maxLength} bytes.", 413);
+            }
             await destination.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(true);
             total += read;
         }
@@ -72,10 +83,31 @@ public sealed class FormPart
     }
 
     /// <summary>Writes the part's bytes to a new file at <paramref name="path"/> as they arrive; returns how many there were.</summary>
-    public async Task<long> SaveAsAsync(string path, CancellationToken cancellationToken = default)
+    public Task<long> SaveAsAsync(string path, CancellationToken cancellationToken = default) => SaveAsAsync(path, long.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Writes the part's bytes to a new file at <paramref name="path"/> as they arrive, at most
+    /// <paramref name="maxLength"/>: a longer part is answered 413 naming its field and the limit, and the partial file
+    /// is deleted. Returns how many bytes there were.
+    /// </summary>
+    public async Task<long> SaveAsAsync(string path, long maxLength, CancellationToken cancellationToken = default)
     {
-        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
-        return await CopyToAsync(file, cancellationToken).ConfigureAwait(true);
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true);
+        var saved = false;
+        try
+        {
+            var length = await CopyToAsync(file, maxLength, cancellationToken).ConfigureAwait(true);
+            saved = true;
+            return length;
+        }
+        finally
+        {
+            await file.DisposeAsync().ConfigureAwait(true);
+            if (!saved)
+            {
+                File.Delete(path); // too long, cut short, or the client went: no partial file left behind
+            }
+        }
     }
 
     private Encoding Encoding()

@@ -230,6 +230,7 @@ public sealed class MicroServer : IAsyncDisposable
         MaxResponseBufferSize = options.MaxResponseBufferSize,
         MaxPipelinedRequests = options.MaxPipelinedRequests,
         StreamRequestBody = options.StreamRequestBody,
+        BodyLimit = options.RouteBodyLimit,
         ServerLine = string.IsNullOrEmpty(options.ServerHeader) ? [] : System.Text.Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n"),
         ProblemDetails = options.ProblemDetails,
     };

@@ -115,6 +115,9 @@ public sealed class MicroServerOptions
     /// </summary>
     public RequestHeadPredicate? StreamRequestBody { get; set; }
 
+    /// <summary>The body limit of the route a request is for, when some route has its own (set by the app when it starts).</summary>
+    internal RequestBodyLimit? RouteBodyLimit { get; set; }
+
     /// <summary>The reactors' clock, for tests that move time instead of waiting (see <c>TransportOptions.Clock</c>); null for the real one.</summary>
     internal Func<long>? Clock { get; set; }
 

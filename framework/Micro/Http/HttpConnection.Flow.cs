@@ -64,7 +64,9 @@ internal sealed partial class HttpConnection
         {
             _state.Log.BadRequest(RemoteEndPoint, status, reason);
         }
-        Reject(exchange, status, status == 413 ? $"The request body is larger than the limit of {_state.Options.MaxRequestBodySize} bytes." : Sentence(reason));
+        // A body over the limit is told the limit, in text or as a problem; other refusals say why only as a problem.
+        Reject(exchange, status, status == 413 ? $"The request body is larger than the limit of {_reader.BodyLimit} bytes."
+            : _state.Options.ProblemDetails ? Sentence(reason) : null);
     }
 
     /// <summary>The reader's reason ("the declared body is larger than the limit") as a sentence, for a problem body.</summary>
@@ -73,7 +75,7 @@ internal sealed partial class HttpConnection
     private void Reject(HttpExchange exchange, int statusCode, string? detail = null)
     {
         _line.Join(exchange, this);
-        exchange.CompleteWithError(statusCode, _state.Options.ProblemDetails ? detail : null);
+        exchange.CompleteWithError(statusCode, detail);
         _reader.Stop();
         ReleaseCompleted();
     }

@@ -187,13 +187,25 @@ public sealed partial class HttpExchange
         Complete();
     }
 
-    /// <summary>With MicroServerOptions.ProblemDetails, the server's own error answers carry an RFC 9457 body.</summary>
+    /// <summary>
+    /// With MicroServerOptions.ProblemDetails, the server's own error answers carry an RFC 9457 body; without, one
+    /// with a <paramref name="detail"/> says it as text.
+    /// </summary>
     private void WriteProblemIfAsked(int statusCode, string? detail)
     {
-        if (_connection?.AnswersProblems == true && !IsHeadRequest)
+        if (IsHeadRequest)
+        {
+            return;
+        }
+        if (_connection?.AnswersProblems == true)
         {
             (_headers ??= new ResponseHeaders()).Set("Content-Type"u8, "application/problem+json"u8);
             ProblemJson.Write(BodyWriter, statusCode, null, detail);
+        }
+        else if (detail is not null)
+        {
+            (_headers ??= new ResponseHeaders()).Set("Content-Type"u8, "text/plain; charset=utf-8"u8);
+            System.Text.Encoding.UTF8.GetBytes(detail, BodyWriter);
         }
     }
 

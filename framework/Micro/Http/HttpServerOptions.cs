@@ -20,6 +20,9 @@ internal sealed record HttpServerOptions
     public int MaxPipelinedRequests { get; init; } = 128;
     public RequestHeadPredicate? StreamRequestBody { get; init; }
 
+    /// <summary>A request's own body limit (its route's), in place of <see cref="MaxRequestBodySize"/>; null: that one for all.</summary>
+    public RequestBodyLimit? BodyLimit { get; init; }
+
     /// <summary>The whole "Server: ...\r\n" line, or empty when the header is left out.</summary>
     public byte[] ServerLine { get; init; } = [];
 

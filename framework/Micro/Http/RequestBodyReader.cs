@@ -25,9 +25,13 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
     /// <summary>What was wrong with a body that is <see cref="BodyProgress.Malformed"/>.</summary>
     public ParseError Error => _chunked?.Error ?? ParseError.None;
 
-    /// <summary>Gets ready for the body of <paramref name="head"/>; its data-rate clock starts at <paramref name="now"/>.</summary>
-    public void Start(RequestHead head, long now)
+    /// <summary>The largest body this request may have (the server's, or its route's).</summary>
+    private long _limit;
+
+    /// <summary>Gets ready for the body of <paramref name="head"/>, at most <paramref name="limit"/> bytes (the server's limit when null); its data-rate clock starts at <paramref name="now"/>.</summary>
+    public void Start(RequestHead head, long now, long? limit = null)
     {
+        _limit = limit ?? options.MaxRequestBodySize;
         ReleaseBuffer();
         _streamedLength = 0;
         RestartClock(now);
@@ -77,7 +81,7 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
             return _remaining == 0 ? Finish(out body) : BodyProgress.NeedMore;
         }
 
-        var limit = Math.Min(options.MaxRequestBodySize, Array.MaxLength);
+        var limit = Math.Min(_limit, Array.MaxLength);
         consumed = 0;
         while (true)
         {
@@ -138,7 +142,7 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
             if (result == ChunkedDecodeStatus.Data)
             {
                 _streamedLength += data.Length; // a long: a streamed body may pass 2 GiB when the limit allows
-                if (_streamedLength > options.MaxRequestBodySize)
+                if (_streamedLength > _limit)
                 {
                     consumed = available;
                     return BodyProgress.TooLarge;

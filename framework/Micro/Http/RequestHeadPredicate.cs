@@ -7,3 +7,9 @@ namespace Micro.Http;
 /// <paramref name="head"/>'s ranges point into <paramref name="headBytes"/>, valid only during the call.
 /// </summary>
 public delegate bool RequestHeadPredicate(RequestHead head, ReadOnlySpan<byte> headBytes);
+
+/// <summary>
+/// The largest body a request may have, decided from its head alone (a route's own limit): <paramref name="head"/>'s
+/// ranges point into <paramref name="headBytes"/>, valid only during the call.
+/// </summary>
+public delegate long RequestBodyLimit(RequestHead head, ReadOnlySpan<byte> headBytes);

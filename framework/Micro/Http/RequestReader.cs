@@ -136,17 +136,29 @@ internal struct RequestReader(HttpReactorState state)
         {
             return Dispatch(exchange, length - offset);
         }
-        if (head.ContentLength > state.Options.MaxRequestBodySize)
+        try
+        {
+            BodyLimit = state.Options.BodyLimit is { } limitOf ? limitOf(head, exchange.RequestBytes) : state.Options.MaxRequestBodySize;
+        }
+        catch (Exception exception)
+        {
+            state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
+            return Reject(exchange, 500, "the body limit of the request's route could not be found", log: false);
+        }
+        if (head.ContentLength > BodyLimit)
         {
             return Reject(exchange, 413, "the declared body is larger than the limit", log: false);
         }
         _receivingBody = exchange;
         Phase = ReaderPhase.Body;
-        (_bodyReader ??= new RequestBodyReader(state.Options)).Start(head, state.Reactor.Now);
+        (_bodyReader ??= new RequestBodyReader(state.Options)).Start(head, state.Reactor.Now, BodyLimit);
         Ready = exchange;
         BytesAhead = length - offset;
         return ReadStep.BodyStarted;
     }
+
+    /// <summary>The largest body the request being read may have: the server's limit, or its route's.</summary>
+    public long BodyLimit { get; private set; }
 
     /// <summary>Bytes of a Content-Length body still to come (-1 for chunked): for 100 Continue.</summary>
     public long BodyRemaining => _bodyReader?.Remaining ?? 0;
@@ -222,7 +234,7 @@ internal struct RequestReader(HttpReactorState state)
             case BodyProgress.ReaderFull:
                 return ReadStep.ReaderFull;
             case BodyProgress.TooLarge:
-                return FailStreamedBody(413, $"The request body is larger than the limit of {state.Options.MaxRequestBodySize} bytes.", log: false);
+                return FailStreamedBody(413, $"The request body is larger than the limit of {BodyLimit} bytes.", log: false);
             case BodyProgress.Malformed:
                 var error = _bodyReader.Error;
                 return FailStreamedBody(error.StatusCode(), $"The chunked request body is malformed: {error.Describe()}", log: true);

@@ -24,6 +24,13 @@ public static class RouteMetadata
     /// </summary>
     public static Middleware Accepts<T>(JsonTypeInfo<T>? typeInfo = null) => new AcceptedBody<T>(typeInfo).Invoke;
 
+    /// <summary>
+    /// The largest request body the route (or every route of the router it is given to with <c>router.Use</c>) takes,
+    /// in place of MicroServerOptions.MaxRequestBodySize: larger, or declared larger, is answered 413 naming the limit,
+    /// before the body is read. An upload route can take more than the rest, a JSON API less.
+    /// </summary>
+    public static Middleware MaxBodySize(long bytes) => new BodySizeLimit(bytes).Invoke;
+
     /// <summary>The route answers <paramref name="statusCode"/> with a JSON body of type <typeparamref name="T"/>.</summary>
     public static Middleware Produces<T>(int statusCode = 200, string? description = null, string contentType = "application/json") =>
         new ProducedResponse(statusCode, typeof(T), contentType, description).Invoke;

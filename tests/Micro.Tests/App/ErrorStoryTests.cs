@@ -97,7 +97,7 @@ public sealed class ErrorStoryTests
     }
 
     [Fact]
-    public async Task Without_either_errors_stay_plain_text_and_the_servers_own_have_no_body()
+    public async Task Without_either_errors_stay_plain_text_and_the_servers_413_names_the_limit()
     {
         var (app, _) = NotesApp();
         await TestApp.RunAsync(app, async (client, url) =>
@@ -110,7 +110,7 @@ public sealed class ErrorStoryTests
             await raw.SendAsync("POST /notes HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n");
             var tooLarge = Assert.Single(await raw.ReadResponsesAsync(1));
             Assert.Equal(413, tooLarge.Status);
-            Assert.Equal("", tooLarge.Body);
+            Assert.Equal("The request body is larger than the limit of 1000 bytes.", tooLarge.Body);
         });
     }
 
