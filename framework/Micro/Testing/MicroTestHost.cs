@@ -20,7 +20,7 @@ namespace Micro.Testing;
 /// var text = await client.GetStringAsync("/hello/Ana");
 /// </code>
 /// </summary>
-public sealed class MicroTestHost : IAsyncDisposable
+public sealed partial class MicroTestHost : IAsyncDisposable
 {
     private readonly Reactor _reactor;
     private readonly ConnectionCounter _counter = new(null);
