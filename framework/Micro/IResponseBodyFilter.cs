@@ -7,6 +7,9 @@ namespace Micro;
 /// </summary>
 internal interface IResponseBodyFilter
 {
+    /// <summary>Starts <paramref name="response"/> as a stream now, its head (and what the filter adds to it) sent before any body.</summary>
+    void Open(Response response);
+
     /// <summary>Writes a streamed chunk of <paramref name="response"/>'s body, transformed or as it is.</summary>
     ValueTask WriteAsync(Response response, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken);
 

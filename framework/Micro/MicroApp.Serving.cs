@@ -190,7 +190,8 @@ public sealed partial class MicroApp
         var status = HttpError.StatusCodeOf(error);
         if (_problemDetails)
         {
-            response.Problem(status, detail: status == 404 || status == 405 ? null : error.Message);
+            // The title says the status; a detail that only repeats it (the router's own 404 and 405) is left out.
+            response.Problem(status, detail: error.Message == Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) ? null : error.Message);
         }
         else
         {

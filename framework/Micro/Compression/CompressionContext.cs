@@ -28,8 +28,26 @@ internal sealed class CompressionContext : IResponseBodyFilter
         _streamDecided = false;
     }
 
+    /// <summary>Starts the stream now (an event stream opens before its first event): compressed or not is decided here.</summary>
+    public void Open(Response response)
+    {
+        DecideStream(response);
+        response.Exchange.StartStreaming(Http.ResponseFramer.UnknownLength); // the compressed data begins with the first chunk
+    }
+
     /// <summary>A streamed chunk: compressed and flushed when the response is compressible, else as it is.</summary>
     public ValueTask WriteAsync(Response response, ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        DecideStream(response);
+        if (_stream is null)
+        {
+            return response.Exchange.WriteAsync(chunk, cancellationToken);
+        }
+        var compressed = _stream.Compress(chunk.Span);
+        return compressed.IsEmpty ? default : response.Exchange.WriteAsync(compressed, cancellationToken); // copied before it returns
+    }
+
+    private void DecideStream(Response response)
     {
         if (!_streamDecided)
         {
@@ -40,12 +58,6 @@ internal sealed class CompressionContext : IResponseBodyFilter
                 _stream = new StreamCompressor(Coding, Options.Level);
             }
         }
-        if (_stream is null)
-        {
-            return response.Exchange.WriteAsync(chunk, cancellationToken);
-        }
-        var compressed = _stream.Compress(chunk.Span);
-        return compressed.IsEmpty ? default : response.Exchange.WriteAsync(compressed, cancellationToken); // copied before it returns
     }
 
     /// <summary>After the handler: ends a compressed stream, or compresses a buffered body that is worth it.</summary>

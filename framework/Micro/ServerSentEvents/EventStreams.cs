@@ -5,7 +5,9 @@ public static class EventStreams
 {
     /// <summary>
     /// Starts the stream: 200, Content-Type text/event-stream, no caching, and X-Accel-Buffering: no (so nginx passes
-    /// each event on at once). Then send events with <see cref="EventStream.SendEventAsync"/> until the client goes.
+    /// each event on at once), sent now, so the client's EventSource opens before the first event (under
+    /// <c>app.UseCompression()</c>, naming the encoding the events will have). Then send events with
+    /// <see cref="EventStream.SendEventAsync"/> until <see cref="EventStream.Closing"/>.
     /// </summary>
     public static EventStream EventStream(this Response res)
     {
@@ -13,6 +15,15 @@ public static class EventStreams
         res.Header("Content-Type", "text/event-stream; charset=utf-8")
             .Header("Cache-Control", "no-cache")
             .Header("X-Accel-Buffering", "no");
-        return new EventStream(res.Request, res);
+        var events = new EventStream(res.Request, res);
+        if (res.BodyFilter is { } filter)
+        {
+            filter.Open(res);
+        }
+        else
+        {
+            res.Exchange.StartStreaming(Http.ResponseFramer.UnknownLength); // chunked, its head out at the end of this turn
+        }
+        return events;
     }
 }
