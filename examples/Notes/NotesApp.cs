@@ -62,7 +62,10 @@ public static class NotesApp
         app.UseProblemDetails();      // every error as application/problem+json
         app.UseRequestLogging();
         app.UseCompression();
-        app.UseCors(cors => cors.WithOrigins(settings.GetSection("AllowedOrigins").Get<string[]>() ?? []).AllowAnyHeader().AllowAnyMethod());
+        if (settings.GetSection("AllowedOrigins").Get<string[]>() is { Length: > 0 } origins)
+        {
+            app.UseCors(cors => cors.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod()); // browsers on these origins may call it
+        }
         app.MapHealth("/healthz");
         app.MapOpenApi("/openapi.json", options => options.Title = "Notes");
         app.UseAspNetCore(pipeline => pipeline.UseAuthentication()); // req.User from the bearer token, on every route

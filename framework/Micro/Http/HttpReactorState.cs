@@ -4,24 +4,38 @@ using Microsoft.Extensions.Logging;
 namespace Micro.Http;
 
 /// <summary>What the HTTP connections of one reactor share: the handler, the options, a pool of exchanges, the log.</summary>
-internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, HttpServerOptions options, HttpLog log, StopSignal stop)
+internal sealed class HttpReactorState
 {
-    private readonly Stack<HttpExchange> _exchanges = new();
+    private readonly StopSignal _stop;
 
-    public Reactor Reactor { get; } = reactor;
-    public HttpHandler Handler { get; } = handler;
-    public HttpServerOptions Options { get; } = options;
-    public HttpLog Log { get; } = log;
+    public HttpReactorState(Reactor reactor, HttpHandler handler, HttpServerOptions options, HttpLog log, StopSignal stop)
+    {
+        (Reactor, Handler, Options, Log, _stop) = (reactor, handler, options, log, stop);
+        reactor.Tick += _ => TrimIdle(); // after a burst, the exchanges it needed go back bit by bit
+    }
+
+    private readonly Stack<HttpExchange> _exchanges = new();
+    private IdleSurplus _surplus;
+
+    /// <summary>Exchanges kept through any quiet time.</summary>
+    private const int ExchangeFloor = 64;
+
+    public Reactor Reactor { get; }
+    public HttpHandler Handler { get; }
+    public HttpServerOptions Options { get; }
+    public HttpLog Log { get; }
     /// <summary>True from the moment a stop begins, on every reactor at once: responses written after it say Connection: close.</summary>
-    public bool Stopping => stop.HasBegun;
+    public bool Stopping => _stop.HasBegun;
 
     public HttpExchange RentExchange()
     {
         if (_exchanges.TryPop(out var exchange))
         {
+            _surplus.Note(_exchanges.Count);
             exchange.IsPooled = false;
             return exchange;
         }
+        _surplus.Note(0);
         return new HttpExchange(Reactor.Pool);
     }
 
@@ -34,6 +48,17 @@ internal sealed class HttpReactorState(Reactor reactor, HttpHandler handler, Htt
     /// connections pipelining sixteen deep over two reactors is 2,048 each); beyond it they are left to the collector.
     /// </summary>
     private const int MaxPooledExchanges = 4096;
+
+    /// <summary>Lets go of half the pooled exchanges no request needed since the last call (the reactor's tick); returns how many.</summary>
+    public int TrimIdle()
+    {
+        var surplus = _surplus.Take(_exchanges.Count, ExchangeFloor);
+        for (var i = 0; i < surplus; i++)
+        {
+            _exchanges.Pop().IsPooled = false; // no longer the pool's: it goes to the collector with what it holds
+        }
+        return surplus;
+    }
 
     public void ReturnExchange(HttpExchange exchange)
     {

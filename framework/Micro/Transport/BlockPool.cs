@@ -8,6 +8,10 @@ internal sealed class BlockPool(int blockSize, int maxRetained)
 {
     private readonly Stack<byte[]> _free = new();
     private readonly int _maxRetained = maxRetained;
+    private IdleSurplus _surplus;
+
+    /// <summary>Free blocks kept through any quiet time: enough for a few connections' output without allocating.</summary>
+    private const int Floor = 16;
 
     [ThreadStatic]
     private static long t_blocksAllocated;
@@ -29,8 +33,10 @@ internal sealed class BlockPool(int blockSize, int maxRetained)
         }
         if (_free.TryPop(out var block))
         {
+            _surplus.Note(_free.Count);
             return block;
         }
+        _surplus.Note(0);
         t_blocksAllocated++;
         return GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
     }
@@ -41,5 +47,16 @@ internal sealed class BlockPool(int blockSize, int maxRetained)
         {
             _free.Push(block);
         }
+    }
+
+    /// <summary>Lets go of half the blocks no rent needed since the last call (the reactor's tick); returns the bytes let go.</summary>
+    public long TrimIdle()
+    {
+        var surplus = _surplus.Take(_free.Count, Floor);
+        for (var i = 0; i < surplus; i++)
+        {
+            _free.Pop();
+        }
+        return (long)surplus * BlockSize;
     }
 }

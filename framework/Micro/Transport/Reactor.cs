@@ -274,6 +274,8 @@ internal sealed unsafe partial class Reactor
             ResumeListeners();
         }
         Tick?.Invoke(now);
+        Pool.TrimIdle(); // after a burst, the blocks it needed go back bit by bit
+        MemoryGiveBack.OnTick();
         // By index, not foreach: a tick may close its connection, which empties the slot (a list write), and a
         // connection accepted later in the walk takes a free slot or appends one, which this loop then also ticks.
         for (var slot = 0; slot < _connections.Count; slot++)
