@@ -2,7 +2,7 @@
 # Resident memory of a Micro app at start, after 10 s of wrk load (256 connections), and 5, 15 and 30 s after the load
 # has gone: does memory come back? 127.0.0.1 only; it stops by itself.
 # Usage: benchmarks/load/rss-after-load.sh path/to/App.dll [url-path] [wrk args...]
-#   DEPTH=16 benchmarks/load/rss-after-load.sh examples/HelloWorld/bin/Release/net10.0/HelloWorld.dll / -s benchmarks/load/pipeline.lua
+#   DEPTH=16 benchmarks/load/rss-after-load.sh examples/HelloWorld/bin/Release/net10.0/HelloWorld.dll / -s $PWD/benchmarks/load/pipeline.lua
 set -euo pipefail
 dll=$1; path=${2:-/}; shift $(( $# >= 2 ? 2 : 1 ))
 port=${PORT:-8099}

@@ -130,12 +130,15 @@ internal sealed class CompressionContext : IResponseBodyFilter
     /// <summary>Compressible (by its type, its status, no coding of its own) and accepted: then it is compressed. Says Vary either way.</summary>
     private bool ShouldCompress(Response response)
     {
-        if (!Options.IsCompressible(response.GetHeader("Content-Type")) || response.GetHeader("Content-Encoding") is not null)
+        // Read as bytes where they are kept: a response that is not compressed pays no string for being looked at.
+        var exchange = response.Exchange;
+        if (!exchange.TryGetHeader("Content-Type"u8, out var contentType) || !Options.IsCompressible(contentType)
+            || exchange.TryGetHeader("Content-Encoding"u8, out _))
         {
             return false;
         }
-        response.Exchange.AddHeader("Vary", "Accept-Encoding"); // this response would differ for another Accept-Encoding
-        return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && response.GetHeader("Content-Range") is null;
+        exchange.AddHeader("Vary"u8, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
+        return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader("Content-Range"u8, out _);
     }
 
     /// <summary>Content-Encoding, and an ETag of its own: the encoded bytes are another representation.</summary>

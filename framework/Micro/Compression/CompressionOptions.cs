@@ -31,6 +31,23 @@ public sealed class CompressionOptions
         "image/svg+xml", "application/x-www-form-urlencoded",
     };
 
+    /// <summary>As <see cref="IsCompressible(string?)"/>, for the header's bytes as the response keeps them: no string made.</summary>
+    internal bool IsCompressible(ReadOnlySpan<byte> contentType)
+    {
+        Span<char> chars = stackalloc char[Math.Min(contentType.Length, 128)];
+        if (contentType.Length > chars.Length)
+        {
+            return IsCompressible(System.Text.Encoding.Latin1.GetString(contentType)); // a type this long is rare enough for a string
+        }
+        ReadOnlySpan<char> mediaType = chars[..System.Text.Encoding.Latin1.GetChars(contentType, chars)];
+        var semicolon = mediaType.IndexOf(';');
+        mediaType = (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
+        var known = MimeTypes is HashSet<string> set && set.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup)
+            ? lookup.Contains(mediaType)
+            : MimeTypes.Contains(mediaType.ToString());
+        return known || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
+    }
+
     internal bool IsCompressible(string? contentType)
     {
         if (string.IsNullOrEmpty(contentType))

@@ -6,14 +6,14 @@ namespace Micro.Transport;
 /// Gives memory back to the system once load has gone. Under load the collector's budgets and the pools grow to what
 /// the load needs; a quiet server then allocates nothing, so no collection comes to give that memory back, and the
 /// process would stay at its busiest size for good (issue 23 saw 58 -> 154 MB). So, looked at once a second from the
-/// reactors' ticks: once the process has allocated almost nothing for 5 s, and holds at least 8 MiB more than after
+/// reactors' ticks: once the process has allocated almost nothing for 10 s (the pools have let go of most of a burst by then), and holds at least 8 MiB more than after
 /// the last give-back, one aggressive collection (compacting, decommitting what is free) runs on the thread pool, at
 /// most every 30 s. A pause of milliseconds, on a server that has just become quiet.
 /// </summary>
 internal static class MemoryGiveBack
 {
     private const long QuietAllocationPerSecond = 256 * 1024;
-    private const long QuietForMilliseconds = 5_000;
+    private const long QuietForMilliseconds = 10_000;
     private const long WorthGivingBack = 8 * 1024 * 1024;
     private const long MinimumIntervalMilliseconds = 30_000;
 

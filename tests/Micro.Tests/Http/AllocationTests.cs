@@ -62,6 +62,39 @@ public sealed class AllocationTests
         Assert.InRange(marks[1] - marks[0], 0, 4_096);
     }
 
+    [Theory]
+    [InlineData("/plaintext")]
+    [InlineData("/json")]
+    public async Task Compression_and_CORS_that_do_not_act_on_a_request_allocate_nothing_for_it(string path)
+    {
+        // Issue 24: a feature a request does not use costs it nothing. No Accept-Encoding: nothing to compress; no
+        // Origin: nothing for CORS to say.
+        var marks = new long[2];
+        var marked = 0;
+        var message = new Greeting("Hello, World!");
+        var app = new MicroApp();
+        Micro.Compression.ResponseCompression.UseCompression(app);
+        Micro.Cors.CorsMiddleware.UseCors(app, cors => cors.WithOrigins("https://app.example"));
+        app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
+        app.Get("/json", (req, res) => res.Json(message, AllocationJson.Default.Greeting));
+        app.Get("/mark", (req, res) =>
+        {
+            marks[marked++] = GC.GetAllocatedBytesForCurrentThread();
+            res.Send("marked"u8);
+        });
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            var request = $"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n";
+            await SendPipelinedAsync(client, request, 2_000);
+            await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+            await SendPipelinedAsync(client, request, Measured);
+            await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+        });
+        Assert.Equal(2, marked);
+        Assert.InRange(marks[1] - marks[0], 0, 4_096);
+    }
+
     [Fact]
     public async Task A_64_MiB_upload_streams_through_without_being_held()
     {
