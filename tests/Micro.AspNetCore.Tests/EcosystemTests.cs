@@ -15,18 +15,7 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>ASP.NET Core's own middleware, as an app uses it, giving the same answers on every server.</summary>
 public sealed class EcosystemTests
 {
-    private static readonly SymmetricSecurityKey s_key = new("a test signing key that is long enough for HS256"u8.ToArray());
-
     public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
-    private static string Token(params Claim[] claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = "tests",
-        Audience = "notes",
-        Subject = new ClaimsIdentity(claims),
-        Expires = DateTime.UtcNow.AddMinutes(10),
-        SigningCredentials = new SigningCredentials(s_key, SecurityAlgorithms.HmacSha256),
-    });
 
     [Theory]
     [MemberData(nameof(Servers))]
@@ -43,10 +32,7 @@ public sealed class EcosystemTests
             builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
-                options.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = "tests", ValidAudience = "notes", IssuerSigningKey = s_key, RoleClaimType = "role", NameClaimType = "name",
-                };
+                options.TokenValidationParameters = TestTokens.Validation;
             });
             builder.Services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
         });
@@ -55,19 +41,19 @@ public sealed class EcosystemTests
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
 
         using var asUser = new HttpRequestMessage(HttpMethod.Get, "/me");
-        asUser.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(new Claim("name", "ada")));
+        asUser.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Token(new Claim("name", "ada")));
         Assert.Equal("ada", await (await app.Client.SendAsync(asUser)).Content.ReadAsStringAsync());
 
         using var userAtAdmin = new HttpRequestMessage(HttpMethod.Get, "/admin");
-        userAtAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(new Claim("name", "ada")));
+        userAtAdmin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Token(new Claim("name", "ada")));
         Assert.Equal(HttpStatusCode.Forbidden, (await app.Client.SendAsync(userAtAdmin)).StatusCode);
 
         using var admin = new HttpRequestMessage(HttpMethod.Get, "/admin");
-        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(new Claim("name", "root"), new Claim("role", "admin")));
+        admin.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Token(new Claim("name", "root"), new Claim("role", "admin")));
         Assert.Equal("admin area", await (await app.Client.SendAsync(admin)).Content.ReadAsStringAsync());
 
         using var forged = new HttpRequestMessage(HttpMethod.Get, "/me");
-        forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Token(new Claim("name", "ada"))[..^4] + "AAAA");
+        forged.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestTokens.Token(new Claim("name", "ada"))[..^4] + "AAAA");
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Client.SendAsync(forged)).StatusCode);
     }
 

@@ -21,26 +21,12 @@ namespace Micro.AspNetCore.Tests.InMicroApps;
 /// </summary>
 public sealed class AuthenticationInMicroAppTests
 {
-    private static readonly SymmetricSecurityKey s_key = new("a test signing key that is long enough for HS256"u8.ToArray());
-
-    private static string Token(params Claim[] claims) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = "tests",
-        Audience = "notes",
-        Subject = new ClaimsIdentity(claims),
-        Expires = DateTime.UtcNow.AddMinutes(10),
-        SigningCredentials = new SigningCredentials(s_key, SecurityAlgorithms.HmacSha256),
-    });
-
     private static void AddJwt(IServiceCollection services)
     {
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidIssuer = "tests", ValidAudience = "notes", IssuerSigningKey = s_key, RoleClaimType = "role", NameClaimType = "name",
-            };
+            options.TokenValidationParameters = TestTokens.Validation;
         });
         services.AddAuthorizationBuilder().AddPolicy("admin", policy => policy.RequireRole("admin"));
     }
@@ -74,13 +60,13 @@ public sealed class AuthenticationInMicroAppTests
         Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.Single().Scheme);
         Assert.Equal(0, anonymous.Content.Headers.ContentLength);
 
-        var user = Token(new Claim("name", "ada"));
+        var user = TestTokens.Token(new Claim("name", "ada"));
         Assert.Equal("ada", await (await client.SendAsync(Get("/whoami", user))).Content.ReadAsStringAsync());
         Assert.Equal("ada", await (await client.SendAsync(Get("/me", user))).Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Get("/admin", user))).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.SendAsync(Get("/editors", user))).StatusCode);
 
-        var admin = Token(new Claim("name", "root"), new Claim("role", "admin"));
+        var admin = TestTokens.Token(new Claim("name", "root"), new Claim("role", "admin"));
         Assert.Equal("admin area", await (await client.SendAsync(Get("/admin", admin))).Content.ReadAsStringAsync());
         Assert.Equal("editors", await (await client.SendAsync(Get("/editors", admin))).Content.ReadAsStringAsync());
 
@@ -159,7 +145,7 @@ public sealed class AuthenticationInMicroAppTests
             Assert.Contains("401", error.Message, StringComparison.Ordinal);
         }
         using var socket = new ClientWebSocket();
-        socket.Options.SetRequestHeader("Authorization", "Bearer " + Token(new Claim("name", "linus")));
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + TestTokens.Token(new Claim("name", "linus")));
         await socket.ConnectAsync(wsUrl, CancellationToken.None);
         var buffer = new byte[256];
         var received = await socket.ReceiveAsync(buffer, CancellationToken.None);

@@ -18,16 +18,21 @@ public sealed class HandOverTests
     {
     }
 
+    /// <summary>A global limiter of <paramref name="permits"/> requests an hour, answering 429 past it.</summary>
+    private static void AddFixedWindow(IServiceCollection services, int permits,
+        Func<Microsoft.AspNetCore.RateLimiting.OnRejectedContext, CancellationToken, ValueTask>? onRejected = null) => services.AddRateLimiter(options =>
+    {
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
+            RateLimitPartition.GetFixedWindowLimiter("all", _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromHours(1) }));
+        options.RejectionStatusCode = 429;
+        options.OnRejected = onRejected;
+    });
+
     [Fact]
     public async Task The_rate_limiter_answers_429_with_its_own_body_and_the_routes_answer_below_the_limit()
     {
-        await using var served = ServedMicroApp.Start(services => services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
-                RateLimitPartition.GetFixedWindowLimiter("all", _ => new FixedWindowRateLimiterOptions { PermitLimit = 2, Window = TimeSpan.FromHours(1) }));
-            options.RejectionStatusCode = 429;
-            options.OnRejected = (context, token) => new ValueTask(context.HttpContext.Response.WriteAsync("slow down", token));
-        }), app =>
+        await using var served = ServedMicroApp.Start(services => AddFixedWindow(services, permits: 2,
+            (context, token) => new ValueTask(context.HttpContext.Response.WriteAsync("slow down", token))), app =>
         {
             app.UseAspNetCore(pipeline => pipeline.UseRateLimiter());
             app.Get("/", (req, res) => res.Send("ok"));
@@ -42,12 +47,7 @@ public sealed class HandOverTests
     [Fact]
     public async Task A_pipeline_on_one_route_leaves_the_others_alone()
     {
-        await using var served = ServedMicroApp.Start(services => services.AddRateLimiter(options =>
-        {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(_ =>
-                RateLimitPartition.GetFixedWindowLimiter("all", _ => new FixedWindowRateLimiterOptions { PermitLimit = 1, Window = TimeSpan.FromHours(1) }));
-            options.RejectionStatusCode = 429;
-        }), app =>
+        await using var served = ServedMicroApp.Start(services => AddFixedWindow(services, permits: 1), app =>
         {
             var limited = app.AspNetCore(pipeline => pipeline.UseRateLimiter());
             app.Post("/login", limited, (req, res) => res.Send("welcome"));
