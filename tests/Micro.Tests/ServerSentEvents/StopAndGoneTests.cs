@@ -107,6 +107,13 @@ public sealed class StopAndGoneTests
             client.Socket.Shutdown(SocketShutdown.Send); // FIN: the client is done with this stream
             await gone.Task.WaitAsync(deadline.Token);   // the handler learns it now, not at a next write that never comes
             Assert.Equal(0, await stream.ReadAsync(buffer, deadline.Token)); // and the connection is closed, not left in CLOSE-WAIT
+
+            // The reactor (the only one) goes on serving new connections.
+            await using var next = await TestApp.ConnectAsync(url);
+            await next.SendAsync("GET /feed HTTP/1.1\r\nHost: x\r\n\r\n");
+            var again = new NetworkStream(next.Socket);
+            read = await again.ReadAsync(buffer, deadline.Token);
+            Assert.Contains("data: hello", Encoding.ASCII.GetString(buffer, 0, read), StringComparison.Ordinal);
         });
     }
 
