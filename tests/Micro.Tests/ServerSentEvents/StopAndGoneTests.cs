@@ -29,7 +29,7 @@ public sealed class StopAndGoneTests
             {
                 while (!events.Closing.IsCancellationRequested)
                 {
-                    await events.SendEventAsync($"tick {n++}");
+                    await events.SendEventAsync($"tick {n++}", cancellationToken: events.Closing);
                     await Task.Delay(TimeSpan.FromMilliseconds(20), events.Closing); // cancelled by the stop: ends the handler quietly
                 }
             }
