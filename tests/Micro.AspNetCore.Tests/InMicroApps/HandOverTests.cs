@@ -214,6 +214,24 @@ public sealed class HandOverTests
     }
 
     [Fact]
+    public async Task A_header_value_that_would_split_the_response_is_refused_not_sent()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use((context, next) =>
+            {
+                context.Response.Headers["X-Echo"] = context.Request.Query["v"]; // a careless echo of client input
+                return next(context);
+            }));
+            app.Get("/", (req, res) => res.Send("ok"));
+        });
+        var injected = await served.Client.GetAsync("/?v=a%0D%0ASet-Cookie:%20session=stolen");
+        Assert.Equal(HttpStatusCode.InternalServerError, injected.StatusCode);
+        Assert.False(injected.Headers.Contains("Set-Cookie"));
+        Assert.Equal("ok", await served.Client.GetStringAsync("/?v=plain"));
+    }
+
+    [Fact]
     public void UseAspNetCore_on_an_app_without_services_names_what_to_do()
     {
         var app = new MicroApp();

@@ -15,6 +15,9 @@ public sealed class OpenApiTests
 {
     public sealed record Note(int Id, string Title, bool Done);
 
+    /// <summary>A type that contains itself: its schema points into itself.</summary>
+    public sealed record Folder(string Name, List<Folder> Children, Folder? Parent);
+
     public sealed class NewNote
     {
         [Required, StringLength(80, MinimumLength = 3)]
@@ -120,6 +123,19 @@ public sealed class OpenApiTests
         var (brokenExit, brokenOutput) = await ValidateAsync(broken);
         Assert.Equal(1, brokenExit);
         Assert.Contains("no path parameter 'other'", brokenOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_type_that_contains_itself_is_described_and_the_document_stays_valid()
+    {
+        var app = new MicroApp();
+        app.Get("/folders/:id", [Produces<Folder>()], (req, res) => res.Json(new Folder("root", [], null)));
+        app.Post("/folders", [Accepts<Folder>(), Produces<Folder>(201)], (req, res) => res.Status(201).Json(req.Json<Folder>()));
+        var json = await app.ToOpenApiJsonAsync();
+        using var document = JsonDocument.Parse(json);
+        Assert.True(document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("Folder").GetProperty("properties").TryGetProperty("children", out _));
+        var (exitCode, output) = await ValidateAsync(json);
+        Assert.True(exitCode == 0, output);
     }
 
     [Fact]
