@@ -36,15 +36,18 @@ public sealed class ForwardedHeadersOptions
         {
             address = address.MapToIPv4();
         }
-        foreach (var proxy in KnownProxies)
+        // By index: IList's enumerator is boxed on every foreach, and this runs for every request.
+        for (var i = 0; i < KnownProxies.Count; i++)
         {
+            var proxy = KnownProxies[i];
             if (proxy.Equals(address) || (proxy.IsIPv4MappedToIPv6 && proxy.MapToIPv4().Equals(address)))
             {
                 return true;
             }
         }
-        foreach (var network in KnownNetworks)
+        for (var i = 0; i < KnownNetworks.Count; i++)
         {
+            var network = KnownNetworks[i];
             if (network.Contains(address))
             {
                 return true;

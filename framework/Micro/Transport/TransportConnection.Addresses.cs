@@ -5,8 +5,13 @@ namespace Micro.Transport;
 /// <summary>The connection's two addresses: the client's, kept from accept, and the one it connected to, asked of the kernel.</summary>
 internal sealed partial class TransportConnection
 {
-    /// <summary>The client's address, built when first asked for: most requests never ask.</summary>
-    public IPEndPoint RemoteEndPoint => _peer.ToEndPoint();
+    private IPEndPoint? _remoteEndPoint;
+
+    /// <summary>
+    /// The client's address, built when first asked for (most requests never ask) and kept for the connection's
+    /// other requests: middleware that looks at it on every request (forwarded headers, per-client limits) pays once.
+    /// </summary>
+    public IPEndPoint RemoteEndPoint => _remoteEndPoint ??= _peer.ToEndPoint();
 
     /// <summary>The address the client connected to, from getsockname when first asked for (null once closed).</summary>
     public unsafe IPEndPoint? LocalEndPoint
