@@ -99,14 +99,7 @@ public sealed class DescriptorLimitTests
         try
         {
             await socket.SendAsync("GET /reactor HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, cancellationToken);
-            var received = new MemoryStream();
-            var buffer = new byte[4096];
-            int read;
-            while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
-            {
-                received.Write(buffer, 0, read);
-            }
-            return Encoding.ASCII.GetString(received.ToArray());
+            return await SocketActivation.ReadAllAsync(socket, cancellationToken);
         }
         catch (SocketException exception) when (exception.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown)
         {
