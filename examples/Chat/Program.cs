@@ -44,8 +44,9 @@ app.Get("/rooms/:room/events", async (req, res) =>
 {
     var events = res.EventStream();
     events.StartHeartbeats(TimeSpan.FromSeconds(15));
+    events.Subscribe($"room:{req.Params["room"]}", eventType: "line");
     await events.SendEventAsync(Json(new ChatLine("server", $"listening to {req.Params["room"]}")), eventType: "line");
-    await Task.Delay(Timeout.Infinite, req.Aborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    await events.WaitUntilClosingAsync(); // the room's lines arrive through the topic until the client goes
 });
 
 app.Static("/", Path.Combine(AppContext.BaseDirectory, "wwwroot"));

@@ -124,7 +124,7 @@ public sealed partial class MicroApp : Router
     /// <summary>The logger factory the app was made with, if any (the test host logs through it too).</summary>
     internal ILoggerFactory? LoggerFactory => _loggerFactory;
 
-    /// <summary>State a room of the framework keeps for the whole app (a WebSocket topic registry), made when first asked for.</summary>
+    /// <summary>State a room of the framework keeps for the whole app, made when first asked for.</summary>
     internal T Feature<T>() where T : class, new() => (T)_features.GetOrAdd(typeof(T), static _ => new T());
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _features = new();
@@ -197,6 +197,7 @@ public sealed partial class MicroApp : Router
         }
         finally
         {
+            await Topics.StopAsync(CancellationToken.None).ConfigureAwait(false); // what is queued for other instances goes first
             if (_ownedServices is not null)
             {
                 await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
@@ -206,13 +207,21 @@ public sealed partial class MicroApp : Router
     }
 
     /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
-    public Task StopAsync(CancellationToken cancellationToken = default) => _server?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync(cancellationToken).ConfigureAwait(false);
+            await Topics.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>
     internal HttpHandler PrepareToServe()
     {
         Build();
         Freeze();
+        AttachBackplaneFromServices();
         ServerOptions.StreamRequestBody ??= IsMultipart;
         return Handle;
     }

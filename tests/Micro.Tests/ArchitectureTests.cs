@@ -8,7 +8,8 @@ namespace Micro.Tests;
 /// The layers of framework/Micro, checked on the compiled IL: each depends only on those below it.
 /// Parser (its own assembly) &lt; Transport &lt; Http &lt; Hosting &lt; the root (Micro: MicroApp, Request, Response, Router)
 /// &lt; the plugin rooms (Compression, Cors, Proxy, Diagnostics, WebSockets, ServerSentEvents, Metadata) &lt; Testing.
-/// Beside them: Routing (generic, it knows neither HTTP nor the app) and the components Files and Forms, which the
+/// Topics (the subscribers of each reactor, the publish, the backplane seam) stands on the transport alone: the root,
+/// WebSockets and event streams use it, and it knows none of them. Beside them: Routing (generic, it knows neither HTTP nor the app) and the components Files and Forms, which the
 /// root uses and which name no part of the framework. A plugin plugs into a seam the root defines
 /// (<see cref="IResponseBodyFilter"/>, <see cref="IForwardedClient"/>), so the root names no plugin: no cycles.
 /// </summary>
@@ -32,6 +33,7 @@ public sealed class ArchitectureTests
     {
         { "Micro.Transport", ["Micro.Http", "Micro.Hosting", "Micro.Routing", .. Components, .. RootTypes, .. Plugins, "Micro.Testing"] },
         { "Micro.Http", ["Micro.Hosting", "Micro.Routing", .. Components, .. RootTypes, .. Plugins, "Micro.Testing"] },
+        { "Micro.Topics", ["Micro.Http", "Micro.Hosting", "Micro.Routing", .. Components, .. RootTypes, .. Plugins, "Micro.Testing"] },
         { "Micro.Hosting", ["Micro.Routing", .. Components, .. RootTypes, .. Plugins, "Micro.Testing"] },
         { "Micro.Routing", [.. Engine, .. Components, .. RootTypes, .. Plugins, "Micro.Testing"] },
         { "Micro.Files", [.. Engine, "Micro.Routing", "Micro.Forms", .. RootTypes, .. Plugins, "Micro.Testing"] },

@@ -249,6 +249,9 @@ public sealed partial class HttpExchange
     internal long BufferedBytes =>
         (_target == _private ? _private?.Length ?? 0 : 0) + (_bodyBuffer?.Length ?? 0) + (_headers?.Length ?? 0);
 
+    /// <summary>Response bytes of this exchange not yet sent: its own buffers, and the connection's output while it writes there.</summary>
+    internal long UnsentBytes => BufferedBytes + (WritesDirectly ? _target!.Length : 0);
+
     /// <summary>A streaming response behind another waits here until it reaches the head of the line (or its connection closes).</summary>
     internal ValueTask WaitForTurnAsync(CancellationToken cancellationToken)
     {

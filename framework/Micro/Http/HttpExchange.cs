@@ -22,6 +22,8 @@ public sealed partial class HttpExchange
     private ValueTask _pending;
     private readonly RequestBody _body = new();
     private byte[]? _headStore; // where the head is copied when it must outlive the receive buffer, kept with the pooled exchange
+    private Action<object>? _handlerEnded;
+    private object? _handlerEndedState;
 
     /// <summary>Heads up to this size are copied into the exchange's own store; a larger (rare, hostile) one into a rented array, so a pooled exchange keeps nothing large.</summary>
     private const int MaxStoredHead = 2048;
@@ -165,12 +167,44 @@ public sealed partial class HttpExchange
             failure = exception;
         }
         _pending = default;
+        RunHandlerEnded();
         _connection?.OnAsyncHandlerCompleted(this, failure);
+    }
+
+    /// <summary>
+    /// Which use of this pooled exchange this is: a subscriber that outlives its handler (an event stream kept by a
+    /// topic) compares it to the one it began with, and writes nothing into a later request's response.
+    /// </summary>
+    internal int Generation { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="callback"/> on the reactor once the handler is done with this exchange: when its task
+    /// completes, or at the latest when the exchange goes back to the pool. One at a time (an event stream's topics).
+    /// </summary>
+    internal void OnHandlerEnded(Action<object> callback, object state)
+    {
+        if (_handlerEnded is not null)
+        {
+            throw new InvalidOperationException("The exchange already has a callback for the end of its handler.");
+        }
+        (_handlerEnded, _handlerEndedState) = (callback, state);
+    }
+
+    private void RunHandlerEnded()
+    {
+        if (_handlerEnded is { } callback)
+        {
+            var state = _handlerEndedState!;
+            (_handlerEnded, _handlerEndedState) = (null, null);
+            callback(state);
+        }
     }
 
     /// <summary>Makes the exchange ready for another request, returning what it rented.</summary>
     internal void Reset()
     {
+        RunHandlerEnded();
+        Generation++;
         Route = null;
         if (HandlerLeftWorkBehind)
         {

@@ -7,11 +7,15 @@ namespace Micro.ServerSentEvents;
 /// once (and compressed per event when <c>app.UseCompression()</c> applies), with backpressure from the client.
 /// Comments keep idle proxies from closing it (<see cref="StartHeartbeats"/>); a client that reconnects says the last
 /// event it saw (<see cref="LastEventId"/>). The stream ends when the handler returns: loop while
-/// <see cref="Closing"/> is not cancelled (the client went, or the server's graceful stop began).
+/// <see cref="Closing"/> is not cancelled (the client went, or the server's graceful stop began). A stream can also
+/// subscribe to the app's topics (<see cref="Subscribe"/>) and receive what <c>app.Publish</c> sends them.
 /// </summary>
-public sealed class EventStream
+public sealed partial class EventStream
 {
     private readonly Response _response;
+    private readonly Http.HttpExchange _exchange;
+    private readonly int _generation; // the exchange's use this stream answers: a topic's late message never reaches a later request
+    private readonly Topics.TopicHub? _hub;
     private readonly StringBuilder _event = new();
     private bool _sending;
     private PeriodicTimer? _heartbeats;
@@ -19,6 +23,9 @@ public sealed class EventStream
     internal EventStream(Request request, Response response)
     {
         _response = response;
+        _exchange = response.Exchange;
+        _generation = _exchange.Generation;
+        _hub = request.App?.Topics;
         LastEventId = request.Header("Last-Event-ID");
         Closing = request.Exchange.Closing;
     }

@@ -1,7 +1,9 @@
+using Micro.Topics;
+
 namespace Micro.WebSockets;
 
 /// <summary>Topics: a connection subscribes on its own reactor, and receives what the app publishes to them.</summary>
-public sealed partial class WebSocketConnection
+public sealed partial class WebSocketConnection : ITopicSubscriber
 {
     private List<string>? _topics;
     private ReactorTopics? _registry;
@@ -35,15 +37,17 @@ public sealed partial class WebSocketConnection
     private ReactorTopics Registry => _registry ??= (_hub ?? throw new InvalidOperationException("Topics need the connection to be served by a MicroApp.")).For(_reactor);
 
     /// <summary>
-    /// A published frame, for this subscriber: queued unless its output is past <see cref="WebSocketOptions.MaxPublishBacklog"/>,
-    /// in which case it misses it or is closed (<see cref="WebSocketOptions.SlowSubscribers"/>). Returns whether it was queued.
+    /// A published message, for this subscriber: its frame (made once per message, whoever asks first) queued unless
+    /// the output is past <see cref="WebSocketOptions.MaxPublishBacklog"/>, in which case it misses it or is closed
+    /// (<see cref="WebSocketOptions.SlowSubscribers"/>). Returns whether it was queued.
     /// </summary>
-    internal bool SendPublished(byte[] frame)
+    bool ITopicSubscriber.Deliver(TopicMessage message)
     {
         if (State != WebSocketState.Open)
         {
             return false;
         }
+        var frame = message.EncodedAs(message.IsText ? TextFrame : BinaryFrame, static (message, form) => FrameWriter.Frame(((PublishedFrame)form).Opcode, message.Data.Span));
         if (_transport.Output.Length + frame.Length > _options.MaxPublishBacklog)
         {
             if (_options.SlowSubscribers == SlowSubscriberPolicy.Close)
@@ -51,6 +55,7 @@ public sealed partial class WebSocketConnection
                 // Not inline: the publisher is walking this reactor's subscribers.
                 _reactor.PostLocal(static state => ((WebSocketConnection)state!).Fail(WebSocketCloseStatus.PolicyViolation, "Too slow to keep up with its topics."), this);
             }
+            TopicMetrics.Dropped("slow_subscriber");
             return false;
         }
         _transport.Output.Write(frame);
@@ -77,4 +82,10 @@ public sealed partial class WebSocketConnection
             throw new InvalidOperationException("A WebSocket's topics are changed on its reactor: from its handler, without ConfigureAwait(false).");
         }
     }
+
+    /// <summary>A published message as one unmasked, uncompressed frame: the same for every subscriber.</summary>
+    private sealed record PublishedFrame(WebSocketOpcode Opcode);
+
+    private static readonly PublishedFrame TextFrame = new(WebSocketOpcode.Text);
+    private static readonly PublishedFrame BinaryFrame = new(WebSocketOpcode.Binary);
 }

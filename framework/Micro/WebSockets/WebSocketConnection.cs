@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Micro.Topics;
 using Micro.Transport;
 
 namespace Micro.WebSockets;

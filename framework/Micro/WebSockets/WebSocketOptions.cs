@@ -1,3 +1,5 @@
+using Micro.Topics;
+
 namespace Micro.WebSockets;
 
 /// <summary>How a WebSocket route accepts, limits and keeps alive its connections. Defaults suit a public server.</summary>

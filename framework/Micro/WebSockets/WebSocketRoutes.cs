@@ -67,7 +67,7 @@ public static class WebSocketRoutes
         }
         Span<byte> head = stackalloc byte[WebSocketHandshake.MaxResponseHeadLength(outcome)];
         head = head[..WebSocketHandshake.WriteResponseHead(req.Exchange, outcome, head)];
-        var hub = req.App?.Feature<TopicHub>(); // found here, where the app is known: the connection reaches nothing above it
+        var hub = req.App?.Topics; // found here, where the app is known: the connection reaches nothing above it
         req.Exchange.SwitchProtocols(head, handover =>
         {
             var connection = new WebSocketConnection(handover, req, hub, options, outcome.SubProtocol, callbacks, outcome.Deflate);

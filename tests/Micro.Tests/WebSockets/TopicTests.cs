@@ -1,3 +1,4 @@
+using Micro.Topics;
 using Micro.WebSockets;
 
 namespace Micro.Tests.WebSockets;

@@ -1,36 +1,41 @@
 using Micro.Transport;
 
-namespace Micro.WebSockets;
+namespace Micro.Topics;
 
 /// <summary>
 /// The subscribers one reactor owns, by topic. The sets are touched only on that reactor's thread; their sizes are
 /// also kept where any thread can read them without waiting (<see cref="Count"/>), since a reactor never waits.
 /// </summary>
-internal sealed class ReactorTopics(Reactor reactor)
+internal sealed class ReactorTopics(Reactor reactor, TopicHub hub)
 {
-    private readonly Dictionary<string, HashSet<WebSocketConnection>> _subscribers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<ITopicSubscriber>> _subscribers = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
 
-    public void Subscribe(string topic, WebSocketConnection connection)
+    public void Subscribe(string topic, ITopicSubscriber subscriber)
     {
         if (!_subscribers.TryGetValue(topic, out var set))
         {
             _subscribers[topic] = set = [];
         }
-        if (set.Add(connection))
+        if (set.Add(subscriber))
         {
             _counts[topic] = set.Count;
+            if (set.Count == 1)
+            {
+                hub.InterestChanged(topic); // this reactor's first: another instance's publishes must reach it now
+            }
         }
     }
 
-    public void Unsubscribe(string topic, WebSocketConnection connection)
+    public void Unsubscribe(string topic, ITopicSubscriber subscriber)
     {
-        if (_subscribers.TryGetValue(topic, out var set) && set.Remove(connection))
+        if (_subscribers.TryGetValue(topic, out var set) && set.Remove(subscriber))
         {
             if (set.Count == 0)
             {
                 _subscribers.Remove(topic);
                 _counts.TryRemove(topic, out _);
+                hub.InterestChanged(topic);
             }
             else
             {
@@ -41,28 +46,28 @@ internal sealed class ReactorTopics(Reactor reactor)
 
     public void Post(Publication publication)
     {
-        if (reactor.HasEnded)
+        if (reactor.HasEnded || !_counts.ContainsKey(publication.Message.Topic))
         {
-            publication.Delivered(0); // the server has stopped: its connections are gone, and nothing would run this
+            publication.Delivered(0); // nobody here (or the server stopped): the reactor is not woken for nothing
             return;
         }
         reactor.Post(static state =>
         {
             var (registry, publication) = ((ReactorTopics, Publication))state!;
-            publication.Delivered(registry.Deliver(publication));
+            publication.Delivered(registry.Deliver(publication.Message));
         }, (this, publication));
     }
 
-    private int Deliver(Publication publication)
+    private int Deliver(TopicMessage message)
     {
-        if (!_subscribers.TryGetValue(publication.Topic, out var set))
+        if (!_subscribers.TryGetValue(message.Topic, out var set))
         {
             return 0;
         }
         var reached = 0;
-        foreach (var connection in set) // SendPublished never closes inline, so the set does not change under the walk
+        foreach (var subscriber in set) // Deliver never unsubscribes inline, so the set does not change under the walk
         {
-            if (connection.SendPublished(publication.Frame))
+            if (subscriber.Deliver(message))
             {
                 reached++;
             }
@@ -76,4 +81,7 @@ internal sealed class ReactorTopics(Reactor reactor)
     /// waited on each other for good.)
     /// </summary>
     public int Count(string topic) => _counts.TryGetValue(topic, out var count) ? count : 0;
+
+    /// <summary>The topics with a subscriber here, from any thread: a snapshot.</summary>
+    public IEnumerable<string> Topics => _counts.Keys;
 }
