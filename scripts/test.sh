@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Micro on a fresh Debian machine with the .NET 10 SDK: installs the Debian packages the tests
 # need (llhttp's C sources, gcc, curl, systemd's socket-activation launcher, iproute2 for a network namespace, nginx, HAProxy
-# and Caddy, Python's websockets, Node.js for an OpenAPI validator), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh) and the HttpArena
+# and Caddy, Python's websockets, Node.js for an OpenAPI validator, Redis for the topics' backplane), sets up PostgreSQL with the TechEmpower database (scripts/postgres.sh) and the HttpArena
 # entry's test database (scripts/httparena-postgres.sh),
 # builds everything in Release (the llhttp build runs as part of it), runs the suite.
 set -euo pipefail
@@ -18,6 +18,7 @@ command -v nsenter >/dev/null || packages+=(util-linux) # unshare and nsenter, f
 [ -x /usr/sbin/haproxy ] || packages+=(haproxy)     # deploy/haproxy's configuration is checked by haproxy -c
 command -v caddy >/dev/null || packages+=(caddy)    # and deploy/caddy's by caddy validate
 /usr/bin/python3 -c "import websockets" 2>/dev/null || packages+=(python3-websockets) # an independent WebSocket client
+[ -x /usr/bin/redis-server ] || packages+=(redis-server) # the backplane's tests start their own on private ports
 command -v node >/dev/null || packages+=(nodejs)    # an independent OpenAPI validator (tests/Tools/openapi-validate)
 command -v npm >/dev/null || packages+=(npm)
 if [ ${#packages[@]} -gt 0 ]; then

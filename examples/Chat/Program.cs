@@ -1,14 +1,25 @@
 // A room chat on Micro's WebSockets: open http://127.0.0.1:8080/ in two browser tabs, pick the same room, talk.
 //   dotnet run -c Release --project examples/Chat          (--port N, --urls http://host:port)
+// Several instances behind a load balancer share their rooms through Redis when given one (docs/deploy.md):
+//   ConnectionStrings__Redis=127.0.0.1:6379 dotnet run -c Release --project examples/Chat -- --port 8081
 // Each room is a topic: a connection subscribes to its room and every message is published to it, so it reaches
 // everyone in the room on every reactor, built once. The page is served by app.Static; /rooms/:room/events streams
 // the room's messages as server-sent events too, for clients that only read.
 using System.Text.Json.Serialization;
 using Micro;
+using Micro.Redis;
+using Micro.Diagnostics;
 using Micro.ServerSentEvents;
+using Microsoft.Extensions.Configuration;
 using Micro.WebSockets;
 
-var app = new MicroApp(args.Length == 0 ? ["--port", "8080"] : args);
+var builder = MicroApp.CreateBuilder(args);
+if (builder.Configuration.GetConnectionString("Redis") is not null)
+{
+    builder.Services.AddMicroRedisBackplane(builder.Configuration); // rooms span every instance
+}
+var app = builder.Build();
+app.MapHealth(); // 200 Healthy; 200 Degraded while Redis is away (each instance's rooms still work locally)
 var chat = new WebSocketOptions { MaxMessageSize = 4096, KeepAliveInterval = TimeSpan.FromSeconds(20) };
 
 // Browsers send Origin with a WebSocket handshake and apply no CORS to it: only pages of this site may connect.

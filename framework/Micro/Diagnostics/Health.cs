@@ -6,7 +6,8 @@ namespace Micro.Diagnostics;
 /// <summary>
 /// A health endpoint for load balancers and orchestrators: 200 "Healthy" while the app serves, 503 "Stopping" from the
 /// moment a stop is asked for (through <see cref="MicroServerOptions.ShutdownDelay"/> and the graceful stop), so the
-/// balancer stops sending new requests while those in flight finish. And its client, for a container's HEALTHCHECK.
+/// balancer stops sending new requests while those in flight finish; 200 "Degraded: ..." while a topic backplane
+/// (Redis) cannot be reached, since the instance still serves. And its client, for a container's HEALTHCHECK.
 /// </summary>
 public static class Health
 {
@@ -19,6 +20,10 @@ public static class Health
             if (app.IsStopping)
             {
                 res.Status(503).Send("Stopping");
+            }
+            else if (app.Topics.Backplane is { Health: { IsConnected: false } backplane })
+            {
+                res.Send($"Degraded: {backplane.Description}"); // still 200: this instance serves, its topics reach its own subscribers
             }
             else
             {

@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Micro.Topics;
+using Microsoft.Extensions.Logging;
+using StackExchange.Redis;
+
+namespace Micro.Redis;
+
+/// <summary>
+/// Following the hub's interest: a reactor's first subscriber of a topic, or its last, queues the topic here, and one
+/// loop makes the Redis subscriptions match <see cref="TopicHub.CountSubscribers"/> (so races between reactors settle
+/// on what is true when the loop looks). Each channel's messages are handed to the hub in the order they came.
+/// </summary>
+public sealed partial class RedisBackplane
+{
+    private readonly Channel<string> _interest = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, byte> _interestQueued = new(StringComparer.Ordinal); // a topic queued once however often it changes
+    private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal); // the loop's alone
+    private readonly ConcurrentDictionary<string, byte> _awaitingConnection = new(StringComparer.Ordinal);
+
+    /// <summary>Topics this instance is subscribed to on Redis now (for tests and diagnostics).</summary>
+    public int SubscribedChannels => Volatile.Read(ref _subscribedChannels);
+
+    private int _subscribedChannels;
+
+    /// <inheritdoc/>
+    public void OnInterestChanged(string topic)
+    {
+        if (_interestQueued.TryAdd(topic, 0))
+        {
+            _interest.Writer.TryWrite(topic);
+        }
+    }
+
+    private void ResubscribeEverything()
+    {
+        foreach (var topic in _hub!.SubscribedTopics.Concat(_awaitingConnection.Keys))
+        {
+            OnInterestChanged(topic);
+        }
+    }
+
+    private async Task FollowInterestAsync(ConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        var subscriber = redis.GetSubscriber();
+        try
+        {
+            await foreach (var topic in _interest.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _interestQueued.TryRemove(topic, out _);
+                await ReconcileAsync(subscriber, topic).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            foreach (var queue in _subscriptions.Values)
+            {
+                queue.Unsubscribe(CommandFlags.FireAndForget);
+            }
+            _subscriptions.Clear();
+        }
+    }
+
+    private async Task ReconcileAsync(ISubscriber subscriber, string topic)
+    {
+        var wanted = _hub!.CountSubscribers(topic) > 0;
+        var subscribed = _subscriptions.TryGetValue(topic, out var existing);
+        if (wanted == subscribed)
+        {
+            return;
+        }
+        var channel = RedisChannel.Literal(ChannelOf(topic));
+        if (subscribed)
+        {
+            _subscriptions.Remove(topic);
+            Interlocked.Decrement(ref _subscribedChannels);
+            try
+            {
+                await existing!.UnsubscribeAsync().ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is RedisException or TimeoutException)
+            {
+                // Redis went: the subscription went with the connection, and is not made again on reconnect.
+            }
+            return;
+        }
+        if (!_connected)
+        {
+            _awaitingConnection.TryAdd(topic, 0); // made when Redis is back
+            return;
+        }
+        try
+        {
+            var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
+            _awaitingConnection.TryRemove(topic, out _);
+            _subscriptions[topic] = queue;
+            Interlocked.Increment(ref _subscribedChannels);
+            queue.OnMessage(message => ReceiveAsync(topic, queue, message));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            _awaitingConnection.TryAdd(topic, 0);
+            _logger.LogWarning("The Redis backplane could not subscribe to topic {Topic} ({Reason}); it will when Redis is back.", topic, exception.GetType().Name);
+            subscriber.Unsubscribe(channel, flags: CommandFlags.FireAndForget); // whatever half of it was recorded, so it is never made twice
+        }
+    }
+
+    /// <summary>One message of a topic's channel: another instance's publish, handed to this one's subscribers, one at a time per channel.</summary>
+    private async Task ReceiveAsync(string topic, ChannelMessageQueue queue, ChannelMessage received)
+    {
+        byte[]? bytes = received.Message;
+        if (bytes is null || !Envelope.TryUnwrap(bytes, topic, out var instance, out var published, out var message))
+        {
+            return; // not a Micro envelope: someone else's bytes on this channel
+        }
+        if (instance == _instance)
+        {
+            return; // this instance's own publish, delivered here when it was made
+        }
+        TopicMetrics.ReceivedFromBackplane(DateTimeOffset.UtcNow - published);
+        if (queue.TryGetCount(out var waiting) && waiting > _options.MaxInboundBacklog)
+        {
+            TopicMetrics.Dropped("backplane_inbound_backlog"); // the reactors fall behind Redis: newest dropped, memory bounded
+            return;
+        }
+        await _hub!.DeliverLocallyAsync(message!).ConfigureAwait(false);
+    }
+}
