@@ -19,7 +19,7 @@ namespace Micro.Tests.Topics;
 public sealed class BackplaneTests
 {
     /// <summary>An instance: /events/:topic (an event stream) and /ws/:topic (a WebSocket) subscribe; /healthz reports the backplane.</summary>
-    private sealed class Instance : IAsyncDisposable
+    internal sealed class Instance : IAsyncDisposable
     {
         public Instance(RedisBackplaneOptions options, ILogger<RedisBackplane>? logger = null)
         {
