@@ -112,10 +112,13 @@ public sealed class EventStreamTopicTests
     }
 
     /// <summary>Polls a condition the server reaches on its own reactor after the client's step (bounded: fails after 30 s).</summary>
-    internal static async Task WaitUntilAsync(Func<bool> condition)
+    internal static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <summary>As <see cref="WaitUntilAsync(Func{bool})"/>, for a condition read over the network (a health endpoint, Redis).</summary>
+    internal static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (!condition())
+        while (!await condition())
         {
             await Task.Delay(10, deadline.Token);
         }
@@ -129,7 +132,8 @@ internal sealed class EventClient(Socket socket) : IAsyncDisposable
     private readonly StringBuilder _seen = new();
     private int _consumed;
 
-    public static async Task<EventClient> SubscribeAsync(IPEndPoint server, string path, int? receiveBuffer = null)
+    /// <param name="ready">What the stream sends once it is subscribed (the test apps' ": ready" comment by default).</param>
+    public static async Task<EventClient> SubscribeAsync(IPEndPoint server, string path, int? receiveBuffer = null, string ready = ": ready\n\n")
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         if (receiveBuffer is { } size)
@@ -139,7 +143,7 @@ internal sealed class EventClient(Socket socket) : IAsyncDisposable
         await socket.ConnectAsync(server);
         var client = new EventClient(socket);
         await client.SendAsync($"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n");
-        await client.ReadUntilAsync(": ready\n\n"); // subscribed: the handler subscribes before it sends this
+        await client.ReadUntilAsync(ready); // subscribed: the handler subscribes before it sends this
         return client;
     }
 
@@ -175,8 +179,10 @@ internal sealed class EventClient(Socket socket) : IAsyncDisposable
             var found = _seen.Length > from ? _seen.ToString(from, _seen.Length - from).IndexOf(marker, StringComparison.Ordinal) : -1;
             if (found >= 0)
             {
-                _consumed = from + found + marker.Length;
-                return _seen.ToString(from, found + marker.Length);
+                var text = _seen.ToString(from, found + marker.Length);
+                _seen.Remove(0, from + found + marker.Length); // what was read goes: a long stream's reads stay short
+                _consumed = 0;
+                return text;
             }
             var read = await _stream.ReadAsync(buffer, deadline.Token);
             Assert.True(read > 0, $"the connection closed before '{marker}' came; it sent: {_seen.ToString(_consumed, _seen.Length - _consumed)}");

@@ -17,6 +17,9 @@ internal sealed class RawWebSocket : IAsyncDisposable
     private readonly List<byte> _received = [];
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>The socket (a test that changes its buffers).</summary>
+    public Socket Socket => _socket;
+
     private RawWebSocket(Socket socket)
     {
         _socket = socket;
