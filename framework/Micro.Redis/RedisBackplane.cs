@@ -72,6 +72,7 @@ public sealed partial class RedisBackplane : ITopicBackplane, IAsyncDisposable
         configuration.ReconnectRetryPolicy = new ExponentialRetry(250, (int)_options.MaxReconnectDelay.TotalMilliseconds);
         configuration.ClientName ??= "micro-backplane";
         configuration.ConfigurationChannel = ""; // StackExchange.Redis's own broadcast channel: a subscription this instance does not need
+        configuration.TieBreaker = ""; // nor its tie-breaker key: the backplane reads and writes no key (an ACL user needs no key rights)
         _options.ConfigureRedis?.Invoke(configuration);
         var endPoints = string.Join(", ", configuration.EndPoints); // what logs and health say: never the password
         try

@@ -166,4 +166,24 @@ public sealed class BackplaneTests
         var missing = Assert.Throws<InvalidOperationException>(() => new RedisBackplane(new RedisBackplaneOptions()));
         Assert.Contains("ConnectionStrings:Redis", missing.Message);
     }
+
+    [Fact]
+    public async Task An_ACL_user_limited_to_the_apps_channels_is_all_the_backplane_needs()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        Assert.Equal("OK", await redis.CommandAsync("ACL", "SETUSER", "micro", "on", ">micro-password", "resetchannels", "&micro:acl:*",
+            "-@all", "+subscribe", "+unsubscribe", "+publish", "+ping", "+client|setname", "+client|id", "+info", "+echo"));
+        var options = new RedisBackplaneOptions { Configuration = $"127.0.0.1:{redis.Port},user=micro,password=micro-password", ChannelPrefix = "micro:acl:" };
+        await using var a = new Instance(options);
+        await using var b = new Instance(options);
+        await using var onB = await b.WebSocketAsync("news");
+        await EventStreamTopicTests.WaitUntilAsync(() => a.Backplane.Health.IsConnected && b.Backplane.SubscribedChannels == 1);
+        await a.App.Publish("news", "through an ACL user");
+        Assert.Equal("through an ACL user", (await onB.ReadFrameAsync())!.Text);
+        // StackExchange.Redis probes the server (CLUSTER NODES, CONFIG GET) and takes a refusal as "standalone"; no
+        // channel it used was refused, and it read no key.
+        var refused = await redis.CommandAsync("ACL", "LOG");
+        Assert.DoesNotContain("reason channel", refused);
+        Assert.DoesNotContain("reason key", refused);
+    }
 }
