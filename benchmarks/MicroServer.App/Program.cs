@@ -3,7 +3,8 @@
 // With --compression, the public API behind app.UseCompression(), serving /json-1k and /json-60k (JSON bodies of about
 // 1 KB and 60 KB) as well: benchmarks/load/compression.sh measures what gzip and Brotli cost per response.
 // The public API also serves WebSockets for benchmarks/load/websockets.sh: /ws (echo), /sub (the topic "bench"), POST /publish.
-// Usage: MicroServer.App PORT [--api | --compression]
+// With --redis CONFIGURATION (and --api), its topics cross instances through Redis: benchmarks/load/backplane.sh.
+// Usage: MicroServer.App PORT [--api | --compression] [--redis CONFIGURATION]
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -18,6 +19,10 @@ options.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, args.Length > 0 ? int.P
 if (args.Contains("--api") || args.Contains("--compression"))
 {
     var app = new MicroApp(options);
+    if (Array.IndexOf(args, "--redis") is var redis and >= 0)
+    {
+        app.Topics.UseBackplane(new Micro.Redis.RedisBackplane(new Micro.Redis.RedisBackplaneOptions { Configuration = args[redis + 1], ChannelPrefix = "micro:bench:" }));
+    }
     if (args.Contains("--compression"))
     {
         app.UseCompression();

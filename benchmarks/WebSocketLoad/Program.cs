@@ -6,13 +6,18 @@
 //                                                     a full collection the server makes when asked for /memory: over
 //                                                     COUNT connections, and per connection of COUNT/2 more (marginal)
 //   publish HOST:PORT COUNT ROUNDS SIZE               time from POST /publish until the last of COUNT subscribers has it
+//   spread  HOST:PORT[,HOST:PORT...] COUNT ROUNDS SIZE PID[,PID...]
+//                                                     COUNT subscribers spread evenly over the servers, a publish to
+//                                                     the first: each delivery's latency (p50, p99 over all rounds),
+//                                                     the time until the last has it, and the CPU time of the PIDs
+//                                                     (servers, and Redis) per delivered message
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
 var mode = args[0];
-var server = IPEndPoint.Parse(args[1]);
+var server = IPEndPoint.Parse(args[1].Split(',')[0]); // spread takes several: the first is where it publishes
 switch (mode)
 {
     case "echo":
@@ -24,8 +29,11 @@ switch (mode)
     case "publish":
         await Publish(int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]));
         break;
+    case "spread":
+        await Spread([.. args[1].Split(',').Select(IPEndPoint.Parse)], int.Parse(args[2]), int.Parse(args[3]), int.Parse(args[4]), [.. args[5].Split(',').Select(int.Parse)]);
+        break;
     default:
-        throw new ArgumentException($"unknown mode {mode}: echo, idle or publish");
+        throw new ArgumentException($"unknown mode {mode}: echo, idle, publish or spread");
 }
 
 async Task Echo(int connections, int size, int seconds, int pid)
@@ -122,10 +130,10 @@ async Task Publish(int count, int rounds, int size)
     GC.KeepAlive(sockets);
 }
 
-async Task<Socket> Open(string path, string? greeting = null)
+async Task<Socket> Open(string path, string? greeting = null, IPEndPoint? at = null)
 {
     var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-    await socket.ConnectAsync(server);
+    await socket.ConnectAsync(at ?? server);
     await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: bench\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"), SocketFlags.None);
     var head = new List<byte>();
     var one = new byte[1];
@@ -146,6 +154,48 @@ async Task<Socket> Open(string path, string? greeting = null)
         await ReadExactly(socket, 2 + greeting.Length);
     }
     return socket;
+}
+
+async Task Spread(IPEndPoint[] servers, int count, int rounds, int size, int[] pids)
+{
+    var sockets = new List<Socket>(count);
+    for (var i = 0; i < count; i += 100)
+    {
+        sockets.AddRange(await Task.WhenAll(Enumerable.Range(i, Math.Min(100, count - i)).Select(n => Open("/sub", "subscribed", servers[n % servers.Length]))));
+    }
+    using var client = new HttpClient { BaseAddress = new Uri($"http://{servers[0]}") };
+    var expected = (size <= 125 ? 2 : size <= 65535 ? 4 : 10) + size;
+    var latencies = new List<double>();
+    var untilLast = new List<double>();
+    long ticks = 0;
+    for (var round = 0; round < rounds + 1; round++) // the first round warms up (and lets every instance subscribe)
+    {
+        var arrivals = new double[sockets.Count];
+        var start = Stopwatch.GetTimestamp();
+        var reads = sockets.Select(async (socket, i) =>
+        {
+            await ReadExactly(socket, expected);
+            arrivals[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }).ToArray();
+        var before = pids.Sum(Ticks);
+        start = Stopwatch.GetTimestamp();
+        using (await client.PostAsync("/publish", new ByteArrayContent(new byte[size])))
+        {
+        }
+        await Task.WhenAll(reads).WaitAsync(TimeSpan.FromSeconds(60));
+        if (round > 0)
+        {
+            ticks += pids.Sum(Ticks) - before;
+            latencies.AddRange(arrivals);
+            untilLast.Add(arrivals.Max());
+        }
+    }
+    latencies.Sort();
+    untilLast.Sort();
+    var cpuPerDelivery = ticks / TicksPerSecond * 1e6 / ((double)count * rounds);
+    Console.WriteLine($"servers={servers.Length} subscribers={count} size={size} rounds={rounds} p50_ms={latencies[latencies.Count / 2]:F1} " +
+        $"p99_ms={latencies[(int)(latencies.Count * 0.99)]:F1} median_ms_until_last={untilLast[untilLast.Count / 2]:F1} cpu_us_per_delivery={cpuPerDelivery:F2}");
+    GC.KeepAlive(sockets);
 }
 
 static async Task ReadExactly(Socket socket, int length)
