@@ -186,4 +186,41 @@ public sealed class BackplaneTests
         Assert.DoesNotContain("reason channel", refused);
         Assert.DoesNotContain("reason key", refused);
     }
+
+    [Fact]
+    public async Task Bytes_on_a_channel_that_are_not_a_Micro_message_are_ignored_and_what_crosses_is_measured()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var measured = new ConcurrentDictionary<string, double>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == TopicMetrics.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured.AddOrUpdate(instrument.Name + string.Concat(tags.ToArray().Select(tag => $" {tag.Key}={tag.Value}")), value, (_, sum) => sum + value));
+        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => measured.AddOrUpdate(instrument.Name, 1, (_, count) => count + 1));
+        listener.Start();
+        await using var a = new Instance(Options(redis, "micro:measured:"));
+        await using var b = new Instance(Options(redis, "micro:measured:"));
+        await using var onB = await b.WebSocketAsync("feed");
+        await EventStreamTopicTests.WaitUntilAsync(() => a.Backplane.Health.IsConnected && b.Backplane.SubscribedChannels == 1);
+
+        var channel = b.Backplane.ChannelOf("feed");
+        await redis.CommandAsync("PUBLISH", channel, "not an envelope");
+        await redis.CommandAsync("PUBLISH", channel, "\u0001\u0001" + new string('x', 40)); // a version and flags, then garbage
+        await a.App.Publish("feed", "a real one");
+        Assert.Equal("a real one", (await onB.ReadFrameAsync())!.Text); // the first it had: the others were ignored
+
+        // The instruments are the process's: tests of other classes publish locally meanwhile, but only this class's cross Redis.
+        Assert.Equal(1, measured.GetValueOrDefault("micro.topics.published origin=remote"));
+        Assert.Equal(1, measured.GetValueOrDefault("micro.topics.backplane.latency"));
+        Assert.True(measured.GetValueOrDefault("micro.topics.published origin=local") >= 1);
+        await EventStreamTopicTests.WaitUntilAsync(() => measured.GetValueOrDefault("micro.topics.delivered") >= 1);
+    }
 }
