@@ -154,18 +154,21 @@ public sealed partial class RedisBackplane : ITopicBackplane, IAsyncDisposable
             _interest.Writer.TryComplete();
             return; // never started
         }
-        _outbox.Writer.TryComplete(); // what is queued still goes, while Redis is there and the stop allows
+        _outbox.Writer.TryComplete(); // what is queued still goes, while Redis is there and the stop allows (5 s at most)
         using (var drained = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            drained.CancelAfter(TimeSpan.FromSeconds(5));
+            drained.CancelAfter(_connected ? TimeSpan.FromSeconds(5) : TimeSpan.Zero); // an unreachable Redis holds no stop
             try
             {
                 await _sent.Task.WaitAsync(drained.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                _logger.LogWarning("The Redis backplane stopped with {Queued} publishes not sent.", Volatile.Read(ref _queuedMessages));
             }
+        }
+        if (Volatile.Read(ref _queuedMessages) is var unsent and > 0)
+        {
+            _logger.LogWarning("The Redis backplane stopped with {Unsent} publishes for other instances not sent.", unsent);
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _running.ConfigureAwait(false);

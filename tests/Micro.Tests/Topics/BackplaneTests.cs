@@ -223,4 +223,31 @@ public sealed class BackplaneTests
         Assert.True(measured.GetValueOrDefault("micro.topics.published origin=local") >= 1);
         await EventStreamTopicTests.WaitUntilAsync(() => measured.GetValueOrDefault("micro.topics.delivered") >= 1);
     }
+
+    [Fact]
+    public async Task Over_TLS_with_a_password_the_backplane_works_and_trusts_only_the_servers_certificate()
+    {
+        await using var redis = await RedisServer.StartAsync(password: "tls-Passw0rd", tls: true);
+        var pinned = redis.Certificate!.GetCertHashString();
+        var options = new RedisBackplaneOptions
+        {
+            Configuration = redis.Configuration,
+            ChannelPrefix = "micro:tls:",
+            ConfigureRedis = redis => redis.CertificateValidation += (_, certificate, _, _) => certificate?.GetCertHashString() == pinned,
+        };
+        await using var a = new Instance(options);
+        await using var b = new Instance(options);
+        await using var onB = await b.WebSocketAsync("news");
+        await EventStreamTopicTests.WaitUntilAsync(() => a.Backplane.Health.IsConnected && b.Backplane.SubscribedChannels == 1);
+        await a.App.Publish("news", "encrypted on the way");
+        Assert.Equal("encrypted on the way", (await onB.ReadFrameAsync())!.Text);
+
+        // A client that does not trust the certificate never connects: it stays degraded, and says so.
+        var untrusting = new RedisBackplaneOptions { Configuration = redis.Configuration, ChannelPrefix = "micro:tls:" };
+        await using var c = new Instance(untrusting);
+        await using var onC = await c.WebSocketAsync("news");
+        Assert.Equal(1, await c.App.Publish("news", "local only"));
+        Assert.Equal("local only", (await onC.ReadFrameAsync())!.Text);
+        Assert.StartsWith("Degraded", await c.HealthAsync());
+    }
 }

@@ -15,19 +15,32 @@ internal sealed class RedisServer : IAsyncDisposable
     private readonly string? _password;
     private Process? _process;
 
-    private RedisServer(int port, string? password) => (Port, _password) = (port, password);
+    private RedisServer(int port, string? password, bool tls)
+    {
+        (Port, _password) = (port, password);
+        if (tls)
+        {
+            Certificate = ProxyFiles.WriteCertificate(_directory.FullName); // certificate.pem and key.pem, for 127.0.0.1
+        }
+    }
 
     public int Port { get; }
 
-    /// <summary>A StackExchange.Redis configuration string for it (short timeouts: a test that waits, waits on purpose).</summary>
-    public string Configuration => $"127.0.0.1:{Port},connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000" + (_password is null ? "" : $",password={_password}");
+    /// <summary>The server's self-signed certificate when it speaks TLS only; else null.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; }
 
-    public static async Task<RedisServer> StartAsync(string? password = null)
+    /// <summary>A StackExchange.Redis configuration string for it (short timeouts: a test that waits, waits on purpose).</summary>
+    public string Configuration => $"127.0.0.1:{Port},connectTimeout=2000,syncTimeout=2000,asyncTimeout=2000" + (_password is null ? "" : $",password={_password}") +
+        (Certificate is null ? "" : ",ssl=true,sslHost=127.0.0.1");
+
+    /// <param name="password">requirepass, when given.</param>
+    /// <param name="tls">TLS only (no plain port), with a certificate made here (<see cref="Certificate"/>); <see cref="CommandAsync"/> is then not available.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null, bool tls = false)
     {
         Assert.True(File.Exists("/usr/bin/redis-server"), "redis-server is not installed (Debian's redis-server; scripts/test.sh installs it)");
         for (var attempt = 0; ; attempt++)
         {
-            var server = new RedisServer(ProxyFiles.FreePort(), password);
+            var server = new RedisServer(ProxyFiles.FreePort(), password, tls);
             if (await server.TryStartAsync())
             {
                 return server;
@@ -105,7 +118,11 @@ internal sealed class RedisServer : IAsyncDisposable
     private async Task<bool> TryStartAsync()
     {
         var start = new ProcessStartInfo("/usr/bin/redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory.FullName, "--daemonize", "no" })
+        string[] port = Certificate is null
+            ? ["--port", Port.ToString()]
+            : ["--port", "0", "--tls-port", Port.ToString(), "--tls-cert-file", Path.Combine(_directory.FullName, "certificate.pem"),
+                "--tls-key-file", Path.Combine(_directory.FullName, "key.pem"), "--tls-auth-clients", "no"];
+        foreach (var argument in port.Concat(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _directory.FullName, "--daemonize", "no"]))
         {
             start.ArgumentList.Add(argument);
         }
@@ -147,6 +164,7 @@ internal sealed class RedisServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
+        Certificate?.Dispose();
         _directory.Delete(recursive: true);
     }
 }
