@@ -78,6 +78,19 @@ static ValueTask Handle(HttpExchange exchange)
         writer.Flush();
         exchange.AddHeader("Content-Type"u8, "application/json"u8);
     }
+    else if (path.SequenceEqual("/pipeline"u8))
+    {
+        // HttpArena's pipelined profile (benchmarks/load/engines.sh: the raw handler beside the arena's engines).
+        exchange.Respond(200, "text/plain"u8, "ok"u8);
+    }
+    else if (path.SequenceEqual("/baseline11"u8))
+    {
+        // HttpArena's baseline: a + b from the query, plus the body's number when it is a POST.
+        var sum = ArenaBaseline.Sum(exchange.Head.Query.Of(exchange.RequestBytes), exchange.Body);
+        Span<byte> text = stackalloc byte[20];
+        System.Buffers.Text.Utf8Formatter.TryFormat(sum, text, out var written);
+        exchange.Respond(200, "text/plain"u8, text[..written]);
+    }
     else if (path.SequenceEqual("/memory"u8))
     {
         // Diagnostics for benchmarks/IdleConnections: the managed heap after a full collection, in bytes.
@@ -88,6 +101,28 @@ static ValueTask Handle(HttpExchange exchange)
         exchange.Respond(404, "text/plain"u8, "Not Found"u8);
     }
     return default;
+}
+
+internal static class ArenaBaseline
+{
+    /// <summary>The integers of the query's values (a=13&amp;b=42) and of the body, summed; what is not a number counts 0.</summary>
+    public static long Sum(ReadOnlySpan<byte> query, ReadOnlySpan<byte> body)
+    {
+        long sum = Number(body);
+        while (!query.IsEmpty)
+        {
+            var end = query.IndexOf((byte)'&');
+            var pair = end < 0 ? query : query[..end];
+            if (pair.IndexOf((byte)'=') is var equals and >= 0)
+            {
+                sum += Number(pair[(equals + 1)..]);
+            }
+            query = end < 0 ? default : query[(end + 1)..];
+        }
+        return sum;
+    }
+
+    private static long Number(ReadOnlySpan<byte> text) => System.Buffers.Text.Utf8Parser.TryParse(text, out long value, out _) ? value : 0;
 }
 
 internal static class JsonWriterCache

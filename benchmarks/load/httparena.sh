@@ -5,15 +5,24 @@
 # github.com/axboe/liburing at liburing-2.9, as the arena's gcannon image builds it, since Debian's 2.3 is too old),
 # run with the arguments of the arena's scripts/lib/tools/gcannon.sh, scaled to this 2-core machine: CONNECTIONS
 # (default 256) where the arena opens 512 to 16,384, one gcannon thread, DURATION per run, DATABASE_MAX_CONN=64.
-# simplew and genhttp, the other C# entries, cannot be built here: their packages are not on this machine's NuGet.
 # aspnet-minimal is built from ARENA_DIR as its Dockerfile does (the static files copied into wwwroot), with the
 # package versions this machine serves (Npgsql 10.0.3 for 10.0.2, StackExchange.Redis 2.8.16 for 2.8.22).
-# Each round starts each server in turn on 127.0.0.1:8080 (which goes first alternates), runs every profile against
-# it and stops it. Printed: every run, then per profile the medians of responses per second and of the server's CPU
-# time (user + system, from /proc) per response, and Micro's ratios.
-# SERVERS names the two compared (default "micro aspnet"); "aspnet-micro" is aspnet-minimal unchanged but for one line,
-# builder.WebHost.UseMicro() (issue 22: Micro as ASP.NET Core's server), against itself on Kestrel: SERVERS="aspnet-micro aspnet";
-# aspnet-micro-inline is the same with Micro:Scheduling=Inline (the application on the reactors).
+# Each round starts each server in turn on 127.0.0.1:8080 (which goes first rotates), runs every profile it serves
+# against it and stops it. Printed: every run, then per profile the medians of responses per second and of the
+# server's CPU time (user + system, from /proc) per response, and each server's CPU per response against the last's.
+# SERVERS names those compared (default "micro aspnet"), any of:
+#   micro                the HttpArena entry (examples/HttpArena: the public API, its middleware on)
+#   micro-raw            Micro's raw HttpHandler (benchmarks/MicroServer.App: baseline, pipelined, limited-conn)
+#   aspnet               the arena's aspnet-minimal on Kestrel
+#   aspnet-micro         aspnet-minimal unchanged but for builder.WebHost.UseMicro() (issue 22), and
+#   aspnet-micro-inline  the same with Micro:Scheduling=Inline (the application on the reactors)
+#   ringzero             the arena's C engine on io_uring, built with gcc and liburing 2.9 from LIBURING_DIR
+#   rust-epoll           the arena's Rust engine on epoll, built offline with Debian's cargo and its librust-libc-dev
+#                        and librust-socket2-dev (Cargo.toml asks for socket2 0.4, a .cargo/config.toml points
+#                        crates-io at Debian's directory registry), without its setpriority(-19) so it shares the cores
+#   simplew              the arena's C# entry, its SimpleW package built from SIMPLEW_DIR (a checkout of
+#                        github.com/stratdev3/SimpleW at the version its csproj names), as that package is not on NuGet
+# A server is run only on the profiles its meta.json lists (micro and aspnet*: all of them).
 #   LIBURING_DIR=... ROUNDS=3 DURATION=5s [PROFILES="baseline json ..."] [SERVERS="a b"] benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -22,7 +31,8 @@ gcannon_src="$(cd "${2:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DI
 rounds=${ROUNDS:-3}
 duration=${DURATION:-5s}
 connections=${CONNECTIONS:-256}
-read -r first second <<<"${SERVERS:-micro aspnet}"
+read -r -a servers <<<"${SERVERS:-micro aspnet}"
+named() { [[ " ${servers[*]} " == *" $1 "* ]]; }
 profiles=${PROFILES:-"baseline pipelined limited-conn json json-comp upload static async-db crud api-4 echo-ws"}
 profiles="$(echo "$profiles" | tr ' ' '\n' | grep -vx echo-ws | paste -sd' ') $(echo "$profiles" | grep -ow echo-ws || true)" # echo-ws last: aspnet's is another process
 work=$(mktemp -d /tmp/httparena-bench-XXXX)
@@ -58,21 +68,53 @@ done
 [ -s "$arena/data/pgdb-seed.sql" ] || python3 "$arena/scripts/generate-pgdb.py" "$arena/data/dataset.json" "$arena/data/pgdb-seed.sql"
 database=$(MAX_CONNECTIONS=256 "$repo/scripts/httparena-postgres.sh" benchmark "$arena/data/pgdb-seed.sql" | tail -1)
 
-# The two servers, published.
-dotnet publish "$repo/examples/HttpArena" -c Release -o "$work/micro" -nologo -v q >/dev/null
-"$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$work/aspnet-src"
-(cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
+# The servers named, built.
+if named micro; then dotnet publish "$repo/examples/HttpArena" -c Release -o "$work/micro" -nologo -v q >/dev/null; fi
+if named micro-raw; then dotnet publish "$repo/benchmarks/MicroServer.App" -c Release -o "$work/micro-raw" -nologo -v q >/dev/null; fi
+if named aspnet; then
+  "$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$work/aspnet-src"
+  (cd "$work" && dotnet publish aspnet-src/aspnet-minimal.csproj -c Release -o "$work/aspnet" -nologo -v q >/dev/null)
+  # aspnet-minimal's echo-ws entry is a project of its own, frameworks/aspnet-websocket (display name aspnet-minimal too).
+  cp -r "$arena/frameworks/aspnet-websocket" "$work/aspnet-ws-src"
+  (cd "$work" && dotnet publish aspnet-ws-src/aspnet-websocket.csproj -c Release -o "$work/aspnet-ws" -nologo -v q >/dev/null)
+fi
 # The same app on Micro: one line added after CreateBuilder, and the package (here the project) referenced.
-if [ "$first $second" != "${first/aspnet-micro/} ${second/aspnet-micro/}" ]; then
+if named aspnet-micro || named aspnet-micro-inline; then
   "$repo/scripts/httparena/aspnet-minimal.sh" "$arena" "$work/aspnet-micro-src" micro
   (cd "$work" && dotnet publish aspnet-micro-src/aspnet-minimal.csproj -c Release -o "$work/aspnet-micro" -nologo -v q >/dev/null)
 fi
-# aspnet-minimal's echo-ws entry is a project of its own, frameworks/aspnet-websocket (display name aspnet-minimal too).
-cp -r "$arena/frameworks/aspnet-websocket" "$work/aspnet-ws-src"
-(cd "$work" && dotnet publish aspnet-ws-src/aspnet-websocket.csproj -c Release -o "$work/aspnet-ws" -nologo -v q >/dev/null)
+if named ringzero; then
+  cp -r "$arena/frameworks/ringzero" "$work/ringzero-src"
+  (cd "$work/ringzero-src" && for f in src/lib/*.c main.c; do gcc -O2 -march=native -pthread -Iinclude -I"$work/uring/include" -c "$f" -o "$(basename "$f" .c).o"; done \
+    && gcc -o "$work/ringzero" ./*.o "$work/uring/lib/liburing.a" -lpthread)
+fi
+if named rust-epoll; then
+  dpkg -s cargo librust-libc-dev librust-socket2-dev >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cargo librust-libc-dev librust-socket2-dev >/dev/null
+  cp -r "$arena/frameworks/rust-epoll" "$work/rust-epoll-src"
+  sed -i 's/socket2 = { version = "0.5"/socket2 = { version = "0.4"/' "$work/rust-epoll-src/Cargo.toml"
+  sed -i 's/^\(\s*\)unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, -19); }/\1\/\/ setpriority(-19) left out: it shares the cores with the load generator fairly/' "$work/rust-epoll-src/src/main.rs"
+  mkdir -p "$work/rust-epoll-src/.cargo"
+  printf '[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n' >"$work/rust-epoll-src/.cargo/config.toml"
+  (cd "$work/rust-epoll-src" && RUSTFLAGS="-C target-cpu=native" cargo build --release --offline -q)
+  cp "$work/rust-epoll-src/target/release/httparena-rust-epoll" "$work/rust-epoll"
+fi
+if named simplew; then
+  simplew_src="$(cd "${SIMPLEW_DIR:?SIMPLEW_DIR: a checkout of github.com/stratdev3/SimpleW}" && pwd)"
+  cp -r "$arena/frameworks/simplew" "$work/simplew-src"
+  sed -i "s|<PackageReference Include=\"SimpleW\" Version=\"[^\"]*\" />|<ProjectReference Include=\"$simplew_src/src/SimpleW/SimpleW.csproj\" />|" "$work/simplew-src/simplew-bench.csproj"
+  (cd "$work" && dotnet publish simplew-src/simplew-bench.csproj -c Release -f net10.0 -o "$work/simplew" -nologo -v q >/dev/null)
+fi
+
+serves() { # server profile: whether the server has that profile (the arena's engines list theirs in meta.json)
+  case $1 in
+    micro|aspnet|aspnet-micro|aspnet-micro-inline) return 0 ;;
+    micro-raw) [[ " baseline pipelined limited-conn " == *" $2 "* ]] ;;
+    *) grep -q "\"$2\"" "$arena/frameworks/$1/meta.json" ;;
+  esac
+}
 
 start() { # name
-  if curl -s -o /dev/null "http://127.0.0.1:8080/"; then
+  if curl -s -o /dev/null "http://127.0.0.1:8080/baseline11?a=1&b=1"; then
     echo "something already listens on 127.0.0.1:8080: stop it first" >&2
     exit 1
   fi
@@ -83,10 +125,14 @@ start() { # name
     aspnet-micro) (cd "$work/aspnet-micro" && exec env "${environment[@]}" DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
     aspnet-micro-inline) (cd "$work/aspnet-micro" && exec env "${environment[@]}" Micro__Scheduling=Inline DATASET_PATH="$arena/data/dataset.json" dotnet aspnet-minimal.dll >"$work/$1.log" 2>&1) & ;;
     aspnet-ws) (cd "$work/aspnet-ws" && exec dotnet aspnet-websocket.dll >"$work/$1.log" 2>&1) & ;;
+    micro-raw) dotnet "$work/micro-raw/MicroServer.App.dll" 8080 >"$work/$1.log" 2>&1 & ;;
+    ringzero) "$work/ringzero" "$(nproc)" >"$work/$1.log" 2>&1 & ;;
+    rust-epoll) "$work/rust-epoll" >"$work/$1.log" 2>&1 & ;;
+    simplew) (cd "$work/simplew" && exec dotnet simplew-bench.dll >"$work/$1.log" 2>&1) & ;;
   esac
   server_pid=$!
-  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:8080/" && break; sleep 0.1; done
-  curl -s -o /dev/null "http://127.0.0.1:8080/" || { cat "$work/$1.log"; exit 1; }
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:8080/baseline11?a=1&b=1" && break; sleep 0.1; done
+  curl -s -o /dev/null "http://127.0.0.1:8080/baseline11?a=1&b=1" || { cat "$work/$1.log"; exit 1; }
   server_process=$server_pid # env and the subshell exec dotnet: the server itself
 }
 
@@ -142,11 +188,12 @@ run() { # server profile
 
 results="$work/results"
 for round in $(seq 1 "$rounds"); do
-  if [ $((round % 2)) -eq 1 ]; then order="$first $second"; else order="$second $first"; fi
-  for server in $order; do
+  order=("${servers[@]:$(( (round - 1) % ${#servers[@]} ))}" "${servers[@]:0:$(( (round - 1) % ${#servers[@]} ))}") # who goes first rotates
+  for server in "${order[@]}"; do
     start "$server"
     for profile in $profiles; do
-      if [ "$profile" = echo-ws ] && [ "$server" != micro ]; then stop; start aspnet-ws; fi
+      serves "$server" "$profile" || continue
+      if [ "$profile" = echo-ws ] && [[ $server == aspnet* ]]; then stop; start aspnet-ws; fi
       [ "$round" -eq 1 ] && run "$server" "$profile" >/dev/null 2>&1 # warm-up: JIT, pools, prepared statements
       run "$server" "$profile" >>"$results"
     done
@@ -154,12 +201,19 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-median() { awk -v s="$1" -v p="$2" -v c="$3" '$1==s && $2==p {print $c}' "$results" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { awk -v s="$1" -v p="$2" -v c="$3" '$1==s && $2==p {print $c}' "$results" | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
+reference=${servers[${#servers[@]}-1]}
 echo
 echo "medians over $rounds rounds ($(date -u +%F), Micro $(git -C "$repo" rev-parse --short HEAD), HttpArena $(git -C "$arena" rev-parse --short HEAD 2>/dev/null || echo '?'), gcannon -t 1 -c $connections (upload 32) -d $duration, $(nproc) cores shared):"
-printf '%-13s %12s %12s %8s   %s\n' profile "$first rps" "$second rps" ratio "server CPU per response: $first / $second (us), ratio"
+echo "each server: responses per second, server CPU per response (us), and that CPU against $reference's"
 for profile in $profiles; do
-  m=$(median "$first" "$profile" 3); a=$(median "$second" "$profile" 3)
-  mc=$(median "$first" "$profile" 4); ac=$(median "$second" "$profile" 4)
-  printf '%-13s %12.0f %12.0f %8.2f   %.2f / %.2f  (%.2fx less)\n' "$profile" "$m" "$a" "$(echo "$m / ($a + 0.0001)" | bc -l)" "$mc" "$ac" "$(echo "$ac / ($mc + 0.0001)" | bc -l)"
+  line=$(printf '%-13s' "$profile")
+  reference_cpu=$(median "$reference" "$profile" 4)
+  for server in "${servers[@]}"; do
+    rps=$(median "$server" "$profile" 3); cpu=$(median "$server" "$profile" 4)
+    if [ -z "$rps" ]; then line+=$(printf ' | %s: -' "$server"); continue; fi
+    ratio=$([ -n "$reference_cpu" ] && printf '%.2fx' "$(echo "$cpu / ($reference_cpu + 0.0001)" | bc -l)" || echo -)
+    line+=$(printf ' | %s: %.0f, %.2f us (%s)' "$server" "$rps" "$cpu" "$ratio")
+  done
+  echo "$line"
 done
