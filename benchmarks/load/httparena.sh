@@ -128,7 +128,7 @@ start() { # name
     micro-raw) dotnet "$work/micro-raw/MicroServer.App.dll" 8080 >"$work/$1.log" 2>&1 & ;;
     ringzero) "$work/ringzero" "$(nproc)" >"$work/$1.log" 2>&1 & ;;
     rust-epoll) "$work/rust-epoll" >"$work/$1.log" 2>&1 & ;;
-    simplew) (cd "$work/simplew" && exec dotnet simplew-bench.dll >"$work/$1.log" 2>&1) & ;;
+    simplew) (cd "$work/simplew" && exec env DATASET_PATH="$arena/data/dataset.json" dotnet simplew-bench.dll >"$work/$1.log" 2>&1) & ;;
   esac
   server_pid=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:8080/baseline11?a=1&b=1" && break; sleep 0.1; done
