@@ -58,31 +58,24 @@ internal static class ResponseFramer
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
         ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength)
     {
-        output.Write(StatusLine(statusCode));
-        output.Write(serverLine);
-        output.Write(DateLine);
-        if (!contentType.IsEmpty)
-        {
-            output.Write("Content-Type: "u8);
-            output.Write(contentType);
-            output.Write("\r\n"u8);
-        }
+        WriteHeadStart(output, StatusLine(statusCode), serverLine, contentType);
         headers?.WriteTo(output);
+        // The rest in one span too: the framing header and the connection's, then the blank line (64 bytes at most).
+        var span = output.GetSpan(HeadEndMaximum);
+        var at = 0;
         if (!AllowsBody(statusCode))
         {
             // 204 and 304 end at their header section: no Content-Length, no chunked coding.
         }
         else if (contentLength >= 0)
         {
-            output.Write("Content-Length: "u8);
-            var span = output.GetSpan(20);
-            Utf8Formatter.TryFormat(contentLength, span, out var written);
-            output.Advance(written);
-            output.Write("\r\n"u8);
+            at = Put(span, at, "Content-Length: "u8);
+            Utf8Formatter.TryFormat(contentLength, span[at..], out var written);
+            at = Put(span, at + written, "\r\n"u8);
         }
         else if (http11)
         {
-            output.Write("Transfer-Encoding: chunked\r\n"u8);
+            at = Put(span, at, "Transfer-Encoding: chunked\r\n"u8);
         }
         else
         {
@@ -90,14 +83,59 @@ internal static class ResponseFramer
         }
         if (close)
         {
-            output.Write("Connection: close\r\n"u8);
+            at = Put(span, at, "Connection: close\r\n"u8);
         }
         else if (!http11)
         {
-            output.Write("Connection: keep-alive\r\n"u8);
+            at = Put(span, at, "Connection: keep-alive\r\n"u8);
         }
-        output.Write("\r\n"u8);
+        at = Put(span, at, "\r\n"u8);
+        output.Advance(at);
         return close;
+    }
+
+    /// <summary>"Content-Length: " and 20 digits, or the chunked coding's line; a Connection line; the blank line.</summary>
+    private const int HeadEndMaximum = 16 + 20 + 2 + 24 + 2;
+
+    /// <summary>
+    /// The status line, Server, Date and Content-Type: copied into one span of the output and advanced once (the
+    /// output's bookkeeping per write was a fifth of the user time of a pipelined plaintext request), or piece by
+    /// piece when an app's long Content-Type would not fit a small span.
+    /// </summary>
+    private static void WriteHeadStart(OutputBuffer output, ReadOnlySpan<byte> statusLine, ReadOnlySpan<byte> serverLine, ReadOnlySpan<byte> contentType)
+    {
+        var date = DateLine;
+        var length = statusLine.Length + serverLine.Length + date.Length + (contentType.IsEmpty ? 0 : 16 + contentType.Length);
+        if (length > 1024)
+        {
+            output.Write(statusLine);
+            output.Write(serverLine);
+            output.Write(date);
+            if (!contentType.IsEmpty)
+            {
+                output.Write("Content-Type: "u8);
+                output.Write(contentType);
+                output.Write("\r\n"u8);
+            }
+            return;
+        }
+        var span = output.GetSpan(length);
+        var at = Put(span, 0, statusLine);
+        at = Put(span, at, serverLine);
+        at = Put(span, at, date);
+        if (!contentType.IsEmpty)
+        {
+            at = Put(span, at, "Content-Type: "u8);
+            at = Put(span, at, contentType);
+            at = Put(span, at, "\r\n"u8);
+        }
+        output.Advance(at);
+    }
+
+    private static int Put(Span<byte> span, int at, ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(span[at..]);
+        return at + bytes.Length;
     }
 
     /// <summary>One piece of a body of unknown length: a chunk for HTTP/1.1, the bytes as they are for HTTP/1.0.</summary>

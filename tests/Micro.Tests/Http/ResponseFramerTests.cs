@@ -30,6 +30,17 @@ public sealed class ResponseFramerTests
         Assert.False(close);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(3000)] // past the one-span start of a head: written piece by piece, the same bytes
+    [InlineData(5000)] // past a 4 KiB block of the output
+    public void A_long_content_type_is_written_whole_whichever_way_the_head_is_copied(int length)
+    {
+        var type = "application/x-" + new string('a', length);
+        var (text, _) = Head(200, http11: true, close: false, long.MaxValue, contentType: type);
+        Assert.Equal($"HTTP/1.1 200 OK\r\nServer: T\r\nContent-Type: {type}\r\nContent-Length: {long.MaxValue}\r\n\r\n", text);
+    }
+
     [Fact]
     public void An_unknown_length_is_chunked_in_http11_and_ends_the_connection_in_http10()
     {
