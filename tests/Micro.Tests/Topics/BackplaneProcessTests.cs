@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Micro.Tests.Shared;
 using Micro.Tests.WebSockets;
 
@@ -34,14 +35,18 @@ public sealed class BackplaneProcessTests
     private static Task<EventClient> ListenAsync(ServedProcess chat) =>
         EventClient.SubscribeAsync(EndPointOf(chat), $"/rooms/{Room}/events", ready: "listening to lobby");
 
-    /// <summary>The next line <paramref name="name"/> said (joins, leaves and others' lines skipped); null when the connection closed.</summary>
-    private static async Task<string?> NextLineAsync(RawWebSocket client, string name)
+    /// <summary>
+    /// The next line <paramref name="name"/> said (joins, leaves and others' lines skipped). When the connection ends:
+    /// null if <paramref name="mayEnd"/>, else a failure that says how it ended.
+    /// </summary>
+    private static async Task<string?> NextLineAsync(RawWebSocket client, string name, bool mayEnd = false)
     {
         while (true)
         {
             var frame = await client.ReadFrameAsync();
             if (frame is null || frame.Opcode == 8)
             {
+                Assert.True(mayEnd, frame is null ? "the server closed the connection" : $"the server closed the WebSocket: {frame.CloseCode} {Encoding.UTF8.GetString(frame.Payload.AsSpan(Math.Min(2, frame.Payload.Length)))}");
                 return null;
             }
             var text = frame.Text;
@@ -119,7 +124,7 @@ public sealed class BackplaneProcessTests
         await sockets[1].SendTextAsync("last");
         stuck.Socket.ReceiveBufferSize = 8 * 1024 * 1024; // reads what it was sent faster than through its narrow window
         var stuckHad = 0;
-        while (await NextLineAsync(stuck, "bo") is { } text && !text.Contains("\"text\":\"last\"", StringComparison.Ordinal))
+        while (await NextLineAsync(stuck, "bo", mayEnd: true) is { } text && !text.Contains("\"text\":\"last\"", StringComparison.Ordinal))
         {
             stuckHad++;
         }
@@ -141,34 +146,41 @@ public sealed class BackplaneProcessTests
         await using var redis = await RedisServer.StartAsync();
         using var one = await ChatAsync(redis, deadline.Token);
         using var two = await ChatAsync(redis, deadline.Token);
-        await using var ana = await JoinAsync(one, "ana");
-        await using var bo = await JoinAsync(two, "bo");
-        await using var listener = await ListenAsync(two);
-        await WaitForSubscribersAsync(redis, 2);
-        await ana.SendTextAsync("before");
-        Assert.Contains("before", await NextLineAsync(ana, "ana"));
-        Assert.Contains("before", await NextLineAsync(bo, "ana"));
-        Assert.Contains("before", await NextLineAsync(listener, "ana"));
-
-        await redis.KillAsync();
-        using var http = new HttpClient();
-        await EventStreamTopicTests.WaitUntilAsync(async () => (await http.GetStringAsync($"{one.Url}healthz")).StartsWith("Degraded", StringComparison.Ordinal));
-        await ana.SendTextAsync("while down"); // reaches the room on ana's instance only: the other is documented to miss it
-        Assert.Contains("while down", await NextLineAsync(ana, "ana"));
-
-        await redis.RestartAsync();
-        await EventStreamTopicTests.WaitUntilAsync(async () => await http.GetStringAsync($"{one.Url}healthz") == "Healthy" && await http.GetStringAsync($"{two.Url}healthz") == "Healthy");
-        await WaitForSubscribersAsync(redis, 2); // both subscribed again, by themselves
-        await ana.SendTextAsync("after");
-        var seen = await NextLineAsync(bo, "ana") ?? "(closed)";
-        if (seen.Contains("while down", StringComparison.Ordinal))
+        try
         {
-            seen = await NextLineAsync(bo, "ana") ?? "(closed)"; // it was queued on ana's instance and crossed once Redis was back
+            await using var ana = await JoinAsync(one, "ana");
+            await using var bo = await JoinAsync(two, "bo");
+            await using var listener = await ListenAsync(two);
+            await WaitForSubscribersAsync(redis, 2);
+            await ana.SendTextAsync("before");
+            Assert.Contains("before", await NextLineAsync(ana, "ana"));
+            Assert.Contains("before", await NextLineAsync(bo, "ana"));
+            Assert.Contains("before", await NextLineAsync(listener, "ana"));
+
+            await redis.KillAsync();
+            using var http = new HttpClient();
+            await EventStreamTopicTests.WaitUntilAsync(async () => (await http.GetStringAsync($"{one.Url}healthz")).StartsWith("Degraded", StringComparison.Ordinal));
+            await ana.SendTextAsync("while down"); // reaches the room on ana's instance only: the other is documented to miss it
+            Assert.Contains("while down", await NextLineAsync(ana, "ana"));
+
+            await redis.RestartAsync();
+            await EventStreamTopicTests.WaitUntilAsync(async () => await http.GetStringAsync($"{one.Url}healthz") == "Healthy" && await http.GetStringAsync($"{two.Url}healthz") == "Healthy");
+            await WaitForSubscribersAsync(redis, 2); // both subscribed again, by themselves
+            await ana.SendTextAsync("after");
+            var seen = await NextLineAsync(bo, "ana") ?? "(closed)";
+            if (seen.Contains("while down", StringComparison.Ordinal))
+            {
+                seen = await NextLineAsync(bo, "ana") ?? "(closed)"; // it was queued on ana's instance and crossed once Redis was back
+            }
+            Assert.Contains("after", seen);
+            foreach (var client in new IAsyncDisposable[] { ana, bo, listener })
+            {
+                await client.DisposeAsync(); // gone before the stop, which would otherwise close them and wait for their answer
+            }
         }
-        Assert.Contains("after", seen);
-        foreach (var client in new IAsyncDisposable[] { ana, bo, listener })
+        catch (Exception failure) when (failure is not OperationCanceledException)
         {
-            await client.DisposeAsync(); // gone before the stop, which would otherwise close them and wait for their answer
+            throw new Xunit.Sdk.XunitException($"{failure.Message}\n--- the first instance printed:\n{one.Output}\n--- the second:\n{two.Output}");
         }
         await one.StopWithSigtermAsync(deadline.Token);
         await two.StopWithSigtermAsync(deadline.Token);
