@@ -13,6 +13,8 @@ public sealed partial class EventStream : ITopicSubscriber
 {
     private Dictionary<string, EventForm>? _subscriptions;
     private ReactorTopics? _registry;
+    private bool _endsWithHandler;
+    private CancellationTokenRegistration _closingWait;
 
     /// <summary>
     /// Unsent bytes past which a published message is not queued for this stream (default 1 MiB): a client that reads
@@ -46,11 +48,8 @@ public sealed partial class EventStream : ITopicSubscriber
         {
             return; // the client went or the stop began: nothing would reach it
         }
-        if (_subscriptions is null)
-        {
-            _subscriptions = new(StringComparer.Ordinal);
-            _exchange.OnHandlerEnded(static stream => ((EventStream)stream).UnsubscribeAll(), this);
-        }
+        _subscriptions ??= new(StringComparer.Ordinal);
+        EndWithHandler();
         var known = _subscriptions.ContainsKey(topic);
         _subscriptions[topic] = new EventForm(eventType);
         if (!known)
@@ -82,8 +81,26 @@ public sealed partial class EventStream : ITopicSubscriber
             return Task.CompletedTask;
         }
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Closing.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), closed);
+        _closingWait.Dispose();
+        _closingWait = Closing.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), closed);
+        EndWithHandler(); // the registration goes with the handler, not with the connection it may leave open
         return closed.Task;
+    }
+
+    /// <summary>What the stream took on (topics, a wait on Closing) is let go when its handler ends.</summary>
+    private void EndWithHandler()
+    {
+        if (!_endsWithHandler)
+        {
+            _endsWithHandler = true;
+            _exchange.OnHandlerEnded(static stream => ((EventStream)stream).HandlerEnded(), this);
+        }
+    }
+
+    private void HandlerEnded()
+    {
+        UnsubscribeAll();
+        _closingWait.Dispose();
     }
 
     /// <summary>True while this stream is still its request's answer and its client is there.</summary>
