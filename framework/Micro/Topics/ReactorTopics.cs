@@ -78,10 +78,11 @@ internal sealed class ReactorTopics(Reactor reactor, TopicHub hub)
     /// <summary>
     /// Subscribers of <paramref name="topic"/> here, from any thread without waiting: as of this reactor's last
     /// subscribe or unsubscribe. (It was read through the reactor, blocking the caller: two reactors counting at once
-    /// waited on each other for good.)
+    /// waited on each other for good.) None once the reactor has ended: a subscriber whose handler was still running
+    /// at the stop never gets back to it to unsubscribe, and nothing would reach it.
     /// </summary>
-    public int Count(string topic) => _counts.TryGetValue(topic, out var count) ? count : 0;
+    public int Count(string topic) => !reactor.HasEnded && _counts.TryGetValue(topic, out var count) ? count : 0;
 
-    /// <summary>The topics with a subscriber here, from any thread: a snapshot.</summary>
-    public IEnumerable<string> Topics => _counts.Keys;
+    /// <summary>The topics with a subscriber here, from any thread: a snapshot (none once the reactor has ended).</summary>
+    public IEnumerable<string> Topics => reactor.HasEnded ? [] : _counts.Keys;
 }

@@ -111,6 +111,31 @@ public sealed class EventStreamTopicTests
         }
     }
 
+    [Fact]
+    public async Task In_the_test_host_an_event_stream_receives_what_the_app_publishes()
+    {
+        // What an app's own tests do: MicroTestHost in memory, HttpClient reading the stream as it comes.
+        var app = new MicroApp();
+        app.Get("/feed", async (req, res) =>
+        {
+            var events = res.EventStream();
+            events.Subscribe("feed", eventType: "change");
+            await events.SendCommentAsync("ready");
+            await events.WaitUntilClosingAsync();
+        });
+        await TestApp.RunInMemoryAsync(app, async (client, _) =>
+        {
+            using var response = await client.GetAsync("/feed", HttpCompletionOption.ResponseHeadersRead);
+            using var lines = new StreamReader(await response.Content.ReadAsStreamAsync());
+            Assert.Equal(": ready", await lines.ReadLineAsync());
+            Assert.Equal("", await lines.ReadLineAsync());
+            Assert.Equal(1, await app.Publish("feed", "{\"id\":1}"));
+            Assert.Equal("event: change", await lines.ReadLineAsync());
+            Assert.Equal("data: {\"id\":1}", await lines.ReadLineAsync());
+        });
+        Assert.Equal(0, app.SubscriberCount("feed")); // the host's stop ended the stream, and its subscription with it
+    }
+
     /// <summary>Polls a condition the server reaches on its own reactor after the client's step (bounded: fails after 30 s).</summary>
     internal static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
 
