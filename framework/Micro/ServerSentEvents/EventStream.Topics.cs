@@ -14,6 +14,7 @@ public sealed partial class EventStream : ITopicSubscriber
     private Dictionary<string, EventForm>? _subscriptions;
     private ReactorTopics? _registry;
     private bool _endsWithHandler;
+    private TaskCompletionSource? _closed;
     private CancellationTokenRegistration _closingWait;
 
     /// <summary>
@@ -80,11 +81,13 @@ public sealed partial class EventStream : ITopicSubscriber
         {
             return Task.CompletedTask;
         }
-        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _closingWait.Dispose();
-        _closingWait = Closing.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), closed);
-        EndWithHandler(); // the registration goes with the handler, not with the connection it may leave open
-        return closed.Task;
+        if (_closed is null)
+        {
+            _closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _closingWait = Closing.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), _closed);
+            EndWithHandler(); // the registration goes with the handler, not with the connection it may leave open
+        }
+        return _closed.Task;
     }
 
     /// <summary>What the stream took on (topics, a wait on Closing) is let go when its handler ends.</summary>
@@ -117,7 +120,8 @@ public sealed partial class EventStream : ITopicSubscriber
         {
             if (SlowSubscribers == SlowSubscriberPolicy.Close)
             {
-                _exchange.Connection?.Abort(); // closes at the end of this turn; the handler learns it from Closing
+                // Not inline: closing now would run the connection's end while the publisher walks this reactor's subscribers.
+                _exchange.Connection?.Reactor.PostLocal(static state => ((HttpConnection)state!).Abort(), _exchange.Connection);
             }
             TopicMetrics.Dropped("slow_subscriber");
             return false;
@@ -159,17 +163,8 @@ public sealed partial class EventStream : ITopicSubscriber
     {
         public byte[] Encode(TopicMessage message)
         {
-            var text = new StringBuilder();
-            if (EventType is not null)
-            {
-                text.Append("event: ").Append(EventType).Append('\n');
-            }
             var data = message.IsText ? Encoding.UTF8.GetString(message.Data.Span) : Convert.ToBase64String(message.Data.Span);
-            foreach (var line in data.ReplaceLineEndings("\n").Split('\n'))
-            {
-                text.Append("data: ").Append(line).Append('\n');
-            }
-            return Encoding.UTF8.GetBytes(text.Append('\n').ToString());
+            return Encoding.UTF8.GetBytes(AppendEvent(new StringBuilder(), data, EventType, id: null).ToString());
         }
     }
 }

@@ -56,19 +56,7 @@ public sealed partial class EventStream
             throw new ArgumentException("An event id cannot contain NUL.", nameof(id));
         }
         _event.Clear();
-        if (eventType is not null)
-        {
-            _event.Append("event: ").Append(eventType).Append('\n');
-        }
-        if (id is not null)
-        {
-            _event.Append("id: ").Append(id).Append('\n');
-        }
-        foreach (var line in data.ReplaceLineEndings("\n").Split('\n'))
-        {
-            _event.Append("data: ").Append(line).Append('\n');
-        }
-        _event.Append('\n');
+        AppendEvent(_event, data, eventType, id);
         return Write(_event.ToString(), cancellationToken);
     }
 
@@ -137,6 +125,24 @@ public sealed partial class EventStream
         {
             _sending = false;
         }
+    }
+
+    /// <summary>One event as the standard frames it: its type and id fields, a data field per line, a blank line.</summary>
+    private static StringBuilder AppendEvent(StringBuilder text, string data, string? eventType, string? id)
+    {
+        if (eventType is not null)
+        {
+            text.Append("event: ").Append(eventType).Append('\n');
+        }
+        if (id is not null)
+        {
+            text.Append("id: ").Append(id).Append('\n');
+        }
+        foreach (var line in data.ReplaceLineEndings("\n").Split('\n'))
+        {
+            text.Append("data: ").Append(line).Append('\n');
+        }
+        return text.Append('\n');
     }
 
     private static void RequireOneLine(string? value, string name)
