@@ -108,6 +108,7 @@ public sealed class EventStreamTopicTests
         {
             await slow.ReadUntilClosedAsync(); // cut off, its connection closed
             await WaitUntilAsync(() => server.App.SubscriberCount("feed") == 1);
+            await ServerHealth.AssertEveryReactorAnswersAsync(server.App.Server!); // the cut-off harmed no reactor
         }
     }
 
