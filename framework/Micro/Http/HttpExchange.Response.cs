@@ -122,11 +122,7 @@ public sealed partial class HttpExchange
         ThrowIfStarted();
         StatusCode = statusCode;
         ThrowIfBodyNotAllowed(body.Length);
-        WriteHead(contentLength: body.Length, contentType);
-        if (!IsHeadRequest)
-        {
-            _target!.Write(body);
-        }
+        WriteHead(contentLength: body.Length, contentType, IsHeadRequest ? default : body);
         _bodyProduced = body.Length;
         IsCompleted = true;
     }

@@ -51,18 +51,42 @@ internal static class ResponseFramer
     public static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
 
     /// <summary>
-    /// Writes the status line and headers. Returns whether the connection closes after this response:
-    /// <paramref name="close"/>, or an HTTP/1.0 body of unknown length, which only the close can end.
+    /// Writes the status line and headers, then <paramref name="body"/> (a whole body sent with the head, or none).
+    /// Returns whether the connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of
+    /// unknown length, which only the close can end.
     /// </summary>
     public static bool WriteHead(
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
-        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength)
+        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength, ReadOnlySpan<byte> body = default)
     {
-        WriteHeadStart(output, StatusLine(statusCode), serverLine, contentType);
+        var statusLine = StatusLine(statusCode);
+        var date = DateLine;
+        var startLength = statusLine.Length + serverLine.Length + date.Length + (contentType.IsEmpty ? 0 : 16 + contentType.Length);
+        var headersLength = headers?.Length ?? 0;
+        if (startLength + headersLength + HeadEndMaximum + body.Length <= OneSpan)
+        {
+            // The common small response (a few headers, a short body): one span of the output, advanced once.
+            var span = output.GetSpan(startLength + headersLength + HeadEndMaximum + body.Length);
+            var at = PutStart(span, statusLine, serverLine, date, contentType);
+            at += headers?.CopyTo(span[at..]) ?? 0;
+            at = PutEnd(span, at, statusCode, http11, ref close, contentLength);
+            output.Advance(Put(span, at, body));
+            return close;
+        }
+        WriteHeadStart(output, startLength, statusLine, serverLine, date, contentType);
         headers?.WriteTo(output);
-        // The rest in one span too: the framing header and the connection's, then the blank line (64 bytes at most).
-        var span = output.GetSpan(HeadEndMaximum);
-        var at = 0;
+        var end = output.GetSpan(HeadEndMaximum);
+        output.Advance(PutEnd(end, 0, statusCode, http11, ref close, contentLength));
+        output.Write(body);
+        return close;
+    }
+
+    /// <summary>A head and body this short go out in one span of the output.</summary>
+    private const int OneSpan = 512;
+
+    /// <summary>The framing header and the connection's, then the blank line; <paramref name="close"/> becomes true for an HTTP/1.0 body of unknown length.</summary>
+    private static int PutEnd(Span<byte> span, int at, int statusCode, bool http11, ref bool close, long contentLength)
+    {
         if (!AllowsBody(statusCode))
         {
             // 204 and 304 end at their header section: no Content-Length, no chunked coding.
@@ -89,9 +113,7 @@ internal static class ResponseFramer
         {
             at = Put(span, at, "Connection: keep-alive\r\n"u8);
         }
-        at = Put(span, at, "\r\n"u8);
-        output.Advance(at);
-        return close;
+        return Put(span, at, "\r\n"u8);
     }
 
     /// <summary>"Content-Length: " and 20 digits, or the chunked coding's line; a Connection line; the blank line.</summary>
@@ -102,10 +124,8 @@ internal static class ResponseFramer
     /// output's bookkeeping per write was a fifth of the user time of a pipelined plaintext request), or piece by
     /// piece when an app's long Content-Type would not fit a small span.
     /// </summary>
-    private static void WriteHeadStart(OutputBuffer output, ReadOnlySpan<byte> statusLine, ReadOnlySpan<byte> serverLine, ReadOnlySpan<byte> contentType)
+    private static void WriteHeadStart(OutputBuffer output, int length, ReadOnlySpan<byte> statusLine, ReadOnlySpan<byte> serverLine, ReadOnlySpan<byte> date, ReadOnlySpan<byte> contentType)
     {
-        var date = DateLine;
-        var length = statusLine.Length + serverLine.Length + date.Length + (contentType.IsEmpty ? 0 : 16 + contentType.Length);
         if (length > 1024)
         {
             output.Write(statusLine);
@@ -119,7 +139,11 @@ internal static class ResponseFramer
             }
             return;
         }
-        var span = output.GetSpan(length);
+        output.Advance(PutStart(output.GetSpan(length), statusLine, serverLine, date, contentType));
+    }
+
+    private static int PutStart(Span<byte> span, ReadOnlySpan<byte> statusLine, ReadOnlySpan<byte> serverLine, ReadOnlySpan<byte> date, ReadOnlySpan<byte> contentType)
+    {
         var at = Put(span, 0, statusLine);
         at = Put(span, at, serverLine);
         at = Put(span, at, date);
@@ -129,7 +153,7 @@ internal static class ResponseFramer
             at = Put(span, at, contentType);
             at = Put(span, at, "\r\n"u8);
         }
-        output.Advance(at);
+        return at;
     }
 
     private static int Put(Span<byte> span, int at, ReadOnlySpan<byte> bytes)

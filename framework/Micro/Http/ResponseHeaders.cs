@@ -115,6 +115,22 @@ internal sealed class ResponseHeaders
         return list;
     }
 
+    /// <summary>Copies the live lines, in the order set, into <paramref name="destination"/> (at least <see cref="Length"/> bytes); returns how many.</summary>
+    public int CopyTo(Span<byte> destination)
+    {
+        var at = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            var line = _lines[i];
+            if (!line.Removed)
+            {
+                _bytes.AsSpan(line.Start, line.Length).CopyTo(destination[at..]);
+                at += line.Length;
+            }
+        }
+        return at;
+    }
+
     /// <summary>Writes the live lines, in the order set.</summary>
     public void WriteTo(OutputBuffer output)
     {

@@ -26,24 +26,30 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
 
     public void Advance(int count)
     {
-        var last = _segments[^1];
-        if (last.End + count > last.Block.Length)
+        var segments = CollectionsMarshal.AsSpan(_segments);
+        if (segments.IsEmpty)
+        {
+            throw new InvalidOperationException("Advanced before a span was handed out.");
+        }
+        // The tail is updated in place: no copy of the segment written back, so no write barrier per response's write.
+        ref var last = ref segments[^1];
+        if ((uint)count > (uint)(last.Block.Length - last.End))
         {
             throw new ArgumentOutOfRangeException(nameof(count), "Advanced past the span that was handed out.");
         }
-        _segments[^1] = last with { End = last.End + count };
+        last.End += count;
         Length += count;
     }
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
-        var last = EnsureSpace(sizeHint);
+        ref var last = ref EnsureSpace(sizeHint);
         return last.Block.AsMemory(last.End);
     }
 
     public Span<byte> GetSpan(int sizeHint = 0)
     {
-        var last = EnsureSpace(sizeHint);
+        ref var last = ref EnsureSpace(sizeHint);
         return last.Block.AsSpan(last.End);
     }
 
@@ -52,32 +58,34 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
     {
         while (!bytes.IsEmpty)
         {
-            var span = GetSpan(1);
-            var count = Math.Min(span.Length, bytes.Length);
-            bytes[..count].CopyTo(span);
-            Advance(count);
+            ref var last = ref EnsureSpace(1);
+            var count = Math.Min(last.Block.Length - last.End, bytes.Length);
+            bytes[..count].CopyTo(last.Block.AsSpan(last.End));
+            last.End += count;
+            Length += count;
             bytes = bytes[count..];
         }
     }
 
-    private Segment EnsureSpace(int sizeHint)
+    /// <summary>The last segment, with room for <paramref name="sizeHint"/> bytes (at least one): a new block when it has not.</summary>
+    private ref Segment EnsureSpace(int sizeHint)
     {
         sizeHint = Math.Max(sizeHint, 1);
-        if (_segments.Count > 0)
+        var segments = CollectionsMarshal.AsSpan(_segments);
+        if (!segments.IsEmpty)
         {
-            var last = _segments[^1];
+            ref var last = ref segments[^1];
             if (last.Block.Length - last.End >= sizeHint)
             {
-                return last;
+                return ref last;
             }
         }
         if (ReferenceEquals(_segments, NoSegments))
         {
             _segments = new List<Segment>(2);
         }
-        var added = new Segment(pool.Rent(sizeHint), 0);
-        _segments.Add(added);
-        return added;
+        _segments.Add(new Segment(pool.Rent(sizeHint), 0));
+        return ref CollectionsMarshal.AsSpan(_segments)[^1];
     }
 
     /// <summary>Queues <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent with sendfile(2) without passing through user space. The buffer owns the handle from now on.</summary>
@@ -94,6 +102,18 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
         }
         _segments.Add(new Segment([], 0, new FileRange(file, offset, length)));
         Length += length;
+    }
+
+    /// <summary>The unsent bytes, when they are all in one block (no file range): read in place, valid until the next write or release.</summary>
+    public bool TryGetSingleSpan(out ReadOnlySpan<byte> bytes)
+    {
+        if (_segments.Count == 1 && _segments[0].File is null)
+        {
+            bytes = Unsent(0);
+            return true;
+        }
+        bytes = default;
+        return _segments.Count == 0;
     }
 
     /// <summary>A copy of the unsent bytes, for tests and diagnostics.</summary>
@@ -306,7 +326,8 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
     }
 
     /// <summary>Bytes of a block, or (when <see cref="File"/> is set) a range of a file sent with sendfile(2).</summary>
-    private readonly record struct Segment(byte[] Block, int End, FileRange? File = null);
+    /// <remarks>Mutable, and updated in place through a reference into the list (the tail's end moves on every write).</remarks>
+    private record struct Segment(byte[] Block, int End, FileRange? File = null);
 
     /// <summary>A range of an open file still to send; mutable, as sendfile advances it.</summary>
     private sealed class FileRange(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long offset, long remaining)

@@ -23,7 +23,7 @@ internal sealed unsafe partial class Reactor
     private readonly Stack<int> _freeSlots = new();
     private readonly List<int> _listeners = [];
     private readonly int _wakeFd;
-    private readonly Thread _thread;
+    private Thread _thread;
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
     private bool _stopping;
@@ -126,6 +126,20 @@ internal sealed unsafe partial class Reactor
     public event Action<long>? Tick;
 
     public void Start() => _thread.Start();
+
+    /// <summary>
+    /// Makes the calling thread this reactor's, in place of its own, for a benchmark that drives a protocol directly
+    /// (no epoll loop runs): code that must run on the reactor then runs here. Only before <see cref="Start"/>, never after.
+    /// </summary>
+    internal void AdoptCallingThread()
+    {
+        if ((_thread.ThreadState & ThreadState.Unstarted) == 0 || t_current is not null)
+        {
+            throw new InvalidOperationException("Only a reactor that has not started can adopt a thread that is no reactor's.");
+        }
+        _thread = Thread.CurrentThread;
+        t_current = this;
+    }
 
     /// <summary>True once the reactor's thread has ended: work posted now is dropped (its connections are gone).</summary>
     public bool HasEnded => Volatile.Read(ref _wakeClosed);
