@@ -1,8 +1,11 @@
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Micro.Compression;
+using Micro.Cors;
 using Micro.Hosting;
 using Micro.Http;
+using Micro.Proxy;
 using Micro.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,7 +14,8 @@ namespace Micro.Benchmarks;
 /// <summary>
 /// Issue 24: the managed cost of a pipelined request, without the kernel's. HttpArena's pipelined batch (sixteen
 /// "GET /pipeline" requests as gcannon sends them) handed to one HTTP connection as a receive would hand it, through the
-/// raw handler and through the public API; the transport under it keeps the framed responses and drops them at the
+/// raw handler, through the public API, and through the public API behind compression, CORS and forwarded
+/// headers that have nothing to do for it; the transport under it keeps the framed responses and drops them at the
 /// flush, so what is measured is parsing, dispatch, the handler, framing and the response line: user time only.
 ///   dotnet run -c Release --project benchmarks/Micro.Benchmarks -- --filter '*ExchangePathBenchmarks*'
 /// </summary>
@@ -47,6 +51,23 @@ public class ExchangePathBenchmarks
         Setup(app.PrepareToServe());
     }
 
+    [GlobalSetup(Target = nameof(IdleMiddleware))]
+    public void SetupIdleMiddleware()
+    {
+        // HttpArena's entry registers compression; CORS and forwarded headers beside it, none with anything to do here
+        // (no Accept-Encoding, no Origin, a peer that is not a trusted proxy), and the entry's handler: res.Send("ok").
+        var app = new MicroApp(new MicroServerOptions { ReactorCount = 1 });
+        app.UseCompression();
+        app.UseCors(cors => cors.WithOrigins("https://app.example"));
+        app.UseForwardedHeaders(forwarded =>
+        {
+            forwarded.KnownNetworks.Clear();
+            forwarded.KnownProxies.Add(IPAddress.Parse("10.0.0.1"));
+        });
+        app.Get("/pipeline", (req, res) => res.Send("ok"));
+        Setup(app.PrepareToServe());
+    }
+
     private void Setup(HttpHandler handler)
     {
         var options = new MicroServerOptions { ReactorCount = 1 };
@@ -66,6 +87,9 @@ public class ExchangePathBenchmarks
 
     [Benchmark(OperationsPerInvoke = Pipelined)]
     public int PublicApi() => Deliver();
+
+    [Benchmark(OperationsPerInvoke = Pipelined)]
+    public int IdleMiddleware() => Deliver();
 
     private int Deliver()
     {

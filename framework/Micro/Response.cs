@@ -283,7 +283,7 @@ public sealed partial class Response : Files.IFileExchange
         if (!_contentTypeSet && !_exchange.HasStarted && _exchange.StatusCode is not (204 or 304) and >= 200)
         {
             _contentTypeSet = true;
-            _exchange.AddHeader("Content-Type"u8, contentType);
+            _exchange.AddFrameworkHeader("Content-Type"u8, contentType); // the framework's own constants: nothing to check
         }
     }
 

@@ -96,7 +96,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return null;
         }
-        response.Exchange.AddHeader("Vary", "Accept-Encoding");
+        response.Exchange.AddFrameworkHeader("Vary"u8, "Accept-Encoding"u8);
         var choice = Accept.Best;
         if ((choice == ContentCoding.Brotli && !brotli) || (choice == ContentCoding.Gzip && !gzip))
         {
@@ -137,7 +137,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return false;
         }
-        exchange.AddHeader("Vary"u8, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
+        exchange.AddFrameworkHeader("Vary"u8, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
         return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader("Content-Range"u8, out _);
     }
 

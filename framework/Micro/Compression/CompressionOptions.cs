@@ -31,22 +31,37 @@ public sealed class CompressionOptions
         "image/svg+xml", "application/x-www-form-urlencoded",
     };
 
-    /// <summary>As <see cref="IsCompressible(string?)"/>, for the header's bytes as the response keeps them: no string made.</summary>
+    private byte[][]? _typeBytes;
+
+    /// <summary>
+    /// Takes the media types as bytes, once, when <c>UseCompression</c> has been configured: a response's Content-Type
+    /// is then matched as the bytes the response keeps, with no string made or widened per response. Types added to
+    /// <see cref="MimeTypes"/> later are not seen (configure them in <c>UseCompression</c>'s callback).
+    /// </summary>
+    internal void Freeze() => _typeBytes = [.. MimeTypes.Select(type => System.Text.Encoding.Latin1.GetBytes(type.Trim()))];
+
+    /// <summary>As <see cref="IsCompressible(string?)"/>, for the header's bytes as the response keeps them.</summary>
     internal bool IsCompressible(ReadOnlySpan<byte> contentType)
     {
-        Span<char> chars = stackalloc char[Math.Min(contentType.Length, 128)];
-        if (contentType.Length > chars.Length)
+        if (_typeBytes is not { } types)
         {
-            return IsCompressible(System.Text.Encoding.Latin1.GetString(contentType)); // a type this long is rare enough for a string
+            return IsCompressible(System.Text.Encoding.Latin1.GetString(contentType));
         }
-        ReadOnlySpan<char> mediaType = chars[..System.Text.Encoding.Latin1.GetChars(contentType, chars)];
-        var semicolon = mediaType.IndexOf(';');
-        mediaType = (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
-        var known = MimeTypes is HashSet<string> set && set.TryGetAlternateLookup<ReadOnlySpan<char>>(out var lookup)
-            ? lookup.Contains(mediaType)
-            : MimeTypes.Contains(mediaType.ToString());
-        return known || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
+        var semicolon = contentType.IndexOf((byte)';');
+        var untrimmed = semicolon < 0 ? contentType : contentType[..semicolon];
+        var mediaType = untrimmed[System.Text.Ascii.Trim(untrimmed)];
+        foreach (var type in types)
+        {
+            if (type.Length == mediaType.Length && System.Text.Ascii.EqualsIgnoreCase(type, mediaType))
+            {
+                return true;
+            }
+        }
+        return EndsWithIgnoreCase(mediaType, "+json"u8) || EndsWithIgnoreCase(mediaType, "+xml"u8);
     }
+
+    private static bool EndsWithIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> suffix) =>
+        value.Length >= suffix.Length && System.Text.Ascii.EqualsIgnoreCase(value[^suffix.Length..], suffix);
 
     internal bool IsCompressible(string? contentType)
     {

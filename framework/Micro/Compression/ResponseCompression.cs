@@ -18,27 +18,78 @@ public static class ResponseCompression
         {
             throw new ArgumentOutOfRangeException(nameof(configure), "CompressionOptions.MinimumSize cannot be negative.");
         }
-        app.Use(async (req, res, next) =>
-        {
-            var exchange = req.Exchange;
-            var accept = exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header)
-                ? AcceptEncoding.Parse(header.Of(exchange.RequestBytes))
-                : default;
-            var compression = res.KeptBodyFilter as CompressionContext ?? new CompressionContext();
-            res.KeptBodyFilter = compression;
-            compression.Start(options, accept);
-            res.BodyFilter = compression;
-            try
-            {
-                await next;
-                await compression.FinishAsync(res);
-            }
-            finally
-            {
-                res.BodyFilter = null;
-                compression.Abandon(); // a handler that threw mid-stream leaves an encoder: its native state goes now
-            }
-        });
+        options.Freeze();
+        app.Use((req, res, next) => Compress(options, req, res, next));
         return app;
+    }
+
+    /// <summary>
+    /// One response: the client's Accept-Encoding read, the route run with the body filter in place, then the body
+    /// compressed or let go. Not an async method: a route that completes at once (most, and every one a request without
+    /// Accept-Encoding reaches) goes through without a state machine.
+    /// </summary>
+    private static ValueTask Compress(CompressionOptions options, Request req, Response res, Next next)
+    {
+        var exchange = req.Exchange;
+        var accept = exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header)
+            ? AcceptEncoding.Parse(header.Of(exchange.RequestBytes))
+            : default;
+        var compression = res.KeptBodyFilter as CompressionContext ?? new CompressionContext();
+        res.KeptBodyFilter = compression;
+        compression.Start(options, accept);
+        res.BodyFilter = compression;
+        ValueTask finish;
+        try
+        {
+            var pending = next.Invoke();
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return FinishAfterAsync(pending, res, compression);
+            }
+            finish = compression.FinishAsync(res);
+            if (!finish.IsCompletedSuccessfully)
+            {
+                return EndAfterAsync(finish, res, compression);
+            }
+        }
+        catch
+        {
+            End(res, compression);
+            throw;
+        }
+        End(res, compression);
+        return finish;
+    }
+
+    private static async ValueTask FinishAfterAsync(ValueTask pending, Response res, CompressionContext compression)
+    {
+        try
+        {
+            await pending;
+            await compression.FinishAsync(res);
+        }
+        finally
+        {
+            End(res, compression);
+        }
+    }
+
+    private static async ValueTask EndAfterAsync(ValueTask finish, Response res, CompressionContext compression)
+    {
+        try
+        {
+            await finish;
+        }
+        finally
+        {
+            End(res, compression);
+        }
+    }
+
+    /// <summary>The response is done with compression; an encoder its handler left unfinished (it threw mid-stream) gives back its native state now.</summary>
+    private static void End(Response res, CompressionContext compression)
+    {
+        res.BodyFilter = null;
+        compression.Abandon();
     }
 }

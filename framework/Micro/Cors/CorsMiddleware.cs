@@ -30,13 +30,14 @@ public static class CorsMiddleware
         {
             if (varies)
             {
-                res.AppendHeader("Vary", "Origin");
+                res.Exchange.AddFrameworkHeader("Vary"u8, "Origin"u8);
             }
-            var origin = req.Header("Origin");
-            if (origin is null)
+            var exchange = req.Exchange;
+            if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Origin"u8, out _))
             {
-                return next.Invoke(); // same-origin or not from a browser: nothing to add
+                return next.Invoke(); // same-origin or not from a browser: nothing to add, and no string made to learn it
             }
+            var origin = req.Header("Origin")!;
             if (req.Method == "OPTIONS" && req.Header("Access-Control-Request-Method") is { } requestedMethod)
             {
                 AnswerPreflight(req, res, policy, origin, requestedMethod);

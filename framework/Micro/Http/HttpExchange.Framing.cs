@@ -22,6 +22,17 @@ public sealed partial class HttpExchange
         }
     }
 
+    /// <summary>
+    /// Adds a header the framework composes from its own constants (a default Content-Type, Vary: Accept-Encoding):
+    /// known to be valid and not the server's to frame, so the checks an application's header goes through are skipped.
+    /// </summary>
+    internal void AddFrameworkHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        ThrowIfStarted();
+        System.Diagnostics.Debug.Assert(!ResponseHeaders.IsServerManaged(name) && !Ascii.EqualsIgnoreCase(name, "Connection"u8), "A framework header is never one the server frames.");
+        (_headers ??= new ResponseHeaders()).Append(name, value);
+    }
+
     /// <summary>Sets a response header, replacing any of the same name (as one set by middleware earlier).</summary>
     public void SetHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {

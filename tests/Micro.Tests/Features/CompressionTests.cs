@@ -128,6 +128,37 @@ public sealed class CompressionTests
         });
     }
 
+    [Theory]
+    [InlineData("application/x-ndjson", true)]              // added in UseCompression's callback
+    [InlineData("Application/JSON ; charset=utf-8", true)]  // any case, parameters and spaces around the type
+    [InlineData("text/plain;charset=utf-8", true)]
+    [InlineData("application/vnd.api+JSON", true)]          // any +json type
+    [InlineData("application/atom+xml", true)]              // any +xml type
+    [InlineData("application/json-seq", false)]             // a longer type that merely begins like a known one
+    [InlineData("image/png", false)]
+    [InlineData("application/x-late", false)]               // added after UseCompression returned: not seen
+    public async Task A_response_is_compressed_by_its_media_type_matched_as_bytes(string contentType, bool compressed)
+    {
+        var options = (CompressionOptions?)null;
+        var app = new MicroApp().UseCompression(o =>
+        {
+            o.MimeTypes.Add("application/x-ndjson");
+            options = o;
+        });
+        options!.MimeTypes.Add("application/x-late");
+        app.Get("/typed", (req, res) => res.Header("Content-Type", contentType).Send(Encoding.ASCII.GetBytes(Big)));
+        await RunAsync(app, async client =>
+        {
+            var response = await GetAsync(client, "/typed", "gzip");
+            Assert.Equal(compressed ? ["gzip"] : [], response.Content.Headers.ContentEncoding);
+            Assert.Equal(compressed, response.Headers.Vary.Contains("Accept-Encoding"));
+            Assert.Equal(Big, compressed ? await DecodeAsync(response) : await response.Content.ReadAsStringAsync());
+            var identity = await GetAsync(client, "/typed", acceptEncoding: null);
+            Assert.Empty(identity.Content.Headers.ContentEncoding);
+            Assert.Equal(compressed, identity.Headers.Vary.Contains("Accept-Encoding")); // it would differ for another Accept-Encoding
+        });
+    }
+
     [Fact]
     public async Task Json_and_body_writer_responses_are_compressed_too()
     {
