@@ -100,6 +100,27 @@ public sealed class HeaderFieldTests
     }
 
     [Fact]
+    public void Names_of_one_length_are_told_apart_whatever_byte_they_begin_with()
+    {
+        // The lookup folds the first byte before comparing whole names: folding must never hide a match or make one.
+        var buffer = Bytes("GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1\r\nAccept-Encoding: 2\r\n1-Digit: 3\r\n^tag: 4\r\n\r\n");
+        var head = new RequestHead();
+        Assert.Equal(ParseStatus.Complete, RequestParser.Parse(buffer, head, HttpParserLimits.Default));
+
+        Assert.True(head.TryGetHeader(buffer, "accept-ENCODING"u8, out var encoding));
+        Assert.Equal("2", Text(buffer, encoding));
+        Assert.True(head.TryGetHeader(buffer, "x-forwarded-for", out var forwarded));
+        Assert.Equal("1", Text(buffer, forwarded));
+        Assert.True(head.TryGetHeader(buffer, "1-DIGIT"u8, out var digit));
+        Assert.Equal("3", Text(buffer, digit));
+        Assert.True(head.TryGetHeader(buffer, "^TAG"u8, out var tag));
+        Assert.Equal("4", Text(buffer, tag));
+        Assert.False(head.TryGetHeader(buffer, "~tag"u8, out _)); // '~' folds like '^' (both may begin a name), and is still another one
+        Assert.False(head.TryGetHeader(buffer, "Accept-Encodinh"u8, out _));
+        Assert.False(head.TryGetHeader(buffer, ""u8, out _));
+    }
+
+    [Fact]
     public void A_parsed_copy_keeps_every_result_with_a_header_table_only_as_large_as_the_request()
     {
         var buffer = Bytes("GET /rooms/7?name=ana HTTP/1.1\r\nHost: chat\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");

@@ -28,6 +28,19 @@ internal sealed class CompressionContext : IResponseBodyFilter
         _streamDecided = false;
     }
 
+    /// <summary>
+    /// As <see cref="Start"/> for a request without Accept-Encoding (most API clients, load generators): identity,
+    /// set without copying the struct about (the general case costs failed store-to-load forwarding).
+    /// </summary>
+    public void StartIdentity(CompressionOptions options)
+    {
+        Options = options;
+        Accept = default;
+        Coding = ContentCoding.Identity;
+        _stream = null;
+        _streamDecided = false;
+    }
+
     /// <summary>Starts the stream now (an event stream opens before its first event): compressed or not is decided here.</summary>
     public void Open(Response response)
     {

@@ -31,12 +31,16 @@ public static class ResponseCompression
     private static ValueTask Compress(CompressionOptions options, Request req, Response res, Next next)
     {
         var exchange = req.Exchange;
-        var accept = exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header)
-            ? AcceptEncoding.Parse(header.Of(exchange.RequestBytes))
-            : default;
         var compression = res.KeptBodyFilter as CompressionContext ?? new CompressionContext();
         res.KeptBodyFilter = compression;
-        compression.Start(options, accept);
+        if (exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header))
+        {
+            compression.Start(options, AcceptEncoding.Parse(header.Of(exchange.RequestBytes)));
+        }
+        else
+        {
+            compression.StartIdentity(options);
+        }
         res.BodyFilter = compression;
         ValueTask finish;
         try

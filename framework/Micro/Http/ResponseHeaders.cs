@@ -74,7 +74,7 @@ internal sealed class ResponseHeaders
         for (var i = 0; i < _count; i++)
         {
             ref var line = ref _lines[i];
-            if (!line.Removed && Ascii.EqualsIgnoreCase(NameOf(line), name))
+            if (!line.Removed && NameIs(line, name))
             {
                 line = line with { Removed = true };
                 Length -= line.Length;
@@ -90,7 +90,7 @@ internal sealed class ResponseHeaders
         for (var i = 0; i < _count; i++)
         {
             var line = _lines[i];
-            if (!line.Removed && Ascii.EqualsIgnoreCase(NameOf(line), name))
+            if (!line.Removed && NameIs(line, name))
             {
                 value = _bytes.AsSpan(line.Start + line.NameLength + 2, line.Length - line.NameLength - 4);
                 return true;
@@ -157,6 +157,10 @@ internal sealed class ResponseHeaders
     }
 
     private ReadOnlySpan<byte> NameOf(Line line) => _bytes.AsSpan(line.Start, line.NameLength);
+
+    /// <summary>Whether the line is named <paramref name="name"/> (any case): its length and first byte, folded, are looked at before the call that compares the whole name.</summary>
+    private bool NameIs(Line line, ReadOnlySpan<byte> name) =>
+        line.NameLength == name.Length && name.Length > 0 && (_bytes[line.Start] | 0x20) == (name[0] | 0x20) && Ascii.EqualsIgnoreCase(NameOf(line), name);
 
     private void EnsureRoom(int length)
     {
