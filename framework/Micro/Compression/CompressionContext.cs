@@ -34,7 +34,10 @@ internal sealed class CompressionContext : IResponseBodyFilter
     /// </summary>
     public void StartIdentity(CompressionOptions options)
     {
-        Options = options;
+        if (!ReferenceEquals(Options, options))
+        {
+            Options = options; // written only when it changes: a reference stored per request costs a write barrier
+        }
         Accept = default;
         Coding = ContentCoding.Identity;
         _stream = null;
@@ -145,7 +148,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
     {
         // Read as bytes where they are kept: a response that is not compressed pays no string for being looked at.
         var exchange = response.Exchange;
-        if (!exchange.TryGetHeader("Content-Type"u8, out var contentType) || !Options.IsCompressible(contentType)
+        if (!exchange.TryGetHeader("Content-Type"u8, out var contentType) || !IsCompressible(contentType)
             || exchange.TryGetHeader("Content-Encoding"u8, out _))
         {
             return false;
@@ -153,6 +156,35 @@ internal sealed class CompressionContext : IResponseBodyFilter
         exchange.AddFrameworkHeader("Vary"u8, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
         return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader("Content-Range"u8, out _);
     }
+
+    /// <summary>
+    /// Whether <paramref name="contentType"/> is worth compressing, remembered for the last type this context saw (a
+    /// route answers with one type, and a connection's requests mostly go to one route): the next response of that type
+    /// is one comparison, not a parse and a search of the types.
+    /// </summary>
+    private bool IsCompressible(ReadOnlySpan<byte> contentType)
+    {
+        if (_typeSeenLength >= 0 && contentType.SequenceEqual(_typeSeen.AsSpan(0, _typeSeenLength)) && ReferenceEquals(_typeSeenOptions, Options))
+        {
+            return _typeCompressible;
+        }
+        _typeCompressible = Options.IsCompressible(contentType);
+        if (contentType.Length <= _typeSeen.Length)
+        {
+            contentType.CopyTo(_typeSeen);
+            (_typeSeenLength, _typeSeenOptions) = (contentType.Length, Options);
+        }
+        else
+        {
+            _typeSeenLength = -1; // a type this long is not remembered
+        }
+        return _typeCompressible;
+    }
+
+    private readonly byte[] _typeSeen = new byte[64];
+    private int _typeSeenLength = -1;
+    private CompressionOptions? _typeSeenOptions; // an app with two UseCompression (a router's own) has two sets of types
+    private bool _typeCompressible;
 
     /// <summary>Content-Encoding, and an ETag of its own: the encoded bytes are another representation.</summary>
     private void MarkEncoded(Response response)

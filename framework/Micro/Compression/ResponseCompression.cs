@@ -31,8 +31,10 @@ public static class ResponseCompression
     private static ValueTask Compress(CompressionOptions options, Request req, Response res, Next next)
     {
         var exchange = req.Exchange;
-        var compression = res.KeptBodyFilter as CompressionContext ?? new CompressionContext();
-        res.KeptBodyFilter = compression;
+        if (res.KeptBodyFilter is not CompressionContext compression)
+        {
+            res.KeptBodyFilter = compression = new CompressionContext(); // once per pooled response, then reused
+        }
         if (exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header))
         {
             compression.Start(options, AcceptEncoding.Parse(header.Of(exchange.RequestBytes)));

@@ -160,6 +160,27 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task Responses_of_changing_types_on_one_connection_are_each_judged_by_their_own_type()
+    {
+        // A connection's compression remembers the last type it judged: a different one must be judged afresh, and
+        // a type too long to remember (over 64 bytes) every time.
+        const string longType = "application/vnd.example.a-rather-long-vendor-media-type-name-for-this-test+json; charset=utf-8";
+        var app = new MicroApp().UseCompression();
+        app.Get("/json", (req, res) => res.Header("Content-Type", "application/json").Send(Encoding.ASCII.GetBytes(Big)));
+        app.Get("/png", (req, res) => res.Header("Content-Type", "image/png").Send(Encoding.ASCII.GetBytes(Big)));
+        app.Get("/long", (req, res) => res.Header("Content-Type", longType).Send(Encoding.ASCII.GetBytes(Big)));
+        await RunAsync(app, async client =>
+        {
+            foreach (var (path, compressed) in new[] { ("/json", true), ("/png", false), ("/png", false), ("/json", true), ("/long", true), ("/png", false), ("/long", true), ("/json", true) })
+            {
+                var response = await GetAsync(client, path, "gzip");
+                Assert.Equal(compressed ? ["gzip"] : [], response.Content.Headers.ContentEncoding);
+                Assert.Equal(Big, compressed ? await DecodeAsync(response) : await response.Content.ReadAsStringAsync());
+            }
+        });
+    }
+
+    [Fact]
     public async Task Json_and_body_writer_responses_are_compressed_too()
     {
         await RunAsync(App(), async client =>
