@@ -46,11 +46,14 @@ public sealed class AllocationTests
 
     /// <summary>
     /// Bytes the reactor thread allocates across 10,000 pipelined requests for <paramref name="path"/>, after a warm-up
-    /// (pools filled, code jitted): read by a /mark route before and after, on the same connection and so the same reactor.
+    /// (pools filled, code jitted): read by a /mark route before and after, on the same connection and so the same
+    /// reactor. Measured over two windows of 10,000, and the smaller is returned: what a request allocates shows in
+    /// both (at least 24 bytes times 10,000), while a one-off on the reactor thread (a pool growing by one under a
+    /// slower client while other tests load the cores, the once-a-second Date refresh) lands in at most one of them.
     /// </summary>
     private static async Task<long> AllocatedOnTheReactorAsync(MicroApp app, string path)
     {
-        var marks = new long[2];
+        var marks = new long[3];
         var marked = 0;
         app.Get("/mark", (req, res) =>
         {
@@ -65,9 +68,11 @@ public sealed class AllocationTests
             await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
             await SendPipelinedAsync(client, request, Measured);
             await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+            await SendPipelinedAsync(client, request, Measured);
+            await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
         });
-        Assert.Equal(2, marked);
-        return marks[1] - marks[0];
+        Assert.Equal(3, marked);
+        return Math.Min(marks[1] - marks[0], marks[2] - marks[1]);
     }
 
     [Theory]
