@@ -9,6 +9,14 @@ internal static class Http
 
     public static string Text(ReadOnlySpan<byte> bytes) => Encoding.Latin1.GetString(bytes);
 
+    /// <summary>A head parsed whole from <paramref name="buffer"/> (the test fails when it is not).</summary>
+    public static RequestHead ParsedHead(byte[] buffer)
+    {
+        var head = new RequestHead();
+        Xunit.Assert.Equal(ParseStatus.Complete, RequestParser.Parse(buffer, head, HttpParserLimits.Default));
+        return head;
+    }
+
     public static string Text(byte[] buffer, ByteRange range) => Text(range.Of(buffer));
 
     public static HeadSnapshot Parse(string request, HttpParserLimits? limits = null) => Parse(Bytes(request), limits);
