@@ -40,13 +40,13 @@ public sealed class CompressionOptions
     /// </summary>
     internal void Freeze() => _typeBytes = [.. MimeTypes.Select(type => System.Text.Encoding.Latin1.GetBytes(type.Trim()))];
 
-    /// <summary>As <see cref="IsCompressible(string?)"/>, for the header's bytes as the response keeps them.</summary>
+    /// <summary>
+    /// Whether a response of <paramref name="contentType"/> (its header's bytes, parameters and all) is worth
+    /// compressing: its media type is one of <see cref="MimeTypes"/> or ends in +json or +xml, in any case.
+    /// </summary>
     internal bool IsCompressible(ReadOnlySpan<byte> contentType)
     {
-        if (_typeBytes is not { } types)
-        {
-            return IsCompressible(System.Text.Encoding.Latin1.GetString(contentType));
-        }
+        var types = _typeBytes ?? throw new InvalidOperationException("The compression options are read only once UseCompression has taken them.");
         var semicolon = contentType.IndexOf((byte)';');
         var untrimmed = semicolon < 0 ? contentType : contentType[..semicolon];
         var mediaType = untrimmed[System.Text.Ascii.Trim(untrimmed)];
@@ -62,15 +62,4 @@ public sealed class CompressionOptions
 
     private static bool EndsWithIgnoreCase(ReadOnlySpan<byte> value, ReadOnlySpan<byte> suffix) =>
         value.Length >= suffix.Length && System.Text.Ascii.EqualsIgnoreCase(value[^suffix.Length..], suffix);
-
-    internal bool IsCompressible(string? contentType)
-    {
-        if (string.IsNullOrEmpty(contentType))
-        {
-            return false;
-        }
-        var semicolon = contentType.IndexOf(';');
-        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
-        return MimeTypes.Contains(mediaType) || mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase) || mediaType.EndsWith("+xml", StringComparison.OrdinalIgnoreCase);
-    }
 }
