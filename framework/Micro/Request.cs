@@ -366,16 +366,30 @@ public sealed partial class Request
     internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json,
         Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopeFactory)
     {
-        _exchange = exchange;
-        _head = exchange.Head;
-        _scopeFactory = scopeFactory;
+        // The same exchange and the app's settings come back request after request to a pooled request (its context
+        // lives with its exchange): each is stored only when it changes, since a reference stored costs a write barrier.
+        if (!ReferenceEquals(_exchange, exchange))
+        {
+            _exchange = exchange;
+            _head = exchange.Head;
+        }
+        if (!ReferenceEquals(_scopeFactory, scopeFactory))
+        {
+            _scopeFactory = scopeFactory;
+        }
+        if (!ReferenceEquals(_json, json))
+        {
+            _json = json;
+        }
+        if (!ReferenceEquals(_formLimits, formLimits))
+        {
+            _formLimits = formLimits;
+        }
         _scope = null;
-        _json = json;
         _headers = null;
         _items = null;
         _forwarded = null;
         _maxBodySize = maxBodySize;
-        _formLimits = formLimits;
         _path = null;
         _method = null;
         _query = null;

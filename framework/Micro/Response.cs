@@ -26,10 +26,19 @@ public sealed partial class Response : Files.IFileExchange
     internal HttpExchange Exchange => _exchange;
 
     /// <summary>The filter streamed body bytes pass through while a middleware (compression) covers this response; else null.</summary>
-    internal IResponseBodyFilter? BodyFilter { get; set; }
+    internal IResponseBodyFilter? BodyFilter => _bodyFiltered ? KeptBodyFilter : null;
 
-    /// <summary>A filter kept with this response between requests, so the middleware that made it reuses it rather than allocating.</summary>
+    /// <summary>
+    /// The filter kept with this response between requests, so the middleware that made it reuses it rather than
+    /// allocating; in force while <see cref="FilterBody"/> says so (a flag, not a reference stored and cleared per
+    /// request: no write barrier for it).
+    /// </summary>
     internal IResponseBodyFilter? KeptBodyFilter { get; set; }
+
+    private bool _bodyFiltered;
+
+    /// <summary>Puts <see cref="KeptBodyFilter"/> in force for this response, or takes it out.</summary>
+    internal void FilterBody(bool filtered) => _bodyFiltered = filtered;
 
     /// <summary>
     /// What must run before the head of a streamed response goes out, set by a middleware that promised it (ASP.NET
@@ -283,7 +292,7 @@ public sealed partial class Response : Files.IFileExchange
         if (!_contentTypeSet && !_exchange.HasStarted && _exchange.StatusCode is not (204 or 304) and >= 200)
         {
             _contentTypeSet = true;
-            _exchange.AddFrameworkHeader("Content-Type"u8, contentType); // the framework's own constants: nothing to check
+            _exchange.AddFrameworkHeader(Http.KnownResponseHeader.ContentType, contentType); // the framework's own constants: nothing to check
         }
     }
 
@@ -309,9 +318,20 @@ public sealed partial class Response : Files.IFileExchange
 
     internal void Attach(HttpExchange exchange, Request request, JsonSerializerOptions jsonOptions)
     {
-        _exchange = exchange;
-        _request = request;
-        _jsonOptions = jsonOptions;
+        // Stored only when they change (a reference stored costs a write barrier): a pooled response comes back with
+        // its exchange, its request and the app's JSON options.
+        if (!ReferenceEquals(_exchange, exchange))
+        {
+            _exchange = exchange;
+        }
+        if (!ReferenceEquals(_request, request))
+        {
+            _request = request;
+        }
+        if (!ReferenceEquals(_jsonOptions, jsonOptions))
+        {
+            _jsonOptions = jsonOptions;
+        }
         _contentTypeSet = false;
         Ended = false;
         BeforeStreaming = null;

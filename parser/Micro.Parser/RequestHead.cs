@@ -146,15 +146,19 @@ public sealed class RequestHead
     /// <summary>Finds the first header named <paramref name="name"/> (ASCII, any case) and returns its value's range.</summary>
     public bool TryGetHeader(ReadOnlySpan<byte> buffer, ReadOnlySpan<byte> name, out ByteRange value)
     {
-        foreach (var header in Headers)
+        if (!name.IsEmpty)
         {
-            // The first byte, folded, before the whole name: most names of a length differ there (Accept-Encoding and
-            // X-Forwarded-For), and the full comparison is a call. Folding with 0x20 only ever lets more through.
-            if (header.Name.Length == name.Length && name.Length > 0 && (buffer[header.Name.Offset] | 0x20) == (name[0] | 0x20)
-                && Ascii.EqualsIgnoreCase(header.Name.Of(buffer), name))
+            // The length, then the first byte folded, before the whole name: most names of a length differ there
+            // (Accept-Encoding and X-Forwarded-For), and the full comparison is a call. Folding with 0x20 only ever lets
+            // more through. Both are read once, outside the loop, which walks the fields by reference.
+            var (length, first) = (name.Length, name[0] | 0x20);
+            foreach (ref readonly var header in Headers)
             {
-                value = header.Value;
-                return true;
+                if (header.Name.Length == length && (buffer[header.Name.Offset] | 0x20) == first && Ascii.EqualsIgnoreCase(header.Name.Of(buffer), name))
+                {
+                    value = header.Value;
+                    return true;
+                }
             }
         }
         value = default;

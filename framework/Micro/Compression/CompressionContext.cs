@@ -112,7 +112,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return null;
         }
-        response.Exchange.AddFrameworkHeader("Vary"u8, "Accept-Encoding"u8);
+        response.Exchange.AddFrameworkHeader(Http.KnownResponseHeader.Vary, "Accept-Encoding"u8);
         var choice = Accept.Best;
         if ((choice == ContentCoding.Brotli && !brotli) || (choice == ContentCoding.Gzip && !gzip))
         {
@@ -146,15 +146,15 @@ internal sealed class CompressionContext : IResponseBodyFilter
     /// <summary>Compressible (by its type, its status, no coding of its own) and accepted: then it is compressed. Says Vary either way.</summary>
     private bool ShouldCompress(Response response)
     {
-        // Read as bytes where they are kept: a response that is not compressed pays no string for being looked at.
+        // Read as bytes where they are kept, by index: a response that is not compressed pays no string and no search for being looked at.
         var exchange = response.Exchange;
-        if (!exchange.TryGetHeader("Content-Type"u8, out var contentType) || !IsCompressible(contentType)
-            || exchange.TryGetHeader("Content-Encoding"u8, out _))
+        if (!exchange.TryGetHeader(Http.KnownResponseHeader.ContentType, out var contentType) || !IsCompressible(contentType)
+            || exchange.TryGetHeader(Http.KnownResponseHeader.ContentEncoding, out _))
         {
             return false;
         }
-        exchange.AddFrameworkHeader("Vary"u8, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
-        return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader("Content-Range"u8, out _);
+        exchange.AddFrameworkHeader(Http.KnownResponseHeader.Vary, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
+        return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader(Http.KnownResponseHeader.ContentRange, out _);
     }
 
     /// <summary>

@@ -43,7 +43,7 @@ public static class ResponseCompression
         {
             compression.StartIdentity(options);
         }
-        res.BodyFilter = compression;
+        res.FilterBody(true);
         ValueTask finish;
         try
         {
@@ -95,7 +95,7 @@ public static class ResponseCompression
     /// <summary>The response is done with compression; an encoder its handler left unfinished (it threw mid-stream) gives back its native state now.</summary>
     private static void End(Response res, CompressionContext compression)
     {
-        res.BodyFilter = null;
+        res.FilterBody(false);
         compression.Abandon();
     }
 }

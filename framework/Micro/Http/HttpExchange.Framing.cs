@@ -24,13 +24,20 @@ public sealed partial class HttpExchange
 
     /// <summary>
     /// Adds a header the framework composes from its own constants (a default Content-Type, Vary: Accept-Encoding):
-    /// known to be valid and not the server's to frame, so the checks an application's header goes through are skipped.
+    /// known to be valid and not the server's to frame, so the checks an application's header goes through are skipped,
+    /// and of a kind the framework may read back by index.
     /// </summary>
-    internal void AddFrameworkHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    internal void AddFrameworkHeader(KnownResponseHeader header, ReadOnlySpan<byte> value)
     {
         ThrowIfStarted();
-        System.Diagnostics.Debug.Assert(!ResponseHeaders.IsServerManaged(name) && !Ascii.EqualsIgnoreCase(name, "Connection"u8), "A framework header is never one the server frames.");
-        (_headers ??= new ResponseHeaders()).Append(name, value);
+        (_headers ??= new ResponseHeaders()).Append(header, value);
+    }
+
+    /// <summary>The value of the first response header of a known kind set so far: an index, not a search.</summary>
+    internal bool TryGetHeader(KnownResponseHeader header, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        return _headers is not null && _headers.TryGet(header, out value);
     }
 
     /// <summary>Sets a response header, replacing any of the same name (as one set by middleware earlier).</summary>

@@ -117,7 +117,21 @@ public sealed partial class HttpExchange
     internal Action CompletionCallback { get; }
 
     /// <summary>The route pattern the application matched ("/users/:id"), when it says: for diagnostics.</summary>
-    internal string? Route { get; set; }
+    internal string? Route
+    {
+        get => _routed ? _route : null;
+        set
+        {
+            _routed = true;
+            if (!ReferenceEquals(_route, value))
+            {
+                _route = value; // kept between requests, so the same route again stores nothing: a reference stored costs a write barrier
+            }
+        }
+    }
+
+    private string? _route;
+    private bool _routed; // whether this request's application said its route: cleared at Reset, where the pattern is kept
 
     /// <summary>The request, for a diagnostic message: "GET /users/7 (route /users/:id)".</summary>
     public override string ToString() => Route is null ? $"{MethodName} {TargetText}" : $"{MethodName} {TargetText} (route {Route})";
@@ -205,7 +219,7 @@ public sealed partial class HttpExchange
     {
         RunHandlerEnded();
         Generation++;
-        Route = null;
+        _routed = false;
         if (HandlerLeftWorkBehind)
         {
             HandlerLeftWorkBehind = false;

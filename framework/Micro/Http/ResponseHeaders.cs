@@ -39,6 +39,7 @@ internal sealed class ResponseHeaders
     private int _used;
     private Line[] _lines = [];
     private int _count;
+    private KnownLines _known; // for each KnownResponseHeader, 1 + the index of its first live line; 0 when it has none
 
     /// <summary>Bytes the live lines take on the wire.</summary>
     public int Length { get; private set; }
@@ -46,7 +47,13 @@ internal sealed class ResponseHeaders
     public bool IsEmpty => Length == 0;
 
     /// <summary>Adds a line, keeping any of the same name.</summary>
-    public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Append(name, value, KnownResponseHeaders.Classify(name));
+
+    /// <summary>Adds a line of a known header, keeping any of the same name.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void Append(KnownResponseHeader header, ReadOnlySpan<byte> value) => Append(KnownResponseHeaders.NameOf(header), value, header);
+
+    private void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, KnownResponseHeader known)
     {
         var length = name.Length + 2 + value.Length + 2;
         EnsureRoom(length);
@@ -56,6 +63,10 @@ internal sealed class ResponseHeaders
         value.CopyTo(line[(name.Length + 2)..]);
         "\r\n"u8.CopyTo(line[^2..]);
         _lines[_count++] = new Line(_used, name.Length, length);
+        if (known != KnownResponseHeader.Other && _known[(int)known] == 0)
+        {
+            _known[(int)known] = _count; // the first line of its name: lines go only by Remove, which takes every one of the name
+        }
         _used += length;
         Length += length;
     }
@@ -63,13 +74,24 @@ internal sealed class ResponseHeaders
     /// <summary>Replaces every line named <paramref name="name"/> (any case) with one.</summary>
     public void Set(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        Remove(name);
-        Append(name, value);
+        var known = KnownResponseHeaders.Classify(name);
+        Remove(name, known);
+        Append(name, value, known);
     }
 
     /// <summary>Removes every line named <paramref name="name"/> (any case); returns how many there were.</summary>
-    public int Remove(ReadOnlySpan<byte> name)
+    public int Remove(ReadOnlySpan<byte> name) => Remove(name, KnownResponseHeaders.Classify(name));
+
+    private int Remove(ReadOnlySpan<byte> name, KnownResponseHeader known)
     {
+        if (known != KnownResponseHeader.Other)
+        {
+            if (_known[(int)known] == 0)
+            {
+                return 0;
+            }
+            _known[(int)known] = 0;
+        }
         var removed = 0;
         for (var i = 0; i < _count; i++)
         {
@@ -87,6 +109,11 @@ internal sealed class ResponseHeaders
     /// <summary>The value of the first line named <paramref name="name"/> (any case).</summary>
     public bool TryGet(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
+        var known = KnownResponseHeaders.Classify(name);
+        if (known != KnownResponseHeader.Other)
+        {
+            return TryGet(known, out value);
+        }
         for (var i = 0; i < _count; i++)
         {
             var line = _lines[i];
@@ -98,6 +125,20 @@ internal sealed class ResponseHeaders
         }
         value = default;
         return false;
+    }
+
+    /// <summary>The value of the first line of a known header: where it is is kept, nothing is searched.</summary>
+    public bool TryGet(KnownResponseHeader header, out ReadOnlySpan<byte> value)
+    {
+        var index = _known[(int)header] - 1;
+        if (index < 0)
+        {
+            value = default;
+            return false;
+        }
+        var line = _lines[index];
+        value = _bytes.AsSpan(line.Start + line.NameLength + 2, line.Length - line.NameLength - 4);
+        return true;
     }
 
     /// <summary>Every live line as (name, value), in the order set.</summary>
@@ -154,6 +195,7 @@ internal sealed class ResponseHeaders
             _lines = [];
         }
         _used = _count = Length = 0;
+        _known = default;
     }
 
     private ReadOnlySpan<byte> NameOf(Line line) => _bytes.AsSpan(line.Start, line.NameLength);
@@ -181,4 +223,10 @@ internal sealed class ResponseHeaders
     }
 
     private readonly record struct Line(int Start, int NameLength, int Length, bool Removed = false);
+
+    [System.Runtime.CompilerServices.InlineArray(KnownResponseHeaders.Count)]
+    private struct KnownLines
+    {
+        private int _first;
+    }
 }

@@ -58,4 +58,63 @@ public sealed class ResponseHeadersTests
         headers.Append("B"u8, "2"u8);
         Assert.Equal("B: 2\r\n", Written(headers));
     }
+
+    [Theory]
+    [InlineData("Content-Type", nameof(KnownResponseHeader.ContentType))]
+    [InlineData("content-TYPE", nameof(KnownResponseHeader.ContentType))]
+    [InlineData("Content-Encoding", nameof(KnownResponseHeader.ContentEncoding))]
+    [InlineData("CONTENT-ENCODING", nameof(KnownResponseHeader.ContentEncoding))]
+    [InlineData("Content-Range", nameof(KnownResponseHeader.ContentRange))]
+    [InlineData("content-rangE", nameof(KnownResponseHeader.ContentRange))]
+    [InlineData("Vary", nameof(KnownResponseHeader.Vary))]
+    [InlineData("vARY", nameof(KnownResponseHeader.Vary))]
+    [InlineData("Content\rType", nameof(KnownResponseHeader.Other))] // a CR where the dash is: folding alone would take it for one
+    [InlineData("Content_Type", nameof(KnownResponseHeader.Other))]
+    [InlineData("Content-Typf", nameof(KnownResponseHeader.Other))]
+    [InlineData("Content-Types", nameof(KnownResponseHeader.Other))]
+    [InlineData("Content-Rangf", nameof(KnownResponseHeader.Other))]
+    [InlineData("Content-Encodinf", nameof(KnownResponseHeader.Other))]
+    [InlineData("Xary", nameof(KnownResponseHeader.Other))]
+    [InlineData("Date", nameof(KnownResponseHeader.Other))]
+    [InlineData("", nameof(KnownResponseHeader.Other))]
+    public void Known_headers_are_told_by_name_in_any_case_and_only_by_their_name(string name, string expected) =>
+        Assert.Equal(expected, KnownResponseHeaders.Classify(Encoding.Latin1.GetBytes(name)).ToString());
+
+    [Fact]
+    public void A_known_header_is_found_by_its_kind_through_append_set_remove_and_clear()
+    {
+        var headers = new ResponseHeaders();
+        Assert.False(headers.TryGet(KnownResponseHeader.ContentType, out _));
+        headers.Append("X-Id"u8, "1"u8);
+        headers.Append("content-type"u8, "text/html"u8);
+        headers.Append(KnownResponseHeader.ContentType, "text/plain"u8);
+        Assert.True(headers.TryGet(KnownResponseHeader.ContentType, out var first));
+        Assert.Equal("text/html", Encoding.ASCII.GetString(first)); // the first line of the name, as a search would find
+        Assert.True(headers.TryGet("CONTENT-TYPE"u8, out var byName));
+        Assert.Equal("text/html", Encoding.ASCII.GetString(byName));
+
+        headers.Set("Content-Type"u8, "application/json"u8);
+        Assert.True(headers.TryGet(KnownResponseHeader.ContentType, out var replaced));
+        Assert.Equal("application/json", Encoding.ASCII.GetString(replaced));
+        Assert.Equal("X-Id: 1\r\nContent-Type: application/json\r\n", Written(headers));
+
+        Assert.Equal(1, headers.Remove("content-type"u8));
+        Assert.False(headers.TryGet(KnownResponseHeader.ContentType, out _));
+        Assert.Equal(0, headers.Remove("Content-Type"u8));
+        Assert.False(headers.TryGet(KnownResponseHeader.ContentEncoding, out _));
+
+        headers.Append(KnownResponseHeader.Vary, "Origin"u8);
+        headers.Append("Vary"u8, "Accept-Encoding"u8);
+        Assert.True(headers.TryGet(KnownResponseHeader.Vary, out var vary));
+        Assert.Equal("Origin", Encoding.ASCII.GetString(vary));
+        Assert.Equal("X-Id: 1\r\nVary: Origin\r\nVary: Accept-Encoding\r\n", Written(headers));
+
+        headers.Clear();
+        Assert.False(headers.TryGet(KnownResponseHeader.Vary, out _));
+        headers.Append("A"u8, "1"u8);
+        Assert.False(headers.TryGet(KnownResponseHeader.Vary, out _)); // no index survives the clear to point at another line
+        headers.Append(KnownResponseHeader.Vary, "Cookie"u8);
+        Assert.True(headers.TryGet("vary"u8, out var again));
+        Assert.Equal("Cookie", Encoding.ASCII.GetString(again));
+    }
 }
