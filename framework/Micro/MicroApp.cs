@@ -217,12 +217,15 @@ public sealed partial class MicroApp : Router
     }
 
     /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>
+    private RequestSettings _requestSettings = null!; // what every request reads of the app's settings, taken when it starts serving
+
     internal HttpHandler PrepareToServe()
     {
         Build();
         Freeze();
         AttachBackplaneFromServices();
         ServerOptions.StreamRequestBody ??= IsMultipart;
+        _requestSettings = new RequestSettings(ServerOptions.MaxRequestBodySize, FormLimits, JsonOptions, ScopeFactory);
         return Handle;
     }
 

@@ -26,21 +26,19 @@ public sealed partial class Request
     private RequestValues? _headers;
     private Dictionary<object, object?>? _items;
     private IForwardedClient? _forwarded;
-    private Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? _scopeFactory;
+    private RequestSettings _settings = null!;
     private Microsoft.Extensions.DependencyInjection.AsyncServiceScope? _scope;
-    private System.Text.Json.JsonSerializerOptions _json = null!;
 
     /// <summary>The app serving the request (set once per pooled request object).</summary>
     internal MicroApp? App { get; set; }
 
     /// <summary>The app's JSON options, for what the request hands on (a WebSocket's messages).</summary>
-    internal System.Text.Json.JsonSerializerOptions JsonOptions => _json;
+    internal System.Text.Json.JsonSerializerOptions JsonOptions => _settings.Json;
     private Dictionary<string, string>? _cookies;
     private Dictionary<string, StringValues>? _form;
     private bool _multipartOpened;
     private object? _parsedBody; // the body a route's Accepts<T>() read and checked, returned by Json<T>
     private long _maxBodySize;
-    private Microsoft.AspNetCore.Http.Features.FormOptions _formLimits = null!;
 
     // A request that outlived its exchange (Request.Upgraded.cs): an upgraded one's own copy of its head and the
     // connection it now belongs to; or, once retired, why it can no longer be used.
@@ -60,9 +58,7 @@ public sealed partial class Request
         _head = source._head.CopyParsed();
         _upgradedHead = source.HeadBytes.ToArray();
         _upgradedTo = connection;
-        _scopeFactory = source._scopeFactory;
-        _json = source._json;
-        _formLimits = source._formLimits;
+        _settings = source._settings;
         _items = source._items;         // what middleware decided (the user it authenticated) stays with the connection
         KeepUserOf(source);
         _forwarded = source._forwarded;
@@ -183,7 +179,7 @@ public sealed partial class Request
             {
                 return scope.ServiceProvider;
             }
-            var factory = _scopeFactory ?? throw new InvalidOperationException(
+            var factory = _settings.ScopeFactory ?? throw new InvalidOperationException(
                 "This app has no services: build it with MicroApp.CreateBuilder(args), add them to builder.Services, then builder.Build().");
             _scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateAsyncScope(factory);
             return _scope.Value.ServiceProvider;
@@ -221,7 +217,7 @@ public sealed partial class Request
         {
             throw new HttpError(415, $"Expected an application/x-www-form-urlencoded body, not '{contentType ?? "none"}'.");
         }
-        return _form = Forms.UrlEncodedForm.Parse(BodyBytes, _formLimits);
+        return _form = Forms.UrlEncodedForm.Parse(BodyBytes, _settings.FormLimits);
     }
 
     private RequestValues ReadHeaders()
@@ -339,7 +335,7 @@ public sealed partial class Request
         }
         try
         {
-            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
+            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _settings.Json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
         }
         catch (JsonException error)
         {
@@ -363,8 +359,7 @@ public sealed partial class Request
     /// <summary>The body as a route's metadata read it (RouteMetadata.Accepts), for the handler's Json&lt;T&gt;.</summary>
     internal void KeepParsedBody(object value) => _parsedBody = value;
 
-    internal void Attach(HttpExchange exchange, long maxBodySize, Microsoft.AspNetCore.Http.Features.FormOptions formLimits, JsonSerializerOptions json,
-        Microsoft.Extensions.DependencyInjection.IServiceScopeFactory? scopeFactory)
+    internal void Attach(HttpExchange exchange, RequestSettings settings)
     {
         // The same exchange and the app's settings come back request after request to a pooled request (its context
         // lives with its exchange): each is stored only when it changes, since a reference stored costs a write barrier.
@@ -373,23 +368,15 @@ public sealed partial class Request
             _exchange = exchange;
             _head = exchange.Head;
         }
-        if (!ReferenceEquals(_scopeFactory, scopeFactory))
+        if (!ReferenceEquals(_settings, settings))
         {
-            _scopeFactory = scopeFactory;
+            _settings = settings;
         }
-        if (!ReferenceEquals(_json, json))
-        {
-            _json = json;
-        }
-        if (!ReferenceEquals(_formLimits, formLimits))
-        {
-            _formLimits = formLimits;
-        }
+        _maxBodySize = settings.MaxBodySize;
         _scope = null;
         _headers = null;
         _items = null;
         _forwarded = null;
-        _maxBodySize = maxBodySize;
         _path = null;
         _method = null;
         _query = null;

@@ -100,7 +100,10 @@ public sealed class RouteParams
 
     internal void Set(string[] names, int count)
     {
-        _names = names;
+        if (!ReferenceEquals(_names, names))
+        {
+            _names = names; // a route's names again (the same route request after request) store nothing: no write barrier
+        }
         _count = count;
     }
 
@@ -112,7 +115,6 @@ public sealed class RouteParams
 
     internal void Reset()
     {
-        _names = [];
-        _count = 0;
+        _count = 0; // the names stay (read only up to the count), so the next request's route, likely the same, stores nothing
     }
 }
