@@ -31,6 +31,20 @@ public sealed class ResponseFramerTests
     }
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(99)]
+    [InlineData(100)]
+    [InlineData(1_000_000_007)]
+    [InlineData(long.MaxValue)]
+    public void A_content_length_is_written_in_decimal_digits_whatever_its_size(long length)
+    {
+        var (text, _) = Head(200, http11: true, close: false, length);
+        Assert.Equal($"HTTP/1.1 200 OK\r\nServer: T\r\nContent-Length: {length.ToString(System.Globalization.CultureInfo.InvariantCulture)}\r\n\r\n", text);
+    }
+
+    [Theory]
     [InlineData(10)]
     [InlineData(3000)] // past the one-span start of a head: written piece by piece, the same bytes
     [InlineData(5000)] // past a 4 KiB block of the output
