@@ -259,7 +259,7 @@ public sealed partial class MicroApp : Router
     {
         Span<ByteRange> captures = stackalloc ByteRange[Math.Max(_table!.MaxCaptures, 1)];
         var path = head.Path.Of(headBytes);
-        var match = _table.Match(head.MethodRange.Of(headBytes), path.IsEmpty ? "/"u8 : path, captures);
+        var match = _table.Match(head.Method, head.MethodRange.Of(headBytes), path.IsEmpty ? "/"u8 : path, captures);
         return match.Status == RouteMatchStatus.Found && match.Handler!.MaxBodySize is { } limit ? limit : ServerOptions.MaxRequestBodySize;
     }
 

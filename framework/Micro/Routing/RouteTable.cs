@@ -39,7 +39,15 @@ public sealed class RouteTable<T> where T : class
     }
 
     /// <summary>Finds the handler for <paramref name="method"/> on <paramref name="path"/> (percent-encoded, as in the request), filling <paramref name="captures"/>.</summary>
-    public RouteMatch<T> Match(ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, Span<ByteRange> captures)
+    public RouteMatch<T> Match(ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, Span<ByteRange> captures) =>
+        Match(RequestMethod.Unknown, method, path, captures);
+
+    /// <summary>
+    /// As <see cref="Match(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{ByteRange})"/>, with the method as the parser
+    /// classified it (<see cref="RequestHead.Method"/>): a standard method finds its handler by index, not by comparing
+    /// bytes; <see cref="RequestMethod.Unknown"/> or <see cref="RequestMethod.Extension"/> compares <paramref name="method"/>.
+    /// </summary>
+    public RouteMatch<T> Match(RequestMethod known, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, Span<ByteRange> captures)
     {
         if (captures.Length < MaxCaptures)
         {
@@ -51,10 +59,10 @@ public sealed class RouteTable<T> where T : class
         {
             end--; // trailing slash
         }
-        var search = new Search(method, path[..end], captures);
+        var search = new Search(known, method, path[..end], captures);
         if (Walk(_root, start, ref search))
         {
-            return new RouteMatch<T>(RouteMatchStatus.Found, search.Handler, search.Names!, search.Count, null);
+            return new RouteMatch<T>(RouteMatchStatus.Found, search.Found!.Handler, search.Found.Names, search.Count, null);
         }
         return search.PathMatched is { } node
             ? new RouteMatch<T>(RouteMatchStatus.MethodNotAllowed, null, [], 0, node.Allow)
@@ -112,23 +120,22 @@ public sealed class RouteTable<T> where T : class
         return false;
     }
 
-    private ref struct Search(ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, Span<ByteRange> captures)
+    private ref struct Search(RequestMethod known, ReadOnlySpan<byte> method, ReadOnlySpan<byte> path, Span<ByteRange> captures)
     {
+        public readonly RequestMethod Known = known;
         public readonly ReadOnlySpan<byte> Method = method;
         public readonly ReadOnlySpan<byte> Path = path;
         public readonly Span<ByteRange> Captures = captures;
         public int Count;
-        public T? Handler;
-        public string[]? Names;
+        public Endpoint? Found;
         public Endpoints? PathMatched;
 
         /// <summary>Takes the endpoint's handler for the method; remembers the first path that matched without one, for 405.</summary>
         public bool TryTake(Endpoints endpoints)
         {
-            if (endpoints.Find(Method) is { } found)
+            if (endpoints.Find(Known, Method) is { } found)
             {
-                Handler = found.Handler;
-                Names = found.Names;
+                Found = found;
                 return true;
             }
             PathMatched ??= endpoints;
@@ -152,7 +159,7 @@ public sealed class RouteTable<T> where T : class
             {
                 return _children[index];
             }
-            // Kept sorted, so a node with hundreds of static children is searched in a few comparisons.
+            // Kept sorted (by length, then bytes), so a node with hundreds of static children is searched in a few comparisons.
             index = ~index;
             var node = new Node();
             _keys = [.. _keys[..index], key, .. _keys[index..]];
@@ -172,7 +179,9 @@ public sealed class RouteTable<T> where T : class
             while (low <= high)
             {
                 var middle = (low + high) >>> 1;
-                var order = _keys[middle].AsSpan().SequenceCompareTo(key);
+                var candidate = _keys[middle];
+                // Lengths first: most segments that differ differ there, and telling them apart needs no call.
+                var order = candidate.Length != key.Length ? candidate.Length - key.Length : candidate.AsSpan().SequenceCompareTo(key);
                 if (order == 0)
                 {
                     return middle;
@@ -190,18 +199,25 @@ public sealed class RouteTable<T> where T : class
         }
     }
 
+    /// <summary>A handler and the names of the values its pattern captures.</summary>
+    private sealed record Endpoint(T Handler, string[] Names);
+
     private sealed class Endpoints
     {
-        private readonly List<(byte[] Method, T Handler, string[] Names)> _byMethod = [];
-        private (T Handler, string[] Names)? _any;
+        private readonly List<(byte[] Method, Endpoint Endpoint)> _byMethod = [];
+        private Endpoint? _any;
+
+        /// <summary>The answer for each standard method, fallbacks included ("*", GET for HEAD): found by index.</summary>
+        private readonly Endpoint?[] _byKnownMethod = new Endpoint?[(int)RequestMethod.Extension + 1];
 
         public string Allow { get; private set; } = "";
 
         public void Add(string method, T handler, RoutePattern pattern)
         {
+            var endpoint = new Endpoint(handler, pattern.ParameterNames);
             if (method == "*")
             {
-                _any = (handler, pattern.ParameterNames);
+                _any = endpoint;
             }
             else
             {
@@ -210,7 +226,7 @@ public sealed class RouteTable<T> where T : class
                 {
                     throw new InvalidOperationException($"{method} {pattern.Text} is already routed.");
                 }
-                _byMethod.Add((bytes, handler, pattern.ParameterNames));
+                _byMethod.Add((bytes, endpoint));
             }
             var methods = _byMethod.Select(e => Encoding.ASCII.GetString(e.Method)).ToList();
             if (methods.Contains("GET") && !methods.Contains("HEAD"))
@@ -218,15 +234,22 @@ public sealed class RouteTable<T> where T : class
                 methods.Add("HEAD");
             }
             Allow = string.Join(", ", methods);
+            for (var known = RequestMethod.Get; known < RequestMethod.Extension; known++)
+            {
+                _byKnownMethod[(int)known] = FindByName(Encoding.ASCII.GetBytes(HttpGrammar.MethodName(known)!));
+            }
         }
 
-        public (T Handler, string[] Names)? Find(ReadOnlySpan<byte> method)
+        public Endpoint? Find(RequestMethod known, ReadOnlySpan<byte> method) =>
+            known is RequestMethod.Unknown or RequestMethod.Extension ? FindByName(method) : _byKnownMethod[(int)known];
+
+        private Endpoint? FindByName(ReadOnlySpan<byte> method)
         {
-            foreach (var entry in _byMethod)
+            foreach (var (name, endpoint) in _byMethod)
             {
-                if (entry.Method.AsSpan().SequenceEqual(method))
+                if (name.AsSpan().SequenceEqual(method))
                 {
-                    return (entry.Handler, entry.Names);
+                    return endpoint;
                 }
             }
             if (_any is { } any)
@@ -235,14 +258,14 @@ public sealed class RouteTable<T> where T : class
             }
             if (method.SequenceEqual("HEAD"u8))
             {
-                return Find("GET"u8);
+                return FindByName("GET"u8);
             }
             return null;
         }
     }
 }
 
-/// <summary>The result of <see cref="RouteTable{T}.Match"/>: the handler, and the names of the values captured.</summary>
+/// <summary>The result of <see cref="RouteTable{T}.Match(ReadOnlySpan{byte}, ReadOnlySpan{byte}, Span{ByteRange})"/>: the handler, and the names of the values captured.</summary>
 public readonly struct RouteMatch<T>(RouteMatchStatus status, T? handler, string[] parameterNames, int captureCount, string? allow)
     where T : class
 {

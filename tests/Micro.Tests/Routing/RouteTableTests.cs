@@ -16,12 +16,23 @@ public sealed class RouteTableTests
         return table;
     }
 
-    /// <summary>Matches and renders "handler {name=value,...}" or the status.</summary>
+    /// <summary>
+    /// Matches and renders "handler {name=value,...}" or the status: by the method's name, and as the parser classifies
+    /// it (a standard method found by index), which must agree.
+    /// </summary>
     private static string Match(RouteTable<string> table, string method, string path)
+    {
+        var byName = Match(table, RequestMethod.Unknown, method, path);
+        var known = Enum.GetValues<RequestMethod>().FirstOrDefault(m => HttpGrammar.MethodName(m) == method, RequestMethod.Extension);
+        Assert.Equal(byName, Match(table, known, method, path));
+        return byName;
+    }
+
+    private static string Match(RouteTable<string> table, RequestMethod known, string method, string path)
     {
         var bytes = Encoding.ASCII.GetBytes(path);
         Span<ByteRange> captures = stackalloc ByteRange[8];
-        var match = table.Match(Encoding.ASCII.GetBytes(method), bytes, captures);
+        var match = table.Match(known, Encoding.ASCII.GetBytes(method), bytes, captures);
         if (match.Status != RouteMatchStatus.Found)
         {
             return match.Status == RouteMatchStatus.MethodNotAllowed ? $"405 Allow: {match.Allow}" : "404";
@@ -104,6 +115,30 @@ public sealed class RouteTableTests
         Assert.Equal("HEAD /b", Match(table, "HEAD", "/b"));
         Assert.Equal("* /c", Match(table, "PATCH", "/c"));
         Assert.Equal("* /c", Match(table, "PROPFIND", "/c"));
+    }
+
+    [Fact]
+    public void Extension_methods_lowercase_routes_and_static_siblings_of_every_length_are_told_apart()
+    {
+        var routes = new List<(string, string)> { ("PURGE", "/cache"), ("get", "/lower"), ("GET", "/cache/:key") };
+        for (var i = 0; i < 60; i++)
+        {
+            routes.Add(("GET", $"/{new string('a', (i % 7) + 1)}{i}")); // lengths interleaved: kept in order by length, then bytes
+        }
+        var table = Table([.. routes]);
+        for (var i = 0; i < 60; i++)
+        {
+            var path = $"/{new string('a', (i % 7) + 1)}{i}";
+            Assert.Equal($"GET {path}", Match(table, "GET", path));
+        }
+        Assert.Equal("PURGE /cache", Match(table, "PURGE", "/cache"));
+        Assert.Equal("405 Allow: PURGE", Match(table, "GET", "/cache"));
+        Assert.Equal("get /lower", Match(table, "GET", "/lower"));
+        Assert.Equal("get /lower", Match(table, "HEAD", "/lower"));
+        Assert.Equal("405 Allow: GET, HEAD", Match(table, "get", "/lower")); // methods are case-sensitive
+        Assert.Equal("GET /cache/:key {key=k}", Match(table, "GET", "/cache/k"));
+        Assert.Equal("404", Match(table, "GET", "/a"));
+        Assert.Equal("404", Match(table, "GET", "/aaaaaaaa0"));
     }
 
     [Theory]
