@@ -306,9 +306,17 @@ internal sealed class OutputBuffer(BlockPool pool) : IBufferWriter<byte>
     /// <summary>Gives every block back, sent or not.</summary>
     public void Release()
     {
-        if (_segments.Count > 0)
+        var segments = CollectionsMarshal.AsSpan(_segments);
+        if (segments.Length == 1 && segments[0].File is null)
         {
-            foreach (var segment in _segments)
+            // The common case (a response's buffered body, a batch of small responses): one block back, without an
+            // enumerator or a call to clear the list.
+            pool.Return(segments[0].Block);
+            _segments.RemoveAt(0);
+        }
+        else if (!segments.IsEmpty)
+        {
+            foreach (ref readonly var segment in segments)
             {
                 if (segment.File is { } file)
                 {
