@@ -112,7 +112,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return null;
         }
-        response.Exchange.AddFrameworkHeader(Http.KnownResponseHeader.Vary, "Accept-Encoding"u8);
+        response.Exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8);
         var choice = Accept.Best;
         if ((choice == ContentCoding.Brotli && !brotli) || (choice == ContentCoding.Gzip && !gzip))
         {
@@ -153,7 +153,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return false;
         }
-        exchange.AddFrameworkHeader(Http.KnownResponseHeader.Vary, "Accept-Encoding"u8); // this response would differ for another Accept-Encoding
+        exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8); // this response would differ for another Accept-Encoding
         return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader(Http.KnownResponseHeader.ContentRange, out _);
     }
 

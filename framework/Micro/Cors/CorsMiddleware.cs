@@ -30,7 +30,7 @@ public static class CorsMiddleware
         {
             if (varies)
             {
-                res.Exchange.AddFrameworkHeader(Http.KnownResponseHeader.Vary, "Origin"u8);
+                res.Exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Origin\r\n"u8);
             }
             var exchange = req.Exchange;
             if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Origin"u8, out _))

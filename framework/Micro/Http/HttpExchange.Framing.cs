@@ -33,6 +33,13 @@ public sealed partial class HttpExchange
         (_headers ??= new ResponseHeaders()).Append(header, value);
     }
 
+    /// <summary>As <see cref="AddFrameworkHeader"/>, given the whole line ("Vary: Origin\r\n", a constant): one copy.</summary>
+    internal void AddFrameworkLine(KnownResponseHeader header, ReadOnlySpan<byte> line)
+    {
+        ThrowIfStarted();
+        (_headers ??= new ResponseHeaders()).AppendLine(header, line);
+    }
+
     /// <summary>The value of the first response header of a known kind set so far: an index, not a search.</summary>
     internal bool TryGetHeader(KnownResponseHeader header, out ReadOnlySpan<byte> value)
     {

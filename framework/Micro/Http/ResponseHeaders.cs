@@ -62,7 +62,25 @@ internal sealed class ResponseHeaders
         ": "u8.CopyTo(line[name.Length..]);
         value.CopyTo(line[(name.Length + 2)..]);
         "\r\n"u8.CopyTo(line[^2..]);
-        _lines[_count++] = new Line(_used, name.Length, length);
+        AddLine(name.Length, length, known);
+    }
+
+    /// <summary>
+    /// Adds a whole line of a known header as the framework composes it from constants ("Vary: Origin\r\n"),
+    /// keeping any of the same name: one copy, where a name and a value are four.
+    /// </summary>
+    public void AppendLine(KnownResponseHeader header, ReadOnlySpan<byte> line)
+    {
+        var nameLength = KnownResponseHeaders.NameOf(header).Length;
+        System.Diagnostics.Debug.Assert(line.Length >= nameLength + 4 && line[nameLength] == ':' && line.EndsWith("\r\n"u8), "A framework line is 'Name: value\\r\\n' of its header.");
+        EnsureRoom(line.Length);
+        line.CopyTo(_bytes.AsSpan(_used));
+        AddLine(nameLength, line.Length, header);
+    }
+
+    private void AddLine(int nameLength, int length, KnownResponseHeader known)
+    {
+        _lines[_count++] = new Line(_used, nameLength, length);
         if (known != KnownResponseHeader.Other && _known[(int)known] == 0)
         {
             _known[(int)known] = _count; // the first line of its name: lines go only by Remove, which takes every one of the name
@@ -159,6 +177,11 @@ internal sealed class ResponseHeaders
     /// <summary>Copies the live lines, in the order set, into <paramref name="destination"/> (at least <see cref="Length"/> bytes); returns how many.</summary>
     public int CopyTo(Span<byte> destination)
     {
+        if (Length == _used)
+        {
+            _bytes.AsSpan(0, _used).CopyTo(destination); // none removed: the lines lie end to end, copied at once
+            return _used;
+        }
         var at = 0;
         for (var i = 0; i < _count; i++)
         {
@@ -175,6 +198,11 @@ internal sealed class ResponseHeaders
     /// <summary>Writes the live lines, in the order set.</summary>
     public void WriteTo(OutputBuffer output)
     {
+        if (Length == _used)
+        {
+            output.Write(_bytes.AsSpan(0, _used)); // none removed: the lines lie end to end, written at once
+            return;
+        }
         for (var i = 0; i < _count; i++)
         {
             var line = _lines[i];

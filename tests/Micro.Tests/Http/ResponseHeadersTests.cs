@@ -117,4 +117,28 @@ public sealed class ResponseHeadersTests
         Assert.True(headers.TryGet("vary"u8, out var again));
         Assert.Equal("Cookie", Encoding.ASCII.GetString(again));
     }
+
+    [Fact]
+    public void A_framework_line_is_a_line_of_its_header_read_back_removed_and_written_like_any()
+    {
+        var headers = new ResponseHeaders();
+        headers.Append("Content-Type"u8, "text/plain"u8);
+        headers.AppendLine(KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8);
+        headers.AppendLine(KnownResponseHeader.Vary, "Vary: Origin\r\n"u8);
+        Assert.True(headers.TryGet(KnownResponseHeader.Vary, out var vary));
+        Assert.Equal("Accept-Encoding", Encoding.ASCII.GetString(vary));
+        Assert.Equal([("Content-Type", "text/plain"), ("Vary", "Accept-Encoding"), ("Vary", "Origin")], headers.ToList());
+        Assert.Equal("Content-Type: text/plain\r\nVary: Accept-Encoding\r\nVary: Origin\r\n", Written(headers)); // end to end, at once
+
+        var copied = new byte[headers.Length];
+        Assert.Equal(headers.Length, headers.CopyTo(copied));
+        Assert.Equal("Content-Type: text/plain\r\nVary: Accept-Encoding\r\nVary: Origin\r\n", Encoding.ASCII.GetString(copied));
+
+        Assert.Equal(2, headers.Remove("vary"u8)); // a gap: the live lines are written one by one
+        headers.AppendLine(KnownResponseHeader.Vary, "Vary: Cookie\r\n"u8);
+        Assert.Equal("Content-Type: text/plain\r\nVary: Cookie\r\n", Written(headers));
+        copied = new byte[headers.Length];
+        Assert.Equal(headers.Length, headers.CopyTo(copied));
+        Assert.Equal("Content-Type: text/plain\r\nVary: Cookie\r\n", Encoding.ASCII.GetString(copied));
+    }
 }
