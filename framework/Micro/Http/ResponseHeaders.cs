@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Text;
 using Micro.Transport;
 
@@ -34,6 +35,43 @@ internal sealed class ResponseHeaders
         }
     }
 
+    /// <summary>
+    /// The kind of a header named <paramref name="name"/> (any case), without a call: its length first, so most names
+    /// are passed over with one test, then whole words with the 0x20 bit set, which folds ASCII letters to lower case.
+    /// The one byte that folding could confuse ('-' with CR, for a name nobody validated) is compared as it is.
+    /// </summary>
+    public static KnownResponseHeader Classify(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        4 when (Word4(name, 0) | Fold4) == Word4("vary"u8, 0) => KnownResponseHeader.Vary,
+        12 when IsContentDash(name) && (Word4(name, 8) | Fold4) == Word4("type"u8, 0) => KnownResponseHeader.ContentType,
+        13 when IsContentDash(name) && (Word4(name, 8) | Fold4) == Word4("rang"u8, 0) && (name[12] | 0x20) == 'e' => KnownResponseHeader.ContentRange,
+        16 when IsContentDash(name) && (Word8(name, 8) | Fold8) == Word8("encoding"u8, 0) => KnownResponseHeader.ContentEncoding,
+        _ => KnownResponseHeader.Other,
+    };
+
+    private const uint Fold4 = 0x20202020;
+    private const ulong Fold8 = 0x2020202020202020;
+
+    private static bool IsContentDash(ReadOnlySpan<byte> name) => (Word8(name, 0) | Fold8) == Word8("content-"u8, 0) && name[7] == '-';
+
+    private static uint Word4(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt32LittleEndian(bytes[at..]);
+
+    private static ulong Word8(ReadOnlySpan<byte> bytes, int at) => BinaryPrimitives.ReadUInt64LittleEndian(bytes[at..]);
+
+    /// <summary>The name a known header is written with (inlined: the framework passes a constant, and the switch folds away).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static ReadOnlySpan<byte> NameOf(KnownResponseHeader header) => header switch
+    {
+        KnownResponseHeader.ContentType => "Content-Type"u8,
+        KnownResponseHeader.ContentEncoding => "Content-Encoding"u8,
+        KnownResponseHeader.ContentRange => "Content-Range"u8,
+        KnownResponseHeader.Vary => "Vary"u8,
+        _ => NoName(header),
+    };
+
+    private static ReadOnlySpan<byte> NoName(KnownResponseHeader header) =>
+        throw new ArgumentOutOfRangeException(nameof(header), header, "Only a known header has a name of its own here.");
+
     private const int KeptCapacity = 4096;
     private byte[] _bytes = [];
     private int _used;
@@ -47,11 +85,11 @@ internal sealed class ResponseHeaders
     public bool IsEmpty => Length == 0;
 
     /// <summary>Adds a line, keeping any of the same name.</summary>
-    public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Append(name, value, KnownResponseHeaders.Classify(name));
+    public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Append(name, value, Classify(name));
 
     /// <summary>Adds a line of a known header, keeping any of the same name.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Append(KnownResponseHeader header, ReadOnlySpan<byte> value) => Append(KnownResponseHeaders.NameOf(header), value, header);
+    public void Append(KnownResponseHeader header, ReadOnlySpan<byte> value) => Append(NameOf(header), value, header);
 
     private void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, KnownResponseHeader known)
     {
@@ -71,7 +109,7 @@ internal sealed class ResponseHeaders
     /// </summary>
     public void AppendLine(KnownResponseHeader header, ReadOnlySpan<byte> line)
     {
-        var nameLength = KnownResponseHeaders.NameOf(header).Length;
+        var nameLength = NameOf(header).Length;
         System.Diagnostics.Debug.Assert(line.Length >= nameLength + 4 && line[nameLength] == ':' && line.EndsWith("\r\n"u8), "A framework line is 'Name: value\\r\\n' of its header.");
         EnsureRoom(line.Length);
         line.CopyTo(_bytes.AsSpan(_used));
@@ -92,13 +130,13 @@ internal sealed class ResponseHeaders
     /// <summary>Replaces every line named <paramref name="name"/> (any case) with one.</summary>
     public void Set(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        var known = KnownResponseHeaders.Classify(name);
+        var known = Classify(name);
         Remove(name, known);
         Append(name, value, known);
     }
 
     /// <summary>Removes every line named <paramref name="name"/> (any case); returns how many there were.</summary>
-    public int Remove(ReadOnlySpan<byte> name) => Remove(name, KnownResponseHeaders.Classify(name));
+    public int Remove(ReadOnlySpan<byte> name) => Remove(name, Classify(name));
 
     private int Remove(ReadOnlySpan<byte> name, KnownResponseHeader known)
     {
@@ -127,7 +165,7 @@ internal sealed class ResponseHeaders
     /// <summary>The value of the first line named <paramref name="name"/> (any case).</summary>
     public bool TryGet(ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
-        var known = KnownResponseHeaders.Classify(name);
+        var known = Classify(name);
         if (known != KnownResponseHeader.Other)
         {
             return TryGet(known, out value);
@@ -252,9 +290,23 @@ internal sealed class ResponseHeaders
 
     private readonly record struct Line(int Start, int NameLength, int Length, bool Removed = false);
 
-    [System.Runtime.CompilerServices.InlineArray(KnownResponseHeaders.Count)]
+    [System.Runtime.CompilerServices.InlineArray((int)KnownResponseHeader.Vary + 1)]
     private struct KnownLines
     {
         private int _first;
     }
+}
+
+/// <summary>
+/// The response headers the framework reads back on a response's way (compression asks for the Content-Type, whether
+/// a Content-Encoding or a Content-Range was set, and adds Vary): <see cref="ResponseHeaders"/> keeps where each one's
+/// first line is, so asking costs an index, not a search of the lines.
+/// </summary>
+internal enum KnownResponseHeader : byte
+{
+    Other,
+    ContentType,
+    ContentEncoding,
+    ContentRange,
+    Vary,
 }

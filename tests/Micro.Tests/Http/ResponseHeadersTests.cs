@@ -78,7 +78,7 @@ public sealed class ResponseHeadersTests
     [InlineData("Date", nameof(KnownResponseHeader.Other))]
     [InlineData("", nameof(KnownResponseHeader.Other))]
     public void Known_headers_are_told_by_name_in_any_case_and_only_by_their_name(string name, string expected) =>
-        Assert.Equal(expected, KnownResponseHeaders.Classify(Encoding.Latin1.GetBytes(name)).ToString());
+        Assert.Equal(expected, ResponseHeaders.Classify(Encoding.Latin1.GetBytes(name)).ToString());
 
     [Fact]
     public void A_known_header_is_found_by_its_kind_through_append_set_remove_and_clear()
