@@ -155,7 +155,7 @@ public sealed partial class Response : Files.IFileExchange
     public void Send(string text)
     {
         ThrowIfEnded();
-        DefaultContentType("text/plain; charset=utf-8"u8);
+        DefaultContentType("Content-Type: text/plain; charset=utf-8\r\n"u8);
         _exchange.Write(text);
         End();
     }
@@ -164,7 +164,7 @@ public sealed partial class Response : Files.IFileExchange
     public void Send(ReadOnlySpan<byte> bytes)
     {
         ThrowIfEnded();
-        DefaultContentType("application/octet-stream"u8);
+        DefaultContentType("Content-Type: application/octet-stream\r\n"u8);
         _exchange.Write(bytes);
         End();
     }
@@ -179,7 +179,7 @@ public sealed partial class Response : Files.IFileExchange
     public void Json<T>(T value, JsonTypeInfo<T>? typeInfo = null)
     {
         ThrowIfEnded();
-        DefaultContentType("application/json; charset=utf-8"u8);
+        DefaultContentType("Content-Type: application/json; charset=utf-8\r\n"u8);
         var writer = Writer();
         if (typeInfo is null)
         {
@@ -246,14 +246,14 @@ public sealed partial class Response : Files.IFileExchange
             BeforeStreaming = null;
             return WriteAfterAsync(beforeStreaming, bytes, "application/octet-stream", cancellationToken);
         }
-        DefaultContentType("application/octet-stream"u8);
+        DefaultContentType("Content-Type: application/octet-stream\r\n"u8);
         return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
     private async ValueTask WriteAfterAsync(Func<ValueTask> beforeStreaming, ReadOnlyMemory<byte> bytes, string contentType, CancellationToken cancellationToken)
     {
         await beforeStreaming().ConfigureAwait(true);
-        DefaultContentType(Encoding.ASCII.GetBytes(contentType));
+        DefaultContentType(Encoding.ASCII.GetBytes($"Content-Type: {contentType}\r\n"));
         await (BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken)).ConfigureAwait(true);
     }
 
@@ -267,7 +267,7 @@ public sealed partial class Response : Files.IFileExchange
         get
         {
             ThrowIfEnded();
-            DefaultContentType("application/octet-stream"u8);
+            DefaultContentType("Content-Type: application/octet-stream\r\n"u8);
             return _exchange.BodyWriter;
         }
     }
@@ -282,17 +282,18 @@ public sealed partial class Response : Files.IFileExchange
             BeforeStreaming = null;
             return WriteAfterAsync(beforeStreaming, bytes, "text/plain; charset=utf-8", cancellationToken);
         }
-        DefaultContentType("text/plain; charset=utf-8"u8);
+        DefaultContentType("Content-Type: text/plain; charset=utf-8\r\n"u8);
         return BodyFilter is { } filter ? filter.WriteAsync(this, bytes, cancellationToken) : _exchange.WriteAsync(bytes, cancellationToken);
     }
 
-    private void DefaultContentType(ReadOnlySpan<byte> contentType)
+    /// <summary>Sets the Content-Type <paramref name="line"/> ("Content-Type: text/plain; charset=utf-8\r\n") unless the app set one.</summary>
+    private void DefaultContentType(ReadOnlySpan<byte> line)
     {
         // A response that has no body (204, 304, 1xx) has no Content-Type either.
         if (!_contentTypeSet && !_exchange.HasStarted && _exchange.StatusCode is not (204 or 304) and >= 200)
         {
             _contentTypeSet = true;
-            _exchange.AddFrameworkHeader(Http.KnownResponseHeader.ContentType, contentType); // the framework's own constants: nothing to check
+            _exchange.AddFrameworkLine(Http.KnownResponseHeader.ContentType, line); // the framework's own constants, whole: nothing to check, one copy
         }
     }
 

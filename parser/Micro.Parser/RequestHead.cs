@@ -154,7 +154,10 @@ public sealed class RequestHead
             var (length, first) = (name.Length, name[0] | 0x20);
             foreach (ref readonly var header in Headers)
             {
-                if (header.Name.Length == length && (buffer[header.Name.Offset] | 0x20) == first && Ascii.EqualsIgnoreCase(header.Name.Of(buffer), name))
+                // The range's fields read as values (no call on the struct): a call would keep it in memory, written
+                // whole and read back in halves, which the processor cannot forward (a stall per header looked at).
+                var (offset, nameLength) = (header.Name.Offset, header.Name.Length);
+                if (nameLength == length && (buffer[offset] | 0x20) == first && Ascii.EqualsIgnoreCase(buffer.Slice(offset, nameLength), name))
                 {
                     value = header.Value;
                     return true;

@@ -23,17 +23,10 @@ public sealed partial class HttpExchange
     }
 
     /// <summary>
-    /// Adds a header the framework composes from its own constants (a default Content-Type, Vary: Accept-Encoding):
-    /// known to be valid and not the server's to frame, so the checks an application's header goes through are skipped,
-    /// and of a kind the framework may read back by index.
+    /// Adds a whole header line the framework composes ("Content-Type: text/plain; charset=utf-8\r\n", "Vary:
+    /// Origin\r\n"): known to be valid and not the server's to frame, so the checks an application's header goes
+    /// through are skipped; one copy; and of a kind the framework may read back by index.
     /// </summary>
-    internal void AddFrameworkHeader(KnownResponseHeader header, ReadOnlySpan<byte> value)
-    {
-        ThrowIfStarted();
-        (_headers ??= new ResponseHeaders()).Append(header, value);
-    }
-
-    /// <summary>As <see cref="AddFrameworkHeader"/>, given the whole line ("Vary: Origin\r\n", a constant): one copy.</summary>
     internal void AddFrameworkLine(KnownResponseHeader header, ReadOnlySpan<byte> line)
     {
         ThrowIfStarted();

@@ -87,10 +87,6 @@ internal sealed class ResponseHeaders
     /// <summary>Adds a line, keeping any of the same name.</summary>
     public void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) => Append(name, value, Classify(name));
 
-    /// <summary>Adds a line of a known header, keeping any of the same name.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public void Append(KnownResponseHeader header, ReadOnlySpan<byte> value) => Append(NameOf(header), value, header);
-
     private void Append(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, KnownResponseHeader known)
     {
         var length = name.Length + 2 + value.Length + 2;
@@ -110,7 +106,7 @@ internal sealed class ResponseHeaders
     public void AppendLine(KnownResponseHeader header, ReadOnlySpan<byte> line)
     {
         var nameLength = NameOf(header).Length;
-        System.Diagnostics.Debug.Assert(line.Length >= nameLength + 4 && line[nameLength] == ':' && line.EndsWith("\r\n"u8), "A framework line is 'Name: value\\r\\n' of its header.");
+        System.Diagnostics.Debug.Assert(line.Length >= nameLength + 4 && Ascii.EqualsIgnoreCase(line[..nameLength], NameOf(header)) && line[nameLength] == ':' && line.EndsWith("\r\n"u8), "A framework line is 'Name: value\\r\\n' of its header.");
         EnsureRoom(line.Length);
         line.CopyTo(_bytes.AsSpan(_used));
         AddLine(nameLength, line.Length, header);
