@@ -171,13 +171,18 @@ public sealed class RequestHead
     /// <summary>Finds the first header named <paramref name="name"/> (any case) and returns its value's range.</summary>
     public bool TryGetHeader(ReadOnlySpan<byte> buffer, string name, out ByteRange value)
     {
-        foreach (var header in Headers)
+        if (name.Length > 0)
         {
-            if (header.Name.Length == name.Length && name.Length > 0 && (buffer[header.Name.Offset] | 0x20) == (name[0] | 0x20)
-                && Ascii.EqualsIgnoreCase(header.Name.Of(buffer), name))
+            // As the bytes overload: length and folded first byte first, the range's fields read as values.
+            var (length, first) = (name.Length, name[0] | 0x20);
+            foreach (ref readonly var header in Headers)
             {
-                value = header.Value;
-                return true;
+                var (offset, nameLength) = (header.Name.Offset, header.Name.Length);
+                if (nameLength == length && (buffer[offset] | 0x20) == first && Ascii.EqualsIgnoreCase(buffer.Slice(offset, nameLength), name))
+                {
+                    value = header.Value;
+                    return true;
+                }
             }
         }
         value = default;
