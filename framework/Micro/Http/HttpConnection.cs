@@ -160,27 +160,16 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         {
             exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }
-        if (pending.IsCompletedSuccessfully)
-        {
-            if (!exchange.IsCompleted)
-            {
-                try
-                {
-                    exchange.Complete(); // a response the handler left unfinished is framed now
-                }
-                catch (Exception exception)
-                {
-                    HandlerFailed(exchange, exception);
-                }
-            }
-            ReleaseCompleted();
-            return;
-        }
         if (pending.IsCompleted)
         {
             try
             {
+                // Taken even when it succeeded: a task backed by a source (a pooled one) learns it was consumed, once.
                 pending.GetAwaiter().GetResult(); // throws the handler's failure
+                if (!exchange.IsCompleted)
+                {
+                    exchange.Complete(); // a response the handler left unfinished is framed now
+                }
             }
             catch (Exception exception)
             {
