@@ -8,12 +8,13 @@ namespace Micro.AspNetCore;
 
 /// <summary>
 /// One request of an ASP.NET Core application on Micro, pooled: the features, the application's context (kept
-/// with the features, so hosting reuses its HttpContext, as on Kestrel), and the task the exchange waits on. The
-/// application runs on the thread pool, or inline on the reactor (<see cref="ApplicationScheduling"/>); the exchange
+/// with the features, so hosting reuses its HttpContext, as on Kestrel), and, inline, the task the exchange waits on.
+/// The application runs inline on the reactor, or on the thread pool (<see cref="ApplicationScheduling"/>), where the
+/// exchange waits on a <see cref="PendingRequest{TContext}"/> and the run is taken when the lane starts it; the exchange
 /// is let go as soon as the response is complete, and the run goes back to its pool once the application's side
 /// (OnCompleted callbacks, disposing the context) is done too.
 /// </summary>
-internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextContainer<TContext>, IThreadPoolWorkItem, IValueTaskSource
+internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextContainer<TContext>, IValueTaskSource
     where TContext : notnull
 {
     private readonly IHttpApplication<TContext> _application;
@@ -35,28 +36,33 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
 
     public TContext? HostContext { get; set; }
 
-    /// <summary>On the reactor: takes the request and starts the application; the task completes when the response is complete.</summary>
+    /// <summary>On the reactor, scheduled inline: takes the request and runs the application; the task completes when the response is complete.</summary>
     public ValueTask Begin(HttpExchange exchange, int requestNumber)
     {
         _holders = 2;
         _exchangeDone = false;
         RequestNumber = requestNumber;
-        Start(exchange);
+        Start(exchange, exchange.RequestAborted);
         var token = _version;
-        if (Options.Scheduling == ApplicationScheduling.Inline)
-        {
-            Run();
-        }
-        else
-        {
-            exchange.DetachFromReceiveBuffer(); // the request is read on another thread, while the reactor reuses its receive buffer
-            var connection = exchange.Connection!;
-            ((ConnectionLane)(connection.HostState ??= new ConnectionLane(Reactor))).Enqueue(this);
-        }
+        Run();
         return new ValueTask(this, token);
     }
 
-    void IThreadPoolWorkItem.Execute() => Run();
+    /// <summary>
+    /// On the lane, scheduled on the thread pool: takes the request its reactor handed over and runs the application;
+    /// <paramref name="pending"/> is what the connection waits on, completed when the response is.
+    /// </summary>
+    public void Begin(PendingRequest pending)
+    {
+        _holders = 2;
+        _exchangeDone = false;
+        _pending = pending;
+        RequestNumber = pending.Number;
+        Start(pending.Exchange!, pending.Aborted);
+        Run();
+    }
+
+    private PendingRequest? _pending; // scheduled on the thread pool: what the connection waits on
 
     /// <summary>
     /// Runs the application; when it completes at once (most requests) and nothing is to run after the response, the
@@ -76,6 +82,11 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             _ = FinishAfterFailureAsync(exception);
             return;
         }
+        var onLane = _pending is not null;
+        if (onLane)
+        {
+            EnterFirstPart();
+        }
         try
         {
             processing = _application.ProcessRequestAsync(context);
@@ -84,6 +95,10 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         {
             processing = Task.FromException(exception);
         }
+        if (onLane)
+        {
+            LeaveFirstPart(processing.IsCompleted);
+        }
         if (!processing.IsCompletedSuccessfully || (!HasStartedCallbacksRun && HasStartingCallbacks))
         {
             _ = CompleteAsync(context, processing);
@@ -91,14 +106,21 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         }
         if (!HasCompletionCallbacks)
         {
-            Finish();
-            _application.DisposeContext(context, null);
+            var packed = FinishAtOnce();
+            _application.DisposeContext(context, null); // with the exchange still at hand: hosting may read the request
+            if (packed)
+            {
+                LetExchangeGo();
+            }
             LetGo();
             return;
         }
         // Most requests that use services have one: the request's service scope is disposed when it completes.
         ReadRequestHeadersNow(); // the callbacks may run after the exchange has gone back to its connection
-        Finish();
+        if (FinishAtOnce())
+        {
+            LetExchangeGo();
+        }
         var callbacks = RunOnCompletedAsync();
         if (!callbacks.IsCompletedSuccessfully)
         {
@@ -106,6 +128,33 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             return;
         }
         _application.DisposeContext(context, null);
+        LetGo();
+    }
+
+    /// <summary>
+    /// The application completed at once: on the lane, its whole response is packed for the reactor when it can be
+    /// (true: the run no longer needs the exchange, and is let go on the lane); else the run finishes it on the reactor.
+    /// </summary>
+    private bool FinishAtOnce()
+    {
+        if (_pending is { } pending)
+        {
+            if (TryPackResponse(pending, _logger, out var refused))
+            {
+                _pending = null; // the packed response completes it
+                return true;
+            }
+            Finish(inFirstPart: true, refused);
+            return false;
+        }
+        Finish();
+        return false;
+    }
+
+    /// <summary>The exchange's side of a run whose response was packed: nothing of the run is needed on the reactor.</summary>
+    private void LetExchangeGo()
+    {
+        ReleaseExchange();
         LetGo();
     }
 
@@ -186,6 +235,13 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
     /// <summary>On the reactor, once the response is complete: the exchange's task completes here, so its connection moves on at once.</summary>
     protected override void OnExchangeDone()
     {
+        if (_pending is { } pending)
+        {
+            _pending = null;
+            pending.Complete();
+            LetGo(); // the exchange's side: nothing waits on this run itself
+            return;
+        }
         _exchangeDone = true;
         var continuation = _continuation;
         _continuation = null;

@@ -102,14 +102,21 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         }
     }
 
-    /// <summary>Hands every written segment to <paramref name="outbox"/> (no copy: the arrays go with them).</summary>
-    public void MoveTo(ResponseOutbox outbox)
+    /// <summary>Hands every written segment to <paramref name="outbox"/> (no copy: the arrays go with them), or stages them there.</summary>
+    public void MoveTo(ResponseOutbox outbox, bool stage = false)
     {
         for (var i = 0; i < _count; i++)
         {
             if (_lengths[i] > 0)
             {
-                outbox.Add(_segments[i]!, _lengths[i]);
+                if (stage)
+                {
+                    outbox.Stage(_segments[i]!, _lengths[i]);
+                }
+                else
+                {
+                    outbox.Add(_segments[i]!, _lengths[i]);
+                }
             }
             else
             {

@@ -46,7 +46,10 @@ public sealed class MicroAspNetCoreServer : IServer
         var engine = EngineOptions();
         var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"));
         var requests = 0;
-        _server = new MicroServer(engine, exchange => pool.Rent().Begin(exchange, Interlocked.Increment(ref requests)), _loggerFactory);
+        HttpHandler serve = _options.Scheduling == ApplicationScheduling.Inline
+            ? exchange => pool.Rent().Begin(exchange, Interlocked.Increment(ref requests))
+            : exchange => PendingRequest<TContext>.Hand(pool, exchange, Interlocked.Increment(ref requests));
+        _server = new MicroServer(engine, serve, _loggerFactory);
         _server.Start();
         _addresses.Addresses.Clear();
         foreach (var endPoint in _server.EndPoints)

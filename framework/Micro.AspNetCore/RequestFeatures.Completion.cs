@@ -56,17 +56,20 @@ internal abstract partial class RequestFeatures
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
 
-    /// <summary>The app completed at once: its response is finished on the reactor, now or posted.</summary>
-    protected void Finish()
+    /// <summary>
+    /// The app completed at once: its response is finished on the reactor, now, or posted (with the lane's pass when it
+    /// completed in its first part there); <paramref name="failure"/>: it cannot be sent as the app left it (answered as a failed request).
+    /// </summary>
+    protected void Finish(bool inFirstPart = false, Exception? failure = null)
     {
-        _failure = null;
+        _failure = failure;
         if (Reactor.IsOnReactorThread)
         {
             FinishOnReactor();
         }
         else
         {
-            PostToReactor(s_finish);
+            PostToReactor(s_finish, lastOfFirstPart: inFirstPart);
         }
     }
 
@@ -130,6 +133,11 @@ internal abstract partial class RequestFeatures
         {
             _outbox.WriteTo(exchange);
             _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+            if (ResponseHeaders.ContentLength is { } promised && !exchange.IsHeadRequest && AllowsBody(_statusCode) && exchange.ResponseBodyLength < promised)
+            {
+                // As Kestrel says it: the connection is cut (the client must not wait for bytes that never come), and the app's mistake logged.
+                throw new InvalidOperationException($"Response Content-Length mismatch: too few bytes written ({exchange.ResponseBodyLength} of {promised}).");
+            }
             exchange.Complete(HasTrailers ? TrailerLines() : default);
             return;
         }
@@ -178,7 +186,7 @@ internal abstract partial class RequestFeatures
         var length = count ?? info.Length - offset;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, info.Length - offset, nameof(count));
         cancellationToken.ThrowIfCancellationRequested();
-        if (_headSent || _responseWriter.UnflushedBytes > 0 || (ResponseHeaders.ContentLength ?? length) != length)
+        if (_headSent || _flushedOffReactor || _responseWriter.UnflushedBytes > 0 || (ResponseHeaders.ContentLength ?? length) != length)
         {
             await SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken).ConfigureAwait(false);
             return;
@@ -232,6 +240,7 @@ internal abstract partial class RequestFeatures
         }
         _reactorWork = work;
         _flush.Reset();
+        PublishStaged(); // what was flushed goes before
         Reactor.Post(static state =>
         {
             var features = (RequestFeatures)state!;

@@ -50,7 +50,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         _replacedResponseBody = null;
         _statusCode = StatusCodes.Status200OK;
         ReasonPhrase = null;
-        _started = _onStartingRan = _headSent = _flushCanceled = false;
+        _started = _onStartingRan = _headSent = _flushCanceled = _flushedOffReactor = _headersChecked = false;
         CloseAfterResponse = false;
     }
 
@@ -224,10 +224,17 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         {
             return FlushHereAsync(cancellationToken);
         }
+        CheckHeadersOnStart();
+        _flushedOffReactor = true;
+        if (TryStageFlush())
+        {
+            return FlushOutcome(new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false)));
+        }
+        _outbox.PublishStaged(); // what an earlier flush staged goes first
         _responseWriter.MoveTo(_outbox);
         if (_outbox.ScheduleDrain())
         {
-            PostToReactor(s_drain);
+            Reactor.Post(s_drain, this);
         }
         return FlushOutcome(_outbox.WaitForRoomAsync(cancellationToken));
     }
@@ -300,13 +307,20 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
 
     private static readonly SendOrPostCallback s_drain = static state => ((RequestFeatures)state!).Drain();
 
-    /// <summary>Work for the reactor that nothing waits for: with the lane's other work when the lane runs this request now, else posted.</summary>
-    private void PostToReactor(SendOrPostCallback callback)
+    /// <summary>
+    /// Work for the reactor that nothing waits for, posted now, after whatever the request staged (published first).
+    /// Only the end of a request that completed in its first part waits for the end of its lane's pass (<paramref name="lastOfFirstPart"/>):
+    /// nothing of the request can follow it, so nothing can overtake what the pass keeps back.
+    /// </summary>
+    private void PostToReactor(SendOrPostCallback callback, bool lastOfFirstPart = false)
     {
-        if (!ConnectionLane.TryDefer(Reactor, callback, this))
+        PublishStaged();
+        if (lastOfFirstPart && ConnectionLane.BatchFor(Reactor) is { } batch)
         {
-            Reactor.Post(callback, this);
+            batch.Add(callback, this);
+            return;
         }
+        Reactor.Post(callback, this);
     }
 
     /// <summary>The next flush returns IsCanceled, as PipeWriter.CancelPendingFlush promises; the bytes still go.</summary>

@@ -18,16 +18,17 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
     private CancellationTokenRegistration _connectionAborted;
     private UpgradedStream? _upgraded;
 
-    /// <summary>On the reactor, at the start of an upgradable request: RequestAborted becomes a token that survives the switch.</summary>
+    /// <summary>At the start of an upgradable request: RequestAborted becomes a token that survives the switch.</summary>
     private void StartUpgradable(HttpExchange exchange)
     {
         if (!IsUpgradableRequest)
         {
             return;
         }
+        var connectionAborted = _aborted; // the connection's, as Start took it
         _upgradeAborted = new CancellationTokenSource();
         _aborted = _upgradeAborted.Token;
-        _connectionAborted = exchange.RequestAborted.UnsafeRegister(static state => ((RequestFeatures)state!).ConnectionAbortedBeforeSwitch(), this);
+        _connectionAborted = connectionAborted.UnsafeRegister(static state => ((RequestFeatures)state!).ConnectionAbortedBeforeSwitch(), this);
     }
 
     private void ConnectionAbortedBeforeSwitch()

@@ -33,13 +33,17 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
     /// <summary>The reactor that owns the exchange: everything done to the exchange is done there.</summary>
     protected Reactor Reactor { get; private set; } = null!;
 
-    /// <summary>Takes the request: what every request needs is read now, on the reactor; the rest when asked for.</summary>
-    protected void Start(HttpExchange exchange)
+    /// <summary>
+    /// Takes the request: what every request needs is read now, the rest when asked for. On the reactor, or on the lane
+    /// (the request's bytes are the exchange's own by then, and nothing changes them while the application has it);
+    /// <paramref name="aborted"/> was taken on the reactor, where the connection makes its token.
+    /// </summary>
+    protected void Start(HttpExchange exchange, CancellationToken aborted)
     {
         Exchange = exchange;
         _connection = exchange.Connection;
         Reactor = _connection!.Reactor;
-        _aborted = exchange.RequestAborted;
+        _aborted = aborted;
         StartRequest(exchange);
         StartUpgradable(exchange);
         StartTrailers(exchange);

@@ -30,9 +30,74 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     /// <summary>App side: a segment the writer filled; the outbox owns the pooled array from now on.</summary>
     public void Add(byte[] array, int length)
     {
+        HasPublished = true;
         _segments.Enqueue((array, length));
         Interlocked.Add(ref _inFlight, length);
     }
+
+    private readonly List<(byte[] Array, int Length)> _staged = [];
+    private int _stagedCount;
+    private long _stagedBytes;
+
+    /// <summary>
+    /// App side, in the request's first part on its lane: a flushed segment kept back, to go with the whole response
+    /// if the request completes in that part, or to be published when it goes on (RequestFeatures.Lane.cs).
+    /// </summary>
+    public void Stage(byte[] array, int length)
+    {
+        _staged.Add((array, length));
+        _stagedBytes += length;
+        Volatile.Write(ref _stagedCount, _staged.Count);
+    }
+
+    /// <summary>Bytes staged and not yet published (app side).</summary>
+    public long StagedBytes => _stagedBytes;
+
+    /// <summary>The staged segments, in order (on the lane, to pack them).</summary>
+    public IReadOnlyList<(byte[] Array, int Length)> Staged => _staged;
+
+    /// <summary>
+    /// Any thread: the staged segments join the outbox, ahead of anything flushed later; true when there were some
+    /// (the caller posts a drain). The lane, at the end of the request's first part, and the request's next part, on
+    /// another thread, may both come here: the lock lets one of them publish, before either hands on anything more.
+    /// </summary>
+    public bool PublishStaged()
+    {
+        if (Volatile.Read(ref _stagedCount) == 0)
+        {
+            return false;
+        }
+        lock (_lock)
+        {
+            if (_staged.Count == 0)
+            {
+                return false;
+            }
+            foreach (var (array, length) in _staged)
+            {
+                Add(array, length);
+            }
+            _staged.Clear();
+            _stagedBytes = 0;
+            Volatile.Write(ref _stagedCount, 0);
+            return true;
+        }
+    }
+
+    /// <summary>The staged segments were copied out (a packed response) or are dropped: their arrays go back.</summary>
+    public void ReleaseStaged()
+    {
+        foreach (var (array, _) in _staged)
+        {
+            writer.Return(array);
+        }
+        _staged.Clear();
+        _stagedBytes = 0;
+        Volatile.Write(ref _stagedCount, 0);
+    }
+
+    /// <summary>Whether this request has handed the outbox anything for the reactor (app side).</summary>
+    public bool HasPublished { get; private set; }
 
     /// <summary>App side: true when no drain is scheduled yet, so the caller posts one.</summary>
     public bool ScheduleDrain() => Interlocked.Exchange(ref _drainScheduled, 1) == 0;
@@ -148,11 +213,13 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     /// <summary>Ready for another request (nothing is in flight: the response is complete).</summary>
     public void Reset()
     {
+        ReleaseStaged();
         Drop();
         lock (_lock)
         {
             _held = _gone = _waiting = false;
         }
+        HasPublished = false;
     }
 
     FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _waiter.GetResult(token);

@@ -33,6 +33,16 @@ public sealed partial class HttpExchange
         (_headers ??= new ResponseHeaders()).AppendLine(header, line);
     }
 
+    /// <summary>
+    /// Adds header lines a host composed and checked (as <see cref="AddHeader(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>
+    /// checks them: valid names and values, none the server's to frame, Connection taken out): one copy.
+    /// </summary>
+    internal void AddHeaderLines(ReadOnlySpan<byte> lines)
+    {
+        ThrowIfStarted();
+        (_headers ??= new ResponseHeaders()).AppendLines(lines);
+    }
+
     /// <summary>The value of the first response header of a known kind set so far: an index, not a search.</summary>
     internal bool TryGetHeader(KnownResponseHeader header, out ReadOnlySpan<byte> value)
     {

@@ -112,6 +112,27 @@ internal sealed class ResponseHeaders
         AddLine(nameLength, line.Length, header);
     }
 
+    /// <summary>
+    /// Adds whole lines composed and checked elsewhere ("Name: value\r\n" each, the names and values through
+    /// <see cref="Validate"/>, none of them the server's): one copy for them all, each line classified by its name.
+    /// </summary>
+    public void AppendLines(ReadOnlySpan<byte> lines)
+    {
+        while (!lines.IsEmpty)
+        {
+            var nameLength = lines.IndexOf((byte)':');
+            var length = lines.IndexOf("\r\n"u8) + 2;
+            if (nameLength <= 0 || length < nameLength + 2)
+            {
+                throw new ArgumentException("Header lines are 'Name: value\\r\\n' each.", nameof(lines));
+            }
+            EnsureRoom(length);
+            lines[..length].CopyTo(_bytes.AsSpan(_used));
+            AddLine(nameLength, length, Classify(lines[..nameLength]));
+            lines = lines[length..];
+        }
+    }
+
     private void AddLine(int nameLength, int length, KnownResponseHeader known)
     {
         _lines[_count++] = new Line(_used, nameLength, length);

@@ -29,6 +29,31 @@ public sealed class ResponseHeadersTests
     }
 
     [Fact]
+    public void Lines_a_host_composed_are_added_whole_each_classified_by_its_name()
+    {
+        var headers = new ResponseHeaders();
+        headers.Append("X-First"u8, "1"u8);
+        headers.AppendLines("content-type: text/plain\r\nX-Many: a\r\nX-Many: b\r\nVary: Origin\r\n"u8);
+        Assert.Equal("X-First: 1\r\ncontent-type: text/plain\r\nX-Many: a\r\nX-Many: b\r\nVary: Origin\r\n", Written(headers));
+        Assert.True(headers.TryGet(KnownResponseHeader.ContentType, out var type));
+        Assert.Equal("text/plain", Encoding.ASCII.GetString(type));
+        Assert.True(headers.TryGet(KnownResponseHeader.Vary, out var vary));
+        Assert.Equal("Origin", Encoding.ASCII.GetString(vary));
+        Assert.Equal(2, headers.Remove("x-many"u8));
+        Assert.Equal("X-First: 1\r\ncontent-type: text/plain\r\nVary: Origin\r\n", Written(headers));
+    }
+
+    [Theory]
+    [InlineData("X-No-Colon\r\n")]
+    [InlineData(": empty name\r\n")]
+    [InlineData("X-Unended: value")]
+    public void Lines_that_are_not_name_colon_value_crlf_are_refused(string lines)
+    {
+        var headers = new ResponseHeaders();
+        Assert.Throws<ArgumentException>(() => headers.AppendLines(Encoding.ASCII.GetBytes(lines)));
+    }
+
+    [Fact]
     public void Remove_says_how_many_and_read_back_finds_the_first_live_value()
     {
         var headers = new ResponseHeaders();

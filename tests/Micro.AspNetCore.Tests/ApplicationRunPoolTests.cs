@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>The pool of request runs: bounded whatever the peak of requests in flight, and last in, first out.</summary>
+public sealed class ApplicationRunPoolTests
+{
+    [Fact]
+    public void Keeps_at_most_its_capacity_of_runs_and_hands_out_the_last_returned_first()
+    {
+        var pool = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance);
+        var runs = Enumerable.Range(0, ApplicationRunPool<object>.Capacity + 100).Select(_ => pool.Rent()).ToList(); // a peak past the bound
+        Assert.Equal(0, pool.Count);
+        foreach (var run in runs)
+        {
+            pool.Return(run);
+        }
+        Assert.Equal(ApplicationRunPool<object>.Capacity, pool.Count); // the rest are left to the collector
+        Assert.Same(runs[ApplicationRunPool<object>.Capacity - 1], pool.Rent()); // the last one kept comes back first, still in cache
+        Assert.Equal(ApplicationRunPool<object>.Capacity - 1, pool.Count);
+    }
+
+    private sealed class NoApplication : IHttpApplication<object>
+    {
+        public object CreateContext(IFeatureCollection contextFeatures) => new();
+
+        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
+
+        public void DisposeContext(object context, Exception? exception)
+        {
+        }
+    }
+}

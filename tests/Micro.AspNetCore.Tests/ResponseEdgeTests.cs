@@ -1,0 +1,92 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>
+/// Responses at the edges of what a server sends as the app left them: a header it must refuse, a body shorter than
+/// the Content-Length the app declared, a Connection: close from the app, a body too large to go whole with its
+/// pipeline's other answers. The same answers on every server; each followed by a plain request on the same or a new
+/// connection, so a response that went wrong does not take the next one with it.
+/// </summary>
+public sealed class ResponseEdgeTests
+{
+    public static IEnumerable<object[]> Servers => ServedApp.Servers;
+
+    private static void Map(WebApplication app)
+    {
+        app.MapGet("/plain", () => "plain");
+        app.MapGet("/bad-header", (HttpResponse response) =>
+        {
+            response.Headers["X-Bad"] = "split\r\nX-Injected: yes";
+            return "never";
+        });
+        app.MapGet("/short", async (HttpResponse response) =>
+        {
+            response.ContentLength = 10;
+            await response.WriteAsync("12345");
+        });
+        app.MapGet("/close", (HttpResponse response) =>
+        {
+            response.Headers.Connection = "close";
+            return "closing";
+        });
+        app.MapGet("/large", () => Results.Text(new string('x', 100_000)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_header_that_would_split_the_response_is_refused_with_a_500(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /bad-header HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        var refused = await client.ReadResponseAsync();
+        Assert.Equal(500, refused.Status);
+        Assert.DoesNotContain("x-injected", refused.Headers.Keys); // names lower-cased by the client
+        Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_body_shorter_than_its_declared_length_cuts_the_connection_and_is_logged(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using (var client = await RawHttpClient.ConnectAsync(app.Address))
+        {
+            await client.SendAsync("GET /short HTTP/1.1\r\nHost: x\r\n\r\n");
+            // The head and the five bytes may have gone (as on Kestrel): the connection is cut before the declared ten.
+            var cut = await Assert.ThrowsAsync<IOException>(() => client.ReadResponseAsync());
+            Assert.Contains("5 of 10", cut.Message, StringComparison.Ordinal);
+        }
+        Assert.Contains(app.Log.Entries, entry => entry.Exception?.Message.Contains("Content-Length mismatch", StringComparison.Ordinal) == true);
+        Assert.Equal("plain", await app.Client.GetStringAsync("/plain"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task The_apps_connection_close_is_honoured_after_its_response(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /close HTTP/1.1\r\nHost: x\r\n\r\n");
+        var closing = await client.ReadResponseAsync();
+        Assert.Equal("closing", closing.Body);
+        Assert.Equal("close", closing.Headers["connection"]);
+        Assert.True(await client.IsClosedByServerAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task Large_and_small_answers_in_one_pipeline_arrive_whole_and_in_order(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync(string.Concat(Enumerable.Repeat("GET /plain HTTP/1.1\r\nHost: x\r\n\r\nGET /large HTTP/1.1\r\nHost: x\r\n\r\n", 4)));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+            Assert.Equal(100_000, (await client.ReadResponseAsync()).Body.Length);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>
+/// What a request hands the reactor reaches it in the order the request did it, however its parts are scheduled: on
+/// Micro's thread pool, a pipeline's requests run one after another on their connection's lane, and the work of a
+/// request's first part waits for the end of the lane's pass, while a later part of the same request, resumed on
+/// another thread, may end before that pass does.
+/// </summary>
+public sealed class ResponseOrderTests
+{
+    public static IEnumerable<object[]> Servers => ServedApp.Servers;
+
+    [Theory]
+    [InlineData(nameof(ServerKind.Kestrel))]
+    [InlineData(nameof(ServerKind.Micro))]
+    public async Task A_flush_in_a_requests_first_part_is_not_overtaken_by_its_end_on_another_thread(string serverName)
+    {
+        using var firstDone = new ManualResetEventSlim();
+        await using var app = await ServedApp.StartAsync(Enum.Parse<ServerKind>(serverName), web =>
+        {
+            web.MapGet("/flush-then-resume", async (HttpResponse response) =>
+            {
+                response.OnCompleted(() =>
+                {
+                    firstDone.Set(); // the response is handed over: the request behind it on the lane may go on
+                    return Task.CompletedTask;
+                });
+                await response.WriteAsync("hello ");
+                await response.Body.FlushAsync();
+                await Task.Yield(); // the rest runs on another thread, while the lane is still in its pass
+                await response.WriteAsync("world");
+            });
+            // Synchronous on purpose: it holds the lane (on Micro's thread pool) until the request ahead has ended.
+            web.MapGet("/after", () => firstDone.Wait(TimeSpan.FromSeconds(20)) ? "after" : "the first request never ended");
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /flush-then-resume HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+        var first = await client.ReadResponseAsync();
+        Assert.Equal(200, first.Status);
+        Assert.Equal("hello world", first.Body);
+        Assert.Equal("after", (await client.ReadResponseAsync()).Body);
+    }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_file_sent_after_a_flush_follows_the_flushed_bytes(ServerKind server)
+    {
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, "from the file");
+        try
+        {
+            await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/flush-then-file", async (HttpResponse response) =>
+            {
+                await response.WriteAsync("flushed, then ");
+                await response.Body.FlushAsync();
+                await response.SendFileAsync(path);
+            }));
+            Assert.Equal("flushed, then from the file", await app.Client.GetStringAsync("/flush-then-file"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
