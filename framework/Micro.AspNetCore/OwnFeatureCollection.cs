@@ -31,7 +31,14 @@ internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
                     return _set[i].Value;
                 }
             }
-            return Array.IndexOf(own, key) >= 0 ? this : null;
+            foreach (var type in own)
+            {
+                if (ReferenceEquals(type, key)) // a type is one object: no virtual Equals per entry, as Array.IndexOf makes
+                {
+                    return this;
+                }
+            }
+            return null;
         }
         set
         {
