@@ -1,5 +1,4 @@
 using Micro.Http;
-using Microsoft.Net.Http.Headers;
 
 namespace Micro.AspNetCore;
 
@@ -20,6 +19,20 @@ internal abstract partial class RequestFeatures
             exchange.RequireClose();
         }
         exchange.StatusCode = _statusCode;
+        if (_headersChecked && _replacedResponseHeaders is null)
+        {
+            // Checked and encoded off the reactor when the response started (read-only since): the lines as they are.
+            if (_encodedHead.Close)
+            {
+                exchange.SetHeader("Connection", "close");
+            }
+            if (_encodedHead.HasServer)
+            {
+                exchange.SetServerHeader(_encodedHead.ServerValue);
+            }
+            exchange.AddHeaderLines(_encodedHead.Lines);
+            return;
+        }
         if (_replacedResponseHeaders is { } replaced)
         {
             foreach (var (name, values) in replaced)
@@ -37,12 +50,12 @@ internal abstract partial class RequestFeatures
     /// <summary>One header to the exchange: the framing ones are the server's (Content-Length read on its own), Server may be the app's.</summary>
     private void SendHeader(HttpExchange exchange, string name, Microsoft.Extensions.Primitives.StringValues values)
     {
-        switch (ServerManaged(name))
+        switch (EncodedHead.ServerManaged(name))
         {
             case ManagedHeader.Framing:
                 return;
             case ManagedHeader.Server:
-                exchange.SetServerHeader(System.Text.Encoding.Latin1.GetBytes(values.ToString()));
+                exchange.SetServerHeader(_headerBytes.Of(values.ToString())); // the same string on every response: encoded once
                 return;
             case ManagedHeader.Connection:
                 if (values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase))
@@ -57,23 +70,4 @@ internal abstract partial class RequestFeatures
             exchange.AddHeader(nameBytes, _headerBytes.Of(value ?? ""));
         }
     }
-
-    private enum ManagedHeader
-    {
-        None,
-        Framing,
-        Server,
-        Connection,
-    }
-
-    /// <summary>By length first: most names are none of these, and are passed over without a comparison.</summary>
-    private static ManagedHeader ServerManaged(string name) => name.Length switch
-    {
-        4 when name.Equals(HeaderNames.Date, StringComparison.OrdinalIgnoreCase) => ManagedHeader.Framing,
-        6 when name.Equals(HeaderNames.Server, StringComparison.OrdinalIgnoreCase) => ManagedHeader.Server,
-        10 when name.Equals(HeaderNames.Connection, StringComparison.OrdinalIgnoreCase) => ManagedHeader.Connection,
-        14 when name.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase) => ManagedHeader.Framing,
-        17 when name.Equals(HeaderNames.TransferEncoding, StringComparison.OrdinalIgnoreCase) => ManagedHeader.Framing,
-        _ => ManagedHeader.None,
-    };
 }

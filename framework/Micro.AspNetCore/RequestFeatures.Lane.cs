@@ -20,9 +20,6 @@ internal abstract partial class RequestFeatures
     [ThreadStatic]
     private static RequestFeatures? t_firstPart;
 
-    /// <summary>Whether the app flushed off the reactor (a file sent afterwards must not overtake what it flushed).</summary>
-    private bool _flushedOffReactor;
-
     /// <summary>On the lane: the application's first part is running on this thread.</summary>
     protected void EnterFirstPart() => t_firstPart = this;
 
@@ -51,11 +48,12 @@ internal abstract partial class RequestFeatures
     }
 
     private bool _headersChecked;
+    private readonly EncodedHead _encodedHead = new();
 
     /// <summary>
     /// Off the reactor, when the response starts (its first flush): the headers become read-only, as on Kestrel, and
-    /// are checked here, so a header the exchange would refuse fails the app's call (a 500: nothing was sent), not the
-    /// connection later, when the reactor writes the head.
+    /// are checked and encoded here, so a header the exchange would refuse fails the app's call (a 500: nothing was
+    /// sent), not the connection later, when the reactor writes the head; a packed response takes the lines as they are.
     /// </summary>
     private void CheckHeadersOnStart()
     {
@@ -64,19 +62,15 @@ internal abstract partial class RequestFeatures
             return;
         }
         _responseHeaders.IsReadOnly = true;
-        foreach (var (name, values) in ResponseHeaders)
-        {
-            if (ServerManaged(name) != ManagedHeader.None)
-            {
-                continue;
-            }
-            var nameBytes = _headerBytes.Of(name);
-            foreach (var value in values)
-            {
-                Micro.Http.ResponseHeaders.Validate(nameBytes, _headerBytes.Of(value ?? ""));
-            }
-        }
+        _encodedHead.Encode(ResponseHeaders, _headerBytes);
         _headersChecked = true;
+    }
+
+    /// <summary>Ready for another request.</summary>
+    private void ResetLane()
+    {
+        _headersChecked = false;
+        _encodedHead.Reset();
     }
 
     /// <summary>A flush in the first part, while what is staged stays under the outbox's pause threshold: kept for the end of the request.</summary>
@@ -113,46 +107,20 @@ internal abstract partial class RequestFeatures
             return false;
         }
         var start = batch.Used;
-        var checkedOnStart = _headersChecked && _replacedResponseHeaders is null;
         try
         {
             _responseHeaders.IsReadOnly = true;
-            var close = CloseAfterResponse;
-            string? server = null;
-            foreach (var (name, values) in ResponseHeaders)
+            if (!_headersChecked || _replacedResponseHeaders is not null) // a replaced dictionary may have changed since
             {
-                switch (ServerManaged(name))
-                {
-                    case ManagedHeader.Framing:
-                        continue;
-                    case ManagedHeader.Server:
-                        server = values.ToString();
-                        continue;
-                    case ManagedHeader.Connection:
-                        close |= values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase);
-                        continue;
-                }
-                var nameBytes = _headerBytes.Of(name);
-                foreach (var value in values)
-                {
-                    var valueBytes = _headerBytes.Of(value ?? "");
-                    if (!checkedOnStart)
-                    {
-                        Micro.Http.ResponseHeaders.Validate(nameBytes, valueBytes);
-                    }
-                    batch.Append(nameBytes);
-                    batch.Append(": "u8);
-                    batch.Append(valueBytes);
-                    batch.Append("\r\n"u8);
-                }
+                _encodedHead.Encode(ResponseHeaders, _headerBytes);
             }
-            var headLength = batch.Used - start;
+            batch.Append(_encodedHead.Lines);
+            var headLength = _encodedHead.Length;
             var serverLength = -1;
-            if (server is not null)
+            if (_encodedHead.HasServer)
             {
-                var serverMark = batch.Used;
-                batch.Append(System.Text.Encoding.Latin1.GetBytes(server));
-                serverLength = batch.Used - serverMark;
+                batch.Append(_encodedHead.ServerValue);
+                serverLength = _encodedHead.ServerValue.Length;
             }
             var bodyLength = 0;
             if (bodyless < 0)
@@ -164,7 +132,7 @@ internal abstract partial class RequestFeatures
                 _responseWriter.Drain(batch, static (target, bytes) => target.Append(bytes));
                 bodyLength = (int)written;
             }
-            batch.AddPacked(new PackedResponse(pending, _statusCode, close, start, headLength, serverLength, bodyLength, bodyless, logger));
+            batch.AddPacked(new PackedResponse(pending, _statusCode, CloseAfterResponse || _encodedHead.Close, start, headLength, serverLength, bodyLength, bodyless, logger));
         }
         catch (ArgumentException exception)
         {
@@ -173,7 +141,6 @@ internal abstract partial class RequestFeatures
             refused = exception;
             return false;
         }
-        _headSent = true;
         _outbox.ReleaseStaged();
         _responseWriter.Release();
         return true;

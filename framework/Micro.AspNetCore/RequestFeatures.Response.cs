@@ -27,6 +27,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private bool _started;
     private bool _onStartingRan;
     private bool _headSent; // the exchange has the head: status and headers are fixed
+    private bool _flushedOffReactor; // a file sent afterwards must not overtake what was flushed
     private ManualResetValueTaskSourceCore<FlushResult> _flush = new() { RunContinuationsAsynchronously = true };
     private readonly ResponseOutbox _outbox;
     private readonly HeaderBytes _headerBytes = new();
@@ -50,7 +51,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         _replacedResponseBody = null;
         _statusCode = StatusCodes.Status200OK;
         ReasonPhrase = null;
-        _started = _onStartingRan = _headSent = _flushCanceled = _flushedOffReactor = _headersChecked = false;
+        _started = _onStartingRan = _headSent = _flushCanceled = _flushedOffReactor = false;
         CloseAfterResponse = false;
     }
 

@@ -60,6 +60,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         _connection = null;
         ResetRequest();
         ResetResponse();
+        ResetLane();
         ResetUpgrade();
         ResetRouting();
         ResetTrailers();

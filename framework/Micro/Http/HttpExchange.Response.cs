@@ -208,9 +208,16 @@ public sealed partial class HttpExchange
             _serverLine = [];
             return;
         }
+        if (_lastServerLine is { } last && last.Length == value.Length + 10 && value.SequenceEqual(last.AsSpan(8, value.Length)))
+        {
+            _serverLine = last; // the app sets the same Server on every response: checked and made once for this pooled exchange
+            return;
+        }
         ResponseHeaders.Validate("Server"u8, value);
-        _serverLine = [.. "Server: "u8, .. value, .. "\r\n"u8];
+        _serverLine = _lastServerLine = [.. "Server: "u8, .. value, .. "\r\n"u8];
     }
+
+    private byte[]? _lastServerLine; // kept between requests, unlike _serverLine
 
     /// <summary>
     /// The raw output, for handlers that write whole HTTP responses themselves (benchmarks, proxies): nothing is
