@@ -49,6 +49,9 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
         }
     }
 
+    /// <summary>The batches the lanes of this server's connections hand their reactors.</summary>
+    public LaneBatchPool Batches { get; } = new();
+
     /// <summary>Runs kept now (for tests of the bound).</summary>
     public int Count => Volatile.Read(ref _count);
 }

@@ -12,15 +12,14 @@ namespace Micro.AspNetCore;
 /// while the lane runs them are posted once, when the pass ends (<see cref="LaneBatch"/>): the reactor then answers
 /// the whole pipeline in one send, where a post per response would wake it, and send, once per response.
 /// </summary>
-internal sealed class ConnectionLane(Reactor reactor) : IThreadPoolWorkItem
+internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : IThreadPoolWorkItem
 {
     [ThreadStatic]
     private static ConnectionLane? t_running;
 
     private readonly ConcurrentQueue<IThreadPoolWorkItem> _requests = new();
     private readonly Reactor _reactor = reactor;
-    private LaneBatch? _batch;  // this pass's, once something is kept for the reactor
-    private LaneBatch? _spare;  // handed back by the reactor once it has run it
+    private LaneBatch? _batch; // this pass's, once something is kept for the reactor
     private int _scheduled;
 
     /// <summary>The batch of the pass running on this thread for <paramref name="target"/>'s connections (null: none; post instead).</summary>
@@ -31,8 +30,10 @@ internal sealed class ConnectionLane(Reactor reactor) : IThreadPoolWorkItem
         {
             return null;
         }
-        return lane._batch ??= Interlocked.Exchange(ref lane._spare, null) ?? new LaneBatch(lane);
+        return lane._batch ??= lane._batches.Rent();
     }
+
+    private readonly LaneBatchPool _batches = batches;
 
     /// <summary>On the reactor: queues a request, and the lane itself when it is not already on its way.</summary>
     public void Enqueue(IThreadPoolWorkItem request)
@@ -78,7 +79,4 @@ internal sealed class ConnectionLane(Reactor reactor) : IThreadPoolWorkItem
             _reactor.Post(LaneBatch.Run, batch);
         }
     }
-
-    /// <summary>On the reactor, after running a batch: the lane's for its next pass, so a busy connection allocates nothing per pass.</summary>
-    public void HandBack(LaneBatch batch) => Volatile.Write(ref _spare, batch);
 }

@@ -35,37 +35,50 @@ internal sealed class EncodedHead
         Length = 0;
         HasServer = false;
         Close = false;
-        foreach (var (name, values) in headers)
+        if (headers is HeaderDictionary own)
         {
-            switch (ServerManaged(name))
+            foreach (var (name, values) in own) // the struct enumerator: nothing allocated, where the interface's is boxed
             {
-                case ManagedHeader.Framing:
-                    continue;
-                case ManagedHeader.Server:
-                    var server = strings.Of(values.ToString());
-                    Micro.Http.ResponseHeaders.Validate("Server"u8, server);
-                    if (server.Length > _server.Length)
-                    {
-                        _server = new byte[server.Length];
-                    }
-                    server.CopyTo(_server);
-                    _serverLength = server.Length;
-                    HasServer = true;
-                    continue;
-                case ManagedHeader.Connection:
-                    Close |= values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase);
-                    continue;
+                Add(name, values, strings);
             }
-            var nameBytes = strings.Of(name);
-            foreach (var value in values)
-            {
-                var valueBytes = strings.Of(value ?? "");
-                Micro.Http.ResponseHeaders.Validate(nameBytes, valueBytes);
-                Append(nameBytes);
-                Append(": "u8);
-                Append(valueBytes);
-                Append("\r\n"u8);
-            }
+            return;
+        }
+        foreach (var (name, values) in headers) // a dictionary middleware put in its place
+        {
+            Add(name, values, strings);
+        }
+    }
+
+    private void Add(string name, Microsoft.Extensions.Primitives.StringValues values, HeaderBytes strings)
+    {
+        switch (ServerManaged(name))
+        {
+            case ManagedHeader.Framing:
+                return;
+            case ManagedHeader.Server:
+                var server = strings.Of(values.ToString());
+                Micro.Http.ResponseHeaders.Validate("Server"u8, server);
+                if (server.Length > _server.Length)
+                {
+                    _server = new byte[server.Length];
+                }
+                server.CopyTo(_server);
+                _serverLength = server.Length;
+                HasServer = true;
+                return;
+            case ManagedHeader.Connection:
+                Close |= values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase);
+                return;
+        }
+        var nameBytes = strings.Of(name);
+        foreach (var value in values)
+        {
+            var valueBytes = strings.Of(value ?? "");
+            Micro.Http.ResponseHeaders.Validate(nameBytes, valueBytes);
+            Append(nameBytes);
+            Append(": "u8);
+            Append(valueBytes);
+            Append("\r\n"u8);
         }
     }
 

@@ -9,9 +9,9 @@ namespace Micro.AspNetCore;
 /// body, in one array), so the reactor copies a few contiguous bytes into the exchange and never touches the run that
 /// made them: the run was reset on the lane and serves the lane's next request while still in that core's cache,
 /// where handing the run itself to the reactor moved its cache lines between cores twice per request. Others are a
-/// callback on their run (a response to be finished there). Reused: handed back to its lane after the reactor ran it.
+/// callback on their run (a response to be finished there). Reused: back to its pool after the reactor ran it.
 /// </summary>
-internal sealed class LaneBatch(ConnectionLane lane)
+internal sealed class LaneBatch(LaneBatchPool pool)
 {
     /// <summary>Bytes kept between passes; a batch that grew past this lets its array go.</summary>
     private const int KeptBytes = 64 * 1024;
@@ -68,7 +68,7 @@ internal sealed class LaneBatch(ConnectionLane lane)
             {
                 _bytes = new byte[2048];
             }
-            lane.HandBack(this);
+            pool.Return(this);
         }
     }
 

@@ -81,7 +81,7 @@ internal sealed class PendingRequest<TContext> : PendingRequest, IThreadPoolWork
         }
         var task = pending.Take(exchange, number);
         var connection = exchange.Connection!;
-        ((ConnectionLane)(connection.HostState ??= new ConnectionLane(connection.Reactor))).Enqueue(pending);
+        ((ConnectionLane)(connection.HostState ??= new ConnectionLane(connection.Reactor, pool.Batches))).Enqueue(pending);
         return task;
     }
 

@@ -54,7 +54,7 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     public long StagedBytes => _stagedBytes;
 
     /// <summary>The staged segments, in order (on the lane, to pack them).</summary>
-    public IReadOnlyList<(byte[] Array, int Length)> Staged => _staged;
+    public ReadOnlySpan<(byte[] Array, int Length)> Staged => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_staged); // no boxed enumerator
 
     /// <summary>
     /// Any thread: the staged segments join the outbox, ahead of anything flushed later; true when there were some

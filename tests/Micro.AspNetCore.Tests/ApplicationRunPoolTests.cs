@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Micro.AspNetCore.Tests;
 
-/// <summary>The pool of request runs: bounded whatever the peak of requests in flight, and last in, first out.</summary>
+/// <summary>The pools of request runs and of lane batches: bounded whatever the peak of requests in flight, and last in, first out.</summary>
 public sealed class ApplicationRunPoolTests
 {
     [Fact]
@@ -20,6 +20,19 @@ public sealed class ApplicationRunPoolTests
         Assert.Equal(ApplicationRunPool<object>.Capacity, pool.Count); // the rest are left to the collector
         Assert.Same(runs[ApplicationRunPool<object>.Capacity - 1], pool.Rent()); // the last one kept comes back first, still in cache
         Assert.Equal(ApplicationRunPool<object>.Capacity - 1, pool.Count);
+    }
+
+    [Fact]
+    public void The_lanes_batches_are_kept_up_to_their_bound_and_reused_last_first()
+    {
+        var pool = new LaneBatchPool();
+        var batches = Enumerable.Range(0, LaneBatchPool.Capacity + 10).Select(_ => pool.Rent()).ToList();
+        foreach (var batch in batches)
+        {
+            pool.Return(batch);
+        }
+        Assert.Equal(LaneBatchPool.Capacity, pool.Count);
+        Assert.Same(batches[LaneBatchPool.Capacity - 1], pool.Rent());
     }
 
     private sealed class NoApplication : IHttpApplication<object>
