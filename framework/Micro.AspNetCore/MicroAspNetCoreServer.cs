@@ -45,10 +45,11 @@ public sealed class MicroAspNetCoreServer : IServer
         }
         var engine = EngineOptions();
         var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"));
-        var requests = 0;
+        // Requests are numbered per connection, as Kestrel numbers them: a counter shared by the reactors was a cache
+        // line both cores wrote per request.
         HttpHandler serve = _options.Scheduling == ApplicationScheduling.Inline
-            ? exchange => pool.Rent().Begin(exchange, Interlocked.Increment(ref requests))
-            : exchange => PendingRequest<TContext>.Hand(pool, exchange, Interlocked.Increment(ref requests));
+            ? exchange => pool.Rent().Begin(exchange, exchange.Connection!.RequestCount)
+            : exchange => PendingRequest<TContext>.Hand(pool, exchange, exchange.Connection!.RequestCount);
         _server = new MicroServer(engine, serve, _loggerFactory);
         _server.Start();
         _addresses.Addresses.Clear();

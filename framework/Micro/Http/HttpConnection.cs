@@ -59,6 +59,9 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     /// <summary>The reactor that owns this connection: code on other threads posts to it.</summary>
     public Reactor Reactor => _state.Reactor;
 
+    /// <summary>Requests this connection has read so far: the number of the one being dispatched, counted from 1 (a host's trace identifier, as Kestrel's).</summary>
+    internal int RequestCount => _requests;
+
     /// <summary>What a host built on the exchange keeps per connection (the ASP.NET Core server's lane of requests), made on first use.</summary>
     public object? HostState { get; set; }
 
