@@ -65,4 +65,56 @@ public sealed class ResponseOrderTests
             File.Delete(path);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Servers))]
+    public async Task A_first_part_that_flushes_past_what_is_held_sends_everything_in_order(ServerKind server)
+    {
+        const int Chunks = 40, ChunkSize = 4096; // 160 KiB, flushed chunk by chunk: past the 64 KiB a first part holds
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/chunks", async (HttpResponse response) =>
+        {
+            for (var i = 0; i < Chunks; i++)
+            {
+                await response.Body.WriteAsync(Enumerable.Repeat((byte)('a' + (i % 26)), ChunkSize).ToArray());
+                await response.Body.FlushAsync();
+            }
+        }));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /chunks HTTP/1.1\r\nHost: x\r\n\r\nGET /chunks HTTP/1.1\r\nHost: x\r\n\r\n");
+        var expected = string.Concat(Enumerable.Range(0, Chunks).Select(i => new string((char)('a' + (i % 26)), ChunkSize)));
+        Assert.Equal(expected, (await client.ReadResponseAsync()).Body);
+        Assert.Equal(expected, (await client.ReadResponseAsync()).Body);
+    }
+
+    [Theory]
+    [InlineData(nameof(ServerKind.Kestrel))]
+    [InlineData(nameof(ServerKind.Micro))] // inline, the blocking handler would hold the reactor that must see the client go
+    public async Task Requests_queued_behind_one_whose_client_left_are_let_go_and_the_server_goes_on(string serverName)
+    {
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(Enum.Parse<ServerKind>(serverName), web =>
+        {
+            web.MapGet("/block", (HttpContext context) =>
+            {
+                blocked.TrySetResult();
+                context.RequestAborted.WaitHandle.WaitOne(TimeSpan.FromSeconds(20)); // holds its lane until the client is gone
+                return "unblocked";
+            });
+            web.MapGet("/after/{n:int}", async (int n, HttpResponse response) =>
+            {
+                await response.WriteAsync($"after {n}");
+                await response.Body.FlushAsync();
+            });
+        });
+        var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /block HTTP/1.1\r\nHost: x\r\n\r\n" + string.Concat(Enumerable.Range(0, 20).Select(n => $"GET /after/{n} HTTP/1.1\r\nHost: x\r\n\r\n")));
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        client.Reset();
+        await app.AssertServesNewConnectionsAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("after 7", await app.Client.GetStringAsync("/after/7"));
+        }
+        Assert.DoesNotContain(app.Log.Entries, entry => entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
 }
