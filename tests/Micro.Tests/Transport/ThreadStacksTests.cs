@@ -41,4 +41,44 @@ public sealed class ThreadStacksTests(Xunit.Abstractions.ITestOutputHelper outpu
             thread.Join();
         }
     }
+
+    [Fact]
+    public void The_diagnostic_socket_is_this_processs_own_even_beside_a_dead_process_of_the_same_id()
+    {
+        var directory = Directory.CreateTempSubdirectory("micro-diagnostic-").FullName;
+        try
+        {
+            // A process killed without cleaning up left its socket; a later process got the same id.
+            var stale = Path.Combine(directory, "dotnet-diagnostic-4242-100-socket");
+            var own = Path.Combine(directory, "dotnet-diagnostic-4242-900-socket");
+            File.WriteAllText(own, "");
+            File.WriteAllText(stale, "");
+            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(1)); // even when the stale one looks newer
+            File.WriteAllText(Path.Combine(directory, "dotnet-diagnostic-4243-900-socket"), "");
+            Assert.Equal(own, DiagnosticsIpc.SocketPath(directory, 4242, startTime: 900));
+            // Without the start time, the newest.
+            Assert.Equal(stale, DiagnosticsIpc.SocketPath(directory, 4242, startTime: null));
+            Assert.Null(DiagnosticsIpc.SocketPath(directory, 4244, startTime: 1));
+            // And this process finds its own in the machine's temporary directory, beside a dead one's with its id.
+            var temporary = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+            var deadOnes = Path.Combine(temporary, $"dotnet-diagnostic-{Environment.ProcessId}-1-socket");
+            File.WriteAllText(deadOnes, "");
+            try
+            {
+                File.SetLastWriteTimeUtc(deadOnes, DateTime.UtcNow.AddHours(1));
+                var path = DiagnosticsIpc.SocketPath();
+                Assert.NotNull(path);
+                Assert.NotEqual(deadOnes, path);
+                Assert.Matches($"dotnet-diagnostic-{Environment.ProcessId}-[0-9]+-socket$", path);
+            }
+            finally
+            {
+                File.Delete(deadOnes);
+            }
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }

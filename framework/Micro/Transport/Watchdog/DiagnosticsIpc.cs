@@ -28,15 +28,47 @@ internal static class DiagnosticsIpc
     public static string? SocketPath()
     {
         var directory = Environment.GetEnvironmentVariable("TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+        return SocketPath(directory, Environment.ProcessId, ProcessStartTime());
+    }
+
+    /// <summary>
+    /// This process's socket among those in <paramref name="directory"/>: a process killed without cleaning up leaves
+    /// its socket behind, and a later process may get the same id, so the one whose key is this process's start time
+    /// (as the runtime names it) is taken, else the newest; the first one found was a dead process's as often as not
+    /// (connection refused, and no stack in the watchdog's report).
+    /// </summary>
+    internal static string? SocketPath(string directory, int processId, long? startTime)
+    {
         try
         {
-            return Directory.GetFiles(directory, $"dotnet-diagnostic-{Environment.ProcessId}-*-socket").FirstOrDefault();
+            if (startTime is { } key && Path.Combine(directory, $"dotnet-diagnostic-{processId}-{key}-socket") is var exact && File.Exists(exact))
+            {
+                return exact;
+            }
+            return Directory.GetFiles(directory, $"dotnet-diagnostic-{processId}-*-socket")
+                .OrderByDescending(File.GetLastWriteTimeUtc)
+                .FirstOrDefault();
         }
         catch (IOException)
         {
             return null;
         }
         catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The process's start time in clock ticks since boot (/proc/self/stat, field 22): the key the runtime puts in its socket's name.</summary>
+    private static long? ProcessStartTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // after "pid (comm) ", field 3 is first
+            return long.TryParse(fields[22 - 3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+        }
+        catch (IOException)
         {
             return null;
         }
