@@ -30,7 +30,6 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     private RequestReader _reader;
     private ResponseLine _line;
     private ConnectionClock _clock;
-    private ConnectionPhase _phase;
     private ReadPause _readPauses;
     private bool _receiving; // inside OnReceived: requests pipelined behind the current one are in its buffer, not yet kept by the transport
     private int _requests;
@@ -163,21 +162,27 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         {
             exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }
-        if (pending.IsCompleted)
+        if (pending.IsCompletedSuccessfully && pending.Equals(default(ValueTask)))
         {
-            try
+            // Completed at once with nothing behind it (most handlers): no result to take. Compared field by field,
+            // the task is never copied whole here (a copy read back the two halves RunHandler wrote: a stall).
+            if (!exchange.IsCompleted)
             {
-                // Taken even when it succeeded: a task backed by a source (a pooled one) learns it was consumed, once.
-                pending.GetAwaiter().GetResult(); // throws the handler's failure
-                if (!exchange.IsCompleted)
+                try
                 {
                     exchange.Complete(); // a response the handler left unfinished is framed now
                 }
+                catch (Exception exception)
+                {
+                    HandlerFailed(exchange, exception);
+                }
             }
-            catch (Exception exception)
-            {
-                HandlerFailed(exchange, exception);
-            }
+            ReleaseCompleted();
+            return;
+        }
+        if (pending.IsCompleted)
+        {
+            TakeResult(exchange, pending);
             ReleaseCompleted();
             return;
         }
@@ -185,6 +190,27 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         exchange.SetPending(pending);
         // Registered on the reactor thread, so the callback is posted back here through the reactor's context.
         pending.GetAwaiter().OnCompleted(exchange.CompletionCallback);
+    }
+
+    /// <summary>
+    /// A completed task with an object behind it: its result taken, once, as the ValueTask contract asks (a pooled source,
+    /// such as the ASP.NET Core host's request run, goes back to its pool then); a failure fails the exchange.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void TakeResult(HttpExchange exchange, ValueTask completed)
+    {
+        try
+        {
+            completed.GetAwaiter().GetResult(); // throws the handler's failure
+            if (!exchange.IsCompleted)
+            {
+                exchange.Complete(); // a response the handler left unfinished is framed now
+            }
+        }
+        catch (Exception exception)
+        {
+            HandlerFailed(exchange, exception);
+        }
     }
 
     /// <summary>
@@ -282,33 +308,6 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         ResumeIfResponsesWentOut();
     }
 
-    /// <summary>
-    /// Hands the connection to the protocol the upgrade asked for: the 101 goes out, and the bytes received after the
-    /// request (left with the transport) are delivered to the new protocol. This connection reads nothing more, and
-    /// keeps nothing: the new protocol copies what it needs of the request, and the exchange goes back to the pool.
-    /// </summary>
-    private void SwitchProtocols(HttpExchange upgraded, Func<ProtocolSwitch, IConnectionProtocol> next)
-    {
-        _clock.Touch(_state.Reactor.Now);
-        upgraded.SwitchTo = null;
-        var protocol = next(new ProtocolSwitch(_transport, _state.Reactor, _state.Log.Logger, _state.Options.MinResponseDataRate));
-        _state.ReturnExchange(upgraded);
-        EndHttp(ConnectionPhase.Switched);
-        _transport.SwitchProtocol(protocol);
-        _transport.Flush();
-    }
-
-    private void CloseAfterResponses()
-    {
-        if (_phase is not (ConnectionPhase.Serving or ConnectionPhase.Closing))
-        {
-            return;
-        }
-        _phase = ConnectionPhase.Closing;
-        _reader.Stop();
-        _transport.CloseAfterFlush();
-    }
-
     /// <summary>A streamed body will not be completed (refused, too slow, cut short): its handler's response closes the connection.</summary>
     private void OnStreamedBodyFailed()
     {
@@ -326,50 +325,6 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         {
             CloseAfterResponses();
         }
-    }
-
-    private void Close(string reason)
-    {
-        _state.Log.Timeout(RemoteEndPoint, reason);
-        _phase = ConnectionPhase.Closing;
-        _transport.Close();
-    }
-
-    public void OnClosed() => EndHttp(ConnectionPhase.Closed);
-
-    /// <summary>The application gave up on the connection (as HttpContext.Abort): it closes now, without the responses owed.</summary>
-    public void Abort()
-    {
-        if (_phase is ConnectionPhase.Serving or ConnectionPhase.Closing)
-        {
-            _phase = ConnectionPhase.Closing;
-            _transport.Close();
-        }
-    }
-
-    /// <summary>HTTP is over on this connection (closed, or switched to another protocol): what it holds goes back, and everything waiting learns it.</summary>
-    private void EndHttp(ConnectionPhase end)
-    {
-        _phase = end;
-        if (ServerMetrics.RequestsPerConnection.Enabled)
-        {
-            ServerMetrics.RequestsPerConnection.Record(_requests);
-        }
-        var gone = ClientGone();
-        _line.Abandon(gone); // a handler still running keeps its exchange (OnAsyncHandlerCompleted returns it); a write it waits in fails now
-        _reader.Release(new ConnectionResetException("The client closed the connection before the request body was complete."));
-        if (_abortedSource is { } aborted)
-        {
-            try
-            {
-                aborted.Cancel(); // callbacks run here, on the reactor; one that throws must not stop the rest of the close
-            }
-            catch (AggregateException exception)
-            {
-                _state.Log.AbortCallbackFailed(RemoteEndPoint, exception);
-            }
-        }
-        CancelClosing();
     }
 
     private bool IsPaused(ReadPause reason) => (_readPauses & reason) != 0;
