@@ -199,9 +199,10 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void TakeResult(HttpExchange exchange, ValueTask completed)
     {
+        System.Diagnostics.Debug.Assert(completed.IsCompleted, "Only a completed task's result is taken here: the reactor never waits.");
         try
         {
-            completed.GetAwaiter().GetResult(); // throws the handler's failure
+            completed.GetAwaiter().GetResult(); // completed: returns or throws the handler's failure at once, never waits
             if (!exchange.IsCompleted)
             {
                 exchange.Complete(); // a response the handler left unfinished is framed now
