@@ -39,10 +39,10 @@ public sealed partial class MicroApp
         {
             return head.TargetForm == RequestTargetForm.Asterisk ? _serverOptions! : _connect!; // not a path: no route matches
         }
-        var match = _table!.Match(head.Method, head.MethodRange.Of(exchange.RequestBytes), request.RawPath, request.Params.Captures);
+        var match = _table!.Match(head.Method, head.MethodRange.Of(exchange.RequestBytes), request.RawPath, request.RouteCaptures);
         if (match.Status == RouteMatchStatus.Found)
         {
-            request.Params.Set(match.ParameterNames, match.CaptureCount);
+            request.SetRouteCaptures(match.ParameterNames, match.CaptureCount);
             var pipeline = match.Handler!;
             if (pipeline.MaxBodySize is { } limit)
             {

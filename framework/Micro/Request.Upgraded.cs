@@ -22,8 +22,6 @@ public sealed partial class Request
     /// </summary>
     internal Request CopyForUpgrade(IUpgradedConnection connection)
     {
-        var copy = new Request(this, connection);
-        Params.CopyTo(copy.Params);
-        return copy;
+        return new Request(this, connection);
     }
 }

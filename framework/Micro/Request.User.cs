@@ -7,7 +7,6 @@ public sealed partial class Request
 {
     private ClaimsPrincipal? _user;
     private IRequestCompanion? _companion;
-    private Response? _response;
 
     /// <summary>
     /// Who made the request, as authentication middleware decided (ASP.NET Core's, through <c>app.UseAspNetCore</c>,
@@ -28,13 +27,6 @@ public sealed partial class Request
     {
         get => _companion;
         set => _companion = value;
-    }
-
-    /// <summary>The response that answers this request (the pooled pair is made together, and stays together).</summary>
-    internal Response Response
-    {
-        get => _response ?? throw new InvalidOperationException("This request has no response: an upgraded request's connection answers in its own protocol.");
-        set => _response = value;
     }
 
     /// <summary>A new request begins: the last one's user is forgotten, and its companion told.</summary>

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Micro.Forms;
 using Micro.Hosting;
 using Micro.Http;
@@ -45,15 +43,22 @@ public sealed partial class Request
     private readonly byte[] _upgradedHead = [];
     private IUpgradedConnection? _upgradedTo;
     private string? _retired;
+    private Response? _response;
+    private readonly ByteRange[] _routeCaptures;
+    private string[] _routeNames = [];
+    private int _routeCount;
+    private RouteParams? _params;
 
     internal Request(int maxCaptures)
     {
-        Params = new RouteParams(this, maxCaptures);
+        _routeCaptures = new ByteRange[Math.Max(maxCaptures, 1)];
     }
 
     /// <summary>The compact copy of <paramref name="source"/> an upgraded connection keeps (see <see cref="CopyForUpgrade"/>).</summary>
-    private Request(Request source, IUpgradedConnection connection) : this(source.Params.Count)
+    private Request(Request source, IUpgradedConnection connection) : this(source._routeCount)
     {
+        source.RouteRanges.CopyTo(_routeCaptures); // ranges of the head, which the copy keeps
+        SetRouteCaptures(source._routeNames, source._routeCount);
         App = source.App;
         _head = source._head.CopyParsed();
         _upgradedHead = source.HeadBytes.ToArray();
@@ -84,11 +89,15 @@ public sealed partial class Request
     internal HttpExchange Exchange => _exchange ?? throw new InvalidOperationException(_retired ??
         "This request was upgraded to another protocol (a WebSocket): it has no HTTP response any more.");
 
+    /// <summary>The response that answers this request (the pooled pair is made together, and stays together).</summary>
+    internal Response Response
+    {
+        get => _response ?? throw new InvalidOperationException("This request has no response: an upgraded request's connection answers in its own protocol.");
+        set => _response = value;
+    }
+
     /// <summary>The bytes of the request head: the exchange's, or an upgraded request's own copy.</summary>
     private ReadOnlySpan<byte> HeadBytes => _exchange is null ? UpgradedHead : _exchange.RequestBytes;
-
-    /// <summary>The body's bytes (an upgraded request's body, if it had one, was read before the switch and is gone).</summary>
-    private ReadOnlySpan<byte> BodyBytes => _exchange is null ? default : _exchange.Body;
 
     /// <summary>The method, upper case as sent ("GET", "POST", ...).</summary>
     public string Method => _method ??= _head.MethodName(HeadBytes);
@@ -115,7 +124,24 @@ public sealed partial class Request
         : RequestValues.NoQuery;
 
     /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
-    public RouteParams Params { get; }
+    public RouteParams Params => _params ??= new RouteParams(this);
+
+    /// <summary>Where the route table writes the ranges of the path its pattern captured (a route that reads none pays no view of them).</summary>
+    internal Span<ByteRange> RouteCaptures => _routeCaptures;
+
+    /// <summary>The names of the matched route's captures, in pattern order, and how many it captured.</summary>
+    internal void SetRouteCaptures(string[] names, int count)
+    {
+        if (!ReferenceEquals(_routeNames, names))
+        {
+            _routeNames = names; // a route's names again (the same route request after request) store nothing: no write barrier
+        }
+        _routeCount = count;
+    }
+
+    internal ReadOnlySpan<string> RouteNames => _routeNames.AsSpan(0, _routeCount);
+
+    internal ReadOnlySpan<ByteRange> RouteRanges => _routeCaptures.AsSpan(0, _routeCount);
 
     /// <summary>The pattern of the route that matched ("/notes/:id"), or null; for messages that name it.</summary>
     internal string? RoutePattern => _exchange?.Route;
@@ -263,32 +289,6 @@ public sealed partial class Request
     }
 
     /// <summary>
-    /// The body's bytes (de-chunked); empty when there is none. A streamed body (multipart/form-data, see
-    /// <see cref="IsBodyStreamed"/>) is read with <see cref="Multipart"/>, <see cref="BodyStream"/> or <see cref="ReadBodyAsync"/> instead.
-    /// </summary>
-    public ReadOnlyMemory<byte> Body => _exchange is null ? default : _exchange.BodyMemory;
-
-    /// <summary>The body as a read-only stream; for a streamed body it reads as the body arrives (asynchronous reads only).</summary>
-    public Stream BodyStream => _exchange is null ? Stream.Null : _exchange.OpenBody();
-
-    /// <summary>
-    /// True when the handler runs before the body has arrived and reads it as it comes: by default for
-    /// multipart/form-data (<see cref="MicroServerOptions.StreamRequestBody"/> decides).
-    /// </summary>
-    public bool IsBodyStreamed => _exchange is { IsBodyStreamed: true };
-
-    /// <summary>The whole body, waiting for a streamed one to arrive (up to <see cref="MicroServerOptions.MaxRequestBodySize"/>).</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync()
-    {
-        if (_exchange is null)
-        {
-            return default;
-        }
-        await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
-        return _exchange.BodyMemory;
-    }
-
-    /// <summary>
     /// The parts of a multipart/form-data body, read as they arrive: <c>await foreach (var part in req.Multipart())</c>.
     /// Files are never buffered whole; see <see cref="FormPart.SaveAsAsync(string, long, CancellationToken)"/> and <see cref="FormPart.CopyToAsync(Stream, long, CancellationToken)"/>.
     /// Another Content-Type answers 415.
@@ -302,55 +302,6 @@ public sealed partial class Request
         }
         _multipartOpened = true;
         return new(Header("Content-Type"), BodyStream, maxParts);
-    }
-
-    /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
-    public string Text()
-    {
-        var encoding = Encoding.UTF8;
-        var contentType = Header("Content-Type");
-        if (contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) && media.Charset.HasValue)
-        {
-            try
-            {
-                encoding = Encoding.GetEncoding(media.Charset.Value!);
-            }
-            catch (ArgumentException)
-            {
-                throw new HttpError(415, $"The charset '{media.Charset.Value}' is not supported.");
-            }
-        }
-        return encoding.GetString(BodyBytes);
-    }
-
-    /// <summary>
-    /// The body as JSON, with the app's <see cref="MicroApp.JsonOptions"/> (web defaults: property names match in any
-    /// case), or through source-generated metadata when given (trimming- and AOT-safe). Not JSON: 400.
-    /// </summary>
-    public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
-    {
-        if (_parsedBody is T kept)
-        {
-            return kept;
-        }
-        try
-        {
-            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _settings.Json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
-        }
-        catch (JsonException error)
-        {
-            throw new HttpError(400, $"The request body is not valid JSON: {error.Message}");
-        }
-    }
-
-    /// <summary>The body as JSON; completes synchronously unless the body is streamed and still arriving.</summary>
-    public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) =>
-        IsBodyStreamed ? JsonAfterBodyAsync(typeInfo) : new(Json(typeInfo));
-
-    private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
-    {
-        await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
-        return Json(typeInfo);
     }
 
     /// <summary>The route's own body limit, for a streamed body read whole (the engine enforced it on arrival).</summary>
@@ -384,7 +335,10 @@ public sealed partial class Request
         _form = null;
         _parsedBody = null;
         _multipartOpened = false;
-        ForgetUser();
-        Params.Reset();
+        if (_user is not null || _companion is not null)
+        {
+            ForgetUser(); // only a request that was given a user, or has a companion, has one to forget
+        }
+        _routeCount = 0; // the names stay (read only up to the count), so the next request's route, likely the same, stores nothing
     }
 }

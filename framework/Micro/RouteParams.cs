@@ -3,31 +3,25 @@ using Micro.Parser;
 
 namespace Micro;
 
-/// <summary>The values a route pattern captured, decoded when read. A bad typed value answers 400.</summary>
+/// <summary>
+/// The values a route pattern captured, decoded when read: a view of what the request keeps of its route's match, made
+/// when a handler first asks for it. A bad typed value answers 400.
+/// </summary>
 public sealed class RouteParams
 {
     private readonly Request _request;
-    private readonly ByteRange[] _captures;
-    private string[] _names = [];
-    private int _count;
 
-    internal RouteParams(Request request, int capacity)
-    {
-        _request = request;
-        _captures = new ByteRange[Math.Max(capacity, 1)];
-    }
-
-    internal Span<ByteRange> Captures => _captures;
+    internal RouteParams(Request request) => _request = request;
 
     /// <summary>The decoded value of parameter <paramref name="name"/>, or null when the route has no such parameter.</summary>
     public string? this[string name] =>
         TryGetRaw(name, out var raw) ? Uri.UnescapeDataString(Encoding.UTF8.GetString(raw)) : null;
 
     /// <summary>The names of the parameters the route captured, in pattern order.</summary>
-    internal ReadOnlySpan<string> Names => _names.AsSpan(0, _count);
+    internal ReadOnlySpan<string> Names => _request.RouteNames;
 
     /// <summary>How many parameters the route captured.</summary>
-    public int Count => _count;
+    public int Count => _request.RouteNames.Length;
 
     /// <summary>Parameter <paramref name="name"/> as an integer; a missing or malformed value answers 400.</summary>
     public int GetInt(string name) => Get<int>(name, "an integer");
@@ -86,35 +80,16 @@ public sealed class RouteParams
 
     private bool TryGetRaw(string name, out ReadOnlySpan<byte> raw)
     {
-        for (var i = 0; i < _count; i++)
+        var names = _request.RouteNames;
+        for (var i = 0; i < names.Length; i++)
         {
-            if (_names[i] == name)
+            if (names[i] == name)
             {
-                raw = _captures[i].Of(_request.RawPath);
+                raw = _request.RouteRanges[i].Of(_request.RawPath);
                 return true;
             }
         }
         raw = default;
         return false;
-    }
-
-    internal void Set(string[] names, int count)
-    {
-        if (!ReferenceEquals(_names, names))
-        {
-            _names = names; // a route's names again (the same route request after request) store nothing: no write barrier
-        }
-        _count = count;
-    }
-
-    internal void CopyTo(RouteParams destination)
-    {
-        _captures.AsSpan(0, _count).CopyTo(destination._captures);
-        destination.Set(_names, _count);
-    }
-
-    internal void Reset()
-    {
-        _count = 0; // the names stay (read only up to the count), so the next request's route, likely the same, stores nothing
     }
 }

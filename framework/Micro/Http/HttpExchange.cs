@@ -21,6 +21,7 @@ public sealed partial class HttpExchange
     private bool _closeRequired;
     private ValueTask _pending;
     private readonly RequestBody _body = new();
+    private bool _hasBody; // a body was set: a request without one (most) leaves the body's state alone
     private byte[]? _headStore; // where the head is copied when it must outlive the receive buffer, kept with the pooled exchange
     private Action<object>? _handlerEnded;
     private object? _handlerEndedState;
@@ -96,9 +97,17 @@ public sealed partial class HttpExchange
     /// </summary>
     public ValueTask ReadWholeBodyAsync(long limit) => _body.ReadWholeAsync(limit);
 
-    internal void SetBody(ReceivedBytes body) => _body.SetBuffered(body);
+    internal void SetBody(ReceivedBytes body)
+    {
+        _hasBody = true;
+        _body.SetBuffered(body);
+    }
 
-    internal void SetStreamedBody(RequestBodyPipe pipe) => _body.SetStreamed(pipe);
+    internal void SetStreamedBody(RequestBodyPipe pipe)
+    {
+        _hasBody = true;
+        _body.SetStreamed(pipe);
+    }
 
     /// <summary>True while the exchange sits in its reactor's pool (between a return and the next rent).</summary>
     internal bool IsPooled { get; set; }
@@ -164,7 +173,10 @@ public sealed partial class HttpExchange
     internal void DetachFromReceiveBuffer()
     {
         _head.EnsureOwned(ref _headStore, MaxStoredHead);
-        _body.DetachFromReceiveBuffer();
+        if (_hasBody)
+        {
+            _body.DetachFromReceiveBuffer();
+        }
     }
 
     internal void SetPending(ValueTask pending) => _pending = pending;
@@ -227,7 +239,11 @@ public sealed partial class HttpExchange
             ApplicationState = null; // the next request gets state of its own
         }
         _head.Release();
-        _body.Reset();
+        if (_hasBody)
+        {
+            _hasBody = false;
+            _body.Reset();
+        }
         ResetResponse();
         _connection = null;
         WantsClose = AbortConnection = _closeRequired = false;

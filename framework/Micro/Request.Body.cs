@@ -1,0 +1,88 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Micro.Hosting;
+
+namespace Micro;
+
+/// <summary>The request's body, read as bytes, a stream, text or JSON (forms and multipart beside the rest of the request).</summary>
+public sealed partial class Request
+{
+    /// <summary>The body's bytes (an upgraded request's body, if it had one, was read before the switch and is gone).</summary>
+    private ReadOnlySpan<byte> BodyBytes => _exchange is null ? default : _exchange.Body;
+
+    /// <summary>
+    /// The body's bytes (de-chunked); empty when there is none. A streamed body (multipart/form-data, see
+    /// <see cref="IsBodyStreamed"/>) is read with <see cref="Multipart"/>, <see cref="BodyStream"/> or <see cref="ReadBodyAsync"/> instead.
+    /// </summary>
+    public ReadOnlyMemory<byte> Body => _exchange is null ? default : _exchange.BodyMemory;
+
+    /// <summary>The body as a read-only stream; for a streamed body it reads as the body arrives (asynchronous reads only).</summary>
+    public Stream BodyStream => _exchange is null ? Stream.Null : _exchange.OpenBody();
+
+    /// <summary>
+    /// True when the handler runs before the body has arrived and reads it as it comes: by default for
+    /// multipart/form-data (<see cref="MicroServerOptions.StreamRequestBody"/> decides).
+    /// </summary>
+    public bool IsBodyStreamed => _exchange is { IsBodyStreamed: true };
+
+    /// <summary>The whole body, waiting for a streamed one to arrive (up to <see cref="MicroServerOptions.MaxRequestBodySize"/>).</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync()
+    {
+        if (_exchange is null)
+        {
+            return default;
+        }
+        await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
+        return _exchange.BodyMemory;
+    }
+
+    /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
+    public string Text()
+    {
+        var encoding = Encoding.UTF8;
+        var contentType = Header("Content-Type");
+        if (contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) && media.Charset.HasValue)
+        {
+            try
+            {
+                encoding = Encoding.GetEncoding(media.Charset.Value!);
+            }
+            catch (ArgumentException)
+            {
+                throw new HttpError(415, $"The charset '{media.Charset.Value}' is not supported.");
+            }
+        }
+        return encoding.GetString(BodyBytes);
+    }
+
+    /// <summary>
+    /// The body as JSON, with the app's <see cref="MicroApp.JsonOptions"/> (web defaults: property names match in any
+    /// case), or through source-generated metadata when given (trimming- and AOT-safe). Not JSON: 400.
+    /// </summary>
+    public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
+    {
+        if (_parsedBody is T kept)
+        {
+            return kept;
+        }
+        try
+        {
+            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _settings.Json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
+        }
+        catch (JsonException error)
+        {
+            throw new HttpError(400, $"The request body is not valid JSON: {error.Message}");
+        }
+    }
+
+    /// <summary>The body as JSON; completes synchronously unless the body is streamed and still arriving.</summary>
+    public ValueTask<T?> JsonAsync<T>(JsonTypeInfo<T>? typeInfo = null) =>
+        IsBodyStreamed ? JsonAfterBodyAsync(typeInfo) : new(Json(typeInfo));
+
+    private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
+    {
+        await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
+        return Json(typeInfo);
+    }
+}
