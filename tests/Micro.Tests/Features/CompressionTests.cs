@@ -276,4 +276,59 @@ public sealed class CompressionTests
             directory.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task A_route_that_throws_leaves_the_connections_next_responses_as_they_should_be()
+    {
+        // A route that throws before it answers, with and without Accept-Encoding: the 500 goes out, and the requests
+        // after it on the same connection (HttpClient keeps it) are compressed or not as they ask, with Vary, and a
+        // stream that follows an identity request that threw is sent as it is.
+        var app = App();
+        app.Get("/throws", (req, res) => throw new InvalidOperationException("the route failed"));
+        await RunAsync(app, async client =>
+        {
+            foreach (var accept in new[] { null, "gzip", null, "br" })
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, (await GetAsync(client, "/throws", accept)).StatusCode);
+                var plain = await GetAsync(client, "/stream", null);
+                Assert.Empty(plain.Content.Headers.ContentEncoding);
+                Assert.Contains("Accept-Encoding", plain.Headers.Vary);
+                Assert.Equal("chunk-1;chunk-2;" + Big, await DecodeAsync(plain));
+                var compressed = await GetAsync(client, "/json", "gzip");
+                Assert.Equal("gzip", compressed.Content.Headers.ContentEncoding.Single());
+                Assert.Equal("[" + Big + "]", await DecodeAsync(compressed));
+                var small = await GetAsync(client, "/small", null);
+                Assert.Contains("Accept-Encoding", small.Headers.Vary);
+                Assert.Equal("tiny", await small.Content.ReadAsStringAsync());
+            }
+        });
+    }
+
+    [Fact]
+    public async Task A_route_that_throws_under_a_routers_compression_leaves_no_filter_for_the_apps_own_routes()
+    {
+        // Compression on a router only: a request without Accept-Encoding whose route throws there, then, on the same
+        // connection, a stream from a route outside the router, which no filter may touch (no Vary, not compressed).
+        var api = new Router().UseCompression();
+        api.Get("/throws", (req, res) => throw new InvalidOperationException("the route failed"));
+        var app = new MicroApp();
+        app.Use("/api", api);
+        app.Get("/stream", async (req, res) =>
+        {
+            res.Header("Content-Type", "text/plain");
+            await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-1;"));
+            await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-2;" + Big));
+        });
+        await RunAsync(app, async client =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, (await GetAsync(client, "/api/throws", null)).StatusCode);
+                var stream = await GetAsync(client, "/stream", "gzip");
+                Assert.Empty(stream.Content.Headers.ContentEncoding);
+                Assert.Empty(stream.Headers.Vary);
+                Assert.Equal("chunk-1;chunk-2;" + Big, await DecodeAsync(stream));
+            }
+        });
+    }
 }
