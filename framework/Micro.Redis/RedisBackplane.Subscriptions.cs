@@ -73,7 +73,6 @@ public sealed partial class RedisBackplane
         if (subscribed)
         {
             _subscriptions.Remove(topic);
-            Interlocked.Decrement(ref _subscribedChannels);
             try
             {
                 await existing!.UnsubscribeAsync().ConfigureAwait(false);
@@ -81,6 +80,12 @@ public sealed partial class RedisBackplane
             catch (Exception exception) when (exception is RedisException or TimeoutException)
             {
                 // Redis went: the subscription went with the connection, and is not made again on reconnect.
+            }
+            finally
+            {
+                // Counted gone once Redis answered (or went): counted when sent, the figure ran ahead of Redis, and a
+                // reader that trusted it (a test asking PUBSUB NUMSUB next) saw the channel still held.
+                Interlocked.Decrement(ref _subscribedChannels);
             }
             return;
         }
