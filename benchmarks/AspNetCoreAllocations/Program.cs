@@ -4,14 +4,6 @@
 // the same for all three). Run: dotnet run -c Release --project benchmarks/AspNetCoreAllocations [requests]
 using System.Net.Sockets;
 using System.Text;
-using Micro.AspNetCore;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 var requests = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 200_000;
 var onlyServer = args.Length > 1 ? args[1] : null; // kestrel, micro or inline: one server only (to trace it)

@@ -1,5 +1,4 @@
 using System.Threading.Tasks.Sources;
-using Micro.Http;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Abstractions;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,3 @@
-using Micro.Http;
-using Microsoft.AspNetCore.Http;
-
 namespace Micro.AspNetCore;
 
 /// <summary>
@@ -9,8 +6,10 @@ namespace Micro.AspNetCore;
 /// past the limit fails at the first read, a chunked body when it passes it, with a 413 BadHttpRequestException.
 /// Reads are asynchronous unless the app allows synchronous IO.
 /// </summary>
-internal sealed class HttpRequestStream(RequestFeatures owner) : Stream
+internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStream
 {
+    protected override string Carries => "The request body";
+
     private HttpExchange? _exchange;
     private long _declaredLength;
     private bool _chunked;
@@ -31,16 +30,6 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : Stream
     public bool CanHaveBody => _chunked || _declaredLength > 0;
 
     public bool HasStartedReading { get; private set; }
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -94,13 +83,4 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : Stream
         }
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

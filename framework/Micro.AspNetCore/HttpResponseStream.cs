@@ -7,17 +7,9 @@ namespace Micro.AspNetCore;
 /// (an app that writes to the stream and waits expects the client to have it). Writes are asynchronous unless the app
 /// allows synchronous IO.
 /// </summary>
-internal sealed class HttpResponseStream(RequestFeatures owner) : Stream
+internal sealed class HttpResponseStream(RequestFeatures owner) : WriteForwardStream
 {
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    protected override string Carries => "The response body";
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -45,9 +37,4 @@ internal sealed class HttpResponseStream(RequestFeatures owner) : Stream
         owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

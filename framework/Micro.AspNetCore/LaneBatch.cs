@@ -1,4 +1,3 @@
-using Micro.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.AspNetCore;

@@ -1,5 +1,4 @@
 using System.Collections;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Micro.AspNetCore;
 

@@ -1,5 +1,4 @@
 using System.Threading.Tasks.Sources;
-using Micro.Http;
 
 namespace Micro.AspNetCore;
 

@@ -1,6 +1,4 @@
 using System.IO.Pipelines;
-using Micro.Http;
-using Microsoft.AspNetCore.Http;
 
 namespace Micro.AspNetCore;
 

@@ -1,5 +1,3 @@
-using Micro.Http;
-
 namespace Micro.AspNetCore;
 
 /// <summary>

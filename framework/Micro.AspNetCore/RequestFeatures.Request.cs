@@ -1,9 +1,6 @@
 using System.Net;
 using System.Text;
-using Micro.Http;
 using Micro.Parser;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Micro.AspNetCore;
 

@@ -1,9 +1,6 @@
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
-using Micro.Http;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Micro.AspNetCore;
@@ -388,7 +385,6 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
             exchange.StartStreaming(ResponseHeaders.ContentLength ?? -1);
         }
     }
-
 
     FlushResult IValueTaskSource<FlushResult>.GetResult(short token) => _flush.GetResult(token);
 

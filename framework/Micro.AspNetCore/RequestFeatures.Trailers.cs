@@ -1,6 +1,4 @@
 using System.Text;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Micro.AspNetCore;
 

@@ -1,7 +1,4 @@
 using System.Text;
-using Micro.Http;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 
 namespace Micro.AspNetCore;

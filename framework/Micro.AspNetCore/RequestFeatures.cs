@@ -1,6 +1,4 @@
-using Micro.Http;
 using Micro.Transport;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace Micro.AspNetCore;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Micro.Parser;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Micro.AspNetCore;

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
-using Micro.Http;
 using Microsoft.AspNetCore.Connections;
 
 namespace Micro.AspNetCore;

@@ -10,7 +10,7 @@ namespace Micro.AspNetCore;
 /// nothing is buffered here), writes go to the transport's output and wait while it is past its high-water mark.
 /// The app calls from any thread; everything that touches the transport is posted to the reactor.
 /// </summary>
-internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSource<int>, IValueTaskSource
+internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, IValueTaskSource<int>, IValueTaskSource
 {
     private readonly Reactor _reactor;
     private readonly Action _onClosed;
@@ -60,15 +60,11 @@ internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSo
 
     private IConnectionTransport Transport => _switch.Transport;
 
+    protected override string Carries => "The upgraded connection";
+
     public override bool CanRead => true;
 
     public override bool CanWrite => true;
-
-    public override bool CanSeek => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -279,10 +275,6 @@ internal sealed class UpgradedStream : Stream, IConnectionProtocol, IValueTaskSo
 
     public override void Write(byte[] buffer, int offset, int count) =>
         throw new NotSupportedException("The upgraded connection is written asynchronously (WriteAsync).");
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -171,22 +171,14 @@ public sealed class RequestHead
     /// <summary>Finds the first header named <paramref name="name"/> (any case) and returns its value's range.</summary>
     public bool TryGetHeader(ReadOnlySpan<byte> buffer, string name, out ByteRange value)
     {
-        if (name.Length > 0)
+        // Narrowed once and looked up as bytes: a name that is not ASCII is no token, so no field has it.
+        Span<byte> ascii = name.Length <= 128 ? stackalloc byte[128] : new byte[name.Length];
+        if (Ascii.FromUtf16(name, ascii, out var written) != System.Buffers.OperationStatus.Done)
         {
-            // As the bytes overload: length and folded first byte first, the range's fields read as values.
-            var (length, first) = (name.Length, name[0] | 0x20);
-            foreach (ref readonly var header in Headers)
-            {
-                var (offset, nameLength) = (header.Name.Offset, header.Name.Length);
-                if (nameLength == length && (buffer[offset] | 0x20) == first && Ascii.EqualsIgnoreCase(buffer.Slice(offset, nameLength), name))
-                {
-                    value = header.Value;
-                    return true;
-                }
-            }
+            value = default;
+            return false;
         }
-        value = default;
-        return false;
+        return TryGetHeader(buffer, ascii[..written], out value);
     }
 
     internal void AddHeader(HeaderField header)

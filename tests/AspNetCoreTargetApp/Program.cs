@@ -1,13 +1,5 @@
 // An ASP.NET Core app on Micro, as a user writes one: GET /reactor names the thread that answered. It prints
 // "listening on <address>" once started, where the host says it listens. Run: dotnet AspNetCoreTargetApp.dll [--urls URL]
-using Micro.AspNetCore;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

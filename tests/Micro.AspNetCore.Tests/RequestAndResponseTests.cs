@@ -1,9 +1,4 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Micro.AspNetCore.Tests;

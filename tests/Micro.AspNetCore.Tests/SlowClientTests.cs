@@ -1,6 +1,4 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Micro.AspNetCore.Tests;
 

@@ -1,7 +1,4 @@
 using System.Buffers;
-using System.Net;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Micro.AspNetCore.Tests;
 

@@ -1,7 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace Micro.AspNetCore.Tests;
 

@@ -1,10 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.AspNetCore.Tests;
 

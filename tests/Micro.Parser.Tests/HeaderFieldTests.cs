@@ -119,6 +119,19 @@ public sealed class HeaderFieldTests
     }
 
     [Fact]
+    public void A_name_given_as_a_string_is_found_as_its_bytes_whatever_its_length_and_one_not_ascii_never()
+    {
+        var longName = "X-" + new string('n', 200);
+        var buffer = Bytes($"GET / HTTP/1.1\r\nHost: a\r\nAccept: 1\r\n{longName}: 2\r\n\r\n");
+        var head = ParsedHead(buffer);
+
+        Assert.True(head.TryGetHeader(buffer, longName.ToUpperInvariant(), out var found)); // longer than the stack buffer
+        Assert.Equal("2", Text(buffer, found));
+        Assert.False(head.TryGetHeader(buffer, "Acc\u00e9pt", out _)); // one letter not ASCII: no token is named so
+        Assert.False(head.TryGetHeader(buffer, "", out _));
+    }
+
+    [Fact]
     public void A_parsed_copy_keeps_every_result_with_a_header_table_only_as_large_as_the_request()
     {
         var buffer = Bytes("GET /rooms/7?name=ana HTTP/1.1\r\nHost: chat\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");

@@ -1,17 +1,9 @@
 namespace Micro.AspNetCore;
 
 /// <summary>HttpResponse.Body in a Micro app: writes go to the <see cref="BufferedResponseBody"/>; synchronous ones only when allowed, as on Kestrel.</summary>
-internal sealed class ResponseBodyStream(BufferedResponseBody body, MicroRequestContext owner) : Stream
+internal sealed class ResponseBodyStream(BufferedResponseBody body, MicroRequestContext owner) : WriteForwardStream
 {
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    protected override string Carries => "The response body";
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => body.AppendAsync(buffer, cancellationToken);
 
@@ -35,9 +27,4 @@ internal sealed class ResponseBodyStream(BufferedResponseBody body, MicroRequest
     {
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

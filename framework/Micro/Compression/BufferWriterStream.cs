@@ -1,15 +1,12 @@
 using System.Buffers;
+using Micro.Http;
 
 namespace Micro.Compression;
 
 /// <summary>A write-only stream into an <see cref="IBufferWriter{T}"/>: where the encoders write, without a copy of its own.</summary>
-internal sealed class BufferWriterStream(IBufferWriter<byte> destination) : Stream
+internal sealed class BufferWriterStream(IBufferWriter<byte> destination) : WriteForwardStream
 {
-    public override bool CanRead => false;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    protected override string Carries => "An encoder's output";
 
     public override void Write(ReadOnlySpan<byte> buffer) => destination.Write(buffer);
 
@@ -19,9 +16,4 @@ internal sealed class BufferWriterStream(IBufferWriter<byte> destination) : Stre
     {
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
 }

@@ -106,13 +106,9 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
     internal static BadHttpRequestException Malformed(Exception error) => new($"The multipart/form-data body is malformed: {error.Message}", 400);
 
     /// <summary>Turns the multipart parser's complaints about the bytes into 400s; the body's own errors (413, 408, client gone) pass through.</summary>
-    private sealed class FormPartStream(Stream inner) : Stream
+    private sealed class FormPartStream(Stream inner) : Http.ReadForwardStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        protected override string Carries => "A form part";
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -135,13 +131,5 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
 
         public override int Read(byte[] buffer, int offset, int count) =>
             throw new NotSupportedException("A form part is read with ReadAsync: a synchronous read would block the reactor that delivers it.");
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -4,21 +4,9 @@ namespace Micro.Http;
 /// A streamed request body as a <see cref="Stream"/>. Reads are asynchronous only: a synchronous read on the reactor
 /// thread would wait for bytes that only that thread can deliver.
 /// </summary>
-internal sealed class RequestBodyStream(RequestBody body) : Stream
+internal sealed class RequestBodyStream(RequestBody body) : ReadForwardStream
 {
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException("A streamed request body has no length until it has arrived.");
-
-    public override long Position
-    {
-        get => throw new NotSupportedException("A streamed request body cannot seek.");
-        set => throw new NotSupportedException("A streamed request body cannot seek.");
-    }
+    protected override string Carries => "A streamed request body";
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         body.ReadAsync(buffer, cancellationToken);
@@ -28,14 +16,4 @@ internal sealed class RequestBodyStream(RequestBody body) : Stream
 
     public override int Read(byte[] buffer, int offset, int count) =>
         throw new NotSupportedException("A streamed request body is read with ReadAsync: a synchronous read would block the reactor that delivers it.");
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A streamed request body cannot seek.");
-
-    public override void SetLength(long value) => throw new NotSupportedException("The request body is read-only.");
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("The request body is read-only.");
 }

@@ -1,7 +1,4 @@
-using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
 using static Micro.AspNetCore.Authorization;
 
 namespace Micro.AspNetCore.Tests.InMicroApps;

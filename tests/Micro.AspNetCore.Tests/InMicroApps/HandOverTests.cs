@@ -1,10 +1,5 @@
-using System.Net;
-using System.Text;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.AspNetCore.Tests.InMicroApps;
 

@@ -1,6 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-
 namespace Micro.AspNetCore.Tests.InMicroApps;
 
 /// <summary>A Micro app built by MicroApp.CreateBuilder, served on a port of 127.0.0.1 the system picks, with an HttpClient for it.</summary>

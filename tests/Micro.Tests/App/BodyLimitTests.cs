@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using static Micro.Metadata.RouteMetadata;
 
 namespace Micro.Tests.App;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Micro.Tests.App;

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using Micro.Proxy;
 
 namespace Micro.Tests.Deployment;

@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Text;
 using Micro.Compression;
 
 namespace Micro.Tests.Features;

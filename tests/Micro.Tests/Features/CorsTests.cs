@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Cors;
 
 namespace Micro.Tests.Features;

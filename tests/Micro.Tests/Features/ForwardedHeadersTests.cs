@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Proxy;
 
 namespace Micro.Tests.Features;

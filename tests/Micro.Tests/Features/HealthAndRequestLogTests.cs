@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Diagnostics;
 using Micro.Testing;
 using Microsoft.Extensions.Logging;

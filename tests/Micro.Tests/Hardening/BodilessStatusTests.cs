@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9, defect 10: 204 and 304 end at their headers whatever the handler writes, so the next response in the pipeline stays framed.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9, defect 10: req.Form() stops at ASP.NET Core's form limits instead of parsing megabytes of pairs on the reactor.</summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9's audit of multipart/form-data: header count and size limits, boundary abuse, and what fuzzing found.</summary>

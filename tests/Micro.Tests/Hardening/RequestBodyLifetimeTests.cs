@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9, defect 9: a body handed out as memory or a stream keeps its bytes across awaits, whatever other clients send meanwhile.</summary>

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Micro.ServerSentEvents;
 
 namespace Micro.Tests.Hardening;

@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Tests.Shared;
 
 namespace Micro.Tests.Hardening;

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Tests.Hardening;
 
 /// <summary>Issue 9, defect 1: a streaming response queued behind another resumes when it reaches the head, whatever the sizes.</summary>

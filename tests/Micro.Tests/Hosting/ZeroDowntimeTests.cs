@@ -1,6 +1,4 @@
 using Micro.Tests.Shared;
-using System.Diagnostics;
-using System.Net;
 
 namespace Micro.Tests.Hosting;
 

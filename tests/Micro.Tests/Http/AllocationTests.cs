@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json.Serialization;
 
 namespace Micro.Tests.Http;

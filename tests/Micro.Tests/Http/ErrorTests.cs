@@ -1,4 +1,3 @@
-using System.Text;
 using Micro.Http;
 
 namespace Micro.Tests.Http;

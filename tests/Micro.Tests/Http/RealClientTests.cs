@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text;
 using Micro.Http;
 
 namespace Micro.Tests.Http;

@@ -1,4 +1,3 @@
-using System.Text;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Transport;

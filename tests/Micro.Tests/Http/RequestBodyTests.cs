@@ -1,4 +1,3 @@
-using System.Text;
 using Micro.Http;
 using Microsoft.AspNetCore.Http;
 
@@ -50,5 +49,22 @@ public sealed class RequestBodyTests
         pipe.Complete();
         var error = await Assert.ThrowsAsync<BadHttpRequestException>(() => body.ReadWholeAsync(limit: 100).AsTask());
         Assert.Equal(413, error.StatusCode);
+    }
+
+    [Fact]
+    public void A_streamed_body_as_a_stream_goes_forward_only_and_says_so()
+    {
+        var pipe = new RequestBodyPipe(() => { });
+        var body = new RequestBody();
+        body.SetStreamed(pipe);
+        using var stream = body.Open();
+        Assert.True(stream.CanRead);
+        Assert.False(stream.CanSeek);
+        Assert.False(stream.CanWrite);
+        Assert.Equal("A streamed request body goes forward only: it has no length until it has all gone by.", Assert.Throws<NotSupportedException>(() => stream.Length).Message);
+        Assert.Equal("A streamed request body goes forward only: it cannot seek.", Assert.Throws<NotSupportedException>(() => stream.Seek(0, SeekOrigin.Begin)).Message);
+        Assert.Throws<NotSupportedException>(() => stream.Position = 1);
+        Assert.Equal("A streamed request body is read-only.", Assert.Throws<NotSupportedException>(() => stream.Write([1], 0, 1)).Message);
+        Assert.StartsWith("A streamed request body is read with ReadAsync", Assert.Throws<NotSupportedException>(() => stream.Read(new byte[1], 0, 1)).Message);
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Micro.Http;
 using Micro.Transport;
 

@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
-
 namespace Micro.Tests.Http;
 
 public sealed class RobustnessTests

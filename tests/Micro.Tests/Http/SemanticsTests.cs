@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Micro.Http;
 
 namespace Micro.Tests.Http;

@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using System.Diagnostics;
 using System.Text.Json;
 using Micro.OpenApi;
 using static Micro.Metadata.RouteMetadata;

@@ -1,4 +1,3 @@
-using System.Text;
 using Micro.Parser;
 using Micro.Routing;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.Compression;
 using Micro.ServerSentEvents;
 

@@ -1,5 +1,3 @@
-using System.Net.Sockets;
-using System.Text;
 using Micro.ServerSentEvents;
 
 namespace Micro.Tests.ServerSentEvents;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using Micro.Transport;
 
 namespace Micro.Tests;

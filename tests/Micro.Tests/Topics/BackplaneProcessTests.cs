@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Micro.Tests.Shared;
 using Micro.Tests.WebSockets;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
 using Micro.Diagnostics;
 using Micro.Redis;
 using Micro.ServerSentEvents;

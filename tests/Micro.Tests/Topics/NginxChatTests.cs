@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using Micro.Tests.Deployment;
 using Micro.Tests.Shared;
 

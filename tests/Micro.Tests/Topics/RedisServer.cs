@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using System.Text;
 using Micro.Tests.Deployment;
 
 namespace Micro.Tests.Topics;

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Micro.Transport;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,4 @@
 using System.Net.WebSockets;
-using System.Text;
 using Micro.Tests.Shared;
 
 namespace Micro.Tests.WebSockets;

@@ -1,6 +1,5 @@
 using System.IO.Compression;
 using System.Net.WebSockets;
-using System.Text;
 using Micro.WebSockets;
 
 namespace Micro.Tests.WebSockets;

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Micro.Tests.WebSockets;
 
 /// <summary>Issue 12: a client that is not .NET's: Python's websockets library (Debian's python3-websockets; scripts/test.sh installs it).</summary>

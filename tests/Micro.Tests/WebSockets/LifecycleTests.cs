@@ -1,4 +1,3 @@
-using System.Text;
 using Micro.WebSockets;
 
 namespace Micro.Tests.WebSockets;

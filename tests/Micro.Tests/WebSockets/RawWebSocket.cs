@@ -1,8 +1,5 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 
 namespace Micro.Tests.WebSockets;
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Micro.WebSockets;
 
 namespace Micro.Tests.WebSockets;
