@@ -1,6 +1,3 @@
-using BenchmarkDotNet.Attributes;
-using Micro.Parser;
-
 namespace Micro.Benchmarks;
 
 /// <summary>Decoding a 16 KiB chunked body: the per-chunk framing cost, since data runs come back as ranges.</summary>

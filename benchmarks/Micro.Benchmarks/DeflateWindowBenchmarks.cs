@@ -1,5 +1,3 @@
-using System.Text;
-using BenchmarkDotNet.Attributes;
 using Micro.WebSockets;
 
 namespace Micro.Benchmarks;

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using Micro.Hosting;
 using Micro.Http;
 using Micro.Transport;
 using Microsoft.Extensions.Logging.Abstractions;

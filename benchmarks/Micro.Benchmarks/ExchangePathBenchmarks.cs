@@ -1,6 +1,3 @@
-using BenchmarkDotNet.Attributes;
-using Micro.Hosting;
-
 namespace Micro.Benchmarks;
 
 /// <summary>

@@ -1,8 +1,6 @@
 using System.Net;
-using BenchmarkDotNet.Attributes;
 using Micro.Compression;
 using Micro.Cors;
-using Micro.Hosting;
 using Micro.Proxy;
 
 namespace Micro.Benchmarks;

@@ -1,5 +1,3 @@
-using BenchmarkDotNet.Attributes;
-using Micro.Parser;
 using Micro.Parser.LLHttp;
 
 namespace Micro.Benchmarks;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using BenchmarkDotNet.Attributes;
 
 namespace Micro.Benchmarks;
 

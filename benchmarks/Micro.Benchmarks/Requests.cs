@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.Benchmarks;
 
 /// <summary>The inputs the parser benchmarks share.</summary>

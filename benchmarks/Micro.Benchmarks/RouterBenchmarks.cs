@@ -1,6 +1,3 @@
-using System.Text;
-using BenchmarkDotNet.Attributes;
-using Micro.Parser;
 using Micro.Routing;
 
 namespace Micro.Benchmarks;

@@ -10,11 +10,7 @@ public sealed class MovedClockTests
     public async Task A_head_begun_after_a_long_keep_alive_gets_the_whole_headers_timeout()
     {
         var clock = new MovedClock();
-        await using var server = new TestServer(Hello.Handler, o =>
-        {
-            o.ReactorCount = 1;
-            o.Clock = clock.Now;
-        });
+        await using var server = OnOneReactor(clock);
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal("Hello, World!", (await client.ReadResponsesAsync(1))[0].Body);
@@ -37,11 +33,7 @@ public sealed class MovedClockTests
     public async Task An_idle_connection_is_closed_at_the_keep_alive_timeout_of_the_moved_clock()
     {
         var clock = new MovedClock();
-        await using var server = new TestServer(Hello.Handler, o =>
-        {
-            o.ReactorCount = 1;
-            o.Clock = clock.Now;
-        });
+        await using var server = OnOneReactor(clock);
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         await client.ReadResponsesAsync(1);
@@ -53,4 +45,11 @@ public sealed class MovedClockTests
         Assert.Equal("", Encoding.ASCII.GetString(Encoding.ASCII.GetBytes(await client.ReadToEndAsync()))); // closed, nothing sent
         await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
+
+    /// <summary>Hello on one reactor that reads the time from <paramref name="clock"/>.</summary>
+    private static TestServer OnOneReactor(MovedClock clock) => new(Hello.Handler, o =>
+    {
+        o.ReactorCount = 1;
+        o.Clock = clock.Now;
+    });
 }
