@@ -18,8 +18,11 @@ internal sealed class ExchangePath
     private readonly byte[] _batch;
 
     /// <summary>HttpArena's pipelined batch: sixteen "GET /pipeline" requests as its load generator sends them.</summary>
-    public static byte[] PipelinedBatch(int count, string extraHeaders = "") =>
-        Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat($"GET /pipeline HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n{extraHeaders}\r\n", count)));
+    public static byte[] PipelinedBatch(int count, string extraHeaders = "") => PipelinedBatch(count, extraHeaders, ["/pipeline"]);
+
+    /// <summary>As above, the requests taking <paramref name="paths"/> in turn.</summary>
+    public static byte[] PipelinedBatch(int count, string extraHeaders, string[] paths) =>
+        Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, count).Select(i => $"GET {paths[i % paths.Length]} HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n{extraHeaders}\r\n")));
 
     public ExchangePath(HttpHandler handler, byte[] batch, MicroServerOptions? options = null)
     {

@@ -172,7 +172,7 @@ public sealed class RequestHead
     public bool TryGetHeader(ReadOnlySpan<byte> buffer, string name, out ByteRange value)
     {
         // Narrowed once and looked up as bytes: a name that is not ASCII is no token, so no field has it.
-        Span<byte> ascii = name.Length <= 128 ? stackalloc byte[128] : new byte[name.Length];
+        Span<byte> ascii = name.Length <= 64 ? stackalloc byte[64] : new byte[name.Length];
         if (Ascii.FromUtf16(name, ascii, out var written) != System.Buffers.OperationStatus.Done)
         {
             value = default;

@@ -125,7 +125,7 @@ public sealed class HeaderFieldTests
         var buffer = Bytes($"GET / HTTP/1.1\r\nHost: a\r\nAccept: 1\r\n{longName}: 2\r\n\r\n");
         var head = ParsedHead(buffer);
 
-        Assert.True(head.TryGetHeader(buffer, longName.ToUpperInvariant(), out var found)); // longer than the stack buffer
+        Assert.True(head.TryGetHeader(buffer, longName.ToUpperInvariant(), out var found)); // longer than the stack buffer (64 bytes)
         Assert.Equal("2", Text(buffer, found));
         Assert.False(head.TryGetHeader(buffer, "Acc\u00e9pt", out _)); // one letter not ASCII: no token is named so
         Assert.False(head.TryGetHeader(buffer, "", out _));

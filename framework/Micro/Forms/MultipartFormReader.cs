@@ -106,9 +106,14 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
     internal static BadHttpRequestException Malformed(Exception error) => new($"The multipart/form-data body is malformed: {error.Message}", 400);
 
     /// <summary>Turns the multipart parser's complaints about the bytes into 400s; the body's own errors (413, 408, client gone) pass through.</summary>
-    private sealed class FormPartStream(Stream inner) : Http.ReadForwardStream
+    private sealed class FormPartStream(Stream inner) : Stream
     {
-        protected override string Carries => "A form part";
+        // A component names no part of the framework (ArchitectureTests), so not Http.ReadForwardStream: its answers, here.
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException("A form part goes forward only: it has no length until it has all gone by.");
+        public override long Position { get => throw new NotSupportedException("A form part goes forward only: it has no position."); set => throw new NotSupportedException("A form part goes forward only: it cannot seek."); }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
@@ -131,5 +136,13 @@ public sealed class MultipartFormReader : IAsyncEnumerable<FormPart>
 
         public override int Read(byte[] buffer, int offset, int count) =>
             throw new NotSupportedException("A form part is read with ReadAsync: a synchronous read would block the reactor that delivers it.");
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A form part goes forward only: it cannot seek.");
+        public override void SetLength(long value) => throw new NotSupportedException("A form part goes forward only: it cannot be given a length.");
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("A form part is read-only.");
     }
 }

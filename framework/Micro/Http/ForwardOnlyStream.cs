@@ -2,8 +2,9 @@ namespace Micro.Http;
 
 /// <summary>
 /// A stream that only goes forward, as a body in flight does: read as it arrives or written as it leaves, with no
-/// length and no position. The server's streams (request and response bodies, an upgraded connection, a form part,
-/// an encoder's sink) take these answers from here and say only what they do.
+/// length and no position. The server's streams (request and response bodies, an upgraded connection, an encoder's
+/// sink) take these answers from here and say only what they do; Forms, a component that names no part of the
+/// framework, gives its part stream the same answers itself.
 /// </summary>
 internal abstract class ForwardOnlyStream : Stream
 {

@@ -22,7 +22,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
     private bool _corked;             // a delivery is under way: flushes wait for its end
     private bool _flushWanted;        // one was asked for meanwhile
     private bool _drainRequested;
-
     private readonly PeerAddress _peer;
 
     public TransportConnection(Reactor reactor, int fd, int slot, uint generation, PeerAddress peer)
@@ -41,9 +40,7 @@ internal sealed partial class TransportConnection : IConnectionTransport
     public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public int Slot { get; }
-
-    public uint Generation { get; }
-
+    public uint Generation { get; } // with Slot, the token epoll hands back: a reused slot is told from its last connection
     public Reactor Reactor => _reactor;
 
     public IConnectionProtocol? Protocol { get; set; }

@@ -1,9 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Threading.Tasks.Sources;
 using Micro.Transport;
 
@@ -13,7 +10,7 @@ namespace Micro.WebSockets;
 /// Reading frames as they arrive (RFC 6455 section 5): a header is read once all of it is here, a payload as it comes,
 /// unmasked into the message being assembled; every rule a client can break closes the connection with its code.
 /// </summary>
-public sealed partial class WebSocketConnection : IValueTaskSource<bool>
+public sealed partial class WebSocketConnection
 {
     private bool _inFrame;
     private bool _frameFin;
@@ -36,9 +33,6 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
     private bool _ended;                     // no message will come any more
     private WebSocketMessage _current;
     private ManualResetValueTaskSourceCore<bool> _receive;
-    private Action<object?>? _handlerContinuation; // the handler awaiting its next message, resumed on the reactor
-    private object? _handlerContinuationState;
-    private ExecutionContext? _handlerContext;
 
     /// <summary>
     /// Waits for the next whole message (then <c>Current</c> of the enumerator has it); false once the connection is
@@ -210,7 +204,7 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
             destination = _message.AsSpan(_messageLength, payload.Length);
             _messageLength += payload.Length;
         }
-        Unmask(payload, destination, _mask, _maskIndex);
+        FrameMask.Unmask(payload, destination, _mask, _maskIndex);
         _maskIndex = (_maskIndex + payload.Length) & 3;
         _payloadRemaining -= payload.Length;
         if (_messageOpcode == WebSocketOpcode.Text && _frameOpcode < WebSocketOpcode.Close && !_messageCompressed
@@ -370,83 +364,5 @@ public sealed partial class WebSocketConnection : IValueTaskSource<bool>
             ReturnMessageBuffer(_message);
             _message = null;
         }
-    }
-
-    /// <summary>
-    /// XORs <paramref name="source"/> with the 4-byte mask, starting at byte <paramref name="maskIndex"/> of it: 32 or
-    /// 16 bytes at a time where the processor has vectors (a 16 KiB message is 512 steps, not 2,048), then 8, then one.
-    /// </summary>
-    internal static void Unmask(ReadOnlySpan<byte> source, Span<byte> destination, uint mask, int maskIndex)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, source.Length);
-        var rotated = BitOperations.RotateRight(mask, 8 * maskIndex);
-        ref var from = ref MemoryMarshal.GetReference(source);
-        ref var to = ref MemoryMarshal.GetReference(destination);
-        var length = (nuint)source.Length;
-        nuint i = 0;
-        if (Vector256.IsHardwareAccelerated && length >= 32)
-        {
-            var wide = Vector256.Create(rotated).AsByte();
-            for (; i + 32 <= length; i += 32)
-            {
-                (Vector256.LoadUnsafe(ref from, i) ^ wide).StoreUnsafe(ref to, i);
-            }
-        }
-        else if (Vector128.IsHardwareAccelerated && length >= 16)
-        {
-            var wide = Vector128.Create(rotated).AsByte();
-            for (; i + 16 <= length; i += 16)
-            {
-                (Vector128.LoadUnsafe(ref from, i) ^ wide).StoreUnsafe(ref to, i);
-            }
-        }
-        var eight = rotated | ((ulong)rotated << 32); // every step so far was a multiple of 4 bytes: the mask lines up still
-        for (; i + 8 <= length; i += 8)
-        {
-            Unsafe.WriteUnaligned(ref Unsafe.Add(ref to, i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref from, i)) ^ eight);
-        }
-        for (; i < length; i++)
-        {
-            Unsafe.Add(ref to, i) = (byte)(Unsafe.Add(ref from, i) ^ (byte)(rotated >> (int)(8 * (i & 3))));
-        }
-    }
-
-    bool IValueTaskSource<bool>.GetResult(short token) => _receive.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _receive.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
-    {
-        if ((flags & ValueTaskSourceOnCompletedFlags.UseSchedulingContext) != 0 && SynchronizationContext.Current == _reactor.SynchronizationContext)
-        {
-            // Awaited on the reactor, to come back to it: the continuation is queued on the reactor here. Left to the
-            // runtime, posting to the context would make a delegate per message (60% of the echo's allocations), and
-            // running it inline would re-enter the handler while the frames it reads are still being parsed.
-            _handlerContinuation = continuation;
-            _handlerContinuationState = state;
-            _handlerContext = (flags & ValueTaskSourceOnCompletedFlags.FlowExecutionContext) != 0 ? ExecutionContext.Capture() : null;
-            _receive.OnCompleted(static connection => ((WebSocketConnection)connection!).ResumeHandlerLater(), this, token, ValueTaskSourceOnCompletedFlags.None);
-            return;
-        }
-        _receive.OnCompleted(continuation, state, token, flags);
-    }
-
-    /// <summary>Called where the message is handed over (on the reactor): the handler goes on after the current batch of events.</summary>
-    private void ResumeHandlerLater() => _reactor.PostLocal(static connection => ((WebSocketConnection)connection!).ResumeHandler(), this);
-
-    private void ResumeHandler()
-    {
-        var (continuation, state, context) = (_handlerContinuation!, _handlerContinuationState, _handlerContext);
-        (_handlerContinuation, _handlerContinuationState, _handlerContext) = (null, null, null);
-        if (context is null)
-        {
-            continuation(state);
-            return;
-        }
-        ExecutionContext.Run(context, static resume =>
-        {
-            var (continuation, state) = ((Action<object?>, object?))resume!;
-            continuation(state);
-        }, (continuation, state));
     }
 }

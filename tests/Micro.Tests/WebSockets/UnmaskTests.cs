@@ -19,7 +19,7 @@ public sealed class UnmaskTests
             {
                 var expected = payload.Select((b, i) => (byte)(b ^ mask[(start + i) % 4])).ToArray();
                 var actual = new byte[length + 5]; // room after it: nothing past the payload may be written
-                WebSocketConnection.Unmask(payload, actual, maskValue, start);
+                FrameMask.Unmask(payload, actual, maskValue, start);
                 Assert.Equal(expected, actual[..length]);
                 Assert.All(actual[length..], b => Assert.Equal(0, b));
             }
@@ -34,7 +34,7 @@ public sealed class UnmaskTests
         random.NextBytes(payload);
         var maskValue = (uint)random.Next();
         var whole = new byte[payload.Length];
-        WebSocketConnection.Unmask(payload, whole, maskValue, 0);
+        FrameMask.Unmask(payload, whole, maskValue, 0);
         for (var round = 0; round < 50; round++)
         {
             var pieces = new byte[payload.Length];
@@ -42,7 +42,7 @@ public sealed class UnmaskTests
             while (offset < payload.Length)
             {
                 var take = Math.Min(payload.Length - offset, random.Next(1, 100) * random.Next(1, 40));
-                WebSocketConnection.Unmask(payload.AsSpan(offset, take), pieces.AsSpan(offset), maskValue, maskIndex);
+                FrameMask.Unmask(payload.AsSpan(offset, take), pieces.AsSpan(offset), maskValue, maskIndex);
                 (offset, maskIndex) = (offset + take, (maskIndex + take) & 3);
             }
             Assert.Equal(whole, pieces);
