@@ -80,6 +80,25 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Inline_the_app_goes_on_on_its_reactor_after_a_body_read_that_waited_for_the_client()
+    {
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(ServerKind.MicroInline, web => web.MapPost("/body", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            reading.TrySetResult();
+            var text = await new StreamReader(request.Body).ReadToEndAsync(); // StreamReader awaits with ConfigureAwait(false), as most readers do
+            return $"{Thread.CurrentThread.Name ?? "pool"}: {text}";
+        }), micro: options => options.Server.ReactorCount = 1);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the app waits for a body that has not come
+        await client.SendAsync("5\r\nhello\r\n0\r\n\r\n");
+        var (status, _, body) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.Equal("Micro reactor 0: hello", body); // not a thread pool thread: inline means the rest of the app too
+    }
+
+    [Fact]
     public async Task Https_addresses_are_refused_at_start_with_the_reason()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));
