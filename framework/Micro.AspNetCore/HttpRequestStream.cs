@@ -82,5 +82,4 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
             System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
-
 }

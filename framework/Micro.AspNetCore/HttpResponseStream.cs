@@ -36,5 +36,4 @@ internal sealed class HttpResponseStream(RequestFeatures owner) : WriteForwardSt
         owner.ThrowIfSynchronousIODisallowed("flushes");
         owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
-
 }

@@ -26,5 +26,4 @@ internal sealed class ResponseBodyStream(BufferedResponseBody body, MicroRequest
     public override void Flush()
     {
     }
-
 }

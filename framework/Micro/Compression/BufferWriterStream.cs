@@ -15,5 +15,4 @@ internal sealed class BufferWriterStream(IBufferWriter<byte> destination) : Writ
     public override void Flush()
     {
     }
-
 }
