@@ -5,8 +5,6 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>curl, an independent client, against the same app on every server.</summary>
 public sealed class CurlTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static async Task<string> CurlAsync(params string[] arguments) => (await CurlWithLogAsync(arguments)).Output;
 
     private static async Task<(string Output, string Log)> CurlWithLogAsync(params string[] arguments)
@@ -25,7 +23,7 @@ public sealed class CurlTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Curl_gets_posts_and_reuses_the_connection(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>

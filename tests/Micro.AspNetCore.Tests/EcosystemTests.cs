@@ -11,10 +11,8 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>ASP.NET Core's own middleware, as an app uses it, giving the same answers on every server.</summary>
 public sealed class EcosystemTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Jwt_bearer_authentication_and_authorization_policies(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>
@@ -54,7 +52,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Rate_limiting_answers_429_past_the_window(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>
@@ -78,7 +76,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Output_caching_serves_the_stored_response(ServerKind server)
     {
         var calls = 0;
@@ -93,7 +91,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Problem_details_for_exceptions_and_error_statuses(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>
@@ -113,7 +111,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Response_compression_replaces_the_body_feature_and_compresses(ServerKind server)
     {
         var text = string.Concat(Enumerable.Repeat("compress me please ", 500));
@@ -133,7 +131,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Static_files_whole_ranged_and_conditional(ServerKind server)
     {
         var root = Directory.CreateTempSubdirectory("micro-static-");
@@ -169,7 +167,7 @@ public sealed class EcosystemTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Antiforgery_refuses_a_form_without_its_token_and_takes_one_with_it(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>

@@ -7,8 +7,6 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>Where the server listens, how it is configured and how it stops, as an ASP.NET Core app expects.</summary>
 public sealed class HostingTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static int FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -19,7 +17,7 @@ public sealed class HostingTests
     private static void MapThread(WebApplication app) => app.MapGet("/", () => Thread.CurrentThread.Name ?? "pool");
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Several_urls_are_all_bound_and_reported_with_their_ports(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, MapThread, urls: "http://127.0.0.1:0;http://127.0.0.1:0");
@@ -32,7 +30,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Http_ports_listens_on_every_address(ServerKind server)
     {
         var port = FreePort();
@@ -41,7 +39,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Endpoints_configured_for_kestrel_in_code_are_used_and_the_http2_only_one_is_left_out_on_micro(ServerKind server)
     {
         var http1 = FreePort();
@@ -106,7 +104,7 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Stopping_the_host_lets_the_request_in_progress_finish(ServerKind server)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

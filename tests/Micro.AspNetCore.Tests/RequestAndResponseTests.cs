@@ -6,8 +6,6 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>The request and response features, through minimal APIs, with the same answers on every server.</summary>
 public sealed class RequestAndResponseTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static void Map(WebApplication app)
     {
         app.MapGet("/", () => "Hello, World!");
@@ -57,7 +55,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Text_and_json_from_minimal_apis(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -73,7 +71,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task The_request_line_and_headers_reach_the_app_as_sent_with_the_path_decoded(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -93,7 +91,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Statuses_and_headers_the_app_sets_are_sent_and_the_framing_is_the_servers(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -114,7 +112,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Head_answers_with_gets_headers_and_no_body(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -125,7 +123,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Request_bodies_small_large_and_chunked_arrive_whole(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -144,7 +142,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_body_past_the_limit_is_refused_with_413_declared_or_chunked(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map, configure: builder =>
@@ -157,7 +155,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task The_connection_and_the_request_identifier_are_the_clients(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -172,7 +170,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task An_exception_before_the_response_is_a_500_logged_and_the_connection_serves_on(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -184,7 +182,7 @@ public sealed class RequestAndResponseTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Synchronous_writes_are_refused_unless_allowed(ServerKind server)
     {
         await using (var app = await ServedApp.StartAsync(server, Map))

@@ -8,8 +8,6 @@ namespace Micro.AspNetCore.Tests;
 /// </summary>
 public sealed class ResponseEdgeTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static void Map(WebApplication app)
     {
         app.MapGet("/plain", () => "plain");
@@ -32,7 +30,7 @@ public sealed class ResponseEdgeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_header_that_would_split_the_response_is_refused_with_a_500(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -45,7 +43,7 @@ public sealed class ResponseEdgeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_body_shorter_than_its_declared_length_cuts_the_connection_and_is_logged(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -61,7 +59,7 @@ public sealed class ResponseEdgeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task The_apps_connection_close_is_honoured_after_its_response(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -74,7 +72,7 @@ public sealed class ResponseEdgeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Large_and_small_answers_in_one_pipeline_arrive_whole_and_in_order(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);

@@ -8,8 +8,6 @@ namespace Micro.AspNetCore.Tests;
 /// </summary>
 public sealed class ResponseOrderTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     [Theory]
     [InlineData(nameof(ServerKind.Kestrel))]
     [InlineData(nameof(ServerKind.Micro))]
@@ -42,7 +40,7 @@ public sealed class ResponseOrderTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_file_sent_after_a_flush_follows_the_flushed_bytes(ServerKind server)
     {
         var path = Path.GetTempFileName();
@@ -64,7 +62,7 @@ public sealed class ResponseOrderTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_first_part_that_flushes_past_what_is_held_sends_everything_in_order(ServerKind server)
     {
         const int Chunks = 40, ChunkSize = 4096; // 160 KiB, flushed chunk by chunk: past the 64 KiB a first part holds

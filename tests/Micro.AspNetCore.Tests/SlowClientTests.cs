@@ -5,10 +5,8 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>A client that stops reading holds the app back: what the server holds for it stays bounded, on every server.</summary>
 public sealed class SlowClientTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_client_that_does_not_read_holds_the_app_back_instead_of_growing_the_buffers(ServerKind server)
     {
         var blockedAfter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);

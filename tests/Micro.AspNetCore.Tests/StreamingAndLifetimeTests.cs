@@ -5,10 +5,8 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>Flushed responses, pipelining, the client going away and the app aborting: the same on every server.</summary>
 public sealed class StreamingAndLifetimeTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_flush_reaches_the_client_before_the_app_writes_more(ServerKind server)
     {
         var firstRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -28,7 +26,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Pipelined_requests_are_answered_in_order_even_when_the_first_is_slowest(ServerKind server)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -59,7 +57,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task RequestAborted_fires_when_the_client_goes_away(ServerKind server)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -79,7 +77,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Writes_after_the_client_left_do_not_throw_and_the_flush_says_so(ServerKind server)
     {
         var clientLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -119,7 +117,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task HttpContext_Abort_cuts_the_connection(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/abort", (HttpContext context) => context.Abort()));
@@ -131,7 +129,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_declared_body_past_the_limit_reserves_nothing_and_is_refused(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web => web.MapPost("/upload", async (HttpRequest request) =>
@@ -151,7 +149,7 @@ public sealed class StreamingAndLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task An_app_that_writes_less_than_it_declared_gets_a_500_before_the_start_and_a_cut_connection_after(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>

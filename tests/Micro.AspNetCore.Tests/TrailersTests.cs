@@ -8,8 +8,6 @@ namespace Micro.AspNetCore.Tests;
 /// </summary>
 public sealed class TrailersTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static void Map(WebApplication app) => app.MapGet("/checked", async (HttpResponse response) =>
     {
         if (!response.SupportsTrailers())
@@ -24,7 +22,7 @@ public sealed class TrailersTests
     });
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task Trailers_follow_the_last_chunk_where_the_server_offers_them(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);

@@ -7,8 +7,6 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>.NET 10's minimal API validation and Microsoft.AspNetCore.OpenApi's document, on every server.</summary>
 public sealed class ValidationAndOpenApiTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     private static void Map(WebApplication app)
     {
         app.MapOpenApi();
@@ -24,7 +22,7 @@ public sealed class ValidationAndOpenApiTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task An_invalid_body_is_a_400_problem_with_the_fields_named(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map, Configure);
@@ -42,7 +40,7 @@ public sealed class ValidationAndOpenApiTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task The_openapi_document_describes_the_endpoints(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map, Configure);

@@ -8,8 +8,6 @@ namespace Micro.AspNetCore.Tests;
 /// <summary>UseWebSockets over the upgrade feature, and SignalR with its .NET client on every transport, on every server.</summary>
 public sealed class WebSocketAndSignalRTests
 {
-    public static IEnumerable<object[]> Servers => ServedApp.Servers;
-
     public static IEnumerable<object[]> ServersAndTransports =>
         from server in Enum.GetValues<ServerKind>()
         from transport in new[] { HttpTransportType.WebSockets, HttpTransportType.ServerSentEvents, HttpTransportType.LongPolling }
@@ -45,7 +43,7 @@ public sealed class WebSocketAndSignalRTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task A_websocket_echoes_text_and_large_binary_and_closes_cleanly(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, MapEcho);
@@ -74,7 +72,7 @@ public sealed class WebSocketAndSignalRTests
     }
 
     [Theory]
-    [MemberData(nameof(Servers))]
+    [OnEveryServer]
     public async Task RequestAborted_survives_the_switch_and_fires_when_the_websocket_client_goes(ServerKind server)
     {
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
