@@ -47,7 +47,11 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
                 throw TooLarge(max);
             }
         }
-        var count = await exchange.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(false);
+        // Back on the context it was called on: inline, the reactor's, where the body's bytes arrive, so a read that
+        // waited goes on there (queued on the reactor, no wake); with ConfigureAwait(false) the body's source, which
+        // runs its continuations asynchronously, sent the rest of the request through the thread pool and back. On
+        // the thread pool schedule there is no context, and nothing changes.
+        var count = await exchange.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(true);
         _read += count;
         if (limit is { } cap && _read > cap)
         {

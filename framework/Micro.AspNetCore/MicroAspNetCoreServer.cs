@@ -34,6 +34,9 @@ public sealed class MicroAspNetCoreServer : IServer
     /// <summary>Where it listens, once started (with the ports the system chose for port 0).</summary>
     public IReadOnlyList<System.Net.IPEndPoint> EndPoints => _server?.EndPoints ?? [];
 
+    /// <summary>The engine serving the app, once started (tests look at its reactors).</summary>
+    internal MicroServer? Engine => _server;
+
     /// <summary>Binds every address and starts the reactors; the application runs for each request from now on.</summary>
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
     {

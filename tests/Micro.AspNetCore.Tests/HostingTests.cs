@@ -97,6 +97,44 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Inline_a_body_read_that_waited_goes_on_on_the_reactor_without_a_trip_through_the_thread_pool()
+    {
+        // The body's bytes arrive on the reactor. A read that waited for them used to finish on a thread pool thread
+        // (the body's source runs its continuations asynchronously, and the stream awaited it with
+        // ConfigureAwait(false)), and the app's continuation was then posted back to the reactor, waking it: every
+        // waiting read of an inline app went through the pool and back (twice the CPU per upload). Now it finishes on
+        // the reactor and nothing from off the reactor wakes it while the body streams in.
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int Length = 4_000_000;
+        await using var app = await ServedApp.StartAsync(ServerKind.MicroInline, web => web.MapPost("/upload", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+        {
+            var buffer = new byte[64 * 1024];
+            reading.TrySetResult();
+            long total = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer)) > 0) // as an upload handler reads
+            {
+                total += read;
+            }
+            return $"{Thread.CurrentThread.Name}: {total}";
+        }), micro: options => options.Server.ReactorCount = 1);
+        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync($"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {Length}\r\n\r\n"); // streamed: past the buffered size
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the app waits for a body that has not come
+        var wakesBefore = reactor.Wakes;
+        var piece = new byte[64 * 1024];
+        for (var sent = 0; sent < Length; sent += piece.Length)
+        {
+            await client.SendAsync(piece.AsMemory(0, Math.Min(piece.Length, Length - sent)).ToArray());
+        }
+        var (status, _, body) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.Equal($"Micro reactor 0: {Length}", body);
+        Assert.True(reactor.Wakes - wakesBefore <= 2, $"the reactor was woken from other threads {reactor.Wakes - wakesBefore} times while the body streamed in");
+    }
+
+    [Fact]
     public async Task Https_addresses_are_refused_at_start_with_the_reason()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));

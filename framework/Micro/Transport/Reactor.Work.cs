@@ -9,6 +9,10 @@ namespace Micro.Transport;
 internal sealed unsafe partial class Reactor
 {
     private int _wakePending;
+    private long _wakes;
+
+    /// <summary>How many times another thread has woken this reactor (its eventfd written): work handed over from off the reactor, for tests and diagnostics.</summary>
+    internal long Wakes => Interlocked.Read(ref _wakes);
 
     /// <summary>Queues work for the reactor thread from any thread.</summary>
     public void Post(SendOrPostCallback callback, object? state)
@@ -27,6 +31,7 @@ internal sealed unsafe partial class Reactor
             {
                 if (!_wakeClosed)
                 {
+                    _wakes++; // under the lock: one writer at a time
                     ulong one = 1;
                     Libc.Write(_wakeFd, (byte*)&one, sizeof(ulong));
                 }
