@@ -14,7 +14,7 @@ internal sealed class HttpResponseStream(RequestFeatures owner) : WriteForwardSt
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         owner.BodyWriter.Write(buffer.Span);
-        await owner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await owner.FlushAsync(cancellationToken).ConfigureAwait(true); // inline, a flush that waited goes on on the reactor; on the thread pool there is no context
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

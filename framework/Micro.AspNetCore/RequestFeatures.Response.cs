@@ -290,7 +290,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         var gone = false;
         try
         {
-            await backpressure.ConfigureAwait(false);
+            await backpressure.ConfigureAwait(true); // inline: back on the reactor, not through the thread pool (as HttpRequestStream's reads)
         }
         catch (ConnectionResetException)
         {

@@ -135,6 +135,31 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Inline_a_response_write_that_waited_for_the_client_goes_on_on_the_reactor()
+    {
+        // As a body read: a write that waited for room (the client reads slower than the app writes) finished on a
+        // thread pool thread and the app was posted back, waking the reactor at every wait.
+        const int Pieces = 64;
+        await using var app = await ServedApp.StartAsync(ServerKind.MicroInline, web => web.MapGet("/download", async (Microsoft.AspNetCore.Http.HttpContext context) =>
+        {
+            var piece = new byte[64 * 1024];
+            context.Response.ContentLength = (long)Pieces * piece.Length;
+            for (var i = 0; i < Pieces; i++)
+            {
+                await context.Response.Body.WriteAsync(piece); // through the Stream, as a file or a proxy copies
+            }
+        }), micro: options => options.Server.ReactorCount = 1);
+        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        var wakesBefore = reactor.Wakes;
+        await client.SendAsync("GET /download HTTP/1.1\r\nHost: x\r\n\r\n");
+        var (status, _, body) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.Equal(Pieces * 64 * 1024, body.Length);
+        Assert.True(reactor.Wakes - wakesBefore <= 2, $"the reactor was woken from other threads {reactor.Wakes - wakesBefore} times while the response was written");
+    }
+
+    [Fact]
     public async Task Https_addresses_are_refused_at_start_with_the_reason()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));
