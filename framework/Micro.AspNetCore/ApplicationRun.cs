@@ -189,7 +189,11 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         Exception? failure = null;
         try
         {
-            await processing.ConfigureAwait(false);
+            // Back on the context this began on: inline, the reactor's, where an app whose continuations came home
+            // completes, so the response is finished there at once. With ConfigureAwait(false) the runtime would not
+            // run the rest on a thread with a context: it went through the thread pool and was posted back, waking
+            // the reactor, for every inline request that awaited anything. On the thread pool there is no context.
+            await processing.ConfigureAwait(true);
         }
         catch (Exception exception)
         {
@@ -202,8 +206,8 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
         }
         try
         {
-            await FinishAsync(failure).ConfigureAwait(false);
-            await RunOnCompletedAsync().ConfigureAwait(false);
+            await FinishAsync(failure).ConfigureAwait(true);
+            await RunOnCompletedAsync().ConfigureAwait(true);
         }
         catch (Exception exception)
         {

@@ -160,6 +160,30 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Inline_a_request_that_awaited_is_finished_on_the_reactor_without_a_trip_through_the_thread_pool()
+    {
+        // An app whose continuation came home completes on the reactor; its response used to be finished from a
+        // thread pool thread (the engine awaited it with ConfigureAwait(false)) and posted back, a wake per request.
+        const int Requests = 50;
+        await using var app = await ServedApp.StartAsync(ServerKind.MicroInline, web => web.MapGet("/yield", async () =>
+        {
+            await Task.Yield();
+            return Thread.CurrentThread.Name;
+        }), micro: options => options.Server.ReactorCount = 1);
+        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        var wakesBefore = reactor.Wakes;
+        for (var i = 0; i < Requests; i++)
+        {
+            await client.SendAsync("GET /yield HTTP/1.1\r\nHost: x\r\n\r\n");
+            var (status, _, body) = await client.ReadResponseAsync();
+            Assert.Equal(200, status);
+            Assert.Equal("Micro reactor 0", body);
+        }
+        Assert.True(reactor.Wakes - wakesBefore <= 2, $"the reactor was woken from other threads {reactor.Wakes - wakesBefore} times for {Requests} requests");
+    }
+
+    [Fact]
     public async Task Https_addresses_are_refused_at_start_with_the_reason()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));
