@@ -184,6 +184,56 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task Inline_the_failures_that_now_end_on_the_reactor_are_answered_and_the_server_goes_on()
+    {
+        // The paths the inline fixes moved onto the reactor, when they fail: an app that throws after it awaited
+        // (answered 500, the connection kept), and a body read waiting for a client that leaves (the read fails, the
+        // request ends); then new connections are served.
+        var reading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readEnded = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(ServerKind.MicroInline, web =>
+        {
+            web.MapGet("/throws-later", async Task<string> () =>
+            {
+                await Task.Yield();
+                throw new InvalidOperationException("failed after an await");
+            });
+            web.MapGet("/ok", () => "ok");
+            web.MapPost("/upload", async (Microsoft.AspNetCore.Http.HttpRequest request) =>
+            {
+                var buffer = new byte[64 * 1024];
+                reading.TrySetResult();
+                try
+                {
+                    while (await request.Body.ReadAsync(buffer) > 0)
+                    {
+                    }
+                    readEnded.TrySetResult("the body ended");
+                }
+                catch (Exception error)
+                {
+                    readEnded.TrySetResult(error.GetType().Name);
+                    throw;
+                }
+            });
+        });
+        await using (var client = await RawHttpClient.ConnectAsync(app.Address))
+        {
+            await client.SendAsync("GET /throws-later HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(500, (await client.ReadResponseAsync()).Status);
+            await client.SendAsync("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal("ok", (await client.ReadResponseAsync()).Body);
+        }
+        var leaving = await RawHttpClient.ConnectAsync(app.Address);
+        await leaving.SendAsync("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n");
+        await reading.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await leaving.SendAsync(new byte[100_000]);
+        leaving.Reset();
+        Assert.NotEqual("the body ended", await readEnded.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    [Fact]
     public async Task Https_addresses_are_refused_at_start_with_the_reason()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(ServerKind.Micro, MapThread, urls: "https://127.0.0.1:0"));
