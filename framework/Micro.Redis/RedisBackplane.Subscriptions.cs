@@ -16,7 +16,9 @@ public sealed partial class RedisBackplane
     private readonly Channel<string> _interest = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, byte> _interestQueued = new(StringComparer.Ordinal); // a topic queued once however often it changes
     private readonly Dictionary<string, ChannelMessageQueue> _subscriptions = new(StringComparer.Ordinal); // the loop's alone
-    private readonly ConcurrentDictionary<string, byte> _awaitingConnection = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _awaitingSubscription = new(StringComparer.Ordinal); // wanted, not made: Redis away or the attempt failed
+    private int _failedAttempts; // subscribe attempts failed in a row while connected: the retry's backoff
+    private int _retryScheduled;
 
     /// <summary>Topics this instance is subscribed to on Redis now (for tests and diagnostics).</summary>
     public int SubscribedChannels => Volatile.Read(ref _subscribedChannels);
@@ -34,7 +36,7 @@ public sealed partial class RedisBackplane
 
     private void ResubscribeEverything()
     {
-        foreach (var topic in _hub!.SubscribedTopics.Concat(_awaitingConnection.Keys))
+        foreach (var topic in _hub!.SubscribedTopics.Concat(_awaitingSubscription.Keys))
         {
             OnInterestChanged(topic);
         }
@@ -65,6 +67,10 @@ public sealed partial class RedisBackplane
     {
         var wanted = _hub!.CountSubscribers(topic) > 0;
         var subscribed = _subscriptions.TryGetValue(topic, out var existing);
+        if (!wanted)
+        {
+            _awaitingSubscription.TryRemove(topic, out _); // its subscribers left while it waited: nothing to make
+        }
         if (wanted == subscribed)
         {
             return;
@@ -89,24 +95,72 @@ public sealed partial class RedisBackplane
             }
             return;
         }
+        // Waiting from before the attempt until it succeeds, so health never says "all subscribed" while one is in
+        // flight (a failed SUBSCRIBE may reach Redis and be counted there for a moment before it is undone).
+        _awaitingSubscription.TryAdd(topic, 0);
         if (!_connected)
         {
-            _awaitingConnection.TryAdd(topic, 0); // made when Redis is back
+            return; // made when Redis is back
+        }
+        if (!subscriber.IsConnected(channel))
+        {
+            // The interactive connection is up and the subscription connection not yet (just after a start or a
+            // restart): no attempt now, which would fail, but one shortly, as after a failure.
+            RetrySubscriptionsAfter(RetryDelay(++_failedAttempts));
             return;
         }
         try
         {
             var queue = await subscriber.SubscribeAsync(channel).ConfigureAwait(false);
-            _awaitingConnection.TryRemove(topic, out _);
             _subscriptions[topic] = queue;
             Interlocked.Increment(ref _subscribedChannels);
             queue.OnMessage(message => ReceiveAsync(topic, queue, message));
+            _awaitingSubscription.TryRemove(topic, out _);
+            _failedAttempts = 0;
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
-            _awaitingConnection.TryAdd(topic, 0);
-            _logger.LogWarning("The Redis backplane could not subscribe to topic {Topic} ({Reason}); it will when Redis is back.", topic, exception.GetType().Name);
+            var retryIn = RetryDelay(++_failedAttempts);
+            _logger.LogWarning("The Redis backplane could not subscribe to topic {Topic} ({Reason}: {Message}); it tries again in {Seconds} s, and when Redis is back.",
+                topic, exception.GetType().Name, exception.Message, retryIn.TotalSeconds);
             subscriber.Unsubscribe(channel, flags: CommandFlags.FireAndForget); // whatever half of it was recorded, so it is never made twice
+            RetrySubscriptionsAfter(retryIn);
+        }
+    }
+
+    /// <summary>Topics that have subscribers here and no subscription on Redis yet: their subscribers miss the other instances' messages meanwhile.</summary>
+    public int UnsubscribedTopics => _awaitingSubscription.Count;
+
+    /// <summary>
+    /// A failed attempt is tried again by itself: the restore event is not enough, because it may come before the
+    /// subscription connection is ready (the attempt it starts fails, and no other event follows), and a refusal that
+    /// is not about the connection (an ACL granted later) brings no event at all.
+    /// </summary>
+    private TimeSpan RetryDelay(int failedAttempts) =>
+        TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Min(failedAttempts - 1, 16)), _options.MaxReconnectDelay.TotalMilliseconds));
+
+    private void RetrySubscriptionsAfter(TimeSpan delay)
+    {
+        if (Interlocked.Exchange(ref _retryScheduled, 1) == 0)
+        {
+            _ = RetrySubscriptionsAsync(delay); // one pending retry covers every topic that waits
+        }
+    }
+
+    private async Task RetrySubscriptionsAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopping: nothing more to subscribe
+        }
+        Volatile.Write(ref _retryScheduled, 0);
+        foreach (var topic in _awaitingSubscription.Keys)
+        {
+            OnInterestChanged(topic); // the loop looks again: still wanted, and connected, it subscribes
         }
     }
 

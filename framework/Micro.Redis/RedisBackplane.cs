@@ -46,9 +46,11 @@ public sealed partial class RedisBackplane : ITopicBackplane, IAsyncDisposable
     public int MaxMessageBytes => _options.MaxMessageBytes;
 
     /// <inheritdoc/>
-    public BackplaneHealth Health => _connected
-        ? new(true, $"Redis backplane connected ({_state})")
-        : new(false, $"Redis backplane unreachable ({_state}); {Volatile.Read(ref _queuedMessages)} publishes queued for other instances");
+    public BackplaneHealth Health => !_connected
+        ? new(false, $"Redis backplane unreachable ({_state}); {Volatile.Read(ref _queuedMessages)} publishes queued for other instances")
+        : UnsubscribedTopics is var waiting and > 0
+            ? new(false, $"Redis backplane connected ({_state}); {waiting} topic(s) with subscribers here not subscribed on Redis yet (tried again shortly): they miss other instances' messages meanwhile")
+            : new(true, $"Redis backplane connected ({_state})");
 
     /// <summary>The Redis channel a topic's messages cross on (the prefix, then the topic made safe).</summary>
     public string ChannelOf(string topic) => ChannelNames.For(_prefix, topic);

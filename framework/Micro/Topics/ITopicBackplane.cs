@@ -32,6 +32,6 @@ public interface ITopicBackplane
 }
 
 /// <summary>A backplane's state for a health endpoint: connected, or degraded with the reason (local delivery goes on either way).</summary>
-/// <param name="IsConnected">True while other instances can be reached.</param>
+/// <param name="IsConnected">True while messages cross both ways: false while other instances cannot be reached, or cannot yet be heard on a topic that has subscribers here.</param>
 /// <param name="Description">What a health endpoint says: "connected", or what is wrong (never a password).</param>
 public readonly record struct BackplaneHealth(bool IsConnected, string Description);

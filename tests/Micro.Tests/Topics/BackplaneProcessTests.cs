@@ -67,9 +67,27 @@ public sealed class BackplaneProcessTests
         }
     }
 
-    private static async Task WaitForSubscribersAsync(RedisServer redis, int instances)
+    /// <summary>
+    /// Until Redis counts <paramref name="instances"/> subscribers of the room and every instance says it is subscribed
+    /// (healthy before and after the count): a subscribe that failed reaches Redis and is counted there for a moment, and
+    /// an instance counts itself unsubscribed from before an attempt until one succeeds.
+    /// </summary>
+    private static async Task WaitForSubscribersAsync(RedisServer redis, int instances, params ServedProcess[] chats)
     {
-        await EventStreamTopicTests.WaitUntilAsync(async () => await redis.CommandAsync("PUBSUB", "NUMSUB", Channel) == $"{Channel} {instances}");
+        using var http = new HttpClient();
+        async Task<bool> AllHealthyAsync()
+        {
+            foreach (var chat in chats)
+            {
+                if (await http.GetStringAsync($"{chat.Url}healthz") != "Healthy")
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        await EventStreamTopicTests.WaitUntilAsync(async () =>
+            await AllHealthyAsync() && await redis.CommandAsync("PUBSUB", "NUMSUB", Channel) == $"{Channel} {instances}" && await AllHealthyAsync());
     }
 
     [Fact]
@@ -83,7 +101,7 @@ public sealed class BackplaneProcessTests
         var sockets = new List<RawWebSocket> { await JoinAsync(one, "ana"), await JoinAsync(two, "bo"), await JoinAsync(three, "cy") };
         var streams = new List<EventClient> { await ListenAsync(one), await ListenAsync(two), await ListenAsync(three) };
         await using var stuck = await JoinAsync(one, "stuck", receiveBuffer: 4096); // joins, and never reads again
-        await WaitForSubscribersAsync(redis, 3);
+        await WaitForSubscribersAsync(redis, 3, one, two, three);
 
         // bo, on the second instance, talks: every subscriber on every instance that reads has each line once, in
         // order. bo waits for the readers every 100 lines (they are never behind by more than that, however loaded
@@ -149,7 +167,7 @@ public sealed class BackplaneProcessTests
             await using var ana = await JoinAsync(one, "ana");
             await using var bo = await JoinAsync(two, "bo");
             await using var listener = await ListenAsync(two);
-            await WaitForSubscribersAsync(redis, 2);
+            await WaitForSubscribersAsync(redis, 2, one, two);
             await ana.SendTextAsync("before");
             Assert.Contains("before", await NextLineAsync(ana, "ana"));
             Assert.Contains("before", await NextLineAsync(bo, "ana"));
@@ -163,7 +181,7 @@ public sealed class BackplaneProcessTests
 
             await redis.RestartAsync();
             await EventStreamTopicTests.WaitUntilAsync(async () => await http.GetStringAsync($"{one.Url}healthz") == "Healthy" && await http.GetStringAsync($"{two.Url}healthz") == "Healthy");
-            await WaitForSubscribersAsync(redis, 2); // both subscribed again, by themselves
+            await WaitForSubscribersAsync(redis, 2, one, two); // both subscribed again, by themselves
             await ana.SendTextAsync("after");
             var seen = await NextLineAsync(bo, "ana") ?? "(closed)";
             if (seen.Contains("while down", StringComparison.Ordinal))

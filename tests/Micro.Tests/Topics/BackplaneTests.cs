@@ -190,6 +190,41 @@ public sealed class BackplaneTests
     }
 
     [Fact]
+    public async Task A_subscription_Redis_refuses_while_connected_is_tried_again_by_itself_and_made_once_allowed()
+    {
+        // The restore event alone did not cover it: a subscribe that failed while connected (the subscription
+        // connection not ready yet after a restart, or a refusal) waited for an event that never came, and the
+        // instance missed its room's messages for good. An ACL refusal makes that state on purpose.
+        await using var redis = await RedisServer.StartAsync();
+        Assert.Equal("OK", await redis.CommandAsync("ACL", "SETUSER", "micro", "on", ">micro-password", "resetchannels", "&micro:retry:other",
+            "-@all", "+subscribe", "+unsubscribe", "+publish", "+ping", "+client|setname", "+client|id", "+info", "+echo"));
+        using var logs = new RecordingLoggerProvider();
+        using var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        var options = new RedisBackplaneOptions
+        {
+            Configuration = $"127.0.0.1:{redis.Port},user=micro,password=micro-password",
+            ChannelPrefix = "micro:retry:",
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(400),
+        };
+        await using var a = new Instance(options);
+        await using var b = new Instance(options, loggerFactory.CreateLogger<RedisBackplane>());
+        await using var onB = await b.WebSocketAsync("news");
+        await EventStreamTopicTests.WaitUntilAsync(() => logs.Entries.Count(entry => entry.Message.Contains("could not subscribe to topic news", StringComparison.Ordinal)) >= 2);
+        Assert.Equal(0, b.Backplane.SubscribedChannels);
+        Assert.Equal(1, b.Backplane.UnsubscribedTopics);
+        Assert.False(b.Backplane.Health.IsConnected); // connected, and deaf to the others on a topic with subscribers here: degraded
+        Assert.Contains("1 topic(s) with subscribers here not subscribed", b.Backplane.Health.Description);
+        Assert.StartsWith("Degraded: Redis backplane connected", await b.HealthAsync());
+        Assert.Contains(logs.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("NOPERM", StringComparison.Ordinal) && entry.Message.Contains("tries again", StringComparison.Ordinal));
+
+        Assert.Equal("OK", await redis.CommandAsync("ACL", "SETUSER", "micro", "&micro:retry:*")); // allowed now: no connection event follows
+        await EventStreamTopicTests.WaitUntilAsync(() => b.Backplane.SubscribedChannels == 1);
+        Assert.Equal("Healthy", await b.HealthAsync());
+        await a.App.Publish("news", "after the refusal");
+        Assert.Equal("after the refusal", (await onB.ReadFrameAsync())!.Text);
+    }
+
+    [Fact]
     public async Task Bytes_on_a_channel_that_are_not_a_Micro_message_are_ignored_and_what_crosses_is_measured()
     {
         await using var redis = await RedisServer.StartAsync();
