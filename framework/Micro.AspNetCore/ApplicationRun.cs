@@ -161,7 +161,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
     {
         try
         {
-            await callbacks.ConfigureAwait(false);
+            await callbacks.ConfigureAwait(true);
         }
         finally
         {
@@ -175,7 +175,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
     {
         try
         {
-            await FinishAsync(failure).ConfigureAwait(false);
+            await FinishAsync(failure).ConfigureAwait(true);
         }
         finally
         {

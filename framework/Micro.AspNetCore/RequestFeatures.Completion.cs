@@ -34,7 +34,7 @@ internal abstract partial class RequestFeatures
         {
             try
             {
-                await RunOnStartingAsync().ConfigureAwait(false);
+                await RunOnStartingAsync().ConfigureAwait(true);
             }
             catch (Exception exception)
             {
@@ -186,13 +186,13 @@ internal abstract partial class RequestFeatures
         cancellationToken.ThrowIfCancellationRequested();
         if (_headSent || _flushedOffReactor || _responseWriter.UnflushedBytes > 0 || (ResponseHeaders.ContentLength ?? length) != length)
         {
-            await SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken).ConfigureAwait(false);
+            await SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken).ConfigureAwait(true);
             return;
         }
         MarkStarted();
         if (!_onStartingRan)
         {
-            await RunOnStartingAsync().ConfigureAwait(false);
+            await RunOnStartingAsync().ConfigureAwait(true);
         }
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         (_fileOffset, _fileLength) = (offset, length);
@@ -208,7 +208,7 @@ internal abstract partial class RequestFeatures
             }
             features.SendHead(exchange);
             exchange.RespondWithFile(file, features._fileOffset, features._fileLength); // the exchange owns the handle now
-        }).ConfigureAwait(false);
+        }).ConfigureAwait(true);
     }
 
     /// <summary>HttpContext.Abort: the connection closes now (on its reactor), and RequestAborted fires.</summary>

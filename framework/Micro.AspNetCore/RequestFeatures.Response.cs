@@ -139,13 +139,18 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
     }
 
-    /// <summary>Runs the OnStarting callbacks, last registered first, once.</summary>
+    /// <summary>
+    /// Runs the OnStarting callbacks, last registered first, once. The server's awaits here and around the response
+    /// keep their context (ConfigureAwait(true)): inline, it is the reactor's, and a callback that awaited goes on on
+    /// the reactor; with ConfigureAwait(false) the runtime sent the rest through the thread pool and posted it back, a
+    /// wake each time. On the thread pool schedule there is no context, and nothing changes.
+    /// </summary>
     private async ValueTask RunOnStartingAsync()
     {
         _onStartingRan = true;
         for (var i = _onStarting.Count - 1; i >= 0; i--)
         {
-            await _onStarting[i].Key(_onStarting[i].Value).ConfigureAwait(false);
+            await _onStarting[i].Key(_onStarting[i].Value).ConfigureAwait(true);
         }
     }
 
@@ -183,7 +188,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     {
         try
         {
-            await pending.ConfigureAwait(false);
+            await pending.ConfigureAwait(true);
         }
         catch (Exception exception)
         {
@@ -193,7 +198,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         {
             try
             {
-                await _onCompleted[i].Key(_onCompleted[i].Value).ConfigureAwait(false);
+                await _onCompleted[i].Key(_onCompleted[i].Value).ConfigureAwait(true);
             }
             catch (Exception exception)
             {
@@ -249,8 +254,8 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
 
     private async ValueTask<FlushResult> FlushAfterOnStartingAsync(CancellationToken cancellationToken)
     {
-        await RunOnStartingAsync().ConfigureAwait(false);
-        return await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await RunOnStartingAsync().ConfigureAwait(true);
+        return await FlushAsync(cancellationToken).ConfigureAwait(true);
     }
 
     /// <summary>StartAsync, as on Kestrel: OnStarting runs and the response counts as started; the head goes with the first bytes.</summary>
@@ -259,7 +264,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         MarkStarted();
         if (!_onStartingRan)
         {
-            await RunOnStartingAsync().ConfigureAwait(false);
+            await RunOnStartingAsync().ConfigureAwait(true);
         }
     }
 

@@ -65,7 +65,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
         MarkStarted();
         if (!_onStartingRan)
         {
-            await RunOnStartingAsync().ConfigureAwait(false);
+            await RunOnStartingAsync().ConfigureAwait(true);
         }
         ReadRequestHeadersNow(); // the exchange goes back to its connection at the switch
         var upgraded = new UpgradedStream(Reactor, OnUpgradedClosed);
@@ -89,7 +89,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
             features._requestStream.Reset();
             features.ReleaseExchange();
             features.OnExchangeDone(); // the connection moves on: the 101 goes out, then the stream takes over
-        }).ConfigureAwait(false);
+        }).ConfigureAwait(true);
         return upgraded;
     }
 

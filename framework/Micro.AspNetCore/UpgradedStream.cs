@@ -315,7 +315,7 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
     ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
 
     void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _read.OnCompleted(continuation, state, token, flags);
+        _read.OnCompleted(continuation, state, token, ComeHomeWhenInline(flags));
 
     void IValueTaskSource.GetResult(short token)
     {
@@ -326,5 +326,15 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _write.GetStatus(token);
 
     void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _write.OnCompleted(continuation, state, token, flags);
+        _write.OnCompleted(continuation, state, token, ComeHomeWhenInline(flags));
+
+    /// <summary>
+    /// A wait begun on the reactor (an inline app) goes on on the reactor, queued behind what it is doing, even when
+    /// the awaiter asked for no context: the runtime's WebSocket awaits each read with ConfigureAwait(false), and its
+    /// continuation went to the thread pool, finished the message there and posted the app back, a wake per message.
+    /// Any thread will do for such code, and the reactor is the one the inline app runs on. A wait begun off the
+    /// reactor (the thread pool schedule) keeps the awaiter's choice.
+    /// </summary>
+    private ValueTaskSourceOnCompletedFlags ComeHomeWhenInline(ValueTaskSourceOnCompletedFlags flags) =>
+        _reactor.IsOnReactorThread ? flags | ValueTaskSourceOnCompletedFlags.UseSchedulingContext : flags;
 }
