@@ -1,4 +1,5 @@
-// Bytes the process allocates per request while an ASP.NET Core app (minimal APIs: text, JSON, a route value) answers
+// Bytes the process allocates per request while an ASP.NET Core app (minimal APIs: text, JSON, a route value, a small
+// body read with a StreamReader as HttpArena's aspnet-minimal reads it, with a length or chunked) answers
 // pipelined requests over plain sockets, on Kestrel, on Micro (thread pool) and on Micro inline, side by side in one
 // process. The client reuses its buffers, so what is counted is the server's (and the runtime's background work,
 // the same for all three). Run: dotnet run -c Release --project benchmarks/AspNetCoreAllocations [requests]
@@ -10,8 +11,8 @@ var onlyServer = args.Length > 1 ? args[1] : null; // kestrel, micro or inline: 
 var onlyPath = args.Length > 2 ? args[2] : null;
 const int Depth = 16;
 Console.WriteLine($"{requests} requests per path, pipelined {Depth}, after a warm-up; bytes allocated per request:");
-Console.WriteLine($"{"path",-12} {"Kestrel",10} {"Micro",10} {"inline",10}");
-foreach (var path in new[] { "/plaintext", "/json", "/users/42" }.Where(path => onlyPath is null || path == onlyPath))
+Console.WriteLine($"{"path",-18} {"Kestrel",10} {"Micro",10} {"inline",10}");
+foreach (var path in new[] { "/plaintext", "/json", "/users/42", "POST /sum", "POST /sum chunked" }.Where(path => onlyPath is null || path == onlyPath))
 {
     var results = new List<double>();
     foreach (var server in new[] { "kestrel", "micro", "inline" })
@@ -29,7 +30,7 @@ foreach (var path in new[] { "/plaintext", "/json", "/users/42" }.Where(path => 
         results.Add((GC.GetTotalAllocatedBytes(precise: true) - before) / (double)requests);
         await app.StopAsync();
     }
-    Console.WriteLine($"{path,-12} {results[0],10:F0} {results[1],10:F0} {results[2],10:F0}");
+    Console.WriteLine($"{path,-18} {results[0],10:F0} {results[1],10:F0} {results[2],10:F0}");
 }
 
 static async Task<WebApplication> StartAsync(string server)
@@ -45,6 +46,11 @@ static async Task<WebApplication> StartAsync(string server)
     app.MapGet("/plaintext", () => "Hello, World!");
     app.MapGet("/json", () => Results.Json(new { message = "Hello, World!" }));
     app.MapGet("/users/{id:int}", (int id) => Results.Json(new { id }));
+    app.MapPost("/sum", async (HttpRequest request) =>
+    {
+        using var reader = new StreamReader(request.Body);
+        return (1 + int.Parse(await reader.ReadToEndAsync(), System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    });
     await app.StartAsync();
     return app;
 }
@@ -53,7 +59,12 @@ static async Task DriveAsync(int port, string path, int count)
 {
     using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
     await socket.ConnectAsync("127.0.0.1", port);
-    var one = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    var one = Encoding.ASCII.GetBytes(path switch
+    {
+        "POST /sum" => "POST /sum HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n41",
+        "POST /sum chunked" => "POST /sum HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n41\r\n0\r\n\r\n",
+        _ => $"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n",
+    });
     var batch = new byte[one.Length * Depth];
     for (var i = 0; i < Depth; i++)
     {

@@ -37,22 +37,40 @@ internal sealed partial class HttpConnection
         return true;
     }
 
-    /// <summary>A body begins: 100 Continue when it would not overtake a response still owed, then buffered or streamed as the app says.</summary>
-    private void StartBody(HttpExchange exchange)
+    /// <summary>
+    /// A body begins: 100 Continue when it would not overtake a response still owed, then buffered or streamed as the
+    /// app says. False when reading stops here (the pipe is full, the body failed, the request was refused).
+    /// </summary>
+    private bool StartBody(HttpExchange exchange, byte[] buffer, int length, ref int offset)
     {
         if (exchange.Head.ExpectContinue && _line.IsEmpty && (_reader.BodyRemaining < 0 || _reader.BytesAhead < _reader.BodyRemaining))
         {
             _transport.Output.Write(ContinueResponse);
             _transport.Flush();
         }
-        switch (_reader.ChooseBodyMode(ResumeAfterBodyRead))
+        switch (_reader.ChooseBodyMode(_resumeAfterBodyRead ??= ResumeAfterBodyRead))
         {
             case ReadStep.StreamingRequest:
-                Dispatch(exchange); // the handler runs now and reads the body as it arrives
-                break;
+                // What of the body has arrived goes into the pipe before the handler runs: a small body (a pipelined
+                // chunked POST) is then read at once, and its pipe is done with before the next request is read,
+                // instead of every request of the batch holding a pipe and waiting for its turn to read.
+                var step = offset < length ? _reader.Read(buffer, length, ref offset, mayStartRequest: false) : ReadStep.NeedMore;
+                Dispatch(exchange); // the handler runs now and reads the rest of the body as it arrives
+                switch (step)
+                {
+                    case ReadStep.ReaderFull:
+                        Pause(ReadPause.BodyReaderFull);
+                        return false;
+                    case ReadStep.StreamedBodyFailed:
+                        OnStreamedBodyFailed();
+                        return false;
+                }
+                return true;
             case ReadStep.Rejected:
                 Refuse(exchange);
-                break;
+                return false;
+            default:
+                return true; // buffered: read on
         }
     }
 
@@ -81,6 +99,8 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
+    private Action? _resumeAfterBodyRead; // made once per connection, not per streamed body
+
     private void ResumeAfterBodyRead()
     {
         if (_state.Reactor.IsOnReactorThread)

@@ -127,7 +127,10 @@ internal sealed partial class HttpConnection : IConnectionProtocol
                     Dispatch(_reader.Ready!);
                     break;
                 case ReadStep.BodyStarted:
-                    StartBody(_reader.Ready!);
+                    if (!StartBody(_reader.Ready!, buffer, length, ref offset))
+                    {
+                        return;
+                    }
                     break;
                 case ReadStep.StreamedBodyDone:
                     break;

@@ -112,13 +112,14 @@ internal sealed class RequestBody
         _bytes.Release();
         _bytes = bytes;
         _read = 0;
-        _pipe = null;
+        ReleasePipe();
     }
 
     public void SetStreamed(RequestBodyPipe pipe)
     {
         _bytes.Release();
         _read = 0;
+        ReleasePipe();
         _pipe = pipe;
     }
 
@@ -129,6 +130,17 @@ internal sealed class RequestBody
     {
         _bytes.Release();
         _read = 0;
+        ReleasePipe();
+    }
+
+    /// <summary>
+    /// A streamed body's pipe hands its buffer back to the pool when the exchange is done with it. The connection lets
+    /// go of a pipe once the body has arrived, so a handler that did not read it to the end left the pipe's 64 KiB to
+    /// the garbage collector: a request with a small chunked body (every one ASP.NET Core on Micro reads) cost that.
+    /// </summary>
+    private void ReleasePipe()
+    {
+        _pipe?.DetachReader();
         _pipe = null;
     }
 

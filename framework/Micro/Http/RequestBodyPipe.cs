@@ -12,10 +12,12 @@ namespace Micro.Http;
 internal sealed class RequestBodyPipe
 {
     public const int Capacity = 64 * 1024;
+    private const int SmallestBuffer = 4096;
 
     private readonly object _lock = new();
     private readonly Action _onDrained;
-    private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(Capacity);
+
+    private byte[]? _buffer; // rented at the first bytes, as large as they need, growing to Capacity: most bodies are small
     private int _start;
     private int _count;
     private bool _completed;
@@ -50,7 +52,7 @@ internal sealed class RequestBodyPipe
     {
         lock (_lock)
         {
-            var room = _readerGone || _failure is not null ? int.MaxValue : _buffer!.Length - _count;
+            var room = _readerGone || _failure is not null ? int.MaxValue : Capacity - _count;
             if (room == 0)
             {
                 _writerWaiting = true;
@@ -70,20 +72,46 @@ internal sealed class RequestBodyPipe
             {
                 return data.Length;
             }
-            taken = Math.Min(data.Length, _buffer!.Length - _count);
+            taken = Math.Min(data.Length, Capacity - _count);
             if (taken < data.Length)
             {
                 _writerWaiting = true;
             }
-            var end = (_start + _count) % _buffer.Length;
-            var first = Math.Min(taken, _buffer.Length - end);
-            data[..first].CopyTo(_buffer.AsSpan(end));
-            data[first..taken].CopyTo(_buffer);
+            if (taken == 0)
+            {
+                return 0;
+            }
+            var buffer = EnsureRoom(_count + taken);
+            var end = (_start + _count) % buffer.Length;
+            var first = Math.Min(taken, buffer.Length - end);
+            data[..first].CopyTo(buffer.AsSpan(end));
+            data[first..taken].CopyTo(buffer);
             _count += taken;
-            wake = taken > 0 ? TakeReaderWaiting() : null;
+            wake = TakeReaderWaiting();
         }
         wake?.TrySetResult();
         return taken;
+    }
+
+    // Called under the lock: the buffer holds at least `needed` bytes (at most Capacity), what it held kept in order.
+    private byte[] EnsureRoom(int needed)
+    {
+        if (_buffer is { } current && current.Length >= needed)
+        {
+            return current;
+        }
+        var size = Math.Min(Capacity, Math.Max(needed, Math.Max(SmallestBuffer, (_buffer?.Length ?? 0) * 2)));
+        var bigger = ArrayPool<byte>.Shared.Rent(size);
+        if (_buffer is { } old)
+        {
+            var first = Math.Min(_count, old.Length - _start);
+            old.AsSpan(_start, first).CopyTo(bigger);
+            old.AsSpan(0, _count - first).CopyTo(bigger.AsSpan(first));
+            ArrayPool<byte>.Shared.Return(old);
+        }
+        _buffer = bigger;
+        _start = 0;
+        return bigger;
     }
 
     /// <summary>The body is whole: a reader gets 0 after what is buffered.</summary>
@@ -158,6 +186,7 @@ internal sealed class RequestBodyPipe
                 }
                 if (_completed)
                 {
+                    ReturnBuffer(); // read to its end: the buffer goes back now, not with the garbage
                     return 0;
                 }
                 waitFor = (_readerWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
@@ -180,7 +209,7 @@ internal sealed class RequestBodyPipe
             _start = 0;
         }
         // Reading resumes once half the pipe is free, not at every byte, so the socket is read in large pieces.
-        if (_writerWaiting && _count <= _buffer.Length / 2)
+        if (_writerWaiting && _count <= Capacity / 2)
         {
             _writerWaiting = false;
             _onDrained();

@@ -49,7 +49,7 @@ public sealed class AllocationTests
     /// both (at least 24 bytes times 10,000), while a one-off on the reactor thread (a pool growing by one under a
     /// slower client while other tests load the cores, the once-a-second Date refresh) lands in at most one of them.
     /// </summary>
-    private static async Task<long> AllocatedOnTheReactorAsync(MicroApp app, string path)
+    private static async Task<long> AllocatedOnTheReactorAsync(MicroApp app, string path, string? request = null)
     {
         var marks = new long[3];
         var marked = 0;
@@ -61,7 +61,7 @@ public sealed class AllocationTests
         await TestApp.RunAsync(app, async (_, url) =>
         {
             await using var client = await TestApp.ConnectAsync(url);
-            var request = $"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n";
+            request ??= $"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n";
             await SendPipelinedAsync(client, request, 2_000);
             await SendPipelinedAsync(client, "GET /mark HTTP/1.1\r\nHost: x\r\n\r\n", 1);
             await SendPipelinedAsync(client, request, Measured);
@@ -87,6 +87,37 @@ public sealed class AllocationTests
         app.Get("/plaintext", (req, res) => res.Header("Content-Type", "text/plain").Send("Hello, World!"u8));
         app.Get("/json", (req, res) => res.Json(message, AllocationJson.Default.Greeting));
         Assert.InRange(await AllocatedOnTheReactorAsync(app, path), 0, 4_096);
+    }
+
+    [Fact]
+    public async Task A_small_streamed_body_hands_the_pipes_buffer_back_instead_of_leaving_it_to_the_collector()
+    {
+        // Every chunked body ASP.NET Core on Micro reads is streamed. The connection let go of the pipe once the body
+        // had arrived, and the exchange dropped it: its 64 KiB, rented per request, went to the garbage collector
+        // (69 KB allocated per pipelined chunked POST against Kestrel's 4.6 KB, the GC's page faults the top of the
+        // profile). Streamed here, read whole by the handler as a StreamReader reads, or not read at all.
+        var app = new MicroApp();
+        app.ServerOptions.StreamRequestBody = (head, _) => head.Framing == Micro.Parser.BodyFraming.Chunked;
+        var buffer = new byte[64];
+        app.Post("/sum", async (req, res) =>
+        {
+            var total = 0;
+            int read;
+            while ((read = await req.Exchange.ReadBodyAsync(buffer)) > 0)
+            {
+                total += read;
+            }
+            res.Send(total == 2 ? "2"u8 : "?"u8);
+        });
+        const string Chunked = " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n41\r\n0\r\n\r\n";
+        // What is left per request is the pipe itself and its lock (96 bytes): the body has arrived with its head, so it
+        // is in the pipe before the handler runs, which reads it at once, and the pipe's buffer is back in the pool
+        // before the next request is read.
+        Assert.InRange(await AllocatedOnTheReactorAsync(app, "/sum", "POST /sum" + Chunked), 0, Measured * 128L);
+        var ignoring = new MicroApp();
+        ignoring.ServerOptions.StreamRequestBody = app.ServerOptions.StreamRequestBody;
+        ignoring.Post("/ignore", (req, res) => res.Send("ignored"u8));
+        Assert.InRange(await AllocatedOnTheReactorAsync(ignoring, "/ignore", "POST /ignore" + Chunked), 0, Measured * 128L);
     }
 
     [Fact]
