@@ -118,7 +118,7 @@ public sealed class HostingTests
             }
             return $"{Thread.CurrentThread.Name}: {total}";
         }), micro: options => options.Server.ReactorCount = 1);
-        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        var reactor = app.FirstReactor;
         await using var client = await RawHttpClient.ConnectAsync(app.Address);
         await client.SendAsync($"POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: {Length}\r\n\r\n"); // streamed: past the buffered size
         await reading.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the app waits for a body that has not come
@@ -149,7 +149,7 @@ public sealed class HostingTests
                 await context.Response.Body.WriteAsync(piece); // through the Stream, as a file or a proxy copies
             }
         }), micro: options => options.Server.ReactorCount = 1);
-        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        var reactor = app.FirstReactor;
         await using var client = await RawHttpClient.ConnectAsync(app.Address);
         var wakesBefore = reactor.Wakes;
         await client.SendAsync("GET /download HTTP/1.1\r\nHost: x\r\n\r\n");
@@ -170,17 +170,9 @@ public sealed class HostingTests
             await Task.Yield();
             return Thread.CurrentThread.Name;
         }), micro: options => options.Server.ReactorCount = 1);
-        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
-        await using var client = await RawHttpClient.ConnectAsync(app.Address);
-        var wakesBefore = reactor.Wakes;
-        for (var i = 0; i < Requests; i++)
-        {
-            await client.SendAsync("GET /yield HTTP/1.1\r\nHost: x\r\n\r\n");
-            var (status, _, body) = await client.ReadResponseAsync();
-            Assert.Equal(200, status);
-            Assert.Equal("Micro reactor 0", body);
-        }
-        Assert.True(reactor.Wakes - wakesBefore <= 2, $"the reactor was woken from other threads {reactor.Wakes - wakesBefore} times for {Requests} requests");
+        var wakes = await app.WakesWhileAnsweringAsync("GET /yield HTTP/1.1\r\nHost: x\r\n\r\n", Requests,
+            answer => Assert.Equal((200, "Micro reactor 0"), (answer.Status, answer.Body)));
+        Assert.True(wakes <= 2, $"the reactor was woken from other threads {wakes} times for {Requests} requests");
     }
 
     [Fact]

@@ -31,18 +31,8 @@ public sealed class InlineSchedulingTests
             await context.Response.WriteAsync("body");
             threads.Add(Thread.CurrentThread.Name);
         }), micro: options => options.Server.ReactorCount = 1);
-        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
-        await using var client = await RawHttpClient.ConnectAsync(app.Address);
-        var wakesBefore = reactor.Wakes;
-        for (var i = 0; i < Requests; i++)
-        {
-            await client.SendAsync("GET /callbacks HTTP/1.1\r\nHost: x\r\n\r\n");
-            var (status, headers, body) = await client.ReadResponseAsync();
-            Assert.Equal(200, status);
-            Assert.Equal("body", body);
-            Assert.Equal("Micro reactor 0", headers["x-started"]);
-        }
-        var wakes = reactor.Wakes - wakesBefore;
+        var wakes = await app.WakesWhileAnsweringAsync("GET /callbacks HTTP/1.1\r\nHost: x\r\n\r\n", Requests,
+            answer => Assert.Equal((200, "body", "Micro reactor 0"), (answer.Status, answer.Body, answer.Headers["x-started"])));
         Assert.All(threads, name => Assert.Equal("Micro reactor 0", name));
         Assert.True(wakes <= 2, $"the reactor was woken from other threads {wakes} times for {Requests} requests");
     }
@@ -103,7 +93,7 @@ public sealed class InlineSchedulingTests
                 }
             });
         }, micro: options => options.Server.ReactorCount = 1);
-        var reactor = ((MicroAspNetCoreServer)app.App.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()).Engine!.Reactors[0];
+        var reactor = app.FirstReactor;
         using var client = new ClientWebSocket();
         await client.ConnectAsync(new Uri($"ws://127.0.0.1:{app.Address.Port}/ws"), CancellationToken.None);
         var reply = new byte[4096];

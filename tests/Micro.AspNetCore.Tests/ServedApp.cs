@@ -68,6 +68,26 @@ internal sealed class ServedApp : IAsyncDisposable
         return new ServedApp(app, url, log) { Addresses = [.. addresses] };
     }
 
+    /// <summary>The first reactor of an app on Micro (its <c>Wakes</c> count the wakes from other threads): the only one when the test asked for one.</summary>
+    public Micro.Transport.Reactor FirstReactor => ((MicroAspNetCoreServer)App.Services.GetRequiredService<IServer>()).Engine!.Reactors[0];
+
+    /// <summary>
+    /// Sends <paramref name="request"/> <paramref name="count"/> times on one connection, one after the other, each
+    /// answer checked by <paramref name="check"/>; returns how often the first reactor was woken from other threads meanwhile.
+    /// </summary>
+    public async Task<long> WakesWhileAnsweringAsync(string request, int count, Action<(int Status, Dictionary<string, string> Headers, string Body)> check)
+    {
+        var reactor = FirstReactor;
+        await using var client = await RawHttpClient.ConnectAsync(Address);
+        var wakesBefore = reactor.Wakes;
+        for (var i = 0; i < count; i++)
+        {
+            await client.SendAsync(request);
+            check(await client.ReadResponseAsync());
+        }
+        return reactor.Wakes - wakesBefore;
+    }
+
     /// <summary>
     /// After a hostile or failing client: fresh connections, more than there are reactors (accepts go to the reactors
     /// in turn), each answered (a 404 is an answer), so no reactor was left stuck or closed.
