@@ -98,9 +98,9 @@ internal sealed partial class HttpConnection
         ReleaseCompleted();
     }
 
-    /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
     private Action? _resumeAfterBodyRead; // made once per connection, not per streamed body
 
+    /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
     private void ResumeAfterBodyRead()
     {
         if (_state.Reactor.IsOnReactorThread)

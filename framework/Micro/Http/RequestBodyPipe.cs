@@ -16,7 +16,6 @@ internal sealed class RequestBodyPipe
 
     private readonly object _lock = new();
     private readonly Action _onDrained;
-
     private byte[]? _buffer; // rented at the first bytes, as large as they need, growing to Capacity: most bodies are small
     private int _start;
     private int _count;
