@@ -135,7 +135,7 @@ internal sealed class RequestBody
 
     /// <summary>
     /// A streamed body's pipe hands its buffer back to the pool when the exchange is done with it. The connection lets
-    /// go of a pipe once the body has arrived, so a handler that did not read it to the end left the pipe's 64 KiB to
+    /// go of a pipe once the body has arrived, so a handler that did not read it to the end left the pipe's buffer to
     /// the garbage collector: a request with a small chunked body (every one ASP.NET Core on Micro reads) cost that.
     /// </summary>
     private void ReleasePipe()

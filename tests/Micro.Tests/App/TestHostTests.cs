@@ -68,7 +68,7 @@ public sealed class TestHostTests
     {
         await using var host = new MicroTestHost(SampleApp());
         using var client = host.CreateClient();
-        var body = await client.GetStringAsync("/stream/20000"); // about 2.3 MB through a 64 KiB pipe
+        var body = await client.GetStringAsync("/stream/20000"); // about 2.3 MB through a 256 KiB pipe
         var lines = body.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(20_000, lines.Length);
         Assert.StartsWith("line 019999 ", lines[^1]);

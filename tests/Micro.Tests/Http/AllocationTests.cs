@@ -169,7 +169,7 @@ public sealed class AllocationTests
             var response = Assert.Single(await client.ReadResponsesAsync(1));
 
             Assert.Equal(size.ToString(), response.Body);
-            // Buffered whole, half the body alone would be 32 MiB; streamed, a pipe of 64 KiB and the readers' buffers.
+            // Buffered whole, half the body alone would be 32 MiB; streamed, a pipe of 256 KiB and the readers' buffers.
             Assert.InRange(heldMidway - before, -8 * 1024 * 1024, 8 * 1024 * 1024);
         });
     }
