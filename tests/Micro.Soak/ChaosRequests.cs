@@ -30,9 +30,11 @@ internal sealed record PlannedRequest(byte[] Bytes, string Body, bool Close)
             }
             case 4:
             {
+                // Chunked, to /echo (buffered whole before the handler) or /stream-echo (streamed to a handler already running).
+                var path = random.Next(2) == 0 ? "/echo" : "/stream-echo";
                 var body = Text(random, random.Next(0, 8192));
                 var bytes = Encoding.UTF8.GetBytes(body);
-                var request = new List<byte>(Encoding.ASCII.GetBytes($"POST /echo HTTP/1.1\r\nHost: soak\r\nTransfer-Encoding: chunked\r\n{connection}\r\n"));
+                var request = new List<byte>(Encoding.ASCII.GetBytes($"POST {path} HTTP/1.1\r\nHost: soak\r\nTransfer-Encoding: chunked\r\n{connection}\r\n"));
                 for (var offset = 0; offset < bytes.Length;)
                 {
                     var size = Math.Min(bytes.Length - offset, random.Next(1, 3000));

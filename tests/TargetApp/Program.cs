@@ -1,5 +1,6 @@
 // The app hostile clients are aimed at (issue 9): GET /stream/:n streams n lines "chunk i\n" with one WriteAsync each,
-// GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body, GET /reactor names the
+// GET /slow/:ms waits that long (or until the client goes), POST /echo answers with the body (POST /stream-echo
+// too, reading it as it arrives), GET /reactor names the
 // reactor thread that answered, GET /id/:n answers "n pid" (which process served it),
 // GET /ws echoes WebSocket messages, GET /deadlock blocks its reactor for good (.Result on the reactor's own continuation). TARGET_SHUTDOWN_TIMEOUT and
 // TARGET_STALL_TIMEOUT set ShutdownTimeout and ReactorStallTimeout. Run: dotnet TargetApp.dll --port 0.
@@ -27,6 +28,14 @@ app.Get("/slow/:ms", async (req, res) =>
     res.Send("slow");
 });
 app.Post("/echo", (req, res) => res.Send(req.Body.Span));
+// The same, its body streamed while it arrives (the handler runs at its head and reads the pipe), whatever the framing.
+app.ServerOptions.StreamRequestBody = (head, headBytes) => head.Path.Of(headBytes).SequenceEqual("/stream-echo"u8);
+app.Post("/stream-echo", async (req, res) =>
+{
+    var body = new MemoryStream();
+    await req.BodyStream.CopyToAsync(body, 1024, req.Aborted); // small reads: the pipe is read while it fills
+    res.Send(body.ToArray());
+});
 app.Get("/id/:n", (req, res) => res.Send($"{req.Params["n"]} {Environment.ProcessId}"));
 // A WebSocket echo, for the soak's clients that declare large frames (issue 20).
 app.WebSocket("/ws", async (ws, req) =>
