@@ -314,6 +314,7 @@ public sealed partial class Response : Files.IFileExchange
     internal void ResetForErrorAnswer()
     {
         _contentTypeSet = false;
+        _bodyFiltered = false; // the error answer is not the covered response
         Ended = false;
     }
 
@@ -334,6 +335,7 @@ public sealed partial class Response : Files.IFileExchange
             _jsonOptions = jsonOptions;
         }
         _contentTypeSet = false;
+        _bodyFiltered = false; // a middleware that covered the last request may have left it in force
         Ended = false;
         BeforeStreaming = null;
     }

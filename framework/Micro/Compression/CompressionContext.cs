@@ -7,10 +7,11 @@ namespace Micro.Compression;
 /// One response's compression: what the client accepts, and for a streamed response its encoder. Kept with the
 /// <see cref="Response"/> and reused, so a response that is not compressed allocates nothing for it.
 /// </summary>
-internal sealed class CompressionContext : IResponseBodyFilter
+internal sealed class CompressionContext : IResponseBodyFilter, Http.IResponseHeadHook
 {
     private StreamCompressor? _stream;
     private bool _streamDecided;
+    private bool _varied;
 
     public CompressionOptions Options { get; private set; } = null!;
 
@@ -25,7 +26,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         Accept = accept with { Brotli = options.Brotli ? accept.Brotli : 0, Gzip = options.Gzip ? accept.Gzip : 0 };
         Coding = Accept.Best;
         _stream = null;
-        _streamDecided = false;
+        _streamDecided = _varied = false;
     }
 
     /// <summary>
@@ -41,7 +42,30 @@ internal sealed class CompressionContext : IResponseBodyFilter
         Accept = default;
         Coding = ContentCoding.Identity;
         _stream = null;
-        _streamDecided = false;
+        _streamDecided = _varied = false;
+    }
+
+    /// <summary>
+    /// A response to a request without Accept-Encoding, as its head is written: nothing is compressed, and a
+    /// compressible one says <c>Vary: Accept-Encoding</c> (it would differ for a client that sent one).
+    /// </summary>
+    void Http.IResponseHeadHook.BeforeHead(Http.HttpExchange exchange, ReadOnlySpan<byte> contentType)
+    {
+        if (!_varied && (exchange.TryGetHeader(Http.KnownResponseHeader.ContentType, out var type) ? IsCompressible(type) : !contentType.IsEmpty && IsCompressible(contentType))
+            && !exchange.TryGetHeader(Http.KnownResponseHeader.ContentEncoding, out _))
+        {
+            Vary(exchange);
+        }
+    }
+
+    /// <summary>Says the response would differ for another Accept-Encoding: once, whichever step sees it first.</summary>
+    private void Vary(Http.HttpExchange exchange)
+    {
+        if (!_varied)
+        {
+            _varied = true;
+            exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8);
+        }
     }
 
     /// <summary>Starts the stream now (an event stream opens before its first event): compressed or not is decided here.</summary>
@@ -112,7 +136,11 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return null;
         }
-        response.Exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8);
+        Vary(response.Exchange);
+        if (Coding == ContentCoding.Identity)
+        {
+            return null; // nothing the client sent takes a coding
+        }
         var choice = Accept.Best;
         if ((choice == ContentCoding.Brotli && !brotli) || (choice == ContentCoding.Gzip && !gzip))
         {
@@ -153,7 +181,7 @@ internal sealed class CompressionContext : IResponseBodyFilter
         {
             return false;
         }
-        exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8); // this response would differ for another Accept-Encoding
+        Vary(exchange); // this response would differ for another Accept-Encoding
         return Coding != ContentCoding.Identity && Http.ResponseFramer.AllowsBody(response.StatusCode) && !exchange.TryGetHeader(Http.KnownResponseHeader.ContentRange, out _);
     }
 

@@ -25,8 +25,10 @@ public static class ResponseCompression
 
     /// <summary>
     /// One response: the client's Accept-Encoding read, the route run with the body filter in place, then the body
-    /// compressed or let go. Not an async method: a route that completes at once (most, and every one a request without
-    /// Accept-Encoding reaches) goes through without a state machine.
+    /// compressed or let go. A request without Accept-Encoding (most API clients, load generators) gets nothing
+    /// compressed: its response only owes <c>Vary</c> when its type is compressible, decided as its head is written,
+    /// so the route is simply called, with no work after it and no state machine when it is async. Not an async
+    /// method: a route that completes at once goes through without one either way.
     /// </summary>
     private static ValueTask Compress(CompressionOptions options, Request req, Response res, Next next)
     {
@@ -35,14 +37,14 @@ public static class ResponseCompression
         {
             res.KeptBodyFilter = compression = new CompressionContext(); // once per pooled response, then reused
         }
-        if (exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header))
-        {
-            compression.Start(options, AcceptEncoding.Parse(header.Of(exchange.RequestBytes)));
-        }
-        else
+        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header))
         {
             compression.StartIdentity(options);
+            res.FilterBody(true); // streams pass through it, files ask it for a precompressed sibling's Vary
+            exchange.HookHead(compression);
+            return next.Invoke();
         }
+        compression.Start(options, AcceptEncoding.Parse(header.Of(exchange.RequestBytes)));
         res.FilterBody(true);
         ValueTask finish;
         try

@@ -76,6 +76,24 @@ public sealed partial class HttpExchange
     /// <summary>Every response header set so far, in order (not the server's: Date, Server, framing).</summary>
     public IEnumerable<(string Name, string Value)> ResponseHeaderList => _headers?.ToList() ?? [];
 
+    private IResponseHeadHook? _headHook; // kept with the pooled exchange: stored when it changes, in force while _headHooked
+    private bool _headHooked;
+
+    /// <summary>
+    /// Has <paramref name="hook"/> run once as this response's head is written (before anything of it is sent).
+    /// Forgotten when the response is reset for an error answer: what it owed was the discarded response's.
+    /// </summary>
+    internal void HookHead(IResponseHeadHook hook)
+    {
+        if (!ReferenceEquals(_headHook, hook))
+        {
+            _headHook = hook; // a reference stored per request would cost a write barrier each
+        }
+        _headHooked = true;
+    }
+
+    private void ForgetHeadHook() => _headHooked = false;
+
     /// <summary>Validates a header the application sets; false when it is consumed here (Connection: close).</summary>
     private bool CheckHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
@@ -266,6 +284,11 @@ public sealed partial class HttpExchange
 
     private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default, ReadOnlySpan<byte> body = default)
     {
+        if (_headHooked)
+        {
+            _headHooked = false; // once: what it adds is part of this head
+            _headHook!.BeforeHead(this, contentType);
+        }
         // While the server stops, only the last response in line says close, and only when the client has sent
         // nothing more: one said earlier would end the connection before the answers already owed behind it (requests
         // in line, or received and not yet parsed), and those would be lost.

@@ -73,6 +73,7 @@ public sealed partial class HttpExchange
     /// <summary>Drops the header lines and body written so far (nothing of them has been sent).</summary>
     private void DiscardHeadersAndBody()
     {
+        ForgetHeadHook();
         _headers?.Clear();
         _bodyBuffer?.Release();
     }
@@ -191,9 +192,9 @@ public sealed partial class HttpExchange
         {
             throw new InvalidOperationException("The response body was buffered with Write; it cannot switch to streaming.");
         }
-        _streaming = true;
         _declaredLength = contentLength;
-        WriteHead(contentLength);
+        WriteHead(contentLength); // before the response counts as started: a head hook may still add its lines
+        _streaming = true;
     }
 
     /// <summary>
@@ -280,6 +281,7 @@ public sealed partial class HttpExchange
     /// <summary>The response part of <see cref="Reset"/>: buffers returned, status and flags as new, a waiter from the last use forgotten.</summary>
     private void ResetResponse()
     {
+        ForgetHeadHook();
         _private?.Release();
         _headers?.Clear();
         _bodyBuffer?.Release();

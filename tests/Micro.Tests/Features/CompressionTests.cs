@@ -276,6 +276,69 @@ public sealed class CompressionTests
     }
 
     [Fact]
+    public async Task Without_accept_encoding_each_compressible_response_says_vary_once_whatever_answers_it()
+    {
+        // Nothing is compressed for such a request; its response owes Vary when its type is compressible, decided as
+        // its head is written: by a route at once or later, a stream, a file that has a precompressed sibling, an
+        // answer a middleware before the route gives after it. Once each, never twice (the stream's filter and the file's
+        // sibling check see it too); never on a type that is not compressed, nor on the server's own 500.
+        var directory = Directory.CreateTempSubdirectory("micro-compression-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(directory.FullName, "app.js"), "let x = 1;");
+            await File.WriteAllBytesAsync(Path.Combine(directory.FullName, "app.js.gz"), [1, 2, 3]);
+            var app = new MicroApp();
+            app.Use(async (req, res, next) =>
+            {
+                await next.Invoke();
+                if (!res.HasStarted && req.Path == "/fallback")
+                {
+                    res.Header("Content-Type", "text/html").Send("<p>answered after the route</p>");
+                }
+            });
+            app.UseCompression();
+            app.Get("/fallback", (req, res) => { });
+            app.Get("/json", (req, res) => res.Header("Content-Type", "application/json").Send("[" + Big + "]"));
+            app.Get("/small", (req, res) => res.Send("tiny"));
+            app.Get("/png", (req, res) => res.Header("Content-Type", "image/png").Send(Encoding.ASCII.GetBytes(Big)));
+            app.Get("/empty", (req, res) => res.Status(204).End());
+            app.Get("/stream", async (req, res) =>
+            {
+                res.Header("Content-Type", "text/plain");
+                await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-1;"));
+                await res.WriteAsync(Encoding.ASCII.GetBytes("chunk-2;"));
+            });
+            app.Get("/later", async (req, res) =>
+            {
+                await Task.Yield();
+                res.Json(new { later = true });
+            });
+            app.Get("/throws", (req, res) => throw new InvalidOperationException("the route failed"));
+            app.Static("/assets", directory.FullName);
+            var paths = new[] { "/json", "/stream", "/later", "/assets/app.js", "/fallback", "/png", "/empty", "/throws", "/small" };
+            var expected = new[] { 1, 1, 1, 1, 1, 0, 0, 0, 1 };
+            await TestApp.RunAsync(app, async (_, url) =>
+            {
+                await using var client = await TestApp.ConnectAsync(url);
+                await client.SendAsync(string.Concat(paths.Select((path, i) =>
+                    $"GET {path} HTTP/1.1\r\nHost: x\r\n{(i == paths.Length - 1 ? "Connection: close\r\n" : "")}\r\n")));
+                var heads = (await client.ReadToEndAsync()).Split("HTTP/1.1 ").Skip(1).Select(response => response[..response.IndexOf("\r\n\r\n", StringComparison.Ordinal)]).ToArray();
+                Assert.Equal(paths.Length, heads.Length);
+                for (var i = 0; i < paths.Length; i++)
+                {
+                    Assert.True(expected[i] == heads[i].Split("\r\nVary: Accept-Encoding").Length - 1, $"{paths[i]}: {heads[i]}");
+                    Assert.DoesNotContain("Content-Encoding", heads[i]);
+                }
+                Assert.StartsWith("500", heads[7]);
+            });
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_route_that_throws_leaves_the_connections_next_responses_as_they_should_be()
     {
         // A route that throws before it answers, with and without Accept-Encoding: the 500 goes out, and the requests

@@ -90,6 +90,31 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public async Task Compression_that_does_not_act_adds_nothing_to_what_an_async_route_allocates()
+    {
+        // Without Accept-Encoding the response only owes Vary, decided as its head is written: nothing waits for the
+        // route to finish (a compression layer that did allocated a state machine for every request an async route
+        // answered later).
+        static MicroApp App(bool compressed)
+        {
+            var app = new MicroApp();
+            if (compressed)
+            {
+                Micro.Compression.ResponseCompression.UseCompression(app);
+            }
+            app.Get("/later", async (req, res) =>
+            {
+                await Task.Yield(); // finishes later, on the reactor
+                res.Send("later");
+            });
+            return app;
+        }
+        var plain = await AllocatedOnTheReactorAsync(App(compressed: false), "/later");
+        var compressed = await AllocatedOnTheReactorAsync(App(compressed: true), "/later");
+        Assert.InRange(compressed - plain, long.MinValue, Measured * 8L); // a per-request object would be at least 24 bytes each
+    }
+
+    [Fact]
     public async Task A_small_streamed_body_hands_the_pipes_buffer_back_instead_of_leaving_it_to_the_collector()
     {
         // Every chunked body ASP.NET Core on Micro reads is streamed. The connection let go of the pipe once the body
