@@ -65,6 +65,14 @@ public sealed class MicroAspNetCoreServer : IServer
     private MicroServerOptions EngineOptions()
     {
         var engine = _options.Server;
+        if (!engine.ReactorCountChosen && _options.Scheduling == ApplicationScheduling.ThreadPool)
+        {
+            // The application's workers need cores as the reactors do: with a reactor on every core each hand-off
+            // between them was a context switch (aspnet-minimal on 2 cores, one reactor against two: 9% less CPU per
+            // response on baseline, 14% on limited-conn, 7% on json, level pipelined). Inline, the app is the
+            // reactors' own work: one per core.
+            engine.ReactorCount = Math.Max(1, Environment.ProcessorCount / 2);
+        }
         engine.EndPoints.Clear();
         var logger = _loggerFactory.CreateLogger("Micro.AspNetCore");
         var kestrel = _addresses.PreferHostingUrls && _addresses.Addresses.Count > 0 ? [] : KestrelEndpoints.Read(_services, logger);

@@ -34,8 +34,10 @@ internal sealed class ServedApp : IAsyncDisposable
     public static IEnumerable<object[]> Servers => Enum.GetValues<ServerKind>().Select(kind => new object[] { kind });
 
     public static async Task<ServedApp> StartAsync(ServerKind server, Action<WebApplication> map, Action<WebApplicationBuilder>? configure = null,
-        Action<MicroServerHostOptions>? micro = null, string? urls = "http://127.0.0.1:0")
+        Action<MicroServerHostOptions>? micro = null, string? urls = "http://127.0.0.1:0", bool defaultReactors = false)
     {
+        // Two reactors unless the test looks at the default: the tests' connections spread over more than one.
+        var reactors = defaultReactors ? (Action<MicroServerHostOptions>)(_ => { }) : options => options.Server.ReactorCount = 2;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         var log = new CapturingLoggerProvider();
         builder.Logging.ClearProviders();
@@ -48,12 +50,12 @@ internal sealed class ServedApp : IAsyncDisposable
         switch (server)
         {
             case ServerKind.Micro:
-                builder.WebHost.UseMicro(options => { options.Server.ReactorCount = 2; micro?.Invoke(options); });
+                builder.WebHost.UseMicro(options => { reactors(options); micro?.Invoke(options); });
                 break;
             case ServerKind.MicroInline:
                 builder.WebHost.UseMicro(options =>
                 {
-                    options.Server.ReactorCount = 2;
+                    reactors(options);
                     options.Scheduling = ApplicationScheduling.Inline;
                     micro?.Invoke(options);
                 });
@@ -69,7 +71,10 @@ internal sealed class ServedApp : IAsyncDisposable
     }
 
     /// <summary>The first reactor of an app on Micro (its <c>Wakes</c> count the wakes from other threads): the only one when the test asked for one.</summary>
-    public Micro.Transport.Reactor FirstReactor => ((MicroAspNetCoreServer)App.Services.GetRequiredService<IServer>()).Engine!.Reactors[0];
+    public Micro.Transport.Reactor FirstReactor => Engine.Reactors[0];
+
+    /// <summary>The engine serving an app on Micro.</summary>
+    public Micro.Hosting.MicroServer Engine => ((MicroAspNetCoreServer)App.Services.GetRequiredService<IServer>()).Engine!;
 
     /// <summary>
     /// Sends <paramref name="request"/> <paramref name="count"/> times on one connection, one after the other, each
