@@ -64,6 +64,16 @@ public sealed class MicroAspNetCoreServer : IServer
     /// <summary>The engine's settings with the endpoints from the host's addresses, and the body limits this host enforces itself.</summary>
     private MicroServerOptions EngineOptions()
     {
+        if (_options.MaxRequestBodySize is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MicroServerHostOptions.MaxRequestBodySize), _options.MaxRequestBodySize,
+                $"MicroServerHostOptions.MaxRequestBodySize is {_options.MaxRequestBodySize}: it must be null (no limit) or zero or more bytes.");
+        }
+        if (_options.MaxBufferedRequestBodySize < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MicroServerHostOptions.MaxBufferedRequestBodySize), _options.MaxBufferedRequestBodySize,
+                $"MicroServerHostOptions.MaxBufferedRequestBodySize is {_options.MaxBufferedRequestBodySize}: it must be zero (every body streamed) or more bytes.");
+        }
         var engine = _options.Server;
         if (!engine.ReactorCountChosen && _options.Scheduling == ApplicationScheduling.ThreadPool)
         {

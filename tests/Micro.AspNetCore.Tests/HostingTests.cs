@@ -80,6 +80,18 @@ public sealed class HostingTests
         Assert.Equal("ok", await app.Client.GetStringAsync("/"));
     }
 
+    [Theory]
+    [InlineData("Micro:MaxRequestBodySize", "-1", "MicroServerHostOptions.MaxRequestBodySize is -1")]
+    [InlineData("Micro:MaxBufferedRequestBodySize", "-5", "MicroServerHostOptions.MaxBufferedRequestBodySize is -5")]
+    [InlineData("Micro:MaxPipelinedRequests", "0", "MicroServerOptions.MaxPipelinedRequests is 0")]
+    [InlineData("Micro:ServerHeader", "a\u0007b", "MicroServerOptions.ServerHeader")]
+    public async Task A_setting_the_server_cannot_serve_by_fails_the_start_by_name(string key, string value, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<ArgumentException>(() => ServedApp.StartAsync(ServerKind.Micro, web => web.MapGet("/", () => "ok"),
+            configure: builder => builder.Configuration[key] = System.Text.RegularExpressions.Regex.Unescape(value)));
+        Assert.StartsWith(named, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_micro_configuration_section_sets_the_engine_and_the_host()
     {

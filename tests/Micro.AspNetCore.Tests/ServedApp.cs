@@ -64,7 +64,15 @@ internal sealed class ServedApp : IAsyncDisposable
         configure?.Invoke(builder);
         var app = builder.Build();
         map(app);
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync(); // a start refused (the tests of bad settings) leaves nothing running
+            throw;
+        }
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
         var url = addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
         return new ServedApp(app, url, log) { Addresses = [.. addresses] };

@@ -97,12 +97,13 @@ public sealed class MicroServer : IAsyncDisposable
         {
             throw new InvalidOperationException("The server has already been started.");
         }
+        _options.Validate();
         Transport.Interop.BrokenPipeSignal.EnsureIgnored();
         StartupWarmup.Run();
         var endPoints = _options.EndPoints.Count > 0 ? _options.EndPoints : [new IPEndPoint(IPAddress.Loopback, 8080)];
         var maxConnections = _options.MaxConnections ?? DescriptorBudget.DefaultMaxConnections();
         MaxConnections = maxConnections;
-        var transportOptions = TransportOptionsFor(_options, endPoints, Math.Max(1, _options.ReactorCount), maxConnections);
+        var transportOptions = TransportOptionsFor(_options, endPoints, _options.ReactorCount, maxConnections);
         var httpOptions = HttpOptions(_options);
         _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));

@@ -135,4 +135,73 @@ public sealed class MicroServerOptions
 
     /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
     public string? ServerHeader { get; set; } = "Micro";
+
+    /// <summary>
+    /// Refuses, when the server starts, a setting it could not serve by (from code or configuration alike): an exception
+    /// that names the setting, its value and why, where the server would otherwise hang (no request allowed in the
+    /// pipeline, a negative response buffer that never drains), drop every connection at once (a zero timeout), or
+    /// send a header line it was handed (a Server value with a line break in it).
+    /// </summary>
+    internal void Validate()
+    {
+        AtLeast(nameof(ReactorCount), ReactorCount, 1, "a server needs a reactor to serve on");
+        AtLeast(nameof(MaxPipelinedRequests), MaxPipelinedRequests, 1, "with none allowed, no request could be read");
+        AtLeast(nameof(MaxResponseBufferSize), MaxResponseBufferSize, 0, "below zero the held responses would never be few enough to read on");
+        AtLeast(nameof(MaxRequestBodySize), MaxRequestBodySize, 0, "a body cannot be shorter than none");
+        if (MaxConnections is { } connections)
+        {
+            AtLeast(nameof(MaxConnections), connections, 1, "null takes the default from the open-files limit");
+        }
+        Positive(nameof(KeepAliveTimeout), KeepAliveTimeout);
+        Positive(nameof(RequestHeadersTimeout), RequestHeadersTimeout);
+        NotNegative(nameof(MinRequestBodyDataRateGracePeriod), MinRequestBodyDataRateGracePeriod);
+        NotNegative(nameof(MinResponseDataRateGracePeriod), MinResponseDataRateGracePeriod);
+        NotNegative(nameof(ShutdownTimeout), ShutdownTimeout);
+        NotNegative(nameof(ShutdownDelay), ShutdownDelay);
+        NotNegative(nameof(ReactorStallTimeout), ReactorStallTimeout);
+        Rate(nameof(MinRequestBodyDataRate), MinRequestBodyDataRate);
+        Rate(nameof(MinResponseDataRate), MinResponseDataRate);
+        if (ParserLimits is null)
+        {
+            throw new ArgumentNullException(nameof(ParserLimits), $"MicroServerOptions.{nameof(ParserLimits)} is null: leave it as HttpParserLimits.Default or set limits.");
+        }
+        if (!string.IsNullOrEmpty(ServerHeader) && (!System.Text.Ascii.IsValid(ServerHeader) || ServerHeader.Any(c => (c < 0x20 && c != '\t') || c == 0x7F)))
+        {
+            throw new ArgumentException(
+                $"MicroServerOptions.{nameof(ServerHeader)} \"{ServerHeader.ReplaceLineEndings("\\n")}\" is not a header value: it must be ASCII without control characters (a line break would start a header of its own).",
+                nameof(ServerHeader));
+        }
+    }
+
+    private static void AtLeast(string name, long value, long least, string why)
+    {
+        if (value < least)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"MicroServerOptions.{name} is {value}: it must be at least {least} ({why}).");
+        }
+    }
+
+    private static void Positive(string name, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"MicroServerOptions.{name} is {value}: it must be longer than zero (every connection would be closed at once).");
+        }
+    }
+
+    private static void NotNegative(string name, TimeSpan value)
+    {
+        if (value < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"MicroServerOptions.{name} is {value}: it cannot be negative (zero turns the wait off).");
+        }
+    }
+
+    private static void Rate(string name, double bytesPerSecond)
+    {
+        if (!(bytesPerSecond >= 0) || double.IsInfinity(bytesPerSecond))
+        {
+            throw new ArgumentOutOfRangeException(name, bytesPerSecond, $"MicroServerOptions.{name} is {bytesPerSecond}: it must be a number of bytes per second, zero or more (zero turns the rule off).");
+        }
+    }
 }

@@ -38,6 +38,7 @@ public sealed partial class MicroTestHost : IAsyncDisposable
         {
             throw new PlatformNotSupportedException("Micro's reactor is built on Linux epoll.");
         }
+        app.ServerOptions.Validate(); // what the server would refuse, the test host refuses alike
         loggerFactory ??= app.LoggerFactory ?? NullLoggerFactory.Instance;
         var handler = app.PrepareToServe();
         HttpReactorState? state = null;
