@@ -44,4 +44,32 @@ public sealed class WebSocketOptions
     /// Browsers do not apply CORS to WebSockets, so a route that uses cookies for authentication should set this.
     /// </summary>
     public IList<string> AllowedOrigins { get; } = [];
+
+    /// <summary>
+    /// The options a route is registered with (the defaults when none), refused there, when the app is put together,
+    /// if a connection could not live by them: an exception naming the setting, its value and why.
+    /// </summary>
+    internal static WebSocketOptions Checked(WebSocketOptions? options)
+    {
+        if (options is null)
+        {
+            return new WebSocketOptions();
+        }
+        Require(options.MaxMessageSize >= 1, nameof(MaxMessageSize), options.MaxMessageSize, "it must be at least 1 byte");
+        Require(options.MaxPublishBacklog >= 0, nameof(MaxPublishBacklog), options.MaxPublishBacklog, "it cannot be negative (zero queues nothing for a subscriber with output unsent)");
+        Require(options.IdleTimeout > TimeSpan.Zero, nameof(IdleTimeout), options.IdleTimeout, "it must be longer than zero (every connection would be dropped at once)");
+        Require(options.CloseTimeout >= TimeSpan.Zero, nameof(CloseTimeout), options.CloseTimeout, "it cannot be negative");
+        Require(options.KeepAliveInterval >= TimeSpan.Zero, nameof(KeepAliveInterval), options.KeepAliveInterval, "it cannot be negative (zero turns pings off)");
+        Require(options.KeepAliveInterval == TimeSpan.Zero || options.KeepAliveInterval < options.IdleTimeout, nameof(KeepAliveInterval), options.KeepAliveInterval,
+            $"it must be shorter than IdleTimeout ({options.IdleTimeout}): a quiet connection would be dropped before its ping was sent");
+        return options;
+    }
+
+    private static void Require(bool holds, string name, object value, string why)
+    {
+        if (!holds)
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"WebSocketOptions.{name} is {value}: {why}.");
+        }
+    }
 }

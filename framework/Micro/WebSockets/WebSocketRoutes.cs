@@ -15,7 +15,7 @@ public static class WebSocketRoutes
     public static Router WebSocket(this Router router, string pattern, Func<WebSocketConnection, Request, Task> handler, WebSocketOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handler);
-        var settings = options ?? new WebSocketOptions();
+        var settings = WebSocketOptions.Checked(options);
         return router.Get(pattern, (req, res) => Upgrade(req, res, settings, handler, null));
     }
 
@@ -23,7 +23,7 @@ public static class WebSocketRoutes
     public static Router WebSocket(this Router router, string pattern, WebSocketHandlers handlers, WebSocketOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(handlers);
-        var settings = options ?? new WebSocketOptions();
+        var settings = WebSocketOptions.Checked(options);
         return router.Get(pattern, (req, res) => Upgrade(req, res, settings, null, handlers));
     }
 
@@ -40,7 +40,7 @@ public static class WebSocketRoutes
     {
         ArgumentNullException.ThrowIfNull(middleware);
         ArgumentNullException.ThrowIfNull(handler);
-        var settings = options ?? new WebSocketOptions();
+        var settings = WebSocketOptions.Checked(options);
         return router.Map("GET", pattern, middleware, (req, res) => Upgrade(req, res, settings, handler, null));
     }
 
@@ -49,7 +49,7 @@ public static class WebSocketRoutes
     {
         ArgumentNullException.ThrowIfNull(middleware);
         ArgumentNullException.ThrowIfNull(handlers);
-        var settings = options ?? new WebSocketOptions();
+        var settings = WebSocketOptions.Checked(options);
         return router.Map("GET", pattern, [middleware], (req, res) => Upgrade(req, res, settings, null, handlers));
     }
 
