@@ -165,7 +165,7 @@ public sealed class MicroServerOptions
         {
             throw new ArgumentNullException(nameof(ParserLimits), $"MicroServerOptions.{nameof(ParserLimits)} is null: leave it as HttpParserLimits.Default or set limits.");
         }
-        if (!string.IsNullOrEmpty(ServerHeader) && (!System.Text.Ascii.IsValid(ServerHeader) || ServerHeader.Any(c => (c < 0x20 && c != '\t') || c == 0x7F)))
+        if (!string.IsNullOrEmpty(ServerHeader) && (!System.Text.Ascii.IsValid(ServerHeader) || ResponseHeaders.HoldsControlCharacter(System.Text.Encoding.ASCII.GetBytes(ServerHeader))))
         {
             throw new ArgumentException(
                 $"MicroServerOptions.{nameof(ServerHeader)} \"{ServerHeader.ReplaceLineEndings("\\n")}\" is not a header value: it must be ASCII without control characters (a line break would start a header of its own).",

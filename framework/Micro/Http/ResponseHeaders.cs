@@ -26,13 +26,23 @@ internal sealed class ResponseHeaders
         {
             throw new ArgumentException($"'{Encoding.ASCII.GetString(name)}' is not a valid header name.", nameof(name));
         }
+        if (HoldsControlCharacter(value))
+        {
+            throw new ArgumentException($"The value of header '{Encoding.ASCII.GetString(name)}' holds a control character.", nameof(value));
+        }
+    }
+
+    /// <summary>Whether a header value holds a byte a field value may not (RFC 9110 section 5.5: controls but tab, DEL).</summary>
+    public static bool HoldsControlCharacter(ReadOnlySpan<byte> value)
+    {
         foreach (var b in value)
         {
             if ((b < 0x20 && b != '\t') || b == 0x7F)
             {
-                throw new ArgumentException($"The value of header '{Encoding.ASCII.GetString(name)}' holds a control character.", nameof(value));
+                return true;
             }
         }
+        return false;
     }
 
     /// <summary>
