@@ -35,15 +35,29 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
 
     private readonly LaneBatchPool _batches = batches;
 
-    /// <summary>On the reactor: queues a request, and the lane itself when it is not already on its way.</summary>
-    public void Enqueue(IThreadPoolWorkItem request)
+    /// <summary>
+    /// On the reactor: queues a request, and the lane itself when it is not already on its way: at once, or, when the
+    /// client sent more behind this request (a pipeline being read), once the reactor has read what it received, so
+    /// the lane starts with the whole pipeline instead of taking requests off the queue while the reactor still adds
+    /// them (each of those a cache line handed back and forth between the two cores).
+    /// </summary>
+    public void Enqueue(IThreadPoolWorkItem request, bool moreAhead)
     {
         _requests.Enqueue(request);
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            if (moreAhead)
+            {
+                _reactor.PostLocal(Schedule, this);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+            }
         }
     }
+
+    private static readonly SendOrPostCallback Schedule = static lane => ThreadPool.UnsafeQueueUserWorkItem((ConnectionLane)lane!, preferLocal: false);
 
     void IThreadPoolWorkItem.Execute()
     {

@@ -80,7 +80,7 @@ internal sealed class PendingRequest<TContext> : PendingRequest, IThreadPoolWork
         }
         var task = pending.Take(exchange, number);
         var connection = exchange.Connection!;
-        ((ConnectionLane)(connection.HostState ??= new ConnectionLane(connection.Reactor, pool.Batches))).Enqueue(pending);
+        ((ConnectionLane)(connection.HostState ??= new ConnectionLane(connection.Reactor, pool.Batches))).Enqueue(pending, connection.HasRequestsAhead);
         return task;
     }
 

@@ -73,6 +73,37 @@ public sealed class ResponseEdgeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task A_pipeline_deeper_than_the_server_takes_at_once_is_answered_in_order_and_one_abandoned_lets_the_server_go_on(ServerKind server)
+    {
+        // 300 requests in one write, past the 128 a connection takes before it stops reading (the rest read as the
+        // answers go), answers that come at once and ones that wait, in turn; then a client that sends a pipeline and
+        // resets before reading any of it; then a new connection.
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/now/{n}", (int n) => $"now {n}");
+            web.MapGet("/later/{n}", async (int n) =>
+            {
+                await Task.Yield();
+                return $"later {n}";
+            });
+        });
+        string Path(int i) => i % 2 == 0 ? $"/now/{i}" : $"/later/{i}";
+        await using (var client = await RawHttpClient.ConnectAsync(app.Address))
+        {
+            await client.SendAsync(string.Concat(Enumerable.Range(0, 300).Select(i => $"GET {Path(i)} HTTP/1.1\r\nHost: x\r\n\r\n")));
+            for (var i = 0; i < 300; i++)
+            {
+                Assert.Equal(Path(i).Replace('/', ' ').Trim(), (await client.ReadResponseAsync()).Body);
+            }
+        }
+        var abandoned = await RawHttpClient.ConnectAsync(app.Address);
+        await abandoned.SendAsync(string.Concat(Enumerable.Range(0, 64).Select(i => $"GET {Path(i)} HTTP/1.1\r\nHost: x\r\n\r\n")));
+        abandoned.Reset(); // nothing read
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task Large_and_small_answers_in_one_pipeline_arrive_whole_and_in_order(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
