@@ -330,6 +330,15 @@ public sealed class CompressionTests
                     Assert.DoesNotContain("Content-Encoding", heads[i]);
                 }
                 Assert.StartsWith("500", heads[7]);
+                // A route that threw under the hook leaves the server serving new connections, their responses as owed.
+                for (var i = 0; i < 4; i++)
+                {
+                    await using var next = await TestApp.ConnectAsync(url);
+                    await next.SendAsync("GET /small HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                    var answer = await next.ReadToEndAsync();
+                    Assert.StartsWith("HTTP/1.1 200", answer);
+                    Assert.Contains("\r\nVary: Accept-Encoding\r\n", answer);
+                }
             });
         }
         finally
