@@ -24,6 +24,7 @@ internal sealed unsafe partial class Reactor
     private readonly List<int> _listeners = [];
     private readonly int _wakeFd;
     private Thread _thread;
+    private ThreadStack _stack; // the reactor thread's, while it runs: tells it apart without reading the current thread
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
     private bool _stopping;
@@ -72,7 +73,7 @@ internal sealed unsafe partial class Reactor
 
     public int ConnectionCount { get; private set; }
 
-    public bool IsOnReactorThread => Thread.CurrentThread == _thread;
+    public bool IsOnReactorThread => _stack.IsKnown ? _stack.HoldsCallingFrame() : Thread.CurrentThread == _thread;
 
     /// <summary>The reactor whose thread this is; null on any other thread. For APIs that must never wait on a reactor.</summary>
     public static Reactor? Current => t_current;
@@ -138,6 +139,7 @@ internal sealed unsafe partial class Reactor
             throw new InvalidOperationException("Only a reactor that has not started can adopt a thread that is no reactor's.");
         }
         _thread = Thread.CurrentThread;
+        _stack = ThreadStack.OfCallingThread();
         t_current = this;
     }
 
@@ -176,6 +178,7 @@ internal sealed unsafe partial class Reactor
     {
         System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
         t_current = this;
+        _stack = ThreadStack.OfCallingThread();
         OsThreadId = Libc.GetTid();
         var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
         var nextTick = Clock() + TickMilliseconds;
@@ -220,6 +223,7 @@ internal sealed unsafe partial class Reactor
         }
         finally
         {
+            _stack.Forget();
             NativeMemory.Free(events);
             foreach (var listener in _listeners)
             {

@@ -21,6 +21,22 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "gettid")]
     public static partial int GetTid();
 
+    /// <summary>Room for glibc's pthread_attr_t (56 bytes on x86-64, 64 on arm64), with a margin.</summary>
+    public const int PthreadAttributesSize = 128;
+
+    [LibraryImport(Library, EntryPoint = "pthread_self")]
+    public static partial nuint PthreadSelf();
+
+    /// <summary>The attributes of a running thread, its stack's real address and size among them; returns an error number, 0 on success.</summary>
+    [LibraryImport(Library, EntryPoint = "pthread_getattr_np")]
+    public static partial int PthreadGetAttrNp(nuint thread, byte* attributes);
+
+    [LibraryImport(Library, EntryPoint = "pthread_attr_getstack")]
+    public static partial int PthreadAttrGetStack(byte* attributes, void** low, nuint* size);
+
+    [LibraryImport(Library, EntryPoint = "pthread_attr_destroy")]
+    public static partial int PthreadAttrDestroy(byte* attributes);
+
     [LibraryImport(Library, EntryPoint = "getsockopt", SetLastError = true)]
     public static partial int GetSockOpt(int fd, int level, int name, int* value, uint* length);
 
