@@ -90,19 +90,17 @@ internal sealed class LaneBatch(LaneBatchPool pool)
                 {
                     exchange.SetServerHeader(bytes.Slice(response.HeadLength, response.ServerLength));
                 }
-                if (response.HeadLength > 0)
-                {
-                    exchange.AddHeaderLines(bytes[..response.HeadLength]);
-                }
+                var lines = bytes[..response.HeadLength];
                 if (response.BodylessLength >= 0)
                 {
+                    exchange.AddHeaderLines(lines);
                     exchange.StartStreaming(response.BodylessLength); // HEAD says how long GET's body would be, and sends none
+                    exchange.Complete();
                 }
-                else if (response.BodyLength > 0)
+                else
                 {
-                    exchange.Write(bytes.Slice(response.HeadLength + Math.Max(0, response.ServerLength), response.BodyLength));
+                    exchange.CompleteWith(lines, bytes.Slice(response.HeadLength + Math.Max(0, response.ServerLength), response.BodyLength));
                 }
-                exchange.Complete();
             }
             catch (Exception exception)
             {

@@ -115,4 +115,41 @@ public sealed class ResponseEdgeTests
             Assert.Equal(100_000, (await client.ReadResponseAsync()).Body.Length);
         }
     }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task Answers_of_every_shape_in_one_pipeline_keep_their_framing(ServerKind server)
+    {
+        // Answers the thread pool packs whole and the reactor frames in one go: the app's own headers and Server, no
+        // body, bodies a status forbids, HEAD; each must end where the next begins.
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapMethods("/plain", ["GET", "HEAD"], () => "plain");
+            web.MapGet("/status/{code:int}", (int code) => Results.StatusCode(code));
+            web.MapGet("/own", (HttpResponse response) =>
+            {
+                response.Headers["X-Own"] = "yes";
+                response.Headers.Server = "mine";
+                return "own";
+            });
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        string Get(string path, string method = "GET") => $"{method} {path} HTTP/1.1\r\nHost: x\r\n\r\n";
+        await client.SendAsync(Get("/own") + Get("/status/204") + Get("/status/200") + Get("/plain", "HEAD") + Get("/status/304") + Get("/plain"));
+
+        var own = await client.ReadResponseAsync();
+        Assert.Equal((200, "own", "yes", "mine"), (own.Status, own.Body, own.Headers["x-own"], own.Headers["server"])); // framed by length or chunks (docs/aspnetcore.md)
+        var noContent = await client.ReadResponseAsync();
+        Assert.Equal((204, ""), (noContent.Status, noContent.Body));
+        Assert.DoesNotContain("content-length", noContent.Headers.Keys);
+        var empty = await client.ReadResponseAsync();
+        Assert.Equal((200, "", "0"), (empty.Status, empty.Body, empty.Headers["content-length"]));
+        Assert.Equal(200, await client.ReadHeadAsync()); // HEAD: a head only, so the next response starts right after it
+        var notModified = await client.ReadResponseAsync();
+        Assert.Equal((304, ""), (notModified.Status, notModified.Body));
+        Assert.DoesNotContain("content-length", notModified.Headers.Keys);
+        var plain = await client.ReadResponseAsync();
+        Assert.Equal((200, "plain"), (plain.Status, plain.Body));
+        await app.AssertServesNewConnectionsAsync();
+    }
 }

@@ -282,7 +282,7 @@ public sealed partial class HttpExchange
         }
     }
 
-    private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default, ReadOnlySpan<byte> body = default)
+    private void WriteHead(long contentLength, ReadOnlySpan<byte> contentType = default, ReadOnlySpan<byte> body = default, ReadOnlySpan<byte> lines = default)
     {
         if (_headHooked)
         {
@@ -294,7 +294,7 @@ public sealed partial class HttpExchange
         // in line, or received and not yet parsed), and those would be lost.
         var close = WantsClose || !Head.KeepAlive || (_connection!.IsStopping && NextInLine is null && !_connection.HasRequestsAhead);
         WantsClose = ResponseFramer.WriteHead(
-            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _serverLine ?? _connection!.ServerLine, contentType, _headers, contentLength, body);
+            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _serverLine ?? _connection!.ServerLine, contentType, _headers, contentLength, body, lines);
     }
 
     private void WriteChunk(ReadOnlySpan<byte> bytes)

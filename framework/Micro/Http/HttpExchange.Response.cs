@@ -129,6 +129,29 @@ public sealed partial class HttpExchange
     }
 
     /// <summary>
+    /// Completes a response a host composed whole: <paramref name="lines"/> (whole "Name: value\r\n" lines it checked
+    /// as <see cref="AddHeaderLines"/> wants them) and <paramref name="body"/>, framed with a Content-Length and
+    /// written at once: one copy of each, where adding the lines to the response's headers and the body to its buffer
+    /// copied both twice and read the lines again to index them. A response that already holds a body goes the long way.
+    /// </summary>
+    internal void CompleteWith(ReadOnlySpan<byte> lines, ReadOnlySpan<byte> body)
+    {
+        ThrowIfStarted();
+        if (_bodyBuffer is { Length: > 0 })
+        {
+            AddHeaderLines(lines);
+            Write(body);
+            Complete();
+            return;
+        }
+        var sendsBody = !IsHeadRequest && ResponseFramer.AllowsBody(_statusCode); // as Complete: HEAD, 204 and 304 send none
+        WriteHead(body.Length, body: sendsBody ? body : default, lines: lines);
+        _bodyProduced = body.Length;
+        _bodyBuffer?.Release();
+        IsCompleted = true;
+    }
+
+    /// <summary>
     /// Answers with <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent
     /// from the page cache to the socket with sendfile(2). The exchange takes ownership of the handle.
     /// </summary>

@@ -51,30 +51,32 @@ internal static class ResponseFramer
     public static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
 
     /// <summary>
-    /// Writes the status line and headers, then <paramref name="body"/> (a whole body sent with the head, or none).
-    /// Returns whether the connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of
+    /// Writes the status line and headers (the response's, then <paramref name="lines"/>: whole lines a host composed and
+    /// checked), then <paramref name="body"/> (a whole body sent with the head, or none). Returns whether the connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of
     /// unknown length, which only the close can end.
     /// </summary>
     public static bool WriteHead(
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
-        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength, ReadOnlySpan<byte> body = default)
+        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength, ReadOnlySpan<byte> body = default, ReadOnlySpan<byte> lines = default)
     {
         var statusLine = StatusLine(statusCode);
         var date = DateLine;
         var startLength = statusLine.Length + serverLine.Length + date.Length + (contentType.IsEmpty ? 0 : 16 + contentType.Length);
-        var headersLength = headers?.Length ?? 0;
+        var headersLength = (headers?.Length ?? 0) + lines.Length;
         if (startLength + headersLength + HeadEndMaximum + body.Length <= OneSpan)
         {
             // The common small response (a few headers, a short body): one span of the output, advanced once.
             var span = output.GetSpan(startLength + headersLength + HeadEndMaximum + body.Length);
             var at = PutStart(span, statusLine, serverLine, date, contentType);
             at += headers?.CopyTo(span[at..]) ?? 0;
+            at = Put(span, at, lines);
             at = PutEnd(span, at, statusCode, http11, ref close, contentLength);
             output.Advance(Put(span, at, body));
             return close;
         }
         WriteHeadStart(output, startLength, statusLine, serverLine, date, contentType);
         headers?.WriteTo(output);
+        output.Write(lines);
         var end = output.GetSpan(HeadEndMaximum);
         output.Advance(PutEnd(end, 0, statusCode, http11, ref close, contentLength));
         output.Write(body);
