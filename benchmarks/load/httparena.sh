@@ -4,7 +4,7 @@
 # generator gcannon (GCANNON_DIR: a checkout of github.com/MDA2AV/gcannon; LIBURING_DIR: a checkout of
 # github.com/axboe/liburing at liburing-2.9, as the arena's gcannon image builds it, since Debian's 2.3 is too old),
 # run with the arguments of the arena's scripts/lib/tools/gcannon.sh, scaled to this 2-core machine: CONNECTIONS
-# (default 256) where the arena opens 512 to 16,384, one gcannon thread, DURATION per run, DATABASE_MAX_CONN=64.
+# (default 256) where the arena opens 512 to 16,384, one gcannon thread, DURATION per run after WARMUP (3s) of the same load at every server start, DATABASE_MAX_CONN=64.
 # aspnet-minimal is built from ARENA_DIR as its Dockerfile does (the static files copied into wwwroot), with the
 # package versions this machine serves (Npgsql 10.0.3 for 10.0.2, StackExchange.Redis 2.8.16 for 2.8.22).
 # Each round starts each server in turn on 127.0.0.1:8080 (which goes first rotates), runs every profile it serves
@@ -30,6 +30,7 @@ arena="$(cd "${1:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR}" &&
 gcannon_src="$(cd "${2:?usage: benchmarks/load/httparena.sh ARENA_DIR GCANNON_DIR}" && pwd)"
 rounds=${ROUNDS:-3}
 duration=${DURATION:-5s}
+warmup=${WARMUP:-3s} # before each profile's measured run, every time a server starts: JIT tiers, pools, prepared statements
 connections=${CONNECTIONS:-256}
 read -r -a servers <<<"${SERVERS:-micro aspnet}"
 named() { [[ " ${servers[*]} " == *" $1 "* ]]; }
@@ -157,14 +158,14 @@ arguments() { # profile -> gcannon's arguments, as the arena's gcannon.sh gives 
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-run() { # server profile
+run() { # server profile [duration]
   local -a args
   read -r -a args <<<"$(arguments "$2")"
   local connections_here=$connections
   [ "$2" = upload ] && connections_here=32 # the arena's own low count for 20 MB bodies
   local before output responses seconds
   before=$(ticks "$server_process")
-  output=$(timeout 60 "$gcannon" "${args[@]}" -c "$connections_here" -t 1 -d "$duration" 2>&1 || true)
+  output=$(timeout 60 "$gcannon" "${args[@]}" -c "$connections_here" -t 1 -d "${3:-$duration}" 2>&1 || true)
   local cpu_ticks=$(( $(ticks "$server_process") - before ))
   seconds=$(echo "$output" | grep -oP '(?:requests|frames sent) in \K[\d.]+' | head -1)
   if [ "$2" = echo-ws ]; then
@@ -194,7 +195,9 @@ for round in $(seq 1 "$rounds"); do
     for profile in $profiles; do
       serves "$server" "$profile" || continue
       if [ "$profile" = echo-ws ] && [[ $server == aspnet* ]]; then stop; start aspnet-ws; fi
-      [ "$round" -eq 1 ] && run "$server" "$profile" >/dev/null 2>&1 # warm-up: JIT, pools, prepared statements
+      # Warmed up at every start, not only the first round's: a server restarts each round, and a .NET one measured
+      # cold counts its JIT's tiering and its pools' growth in that round's CPU, which the C and Rust servers never pay.
+      run "$server" "$profile" "$warmup" >/dev/null 2>&1
       run "$server" "$profile" >>"$results"
     done
     stop
