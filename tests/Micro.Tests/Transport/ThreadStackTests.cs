@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Micro.Transport;
+using ThreadStack = Micro.Transport.Reactor.ThreadStack;
 
 namespace Micro.Tests.Transport;
 
