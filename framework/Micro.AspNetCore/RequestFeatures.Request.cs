@@ -14,9 +14,7 @@ internal abstract partial class RequestFeatures :
     IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature
 {
     private readonly HttpRequestStream _requestStream;
-    private readonly RequestHeaderReader _requestHeaderReader = new();
-    private readonly HeaderDictionary _requestHeaders = new();
-    private bool _requestHeadersRead;
+    private readonly RequestHeaderView _requestHeaders;
     private IHeaderDictionary? _replacedRequestHeaders;
     private Stream? _replacedRequestBody;
     private byte[] _lastTarget = [];
@@ -53,8 +51,7 @@ internal abstract partial class RequestFeatures :
 
     private void ResetRequest()
     {
-        _requestHeaders.Clear();
-        _requestHeadersRead = false;
+        _requestHeaders.Reset();
         _replacedRequestHeaders = null;
         _replacedRequestBody = null;
         _traceIdentifier = null;
@@ -67,7 +64,7 @@ internal abstract partial class RequestFeatures :
     }
 
     /// <summary>Reads the request headers now, while the exchange is still this request's (before callbacks that run after the response).</summary>
-    protected void ReadRequestHeadersNow() => _ = RequestHeaders;
+    protected void ReadRequestHeadersNow() => _requestHeaders.Copy();
 
     private string RequestMethodName { get; set; } = "GET";
 
@@ -89,24 +86,8 @@ internal abstract partial class RequestFeatures :
 
     IHeaderDictionary IHttpRequestFeature.Headers
     {
-        get => _replacedRequestHeaders ?? RequestHeaders;
+        get => _replacedRequestHeaders ?? _requestHeaders;
         set => _replacedRequestHeaders = value;
-    }
-
-    private HeaderDictionary RequestHeaders
-    {
-        get
-        {
-            if (!_requestHeadersRead)
-            {
-                _requestHeadersRead = true;
-                if (Exchange is { } exchange)
-                {
-                    _requestHeaderReader.Read(exchange.Head, exchange.RequestBytes, _requestHeaders);
-                }
-            }
-            return _requestHeaders;
-        }
     }
 
     Stream IHttpRequestFeature.Body

@@ -18,6 +18,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         _outbox = new ResponseOutbox(_responseWriter);
         _responseStream = new HttpResponseStream(this);
         _requestStream = new HttpRequestStream(this);
+        _requestHeaders = new RequestHeaderView(() => Exchange, new RequestHeaderReader());
     }
 
     protected MicroServerHostOptions Options { get; }

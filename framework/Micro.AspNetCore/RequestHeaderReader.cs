@@ -42,6 +42,28 @@ internal sealed class RequestHeaderReader
         }
     }
 
+    /// <summary>
+    /// The values of the fields named <paramref name="name"/> (any case) in <paramref name="head"/>, in order, without
+    /// filling a dictionary: a lookup walks the few fields a request has and compares their names where they lie.
+    /// </summary>
+    public bool TryFind(RequestHead head, ReadOnlySpan<byte> bytes, string name, out StringValues values)
+    {
+        values = default;
+        var found = false;
+        foreach (var field in head.Headers)
+        {
+            var fieldName = field.Name.Of(bytes);
+            if (fieldName.Length != name.Length || !Ascii.EqualsIgnoreCase(fieldName, name))
+            {
+                continue;
+            }
+            var value = Strings(fieldName, field.Value.Of(bytes)).Value;
+            values = found ? StringValues.Concat(values, value) : new StringValues(value); // a repeated field: its values in order
+            found = true;
+        }
+        return found;
+    }
+
     private (string Name, string Value) Strings(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         for (var i = 0; i < _count; i++)

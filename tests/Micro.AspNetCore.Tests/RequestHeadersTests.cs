@@ -1,0 +1,66 @@
+using System.Text.Json;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>
+/// The request's headers as an app reads and changes them (middleware does both): lookups in any case, repeated and
+/// empty fields, Content-Length, the count and the names, a change and a removal seen by what reads after, and the
+/// next request on the connection seeing its own headers, not the changed ones. The same answers on every server.
+/// </summary>
+public sealed class RequestHeadersTests
+{
+    private static void Map(WebApplication app) => app.MapGet("/headers", (HttpRequest request) =>
+    {
+        var headers = request.Headers;
+        var before = Snapshot(headers, request);
+        headers["X-Case"] = "changed";
+        headers.Remove("X-Empty");
+        headers.Append("X-Added", "added");
+        return Results.Json(new { before, after = Snapshot(headers, request) });
+    });
+
+    private static Dictionary<string, object?> Snapshot(IHeaderDictionary headers, HttpRequest request) => new()
+    {
+        ["repeat"] = headers["X-REPEAT"].ToArray(),
+        ["empty"] = headers.TryGetValue("x-empty", out var empty) ? empty.ToArray() : null,
+        ["case"] = headers["x-case"].ToString(),
+        ["missing"] = headers.ContainsKey("X-Missing") || headers["X-Missing"].Count > 0,
+        ["nonAscii"] = headers["X-Ünicode"].Count,
+        ["contentLength"] = request.ContentLength,
+        ["count"] = headers.Count,
+        ["names"] = headers.Keys.Select(name => name.ToLowerInvariant()).Order().ToArray(),
+    };
+
+    [Theory]
+    [OnEveryServer]
+    public async Task Request_headers_read_in_any_case_changed_by_the_app_and_fresh_for_the_next_request(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        const string request = "GET /headers HTTP/1.1\r\nHost: x\r\nX-Repeat: one\r\nx-repeat: two\r\nX-Empty: \r\nContent-Length: 0\r\nX-Case: Value\r\n\r\n";
+        await client.SendAsync(request + request); // the second on the same connection, after the first changed its own
+        for (var i = 0; i < 2; i++)
+        {
+            var (status, _, body) = await client.ReadResponseAsync();
+            Assert.Equal(200, status);
+            using var seen = JsonDocument.Parse(body);
+            var before = seen.RootElement.GetProperty("before");
+            Assert.Equal(["one", "two"], before.GetProperty("repeat").EnumerateArray().Select(value => value.GetString()!));
+            Assert.Equal([""], before.GetProperty("empty").EnumerateArray().Select(value => value.GetString()!));
+            Assert.Equal("Value", before.GetProperty("case").GetString());
+            Assert.False(before.GetProperty("missing").GetBoolean());
+            Assert.Equal(0, before.GetProperty("nonAscii").GetInt32());
+            Assert.Equal(0, before.GetProperty("contentLength").GetInt64());
+            Assert.Equal(5, before.GetProperty("count").GetInt32());
+            Assert.Equal(["content-length", "host", "x-case", "x-empty", "x-repeat"], before.GetProperty("names").EnumerateArray().Select(name => name.GetString()!));
+
+            var after = seen.RootElement.GetProperty("after");
+            Assert.Equal("changed", after.GetProperty("case").GetString());
+            Assert.Equal(JsonValueKind.Null, after.GetProperty("empty").ValueKind);
+            Assert.Equal(["one", "two"], after.GetProperty("repeat").EnumerateArray().Select(value => value.GetString()!));
+            Assert.Equal(5, after.GetProperty("count").GetInt32());
+            Assert.Equal(["content-length", "host", "x-added", "x-case", "x-repeat"], after.GetProperty("names").EnumerateArray().Select(name => name.GetString()!));
+        }
+        await app.AssertServesNewConnectionsAsync();
+    }
+}
