@@ -6,7 +6,7 @@ namespace Micro.AspNetCore;
 
 /// <summary>
 /// The request side: the request line (kept as strings from one request to the next while the target is the same,
-/// as Kestrel reuses them on a connection), the headers (read from the head's bytes only when first asked for), the
+/// as Kestrel reuses them on a connection), the headers (looked up in the head's bytes in place, RequestHeaderView), the
 /// body, the connection, its abort, the request's identifier and body size limit.
 /// </summary>
 internal abstract partial class RequestFeatures :
@@ -63,7 +63,7 @@ internal abstract partial class RequestFeatures :
         _requestStream.Reset();
     }
 
-    /// <summary>Reads the request headers now, while the exchange is still this request's (before callbacks that run after the response).</summary>
+    /// <summary>Copies the request headers now, while the exchange is still this request's (before callbacks that run after the response).</summary>
     protected void ReadRequestHeadersNow() => _requestHeaders.Copy();
 
     private string RequestMethodName { get; set; } = "GET";
