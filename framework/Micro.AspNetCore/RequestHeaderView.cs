@@ -22,8 +22,11 @@ internal sealed class RequestHeaderView(Func<HttpExchange?> exchange, RequestHea
     /// <summary>A new request: its headers are its exchange's again.</summary>
     public void Reset()
     {
-        _copy.Clear();
-        _copied = false;
+        if (_copied)
+        {
+            _copy.Clear();
+            _copied = false;
+        }
     }
 
     /// <summary>The headers as a dictionary of their own, from now on until <see cref="Reset"/>.</summary>

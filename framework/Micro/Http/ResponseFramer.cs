@@ -51,9 +51,10 @@ internal static class ResponseFramer
     public static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
 
     /// <summary>
-    /// Writes the status line and headers (the response's, then <paramref name="lines"/>: whole lines a host composed and
-    /// checked), then <paramref name="body"/> (a whole body sent with the head, or none). Returns whether the connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of
-    /// unknown length, which only the close can end.
+    /// Writes the status line and headers (the response's, then <paramref name="lines"/>: whole lines a host composed
+    /// and checked), then <paramref name="body"/> (a whole body sent with the head, or none). Returns whether the
+    /// connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of unknown length, which
+    /// only the close can end.
     /// </summary>
     public static bool WriteHead(
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
