@@ -256,4 +256,14 @@ internal abstract partial class RequestFeatures
         }, this);
         return new ValueTask<FlushResult>(this, _flush.Version);
     }
+
+    /// <summary>On the reactor, once a held write went: a finish that waited for it goes on.</summary>
+    private void FinishIfWaiting()
+    {
+        if (_finishWaiting)
+        {
+            _finishWaiting = false;
+            FinishOnReactor();
+        }
+    }
 }

@@ -7,11 +7,22 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract partial class RequestFeatures
 {
-    /// <summary>On the reactor: status and headers to the exchange. The framing headers are the server's, Server may be the app's.</summary>
-    private void SendHead(HttpExchange exchange)
+    private bool _headSent; // the exchange has the head: status and headers are fixed
+
+    /// <summary>The exchange has the head (sent, or the switch's): status and headers are fixed from now on.</summary>
+    private void FixHead()
     {
         _headSent = true;
         _responseHeaders.IsReadOnly = true;
+    }
+
+    /// <summary>A new response: its head is not fixed yet.</summary>
+    private void ForgetHead() => _headSent = false;
+
+    /// <summary>On the reactor: status and headers to the exchange. The framing headers are the server's, Server may be the app's.</summary>
+    private void SendHead(HttpExchange exchange)
+    {
+        FixHead();
         if (CloseAfterResponse)
         {
             exchange.RequireClose();

@@ -13,8 +13,6 @@ internal abstract partial class RequestFeatures :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpMaxRequestBodySizeFeature, IHttpRequestIdentifierFeature,
     IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature
 {
-    private readonly HttpRequestStream _requestStream;
-    private readonly RequestHeaderView _requestHeaders;
     private IHeaderDictionary? _replacedRequestHeaders;
     private Stream? _replacedRequestBody;
     private byte[] _lastTarget = [];
@@ -48,6 +46,9 @@ internal abstract partial class RequestFeatures :
         _maxRequestBodySize = Options.MaxRequestBodySize;
         AllowSynchronousIO = Options.AllowSynchronousIO;
     }
+
+    /// <summary>The token RequestAborted gives: the connection's, as Start took it, or the upgrade's own once the request asks to switch.</summary>
+    private void TakeAborted(CancellationToken aborted) => _aborted = aborted;
 
     private void ResetRequest()
     {

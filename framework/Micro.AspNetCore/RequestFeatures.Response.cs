@@ -13,8 +13,6 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpResponseBodyFeature, IValueTaskSource<FlushResult>
 {
-    private readonly HttpResponsePipeWriter _responseWriter;
-    private readonly HttpResponseStream _responseStream;
     private readonly HeaderDictionary _responseHeaders = new();
     private readonly List<KeyValuePair<Func<object, Task>, object>> _onStarting = [];
     private readonly List<KeyValuePair<Func<object, Task>, object>> _onCompleted = [];
@@ -23,10 +21,8 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private int _statusCode = StatusCodes.Status200OK;
     private bool _started;
     private bool _onStartingRan;
-    private bool _headSent; // the exchange has the head: status and headers are fixed
     private bool _flushedOffReactor; // a file sent afterwards must not overtake what was flushed
     private ManualResetValueTaskSourceCore<FlushResult> _flush = new() { RunContinuationsAsynchronously = true };
-    private readonly ResponseOutbox _outbox;
     private readonly HeaderBytes _headerBytes = new();
     private ValueTask _pendingFlush;
     private Action? _onPendingFlushDone;
@@ -48,7 +44,8 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         _replacedResponseBody = null;
         _statusCode = StatusCodes.Status200OK;
         ReasonPhrase = null;
-        _started = _onStartingRan = _headSent = _flushCanceled = _flushedOffReactor = false;
+        _started = _onStartingRan = _flushCanceled = _flushedOffReactor = false;
+        ForgetHead();
         CloseAfterResponse = false;
     }
 
@@ -375,11 +372,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         var backpressure = _pendingFlush;
         _pendingFlush = default;
         _outbox.Release(gone: ResponseOutbox.ClientGone(backpressure));
-        if (_finishWaiting)
-        {
-            _finishWaiting = false;
-            FinishOnReactor();
-        }
+        FinishIfWaiting();
     }
 
     private void SendHeadOnce(HttpExchange exchange)

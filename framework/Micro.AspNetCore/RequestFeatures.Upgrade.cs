@@ -24,7 +24,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
         }
         var connectionAborted = _aborted; // the connection's, as Start took it
         _upgradeAborted = new CancellationTokenSource();
-        _aborted = _upgradeAborted.Token;
+        TakeAborted(_upgradeAborted.Token);
         _connectionAborted = connectionAborted.UnsafeRegister(static state => ((RequestFeatures)state!).ConnectionAbortedBeforeSwitch(), this);
     }
 
@@ -56,7 +56,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
         {
             throw new InvalidOperationException("The response has already started; the request cannot be upgraded.");
         }
-        _statusCode = StatusCodes.Status101SwitchingProtocols;
+        StatusCode = StatusCodes.Status101SwitchingProtocols; // not started: checked above
         ReasonPhrase = "Switching Protocols";
         if (!ResponseHeaders.ContainsKey(HeaderNames.Connection))
         {
@@ -79,8 +79,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
                 stream.Abandon();
                 return;
             }
-            features._headSent = true;
-            features._responseHeaders.IsReadOnly = true;
+            features.FixHead();
             exchange.SwitchProtocols(features.UpgradeHead(), handover =>
             {
                 features._connectionAborted.Dispose(); // the switch ends HTTP on the connection: from now on, the stream says when it closes

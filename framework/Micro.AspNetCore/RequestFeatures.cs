@@ -11,6 +11,14 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract partial class RequestFeatures : OwnFeatureCollection
 {
+    // The parts the features are made of, made once with them (each needs the features themselves): the response's
+    // writer, outbox and stream, the request's body stream and its headers.
+    private readonly HttpResponsePipeWriter _responseWriter;
+    private readonly ResponseOutbox _outbox;
+    private readonly HttpResponseStream _responseStream;
+    private readonly HttpRequestStream _requestStream;
+    private readonly RequestHeaderView _requestHeaders;
+
     protected RequestFeatures(MicroServerHostOptions options) : base(s_own)
     {
         Options = options;
@@ -42,7 +50,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         Exchange = exchange;
         _connection = exchange.Connection;
         Reactor = _connection!.Reactor;
-        _aborted = aborted;
+        TakeAborted(aborted);
         StartRequest(exchange);
         StartUpgradable(exchange);
         StartTrailers(exchange);

@@ -7,16 +7,17 @@ namespace Micro.Tests;
 /// <summary>
 /// Issue 21: one owner for each piece of state, in one file. A class split over partial files declares each field in
 /// one of them, and only that file writes it (assignment, compound assignment, ++ and --); the other files call its
-/// methods. Read from the framework's sources with Roslyn's syntax trees.
+/// methods. Read from the sources of every framework project with Roslyn's syntax trees.
 /// </summary>
 public sealed class FieldOwnershipTests
 {
     [Fact]
     public void No_field_is_written_outside_the_file_that_declares_it()
     {
-        var root = Path.Combine(Repository.Root, "framework", "Micro");
+        // Every project under framework/ (the engine, the ASP.NET Core host, OpenAPI, Redis, the analyzers and generators).
+        var root = Path.Combine(Repository.Root, "framework");
         var files = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
-            .Where(file => !Path.GetRelativePath(root, file).StartsWith("obj", StringComparison.Ordinal) && !Path.GetRelativePath(root, file).StartsWith("bin", StringComparison.Ordinal))
+            .Where(file => Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar) is [_, not ("obj" or "bin"), ..])
             .Select(file => (File: Path.GetRelativePath(root, file), Tree: CSharpSyntaxTree.ParseText(File.ReadAllText(file))))
             .ToList();
         // Per type (namespace + name), the file each field or auto-property's backing state is declared in.
@@ -49,7 +50,9 @@ public sealed class FieldOwnershipTests
                 var name = target switch
                 {
                     IdentifierNameSyntax identifier => identifier.Identifier.Text,
-                    MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } member => member.Name.Identifier.Text,
+                    // this.field, or another instance's (a static callback's state cast back): only the type's own code can
+                    // name its private fields, so a name it declares is its field.
+                    MemberAccessExpressionSyntax member => member.Name.Identifier.Text,
                     _ => null,
                 };
                 if (name is null || node.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } type)

@@ -11,8 +11,6 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal sealed partial class MicroRequestContext : IHttpResponseFeature, IHttpResponseBodyFeature, IHttpBodyControlFeature
 {
-    private readonly BufferedResponseBody _body;
-    private readonly MicroResponseHeaders _responseHeaders;
     private IHeaderDictionary? _replacedHeaders;
     private Stream? _replacedBody;
     private string? _reasonPhrase;

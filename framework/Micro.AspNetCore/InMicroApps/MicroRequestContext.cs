@@ -23,6 +23,8 @@ internal sealed partial class MicroRequestContext : OwnFeatureCollection, IReque
     private readonly Request _request;
     private readonly Response _response;
     private readonly DefaultHttpContext _context;
+    private readonly BufferedResponseBody _body; // the response side's (MicroRequestContext.Response.cs), made with the context
+    private readonly MicroResponseHeaders _responseHeaders;
     private bool _serving;
 
     private MicroRequestContext(Request request, Response response) : base(s_own)
