@@ -34,7 +34,7 @@ internal sealed class EncodedHead
         Length = 0;
         HasServer = false;
         Close = false;
-        if (headers is HeaderDictionary own)
+        if (headers is ResponseHeaderDictionary own)
         {
             foreach (var (name, values) in own) // the struct enumerator: nothing allocated, where the interface's is boxed
             {
@@ -69,15 +69,25 @@ internal sealed class EncodedHead
                 Close |= values.ToString().Contains("close", StringComparison.OrdinalIgnoreCase);
                 return;
         }
+        if (values.Count == 1 && strings.TryGetLine(name, values[0]!, out var known))
+        {
+            Append(known); // the same name and value as on an earlier response: checked then
+            return;
+        }
         var nameBytes = strings.Of(name);
         foreach (var value in values)
         {
-            var valueBytes = strings.Of(value ?? "");
+            var start = Length;
+            var valueBytes = strings.Of(value ?? "", out var seenBefore);
             Micro.Http.ResponseHeaders.Validate(nameBytes, valueBytes);
             Append(nameBytes);
             Append(": "u8);
             Append(valueBytes);
             Append("\r\n"u8);
+            if (seenBefore && values.Count == 1)
+            {
+                strings.RememberLine(name, value!, _lines.AsSpan(start, Length - start)); // it came back: the next time, one copy
+            }
         }
     }
 

@@ -13,7 +13,7 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpResponseBodyFeature, IValueTaskSource<FlushResult>
 {
-    private readonly HeaderDictionary _responseHeaders = new();
+    private readonly ResponseHeaderDictionary _responseHeaders = new();
     private readonly List<KeyValuePair<Func<object, Task>, object>> _onStarting = [];
     private readonly List<KeyValuePair<Func<object, Task>, object>> _onCompleted = [];
     private IHeaderDictionary? _replacedResponseHeaders;
@@ -36,8 +36,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     {
         _responseWriter.Reset();
         _outbox.Reset();
-        _responseHeaders.IsReadOnly = false;
-        _responseHeaders.Clear();
+        _responseHeaders.Reset();
         _onStarting.Clear();
         _onCompleted.Clear();
         _replacedResponseHeaders = null;
