@@ -8,11 +8,27 @@ namespace Micro.AspNetCore;
 /// replaces the body feature) is found first. Reused with its pooled owner; a request sets a handful, kept in a small
 /// array that goes on being reused.
 /// </summary>
-internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
+internal abstract class OwnFeatureCollection : IFeatureCollection
 {
+    private readonly Type[] _own;
+    private readonly nint[] _ownHandles; // the same types as handles: what Get compares, without making a Type of its type argument
     private KeyValuePair<Type, object?>[] _set = new KeyValuePair<Type, object?>[8];
     private int _setCount;
     private int _revision;
+
+    protected OwnFeatureCollection(Type[] own)
+    {
+        foreach (var type in own)
+        {
+            if (!type.IsInstanceOfType(this))
+            {
+                // Get answers this object for each of them without a cast: it must be each of them.
+                throw new ArgumentException($"{GetType().Name} is not the {type.Name} it claims as its own.", nameof(own));
+            }
+        }
+        _own = own;
+        _ownHandles = Array.ConvertAll(own, type => type.TypeHandle.Value);
+    }
 
     public bool IsReadOnly => false;
 
@@ -30,7 +46,7 @@ internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
                     return _set[i].Value;
                 }
             }
-            foreach (var type in own)
+            foreach (var type in _own)
             {
                 if (ReferenceEquals(type, key)) // a type is one object: no virtual Equals per entry, as Array.IndexOf makes
                 {
@@ -59,7 +75,31 @@ internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
         }
     }
 
-    public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
+    /// <summary>
+    /// As the indexer, typed. Asked for by type argument on every request (HttpContext's cached features are
+    /// refreshed per request), so an own feature is found by comparing type handles and answered without a cast
+    /// (the constructor checked this object is each of them), as Kestrel's generated lookup does.
+    /// </summary>
+    public TFeature? Get<TFeature>()
+    {
+        var handle = typeof(TFeature).TypeHandle.Value;
+        for (var i = 0; i < _setCount; i++)
+        {
+            if (_set[i].Key.TypeHandle.Value == handle)
+            {
+                return (TFeature?)_set[i].Value;
+            }
+        }
+        foreach (var ownHandle in _ownHandles)
+        {
+            if (ownHandle == handle)
+            {
+                object self = this;
+                return System.Runtime.CompilerServices.Unsafe.As<object, TFeature>(ref self);
+            }
+        }
+        return default;
+    }
 
     public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
 
@@ -80,7 +120,7 @@ internal abstract class OwnFeatureCollection(Type[] own) : IFeatureCollection
                 yield return new(_set[i].Key, value);
             }
         }
-        foreach (var type in own)
+        foreach (var type in _own)
         {
             if (!IsSet(type))
             {

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Micro.AspNetCore.Tests;
+
+/// <summary>
+/// The feature collection that is itself most of its features: what it is answers itself, what middleware sets is
+/// found first (null included), a value of the wrong type is refused as any feature collection refuses it, and a
+/// collection cannot claim a feature it does not implement.
+/// </summary>
+public sealed class FeatureCollectionTests
+{
+    private sealed class Identified() : OwnFeatureCollection([typeof(IHttpRequestIdentifierFeature)]), IHttpRequestIdentifierFeature
+    {
+        public string TraceIdentifier { get; set; } = "own";
+    }
+
+    private sealed class Claiming() : OwnFeatureCollection([typeof(IHttpRequestIdentifierFeature)]);
+
+    private sealed class Replacement : IHttpRequestIdentifierFeature
+    {
+        public string TraceIdentifier { get; set; } = "set";
+    }
+
+    [Fact]
+    public void Own_features_answer_themselves_and_what_is_set_is_found_first()
+    {
+        var features = new Identified();
+        Assert.Same(features, features.Get<IHttpRequestIdentifierFeature>());
+        Assert.Same(features, features[typeof(IHttpRequestIdentifierFeature)]);
+        Assert.Null(features.Get<IItemsFeature>());
+        Assert.Null(features.Get<IHttpRequestFeature>());
+
+        var revision = features.Revision;
+        var replacement = new Replacement();
+        features.Set<IHttpRequestIdentifierFeature>(replacement);
+        Assert.True(features.Revision > revision);
+        Assert.Same(replacement, features.Get<IHttpRequestIdentifierFeature>());
+        Assert.Equal("set", features.Get<IHttpRequestIdentifierFeature>()!.TraceIdentifier);
+        features.Set<IHttpRequestIdentifierFeature>(null);
+        Assert.Null(features.Get<IHttpRequestIdentifierFeature>());
+
+        features[typeof(IItemsFeature)] = "not a feature";
+        Assert.Throws<InvalidCastException>(() => features.Get<IItemsFeature>());
+    }
+
+    [Fact]
+    public void A_collection_cannot_claim_a_feature_it_is_not()
+    {
+        var refused = Assert.Throws<ArgumentException>(() => new Claiming());
+        Assert.Contains("IHttpRequestIdentifierFeature", refused.Message, StringComparison.Ordinal);
+    }
+}
