@@ -18,6 +18,12 @@ public class ParserBenchmarks
     public int LLHttp_TechEmpowerPlaintext() => ParseLLHttp(Requests.TechEmpowerPlaintext);
 
     [Benchmark]
+    public int Micro_ArenaPipeline() => ParseMicro(Requests.ArenaPipeline);
+
+    [Benchmark]
+    public int LLHttp_ArenaPipeline() => ParseLLHttp(Requests.ArenaPipeline);
+
+    [Benchmark]
     public int Micro_Browser() => ParseMicro(Requests.Browser);
 
     [Benchmark]

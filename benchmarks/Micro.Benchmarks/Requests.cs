@@ -9,6 +9,9 @@ internal static class Requests
     /// <summary>A browser navigation: about 750 bytes, 16 headers.</summary>
     public static readonly byte[] Browser = Encoding.ASCII.GetBytes(Samples.SampleRequests.Browser);
 
+    /// <summary>The request HttpArena's pipelined profile sends (its requests/pipeline.raw): 48 bytes, Host only.</summary>
+    public static readonly byte[] ArenaPipeline = "GET /pipeline HTTP/1.1\r\nHost: localhost:8080\r\n\r\n"u8.ToArray();
+
     /// <summary>16 plaintext requests back to back in one buffer, as TechEmpower's pipelined test sends them.</summary>
     public static readonly byte[] Pipelined16 = [.. Enumerable.Repeat(TechEmpowerPlaintext, 16).SelectMany(bytes => bytes)];
 
