@@ -4,7 +4,6 @@ using Micro.Forms;
 using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
 namespace Micro;
@@ -20,7 +19,7 @@ public sealed partial class Request
     private RequestHead _head = null!;
     private string? _path;
     private string? _method;
-    private RequestValues? _query;
+    private RequestValues? _query; // made once, read through this request (as Params)
     private RequestValues? _headers;
     private Dictionary<object, object?>? _items;
     private IForwardedClient? _forwarded;
@@ -69,7 +68,6 @@ public sealed partial class Request
         _forwarded = source._forwarded;
         _path = source._path;
         _method = source._method;
-        _query = source._query;
         _headers = source._headers;
         _cookies = source._cookies;
     }
@@ -119,9 +117,10 @@ public sealed partial class Request
     public string RawTarget => Encoding.Latin1.GetString(_head.Target.Of(HeadBytes));
 
     /// <summary>The query string's parameters, decoded; a key sent several times has several values; typed getters answer 400 for a malformed value.</summary>
-    public RequestValues Query => _query ??= _head.HasQuery
-        ? new RequestValues(QueryHelpers.ParseQuery(Encoding.UTF8.GetString(_head.Query.Of(HeadBytes))), "Query parameter")
-        : RequestValues.NoQuery;
+    public RequestValues Query => _head.HasQuery ? _query ??= new RequestValues(this) : RequestValues.NoQuery;
+
+    /// <summary>The query as sent, after '?': what <see cref="Query"/> reads.</summary>
+    internal ReadOnlySpan<byte> QueryBytes => _retired is null ? _head.Query.Of(HeadBytes) : throw new InvalidOperationException(_retired);
 
     /// <summary>The route's parameters: <c>req.Params["id"]</c>, <c>req.Params.GetInt("id")</c>.</summary>
     public RouteParams Params => _params ??= new RouteParams(this);
@@ -330,7 +329,7 @@ public sealed partial class Request
         _forwarded = null;
         _path = null;
         _method = null;
-        _query = null;
+        _query?.Forget();
         _cookies = null;
         _form = null;
         _parsedBody = null;
