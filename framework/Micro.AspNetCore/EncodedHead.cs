@@ -24,6 +24,7 @@ internal sealed class EncodedHead
 
     private byte[] _server = new byte[32];
     private int _serverLength;
+    private string? _serverText; // the string _server holds the checked bytes of
 
     /// <summary>The app asked for Connection: close.</summary>
     public bool Close { get; private set; }
@@ -55,14 +56,19 @@ internal sealed class EncodedHead
             case ManagedHeader.Framing:
                 return;
             case ManagedHeader.Server:
-                var server = strings.Of(values.ToString());
-                Micro.Http.ResponseHeaders.Validate("Server"u8, server);
-                if (server.Length > _server.Length)
+                var text = values.ToString(); // one value: the app's own string
+                if (!ReferenceEquals(text, _serverText)) // the same Server on every response: checked and copied once
                 {
-                    _server = new byte[server.Length];
+                    var server = strings.Of(text);
+                    Micro.Http.ResponseHeaders.Validate("Server"u8, server);
+                    if (server.Length > _server.Length)
+                    {
+                        _server = new byte[server.Length];
+                    }
+                    server.CopyTo(_server);
+                    _serverLength = server.Length;
+                    _serverText = text;
                 }
-                server.CopyTo(_server);
-                _serverLength = server.Length;
                 HasServer = true;
                 return;
             case ManagedHeader.Connection:

@@ -15,7 +15,9 @@ public sealed class ResponseHeadersTests
         app.MapGet("/headers/{many:int}", (int many, HttpResponse response) =>
         {
             var headers = response.Headers;
-            headers["X-Alternating"] = Interlocked.Increment(ref served) % 2 == 0 ? "even" : "odd"; // two values, each met again
+            var even = Interlocked.Increment(ref served) % 2 == 0;
+            headers["X-Alternating"] = even ? "even" : "odd"; // two values, each met again
+            headers.Server = even ? "even-server" : "odd-server";
             headers["x-case"] = "first";
             headers["X-CASE"] = "second";
             headers.Append("X-Multi", "one");
@@ -49,6 +51,11 @@ public sealed class ResponseHeadersTests
             };
             return string.Join('|', seen);
         });
+        app.MapGet("/bad-server", (HttpResponse response) =>
+        {
+            response.Headers.Server = "split\r\nX-Injected: yes";
+            return "never";
+        });
         app.MapGet("/late", async (HttpResponse response) =>
         {
             response.Headers["X-Early"] = "kept";
@@ -70,9 +77,17 @@ public sealed class ResponseHeadersTests
             using var response = await app.Client.GetAsync($"/headers/{many}");
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var kept = many / 2;
-            // The header count: X-Alternating, X-Case, X-Multi, the many kept, X-Per-Response, Content-Type.
-            Assert.Equal($"ArgumentException|second|2|False|False|123|null|{5 + kept}|{many - 1}", await response.Content.ReadAsStringAsync());
-            Assert.Equal([++served % 2 == 0 ? "even" : "odd"], response.Headers.GetValues("X-Alternating"));
+            // The header count: X-Alternating, Server, X-Case, X-Multi, the many kept, X-Per-Response, Content-Type.
+            Assert.Equal($"ArgumentException|second|2|False|False|123|null|{6 + kept}|{many - 1}", await response.Content.ReadAsStringAsync());
+            var even = ++served % 2 == 0;
+            Assert.Equal([even ? "even" : "odd"], response.Headers.GetValues("X-Alternating"));
+            Assert.Equal(even ? "even-server" : "odd-server", response.Headers.Server.ToString());
+            if (many == 4)
+            {
+                using var refused = await app.Client.GetAsync("/bad-server"); // a Server the server must refuse, between good ones
+                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+                Assert.False(refused.Headers.Contains("X-Injected"));
+            }
             Assert.Equal(["second"], response.Headers.GetValues("X-Case"));
             Assert.Equal(["one", "two"], response.Headers.GetValues("X-Multi"));
             Assert.False(response.Headers.Contains("X-Removed"));

@@ -33,17 +33,11 @@ internal sealed class ResponseHeaders
     }
 
     /// <summary>Whether a header value holds a byte a field value may not (RFC 9110 section 5.5: controls but tab, DEL).</summary>
-    public static bool HoldsControlCharacter(ReadOnlySpan<byte> value)
-    {
-        foreach (var b in value)
-        {
-            if ((b < 0x20 && b != '\t') || b == 0x7F)
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool HoldsControlCharacter(ReadOnlySpan<byte> value) => value.IndexOfAny(s_controls) >= 0;
+
+    /// <summary>The bytes a field value may not hold, searched a vector at a time.</summary>
+    private static readonly SearchValues<byte> s_controls =
+        SearchValues.Create([.. Enumerable.Range(0, 0x20).Where(b => b != '\t').Select(b => (byte)b), 0x7F]);
 
     /// <summary>
     /// The kind of a header named <paramref name="name"/> (any case), without a call: its length first, so most names

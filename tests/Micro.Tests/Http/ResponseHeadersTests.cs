@@ -165,4 +165,21 @@ public sealed class ResponseHeadersTests
         Assert.Equal(headers.Length, headers.CopyTo(copied));
         Assert.Equal("Content-Type: text/plain\r\nVary: Cookie\r\n", Encoding.ASCII.GetString(copied));
     }
+
+    [Fact]
+    public void A_value_holds_a_control_character_for_every_control_but_tab_and_for_DEL_wherever_it_lies()
+    {
+        for (var b = 0; b < 256; b++)
+        {
+            var refused = (b < 0x20 && b != '\t') || b == 0x7F;
+            foreach (var at in new[] { 0, 1, 15, 16, 31, 32, 63, 99 }) // each lane of the vector search, and its tail
+            {
+                var value = Enumerable.Repeat((byte)'a', 100).ToArray();
+                value[at] = (byte)b;
+                Assert.Equal(refused, ResponseHeaders.HoldsControlCharacter(value));
+            }
+        }
+        Assert.False(ResponseHeaders.HoldsControlCharacter(""u8));
+        Assert.False(ResponseHeaders.HoldsControlCharacter("text/plain; charset=utf-8\tmore"u8));
+    }
 }
