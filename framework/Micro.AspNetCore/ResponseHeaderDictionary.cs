@@ -216,8 +216,13 @@ internal sealed class ResponseHeaderDictionary : IHeaderDictionary
 
     private void Reindex()
     {
-        _index = _count > ScannedCount ? new Dictionary<string, int>(_count, StringComparer.OrdinalIgnoreCase) : null;
-        for (var i = 0; _index is not null && i < _count; i++)
+        if (_count <= ScannedCount)
+        {
+            _index = null; // few enough again for a scan
+            return;
+        }
+        _index = new Dictionary<string, int>(_count, StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < _count; i++)
         {
             _index.Add(_names[i], i);
         }

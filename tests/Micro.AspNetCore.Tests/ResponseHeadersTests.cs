@@ -99,6 +99,7 @@ public sealed class ResponseHeadersTests
             Assert.NotEqual(lastPerResponse, perResponse); // a value of this response, never one remembered from the last
             lastPerResponse = perResponse;
         }
+        await app.AssertServesNewConnectionsAsync(); // the refused Server values left every reactor serving
     }
 
     [Theory]
