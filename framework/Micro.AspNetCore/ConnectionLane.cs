@@ -21,6 +21,7 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     private readonly Reactor _reactor = reactor;
     private LaneBatch? _batch; // this pass's, once something is kept for the reactor
     private int _scheduled;
+    private bool _schedulePosted; // on the reactor: a pipeline is being read, the lane scheduled after it
 
     /// <summary>The batch of the pass running on this thread for <paramref name="target"/>'s connections (null: none; post instead).</summary>
     public static LaneBatch? BatchFor(Reactor target)
@@ -39,25 +40,41 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     /// On the reactor: queues a request, and the lane itself when it is not already on its way: at once, or, when the
     /// client sent more behind this request (a pipeline being read), once the reactor has read what it received, so
     /// the lane starts with the whole pipeline instead of taking requests off the queue while the reactor still adds
-    /// them (each of those a cache line handed back and forth between the two cores).
+    /// them (each of those a cache line handed back and forth between the two cores). While a pipeline is being read,
+    /// its requests after the first only join the queue: the lane's flag is looked at once per pipeline, not per
+    /// request (an exchange of it is a locked instruction on a line the lane writes too).
     /// </summary>
     public void Enqueue(IThreadPoolWorkItem request, bool moreAhead)
     {
         _requests.Enqueue(request);
+        if (_schedulePosted)
+        {
+            return; // the reactor schedules the lane once it has read the rest
+        }
+        if (moreAhead)
+        {
+            _schedulePosted = true;
+            _reactor.PostLocal(Schedule, this);
+            return;
+        }
+        ScheduleNow();
+    }
+
+
+    private void ScheduleNow()
+    {
         if (Interlocked.Exchange(ref _scheduled, 1) == 0)
         {
-            if (moreAhead)
-            {
-                _reactor.PostLocal(Schedule, this);
-            }
-            else
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-            }
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
         }
     }
 
-    private static readonly SendOrPostCallback Schedule = static lane => ThreadPool.UnsafeQueueUserWorkItem((ConnectionLane)lane!, preferLocal: false);
+    private static readonly SendOrPostCallback Schedule = static state =>
+    {
+        var lane = (ConnectionLane)state!;
+        lane._schedulePosted = false;
+        lane.ScheduleNow();
+    };
 
     void IThreadPoolWorkItem.Execute()
     {
@@ -76,8 +93,11 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
                 t_running = null;
                 PostBatch();
             }
-            Volatile.Write(ref _scheduled, 0);
             // A request queued after the last look and before the flag was cleared saw the lane scheduled: look again.
+            // The flag is cleared with a locked exchange, a full fence, not a plain store: the look at the queue after
+            // it must not be made before the store is seen, or a request the reactor queued in between (finding the
+            // flag still set) would wait, with the lane idle, until the connection's next request came.
+            Interlocked.Exchange(ref _scheduled, 0);
             if (_requests.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) == 1)
             {
                 return;

@@ -137,14 +137,17 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     public bool IsHeld => _held;
 
     /// <summary>Reactor side: writes every segment to the exchange's streamed body, returning the arrays.</summary>
-    public void WriteTo(HttpExchange exchange)
+    public void WriteTo(HttpExchange exchange) => WriteTo(exchange, static (target, bytes) => target.WriteStreamed(bytes));
+
+    /// <summary>Reactor side: hands every segment to <paramref name="write"/>, in order, returning the arrays.</summary>
+    public void WriteTo<TTarget>(TTarget target, Action<TTarget, ReadOnlySpan<byte>> write)
     {
-        Volatile.Write(ref _drainScheduled, 0); // segments added from now on need another drain
+        AllowNextDrain();
         while (_segments.TryDequeue(out var segment))
         {
             try
             {
-                exchange.WriteStreamed(segment.Array.AsSpan(0, segment.Length));
+                write(target, segment.Array.AsSpan(0, segment.Length));
             }
             finally
             {
@@ -153,6 +156,14 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
             }
         }
     }
+
+    /// <summary>
+    /// Reactor side, before taking the segments: one added from now on schedules another drain. Cleared with a locked
+    /// exchange, a full fence, not a plain store: the look at the queue after it must not be made before the store is
+    /// seen, or a segment added in between (its flush finding a drain still scheduled) would wait, with no drain to
+    /// come, until the response's next flush or its end: an event of an event stream held back until the next.
+    /// </summary>
+    private void AllowNextDrain() => Interlocked.Exchange(ref _drainScheduled, 0);
 
     /// <summary>Reactor side: the connection pushes back; flushes wait until <see cref="Release"/>.</summary>
     public void Hold() => _held = true;
@@ -171,7 +182,7 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     /// <summary>Reactor side: the client is gone: what was flushed is dropped.</summary>
     public void Drop()
     {
-        Volatile.Write(ref _drainScheduled, 0);
+        AllowNextDrain();
         while (_segments.TryDequeue(out var segment))
         {
             writer.Return(segment.Array);

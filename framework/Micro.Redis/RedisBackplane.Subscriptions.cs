@@ -157,7 +157,7 @@ public sealed partial class RedisBackplane
         {
             return; // stopping: nothing more to subscribe
         }
-        Volatile.Write(ref _retryScheduled, 0);
+        Interlocked.Exchange(ref _retryScheduled, 0); // a full fence before the look at the topics: a retry asked for meanwhile is not lost
         foreach (var topic in _awaitingSubscription.Keys)
         {
             OnInterestChanged(topic); // the loop looks again: still wanted, and connected, it subscribes
