@@ -231,6 +231,15 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             _logger.LogDebug(exception, "Bad request body: {Message}", exception.Message);
             return;
         }
+        if (exception is Microsoft.AspNetCore.Connections.ConnectionResetException || (exception is OperationCanceledException or IOException && ConnectionAborted))
+        {
+            // The app's read, wait or write ended because the client went away (or the connection was aborted), as it
+            // should: not the app's failure. At Debug, as Kestrel logs it, so clients that hang up cannot fill the log.
+            // A reset is known by its exception alone: the body's reader may learn it before RequestAborted fires.
+            _logger.LogDebug("Connection {Connection}, request {Request}: the request was aborted while the application ran ({Exception}).",
+                ((Microsoft.AspNetCore.Http.Features.IHttpConnectionFeature)this).ConnectionId, ((Microsoft.AspNetCore.Http.Features.IHttpRequestIdentifierFeature)this).TraceIdentifier, exception.GetType().Name);
+            return;
+        }
         _logger.LogError(exception, "Connection {Connection}, request {Request}: an unhandled exception was thrown by the application.",
             ((Microsoft.AspNetCore.Http.Features.IHttpConnectionFeature)this).ConnectionId, ((Microsoft.AspNetCore.Http.Features.IHttpRequestIdentifierFeature)this).TraceIdentifier);
     }

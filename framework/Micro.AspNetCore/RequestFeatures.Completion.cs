@@ -41,6 +41,10 @@ internal abstract partial class RequestFeatures
                 failure = exception;
             }
         }
+        if (EndIfSwitched())
+        {
+            return;
+        }
         _failure = failure;
         if (Reactor.IsOnReactorThread)
         {
@@ -60,6 +64,10 @@ internal abstract partial class RequestFeatures
     /// </summary>
     protected void Finish(bool inFirstPart = false, Exception? failure = null)
     {
+        if (EndIfSwitched())
+        {
+            return;
+        }
         _failure = failure;
         if (Reactor.IsOnReactorThread)
         {

@@ -20,6 +20,7 @@ internal abstract partial class RequestFeatures :
     private string _path = "";
     private string _query = "";
     private CancellationToken _aborted;
+    private CancellationToken _givenAborted; // the token the server gave RequestAborted (the app may replace the feature's)
     private string? _traceIdentifier;
     private string? _connectionId;
     private IPEndPoint? _remote;
@@ -48,7 +49,10 @@ internal abstract partial class RequestFeatures :
     }
 
     /// <summary>The token RequestAborted gives: the connection's, as Start took it, or the upgrade's own once the request asks to switch.</summary>
-    private void TakeAborted(CancellationToken aborted) => _aborted = aborted;
+    private void TakeAborted(CancellationToken aborted) => _aborted = _givenAborted = aborted;
+
+    /// <summary>The connection was aborted (the client went away, a timeout, HttpContext.Abort): as Kestrel's "connection aborted".</summary>
+    protected bool ConnectionAborted => _givenAborted.IsCancellationRequested;
 
     private void ResetRequest()
     {

@@ -14,6 +14,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
     private CancellationTokenSource? _upgradeAborted;
     private CancellationTokenRegistration _connectionAborted;
     private UpgradedStream? _upgraded;
+    private bool _switched; // the 101 went out and the stream took over: set on the reactor before the app's await of the switch completes
 
     /// <summary>At the start of an upgradable request: RequestAborted becomes a token that survives the switch.</summary>
     private void StartUpgradable(HttpExchange exchange)
@@ -38,9 +39,29 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
     {
         _connectionAborted.Dispose();
         _connectionAborted = default;
-        _upgradeAborted?.Dispose();
+        if (!_switched)
+        {
+            _upgradeAborted?.Dispose(); // after a switch the stream keeps it, to cancel when its connection ends (no timer, no handle: nothing to free)
+        }
         _upgradeAborted = null;
         _upgraded = null;
+        _switched = false;
+    }
+
+    /// <summary>
+    /// App side, once the app has completed a request it switched: the 101 was its response, and the exchange went
+    /// back at the switch (its side of the run let go there), so nothing is left for the reactor: a finish posted
+    /// now could run after this run serves another request. The upgraded connection ends with the app, as on Kestrel.
+    /// </summary>
+    private bool EndIfSwitched()
+    {
+        if (!_switched)
+        {
+            return false;
+        }
+        _responseWriter.Release();
+        _upgraded?.Dispose(); // closes the connection after what was written (a second dispose, after the app's own, does nothing more)
+        return true;
     }
 
     public bool IsUpgradableRequest => Exchange is { } exchange && exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive
@@ -68,7 +89,10 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
             await RunOnStartingAsync().ConfigureAwait(true);
         }
         ReadRequestHeadersNow(); // the exchange goes back to its connection at the switch
-        var upgraded = new UpgradedStream(Reactor, OnUpgradedClosed);
+        // The stream cancels this request's token when its connection ends, which may be after this run serves
+        // another request: it holds the token's source, not the run.
+        var aborted = _upgradeAborted;
+        var upgraded = new UpgradedStream(Reactor, () => aborted.Cancel());
         _upgraded = upgraded;
         await CallOnReactorAsync(static features =>
         {
@@ -86,13 +110,12 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
                 return stream.Attach(handover);
             });
             features._requestStream.Reset();
+            features._switched = true;
             features.ReleaseExchange();
             features.OnExchangeDone(); // the connection moves on: the 101 goes out, then the stream takes over
         }).ConfigureAwait(true);
         return upgraded;
     }
-
-    private void OnUpgradedClosed() => _upgradeAborted?.Cancel();
 
     /// <summary>The 101 response's head: the status line and the headers the app set (Upgrade, Sec-WebSocket-Accept, Connection).</summary>
     private byte[] UpgradeHead()
