@@ -213,6 +213,12 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     /// </summary>
     public ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // As a pipe's flush: a token already cancelled (RequestAborted once the client is gone) ends the app's
+            // writing loop now, rather than after every write it would still make into a dead connection.
+            return ValueTask.FromCanceled<FlushResult>(cancellationToken);
+        }
         MarkStarted();
         if (!_onStartingRan && _onStarting.Count > 0)
         {
@@ -225,6 +231,11 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         }
         CheckHeadersOnStart();
         _flushedOffReactor = true;
+        if (_outbox.IsGone)
+        {
+            _responseWriter.Release(); // as on Kestrel, writing to a client that is gone does nothing, and says so
+            return FlushOutcome(new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true)));
+        }
         if (TryStageFlush())
         {
             return FlushOutcome(new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: false)));

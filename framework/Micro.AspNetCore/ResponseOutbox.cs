@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
 using Microsoft.AspNetCore.Connections;
@@ -13,10 +12,19 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTaskSource<FlushResult>
 {
-    /// <summary>As Kestrel's output pipe pauses its writer (MaxResponseBufferSize): 64 KiB in flight.</summary>
+    /// <summary>
+    /// As Kestrel's output pipe pauses its writer (MaxResponseBufferSize): 64 KiB in flight, counted by the buffers
+    /// that hold it, not by the bytes written into them: an app that flushes a line at a time hands over a 4 KiB
+    /// segment per line, and counting its eleven bytes would let a connection hold thousands of them (24 MiB) while
+    /// its client reads nothing.
+    /// </summary>
     public const long PauseThreshold = 64 * 1024;
 
-    private readonly ConcurrentQueue<(byte[] Array, int Length)> _segments = new();
+    /// <summary>A flushed piece at most this long is copied into the segment queued before it, when that has room.</summary>
+    private const int CoalescedLength = 1024;
+
+    private List<(byte[] Array, int Length)> _queued = []; // the app adds under the lock; the reactor swaps it for the spare
+    private List<(byte[] Array, int Length)>? _spare = [];
     private readonly object _lock = new();
     private long _inFlight;
     private int _drainScheduled;
@@ -26,12 +34,42 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     private ManualResetValueTaskSourceCore<FlushResult> _waiter = new() { RunContinuationsAsynchronously = true };
     private CancellationTokenRegistration _waitCancellation;
 
-    /// <summary>App side: a segment the writer filled; the outbox owns the pooled array from now on.</summary>
+    /// <summary>
+    /// App side: a segment the writer filled; the outbox owns the pooled array from now on. A short one (an app that
+    /// flushes a line at a time) is copied into the segment queued before it while that has room and the reactor has
+    /// not taken it, and its array goes straight back: the lines of a slow client's response share segments, as they
+    /// share blocks in Kestrel's output pipe, instead of holding one each.
+    /// </summary>
     public void Add(byte[] array, int length)
     {
         HasPublished = true;
-        _segments.Enqueue((array, length));
-        Interlocked.Add(ref _inFlight, length);
+        lock (_lock)
+        {
+            if (!TryAppendTo(_queued, array, length))
+            {
+                _queued.Add((array, length));
+                Interlocked.Add(ref _inFlight, array.Length);
+                return;
+            }
+        }
+        writer.Return(array); // its bytes were copied: the array goes back at once
+    }
+
+    /// <summary>Copies a short piece into the last segment of <paramref name="segments"/> if it has room (the queue's under the lock).</summary>
+    private static bool TryAppendTo(List<(byte[] Array, int Length)> segments, byte[] array, int length)
+    {
+        if (length > CoalescedLength || segments.Count == 0)
+        {
+            return false;
+        }
+        ref var last = ref System.Runtime.InteropServices.CollectionsMarshal.AsSpan(segments)[^1];
+        if (last.Array.Length - last.Length < length)
+        {
+            return false;
+        }
+        array.AsSpan(0, length).CopyTo(last.Array.AsSpan(last.Length));
+        last.Length += length;
+        return true;
     }
 
     private readonly List<(byte[] Array, int Length)> _staged = [];
@@ -40,12 +78,19 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
 
     /// <summary>
     /// App side, in the request's first part on its lane: a flushed segment kept back, to go with the whole response
-    /// if the request completes in that part, or to be published when it goes on (RequestFeatures.Lane.cs).
+    /// if the request completes in that part, or to be published when it goes on (RequestFeatures.Lane.cs). A short
+    /// one shares the segment staged before it, as in <see cref="Add"/>: what is staged is bounded by its bytes, so
+    /// its segments must be about as full as it says.
     /// </summary>
     public void Stage(byte[] array, int length)
     {
-        _staged.Add((array, length));
         _stagedBytes += length;
+        if (TryAppendTo(_staged, array, length))
+        {
+            writer.Return(array);
+            return;
+        }
+        _staged.Add((array, length));
         Volatile.Write(ref _stagedCount, _staged.Count);
     }
 
@@ -133,6 +178,12 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
         }
     }
 
+    /// <summary>The buffers in flight, counted as the pause counts them (for tests of the bound).</summary>
+    internal long InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>App side, a hint: the client is gone, so what the app writes now can be dropped where it is written.</summary>
+    public bool IsGone => Volatile.Read(ref _gone);
+
     /// <summary>Reactor side: true while a write waits for the connection (the finish then waits for it too).</summary>
     public bool IsHeld => _held;
 
@@ -143,17 +194,43 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     public void WriteTo<TTarget>(TTarget target, Action<TTarget, ReadOnlySpan<byte>> write)
     {
         AllowNextDrain();
-        while (_segments.TryDequeue(out var segment))
+        var taken = TakeQueued();
+        try
         {
-            try
+            foreach (var (array, length) in taken)
             {
-                write(target, segment.Array.AsSpan(0, segment.Length));
+                write(target, array.AsSpan(0, length));
             }
-            finally
-            {
-                writer.Return(segment.Array);
-                Interlocked.Add(ref _inFlight, -segment.Length);
-            }
+        }
+        finally
+        {
+            ReturnTaken(taken); // all of them, the rest too if a write threw (the response then fails)
+        }
+    }
+
+    /// <summary>Reactor side: the queued segments, swapped out under the lock for the spare list (empty).</summary>
+    private List<(byte[] Array, int Length)> TakeQueued()
+    {
+        lock (_lock)
+        {
+            var taken = _queued;
+            _queued = _spare ?? [];
+            _spare = null; // the taken list becomes the spare once its segments are returned
+            return taken;
+        }
+    }
+
+    private void ReturnTaken(List<(byte[] Array, int Length)> taken)
+    {
+        foreach (var (array, _) in taken)
+        {
+            writer.Return(array);
+            Interlocked.Add(ref _inFlight, -array.Length);
+        }
+        taken.Clear();
+        lock (_lock)
+        {
+            _spare ??= taken;
         }
     }
 
@@ -183,11 +260,7 @@ internal sealed class ResponseOutbox(HttpResponsePipeWriter writer) : IValueTask
     public void Drop()
     {
         AllowNextDrain();
-        while (_segments.TryDequeue(out var segment))
-        {
-            writer.Return(segment.Array);
-            Interlocked.Add(ref _inFlight, -segment.Length);
-        }
+        ReturnTaken(TakeQueued());
         Release(gone: true);
     }
 

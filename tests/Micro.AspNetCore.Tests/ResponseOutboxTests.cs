@@ -59,6 +59,52 @@ public sealed class ResponseOutboxTests
         }
     }
 
+    [Fact]
+    public void Lines_flushed_one_at_a_time_share_segments_and_count_by_the_buffers_that_hold_them()
+    {
+        // An app that writes and flushes a line at a time hands over a 4 KiB segment per line. Counted by its bytes,
+        // 64 KiB in flight would be 6,000 segments (24 MiB) held for a client that reads nothing; the lines share
+        // segments instead, and the pause counts segments.
+        var (outbox, _) = NewOutbox();
+        var expected = new StringBuilder();
+        for (var i = 0; i < 1000; i++)
+        {
+            var line = Encoding.ASCII.GetBytes($"chunk {i}\n");
+            var segment = ArrayPool<byte>.Shared.Rent(4096);
+            line.CopyTo(segment, 0);
+            outbox.Add(segment, line.Length);
+            expected.Append($"chunk {i}\n");
+        }
+        Assert.True(outbox.InFlight <= 4 * 4096, $"{outbox.InFlight} bytes of buffers hold {expected.Length} bytes of lines");
+        var sent = new StringBuilder();
+        outbox.WriteTo(sent, static (text, bytes) => text.Append(Encoding.ASCII.GetString(bytes)));
+        Assert.Equal(expected.ToString(), sent.ToString()); // in order, nothing lost or doubled
+        Assert.Equal(0, outbox.InFlight);
+    }
+
+    [Fact]
+    public void The_app_waits_once_the_buffers_in_flight_pass_64_KiB_however_little_they_hold()
+    {
+        var (outbox, _) = NewOutbox();
+        for (var i = 0; i < 16; i++)
+        {
+            outbox.Add(ArrayPool<byte>.Shared.Rent(4096), 2000); // too long to share a segment: each holds its own
+            Assert.True(outbox.WaitForRoomAsync(CancellationToken.None).IsCompleted, $"after {i + 1} segments");
+        }
+        outbox.Add(ArrayPool<byte>.Shared.Rent(4096), 2000); // 17 segments of 4 KiB: past the threshold, though 34,000 bytes were written
+        var wait = outbox.WaitForRoomAsync(CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+        outbox.WriteTo(0, static (_, _) => { });
+        outbox.WakeIfRoom(); // the reactor, after draining
+        Assert.True(wait.IsCompleted);
+    }
+
+    private static (ResponseOutbox Outbox, RequestFeatures Run) NewOutbox()
+    {
+        var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
+        return (new ResponseOutbox(new HttpResponsePipeWriter(run)), run);
+    }
+
     private sealed class SentCounter
     {
         private long _bytes;
