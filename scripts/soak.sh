@@ -3,17 +3,27 @@
 # hostile clients (random split pipelines, chunked and sized bodies, async and streamed answers, resets mid-request
 # and mid-pipeline, half-closes, slow readers, clients that never read, garbage). Checks every response, then that
 # the server's open descriptors return to where they started and that it stops cleanly on SIGTERM.
+# SOAK_APP=aspnetcore aims it at tests/AspNetCoreTargetApp instead: the same routes as an ASP.NET Core app on Micro
+# (SOAK_SCHEDULING=Inline for the inline schedule; the thread pool's by default; TARGET_SERVER=kestrel runs the same app
+# on Kestrel, to compare).
 #   scripts/soak.sh MINUTES [CLIENTS] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:?usage: scripts/soak.sh MINUTES [CLIENTS] [SEED]}
 clients=${2:-64}
 seed=${3:-$RANDOM}
-dotnet build tests/TargetApp/TargetApp.csproj -c Release -v quiet -nologo | grep -E " error " && exit 1 || true
+if [ "${SOAK_APP:-micro}" = aspnetcore ]; then
+  target=AspNetCoreTargetApp
+  arguments=(--urls http://127.0.0.1:0 --Micro:Scheduling "${SOAK_SCHEDULING:-ThreadPool}")
+else
+  target=TargetApp
+  arguments=(--port 0)
+fi
+dotnet build tests/$target/$target.csproj -c Release -v quiet -nologo | grep -E " error " && exit 1 || true
 dotnet build tests/Micro.Soak/Micro.Soak.csproj -c Release -v quiet -nologo | grep -E " error " && exit 1 || true
 
 log=$(mktemp)
-dotnet tests/TargetApp/bin/Release/net10.0/TargetApp.dll --port 0 > "$log" 2>&1 &
+dotnet tests/$target/bin/Release/net10.0/$target.dll "${arguments[@]}" > "$log" 2>&1 &
 app=$!
 trap 'kill $app 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 100); do grep -q "listening on" "$log" && break; sleep 0.1; done

@@ -33,7 +33,7 @@ public sealed class SocketActivationTests
                 Assert.StartsWith("HTTP/1.1 200 OK", answer);
 
                 using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-                Assert.Equal("Hello from ASP.NET Core on Micro", await client.GetStringAsync("/", deadline.Token));
+                Assert.Equal("Hello, World!", await client.GetStringAsync("/", deadline.Token));
                 using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!)
                 {
                     await kill.WaitForExitAsync(deadline.Token);
