@@ -90,8 +90,12 @@ internal sealed partial class HttpConnection
         }
     }
 
-    /// <summary>A response has started and is being streamed (an event stream, a download written as it is made).</summary>
-    private bool IsStreamingAResponse => _line.First is { IsCompleted: false, HasStarted: true } && !_reader.IsStreaming;
+    /// <summary>
+    /// A response has started and is being streamed (an event stream, a download written as it is made), and it is all
+    /// the client is owed: a client that pipelined more requests behind it and then shut its side wants their answers.
+    /// </summary>
+    private bool IsStreamingAResponse => _line.First is { IsCompleted: false, HasStarted: true } && !_reader.IsStreaming
+        && _line.Count == 1 && !HasRequestsAhead;
 
     /// <summary>
     /// A client that shuts its side while its response streams has gone: it is not waiting for more of a stream that

@@ -132,4 +132,35 @@ public sealed class StopAndGoneTests
             Assert.EndsWith("answered", await client.ReadToEndAsync(), StringComparison.Ordinal);
         });
     }
+
+    [Fact]
+    public async Task A_half_closed_client_with_requests_behind_a_streamed_response_gets_every_answer()
+    {
+        // The FIN comes while the first response streams, but the client pipelined another request behind it: it is
+        // not gone, it has no more to send. (Seen in the chaos soak against the ASP.NET Core host, where a streamed
+        // answer lasts longer: "the server closed after 1 of 5 responses".)
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var app = new MicroApp(new MicroServerOptions { ReactorCount = 1 });
+        app.Get("/stream", async (req, res) =>
+        {
+            await res.WriteAsync("first\n"u8.ToArray(), req.Aborted); // started before the reactor reads the FIN
+            await release.Task.WaitAsync(req.Aborted);
+            await res.WriteAsync("last\n"u8.ToArray(), req.Aborted);
+        });
+        app.Get("/after", (req, res) => res.Send("after"));
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            await client.SendAsync("GET /stream HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            var stream = new NetworkStream(client.Socket);
+            client.Socket.Shutdown(SocketShutdown.Send);
+            var buffer = new byte[4096];
+            var first = await stream.ReadAsync(buffer).AsTask().WaitAsync(Deadline);
+            Assert.Contains("first", Encoding.ASCII.GetString(buffer, 0, first), StringComparison.Ordinal);
+            release.SetResult();
+            var rest = Encoding.ASCII.GetString(buffer, 0, first) + await client.ReadToEndAsync();
+            Assert.Contains("last", rest, StringComparison.Ordinal);
+            Assert.EndsWith("after", rest, StringComparison.Ordinal);
+        });
+    }
 }
