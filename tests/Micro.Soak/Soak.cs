@@ -81,10 +81,33 @@ internal static class Soak
     private static HashSet<string> Sockets(int pid) =>
         [.. DescriptorTargets(pid).Values.Where(target => target.StartsWith("socket:", StringComparison.Ordinal))];
 
-    public static int OpenDescriptors(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
+    /// <summary>
+    /// The server's open descriptors but the code files the runtime opens as it first needs them (an assembly or its
+    /// symbols, loaded lazily mid-run, to render a stack or by a path run for the first time): those stay open for the
+    /// process's life and are not what a connection leaks.
+    /// </summary>
+    public static int OpenDescriptors(int pid) => DescriptorTargets(pid).Values.Count(target => !IsCodeFile(target));
 
-    private static Dictionary<string, string> DescriptorTargets(int pid) =>
-        Directory.GetFiles($"/proc/{pid}/fd").ToDictionary(path => Path.GetFileName(path), path => new FileInfo(path).LinkTarget ?? "?");
+    private static bool IsCodeFile(string target) =>
+        target.EndsWith(".dll", StringComparison.Ordinal) || target.EndsWith(".pdb", StringComparison.Ordinal) || target.EndsWith(".so", StringComparison.Ordinal);
+
+    /// <summary>Each open descriptor and what it points to; one closed while they are listed is left out.</summary>
+    private static Dictionary<string, string> DescriptorTargets(int pid)
+    {
+        var targets = new Dictionary<string, string>();
+        foreach (var path in Directory.GetFiles($"/proc/{pid}/fd"))
+        {
+            try
+            {
+                targets[Path.GetFileName(path)] = new FileInfo(path).LinkTarget ?? "?";
+            }
+            catch (IOException)
+            {
+                // closed meanwhile
+            }
+        }
+        return targets;
+    }
 
     public static long RssKiB(int pid)
     {
