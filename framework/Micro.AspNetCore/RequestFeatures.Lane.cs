@@ -45,6 +45,22 @@ internal abstract partial class RequestFeatures
         }
     }
 
+    /// <summary>
+    /// Work for the reactor that nothing waits for, posted now, after whatever the request staged (published first).
+    /// Only the end of a request that completed in its first part waits for the end of its lane's pass (<paramref name="lastOfFirstPart"/>):
+    /// nothing of the request can follow it, so nothing can overtake what the pass keeps back.
+    /// </summary>
+    private void PostToReactor(SendOrPostCallback callback, bool lastOfFirstPart = false)
+    {
+        PublishStaged();
+        if (lastOfFirstPart && ConnectionLane.BatchFor(Reactor) is { } batch)
+        {
+            batch.Add(callback, this);
+            return;
+        }
+        Reactor.Post(callback, this);
+    }
+
     private bool _headersChecked;
     private readonly EncodedHead _encodedHead = new();
 

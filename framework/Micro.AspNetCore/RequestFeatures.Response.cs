@@ -317,22 +317,6 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
 
     private static readonly SendOrPostCallback s_drain = static state => ((RequestFeatures)state!).Drain();
 
-    /// <summary>
-    /// Work for the reactor that nothing waits for, posted now, after whatever the request staged (published first).
-    /// Only the end of a request that completed in its first part waits for the end of its lane's pass (<paramref name="lastOfFirstPart"/>):
-    /// nothing of the request can follow it, so nothing can overtake what the pass keeps back.
-    /// </summary>
-    private void PostToReactor(SendOrPostCallback callback, bool lastOfFirstPart = false)
-    {
-        PublishStaged();
-        if (lastOfFirstPart && ConnectionLane.BatchFor(Reactor) is { } batch)
-        {
-            batch.Add(callback, this);
-            return;
-        }
-        Reactor.Post(callback, this);
-    }
-
     /// <summary>The next flush returns IsCanceled, as PipeWriter.CancelPendingFlush promises; the bytes still go.</summary>
     public void CancelPendingFlush() => _flushCanceled = true;
 
