@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Micro.AspNetCore.Tests;
@@ -33,16 +31,5 @@ public sealed class ApplicationRunPoolTests
         }
         Assert.Equal(LaneBatchPool.Capacity, pool.Count);
         Assert.Same(batches[LaneBatchPool.Capacity - 1], pool.Rent());
-    }
-
-    private sealed class NoApplication : IHttpApplication<object>
-    {
-        public object CreateContext(IFeatureCollection contextFeatures) => new();
-
-        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
-
-        public void DisposeContext(object context, Exception? exception)
-        {
-        }
     }
 }

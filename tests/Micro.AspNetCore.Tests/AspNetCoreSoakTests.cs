@@ -12,16 +12,13 @@ namespace Micro.AspNetCore.Tests;
 /// </summary>
 public sealed class AspNetCoreSoakTests
 {
-    private static string App => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../AspNetCoreTargetApp/bin",
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0/AspNetCoreTargetApp.dll"));
-
     [Theory]
     [InlineData("ThreadPool")]
     [InlineData("Inline")]
     public async Task Fifteen_seconds_of_chaos_get_every_answer_right_and_leave_no_descriptor_behind(string scheduling)
     {
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        using var app = await ServedProcess.StartAsync(App, deadline.Token, ["--urls", "http://127.0.0.1:0", "--Micro:Scheduling", scheduling], portZero: false);
+        using var app = await ServedProcess.StartAsync(BuiltApps.AspNetCoreTargetApp, deadline.Token, ["--urls", "http://127.0.0.1:0", "--Micro:Scheduling", scheduling], portZero: false);
         var uri = new Uri(app.Url);
         var log = new StringWriter();
         var report = await Soak.Soak.RunAsync(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), app.Id, TimeSpan.FromSeconds(15), clients: 32, seed: Environment.TickCount, log);

@@ -28,7 +28,7 @@ public sealed class ConnectionLaneTests : IDisposable
         for (var i = 0; i < 1_000_000; i++)
         {
             lane.Enqueue(new Request(() => Interlocked.Increment(ref ran)), moreAhead: false);
-            Assert.True(SpinUntilRan(ref ran, i + 1), $"Request {i} was handed to the lane as it ended a pass and never ran.");
+            Assert.True(HotSpin.Until(() => Volatile.Read(ref ran) == i + 1), $"Request {i} was handed to the lane as it ended a pass and never ran.");
         }
     }
 
@@ -92,24 +92,6 @@ public sealed class ConnectionLaneTests : IDisposable
         }, null);
         await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(8, Volatile.Read(ref ran));
-    }
-
-    /// <summary>
-    /// Spins without yielding (a yield or a sleep would hand over the next request long after the pass ended, missing
-    /// the moment this test is about), up to 10 s.
-    /// </summary>
-    private static bool SpinUntilRan(ref int ran, int expected)
-    {
-        var deadline = Environment.TickCount64 + 10_000;
-        for (var spins = 0; Volatile.Read(ref ran) != expected; spins++)
-        {
-            Thread.SpinWait(1);
-            if ((spins & 1023) == 0 && Environment.TickCount64 > deadline)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     private sealed class Request(Action run) : IThreadPoolWorkItem

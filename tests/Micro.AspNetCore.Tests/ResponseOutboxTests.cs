@@ -1,6 +1,4 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Micro.AspNetCore.Tests;
@@ -111,30 +109,6 @@ public sealed class ResponseOutboxTests
 
         public void Add(int bytes) => Interlocked.Add(ref _bytes, bytes);
 
-        /// <summary>Spins without yielding (a yield would flush the next segment long after the drain ended), up to 10 s.</summary>
-        public bool SpinUntil(long bytes)
-        {
-            var deadline = Environment.TickCount64 + 10_000;
-            for (var spins = 0; Volatile.Read(ref _bytes) != bytes; spins++)
-            {
-                Thread.SpinWait(1);
-                if ((spins & 1023) == 0 && Environment.TickCount64 > deadline)
-                {
-                    return false;
-                }
-            }
-            return true;
-        }
-    }
-
-    private sealed class NoApplication : IHttpApplication<object>
-    {
-        public object CreateContext(IFeatureCollection contextFeatures) => new();
-
-        public void DisposeContext(object context, Exception? exception)
-        {
-        }
-
-        public Task ProcessRequestAsync(object context) => Task.CompletedTask;
+        public bool SpinUntil(long bytes) => HotSpin.Until(() => Volatile.Read(ref _bytes) == bytes);
     }
 }

@@ -11,9 +11,6 @@ namespace Micro.AspNetCore.Tests;
 /// </summary>
 public sealed class SocketActivationTests
 {
-    private static string App => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../AspNetCoreTargetApp/bin",
-        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0/AspNetCoreTargetApp.dll"));
-
     [Fact]
     public async Task An_aspnet_core_app_started_by_socket_activation_serves_the_socket_it_was_handed()
     {
@@ -52,7 +49,7 @@ public sealed class SocketActivationTests
     }
 
     private static Task<(Process Launcher, int Port)> StartAsync(CancellationToken cancellationToken) =>
-        SocketActivation.StartAsync(["dotnet", App, "--urls", "http://127.0.0.1:0"], cancellationToken);
+        SocketActivation.StartAsync(["dotnet", BuiltApps.AspNetCoreTargetApp, "--urls", "http://127.0.0.1:0"], cancellationToken);
 
     private static Task<string> ReadAllAsync(Socket socket, CancellationToken cancellationToken) => SocketActivation.ReadAllAsync(socket, cancellationToken);
 }
