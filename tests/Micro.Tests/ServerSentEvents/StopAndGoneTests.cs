@@ -161,6 +161,11 @@ public sealed class StopAndGoneTests
             var rest = Encoding.ASCII.GetString(buffer, 0, first) + await client.ReadToEndAsync();
             Assert.Contains("last", rest, StringComparison.Ordinal);
             Assert.EndsWith("after", rest, StringComparison.Ordinal);
+
+            // The reactor (the only one) goes on serving new connections.
+            await using var next = await TestApp.ConnectAsync(url);
+            await next.SendAsync("GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            Assert.EndsWith("after", await next.ReadToEndAsync(), StringComparison.Ordinal);
         });
     }
 }
