@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +9,11 @@ namespace Micro.AspNetCore;
 /// where it ends, often another thread). Last in, first out: the run taken next is the one let go of last, still in
 /// cache; a first-in-first-out queue handed out the coldest of all the runs ever kept, and each request paid for its
 /// run's cache lines. Bounded: at most <see cref="Capacity"/> runs (a run holds about 7 KB), enough for the requests
-/// in flight under heavy pipelining; beyond it, runs are left to the collector.
+/// in flight under heavy pipelining; beyond it, runs are left to the collector. On the thread pool a connection's lane
+/// keeps the run its pass let go for the pass's next request (<see cref="ConnectionLane.TakeSpareRun"/>), and gives it
+/// back here when the pass ends.
 /// </summary>
-internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger)
+internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger) : IRunPool
     where TContext : notnull
 {
     public const int Capacity = 8192;
@@ -21,6 +24,10 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
 
     public ApplicationRun<TContext> Rent()
     {
+        if (ConnectionLane.TakeSpareRun(this) is { } spare)
+        {
+            return Unsafe.As<ApplicationRun<TContext>>(spare); // kept by this pool's Return: one of its runs
+        }
         lock (_lock)
         {
             if (_count > 0)
@@ -34,6 +41,16 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
     }
 
     public void Return(ApplicationRun<TContext> run)
+    {
+        if (!ConnectionLane.KeepSpareRun(this, run))
+        {
+            ReturnShared(run);
+        }
+    }
+
+    void IRunPool.ReturnShared(RequestFeatures run) => ReturnShared(Unsafe.As<ApplicationRun<TContext>>(run));
+
+    private void ReturnShared(ApplicationRun<TContext> run)
     {
         lock (_lock)
         {
@@ -54,4 +71,10 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
 
     /// <summary>Runs kept now (for tests of the bound).</summary>
     public int Count => Volatile.Read(ref _count);
+}
+
+/// <summary>A pool of runs as a lane sees it: where a run it kept goes back at the pass's end.</summary>
+internal interface IRunPool
+{
+    void ReturnShared(RequestFeatures run);
 }

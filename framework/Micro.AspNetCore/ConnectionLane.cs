@@ -36,6 +36,51 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
 
     private readonly LaneBatchPool _batches = batches;
 
+    private RequestFeatures? _spareRun; // a run let go during this pass, kept for the pass's next request
+    private IRunPool? _spareRunPool;
+
+    /// <summary>
+    /// The run the pass running on this thread kept for <paramref name="pool"/>, if any (null: take one from the pool).
+    /// A pipeline's requests then each take the run the one before let go, hot in this core's cache, without the
+    /// pool's lock, a line every core's requests write.
+    /// </summary>
+    public static RequestFeatures? TakeSpareRun(IRunPool pool)
+    {
+        var lane = t_running;
+        if (lane?._spareRun is not { } run || lane._spareRunPool != pool)
+        {
+            return null;
+        }
+        lane._spareRun = null;
+        lane._spareRunPool = null;
+        return run;
+    }
+
+    /// <summary>Keeps a run let go on this thread for the running pass's next request (false: no pass runs here, or it keeps one).</summary>
+    public static bool KeepSpareRun(IRunPool pool, RequestFeatures run)
+    {
+        var lane = t_running;
+        if (lane is null || lane._spareRun is not null)
+        {
+            return false;
+        }
+        lane._spareRun = run;
+        lane._spareRunPool = pool;
+        return true;
+    }
+
+    /// <summary>At a pass's end: the kept run goes back to its pool (an idle connection holds none).</summary>
+    private void ReturnSpareRun()
+    {
+        if (_spareRun is { } run)
+        {
+            var pool = _spareRunPool!;
+            _spareRun = null;
+            _spareRunPool = null;
+            pool.ReturnShared(run);
+        }
+    }
+
     /// <summary>
     /// On the reactor: queues a request, and the lane itself when it is not already on its way: at once, or, when the
     /// client sent more behind this request (a pipeline being read), once the reactor has read what it received, so
@@ -91,6 +136,7 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
             finally
             {
                 t_running = null;
+                ReturnSpareRun();
                 PostBatch();
             }
             // A request queued after the last look and before the flag was cleared saw the lane scheduled: look again.

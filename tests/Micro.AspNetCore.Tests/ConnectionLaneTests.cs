@@ -94,6 +94,38 @@ public sealed class ConnectionLaneTests : IDisposable
         Assert.Equal(8, Volatile.Read(ref ran));
     }
 
+    [Fact]
+    public async Task A_pass_hands_each_request_the_run_the_one_before_let_go_and_gives_it_back_to_the_pool_at_its_end()
+    {
+        var pool = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance);
+        var lane = new ConnectionLane(_reactor, pool.Batches);
+        var taken = new List<ApplicationRun<object>>();
+        var keptByPool = new List<int>();
+        var passEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int Depth = 16;
+        _reactor.Post(_ =>
+        {
+            for (var i = 0; i < Depth; i++)
+            {
+                lane.Enqueue(new Request(() =>
+                {
+                    var run = pool.Rent(); // as a request starts on the lane
+                    taken.Add(run);
+                    pool.Return(run); // as its response completes at once
+                    keptByPool.Add(pool.Count);
+                }), moreAhead: i < Depth - 1);
+            }
+            // Runs on the reactor once the lane's pass has posted its batch, which it does after giving the run back.
+            lane.Enqueue(new Request(() => _reactor.Post(_ => passEnded.TrySetResult(), null)), moreAhead: false);
+        }, null);
+        await passEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Depth, taken.Count);
+        Assert.All(taken, run => Assert.Same(taken[0], run)); // one run served the whole pipeline
+        Assert.All(keptByPool, count => Assert.Equal(0, count)); // kept by the lane, not put back through the pool's lock
+        Assert.True(HotSpin.Until(() => pool.Count == 1), $"The pool kept {pool.Count} runs after the pass, not the one its requests shared: an idle lane must hold none.");
+        Assert.Same(taken[0], pool.Rent());
+    }
+
     private sealed class Request(Action run) : IThreadPoolWorkItem
     {
         public void Execute() => run();
