@@ -97,6 +97,54 @@ public sealed class ResponseOutboxTests
         Assert.True(wait.IsCompleted);
     }
 
+    [Theory]
+    [InlineData("published")]
+    [InlineData("held")]
+    [InlineData("gone")]
+    [InlineData("waiting")]
+    [InlineData("drain scheduled")]
+    public async Task A_reset_leaves_the_outbox_as_new_whatever_the_request_left_in_it(string left)
+    {
+        // The reset skips its locks for an outbox the request never used: every state a request can leave must still
+        // be seen and cleared, or the next request on this run would wait, drop its bytes, or never drain.
+        var (outbox, _) = NewOutbox();
+        ValueTask<System.IO.Pipelines.FlushResult> waiting = default;
+        switch (left)
+        {
+            case "published":
+                outbox.Add(ArrayPool<byte>.Shared.Rent(4096), 2000);
+                break;
+            case "held":
+                outbox.Hold();
+                break;
+            case "gone":
+                outbox.Drop(); // the reactor, the client gone, though the app published nothing
+                break;
+            case "waiting":
+                for (var i = 0; i < 17; i++)
+                {
+                    outbox.Add(ArrayPool<byte>.Shared.Rent(4096), 2000);
+                }
+                waiting = outbox.WaitForRoomAsync(CancellationToken.None);
+                Assert.False(waiting.IsCompleted);
+                break;
+            case "drain scheduled":
+                Assert.True(outbox.ScheduleDrain());
+                break;
+        }
+        outbox.Reset();
+        if (left == "waiting")
+        {
+            Assert.True((await waiting).IsCompleted); // the waiting flush was let go, told the response is over
+        }
+        Assert.Equal(0, outbox.InFlight);
+        Assert.False(outbox.IsGone);
+        Assert.False(outbox.IsHeld);
+        Assert.False(outbox.HasPublished);
+        Assert.True(outbox.ScheduleDrain()); // the next request's first flush schedules a drain
+        Assert.True(outbox.WaitForRoomAsync(CancellationToken.None).IsCompleted); // and finds room
+    }
+
     private static (ResponseOutbox Outbox, RequestFeatures Run) NewOutbox()
     {
         var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
