@@ -44,6 +44,24 @@ public sealed class FeatureCollectionTests
     }
 
     [Fact]
+    public void Features_set_past_the_first_eight_are_found_and_forgotten_with_the_rest()
+    {
+        var features = new Identified();
+        Type[] others = [typeof(int), typeof(long), typeof(short), typeof(byte), typeof(char), typeof(bool), typeof(float), typeof(double), typeof(decimal), typeof(Guid)];
+        foreach (var type in others)
+        {
+            features[type] = type.Name;
+        }
+        var items = new ItemsFeature();
+        features.Set<IItemsFeature>(items); // the eleventh: past the arrays' first size
+        Assert.Same(items, features.Get<IItemsFeature>());
+        Assert.Equal("Guid", features[typeof(Guid)]);
+        Assert.Same(features, features.Get<IHttpRequestIdentifierFeature>());
+        features.Set<IHttpRequestIdentifierFeature>(new Replacement());
+        Assert.Equal("set", features.Get<IHttpRequestIdentifierFeature>()!.TraceIdentifier);
+    }
+
+    [Fact]
     public void A_collection_cannot_claim_a_feature_it_is_not()
     {
         var refused = Assert.Throws<ArgumentException>(() => new Claiming());
