@@ -111,23 +111,33 @@ public sealed class RequestEndTests
         // Kestrel lets such a loop run on, each write doing nothing; on Micro a flush given RequestAborted once it
         // has fired throws, as a pipe's flush does with a canceled token, and the app's loop ends there.
         var ended = new TaskCompletionSource<(long Lines, Exception? Error)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/lines", async (HttpContext context) =>
+        await using var app = await ServedApp.StartAsync(server, web =>
         {
-            long lines = 0;
-            try
+            web.MapGet("/lines", async (HttpContext context) =>
             {
-                for (; lines < 50_000_000; lines++)
+                long lines = 0;
+                try
                 {
-                    await context.Response.WriteAsync($"chunk {lines}\n", context.RequestAborted);
+                    for (; lines < 50_000_000; lines++)
+                    {
+                        await context.Response.WriteAsync($"chunk {lines}\n", context.RequestAborted);
+                    }
+                    ended.TrySetResult((lines, null));
                 }
-                ended.TrySetResult((lines, null));
-            }
-            catch (Exception exception)
+                catch (Exception exception)
+                {
+                    ended.TrySetResult((lines, exception));
+                    throw;
+                }
+            });
+            web.MapGet("/few", async (HttpContext context) =>
             {
-                ended.TrySetResult((lines, exception));
-                throw;
-            }
-        }));
+                for (var line = 0; line < 100; line++)
+                {
+                    await context.Response.WriteAsync($"line {line}\n", context.RequestAborted); // each flushed: through the outbox
+                }
+            });
+        });
         using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 })
         {
             await socket.ConnectAsync(IPAddress.Loopback, app.Address.Port);
@@ -138,6 +148,14 @@ public sealed class RequestEndTests
         var (written, error) = await ended.Task.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.IsAssignableFrom<OperationCanceledException>(error);
         Assert.True(written < 50_000_000);
+        // The pooled state of the abandoned request, its outbox left held or gone, serves the next requests (runs are
+        // reused last in, first out): their streamed lines all arrive.
+        var expected = string.Concat(Enumerable.Range(0, 100).Select(line => $"line {line}\n"));
+        using var client = new HttpClient { BaseAddress = app.Address };
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(expected, await client.GetStringAsync("/few"));
+        }
         Assert.DoesNotContain(app.Log.Entries, entry => entry.Level >= LogLevel.Warning);
         await app.AssertServesNewConnectionsAsync();
     }
