@@ -181,12 +181,12 @@ public sealed class RequestHead
         return TryGetHeader(buffer, ascii[..written], out value);
     }
 
-    internal void AddHeader(HeaderField header)
+    internal void AddHeader(ByteRange name, ByteRange value)
     {
         if (HeaderCount == _headers.Length)
         {
             Array.Resize(ref _headers, _headers.Length * 2);
         }
-        _headers[HeaderCount++] = header;
+        _headers[HeaderCount++] = new HeaderField(name, value);
     }
 }
