@@ -126,6 +126,32 @@ public sealed class ConnectionLaneTests : IDisposable
         Assert.Same(taken[0], pool.Rent());
     }
 
+    [Fact]
+    public async Task A_run_kept_by_a_pass_serves_only_its_own_applications_requests()
+    {
+        // Two applications in one process (two servers, or an app and its test host): a request of one may let go of
+        // a run of the other on this lane's thread (an app completing another's wait at once). The pass keeps that run,
+        // but must never hand it to its own application's next request: it carries the other app's pipeline.
+        var mine = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance);
+        var other = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance);
+        var othersRun = other.Rent();
+        var lane = new ConnectionLane(_reactor, mine.Batches);
+        ApplicationRun<object>? taken = null;
+        var passEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reactor.Post(_ =>
+        {
+            lane.Enqueue(new Request(() => other.Return(othersRun)), moreAhead: true); // kept by the pass, for its pool
+            lane.Enqueue(new Request(() => taken = mine.Rent()), moreAhead: true);
+            lane.Enqueue(new Request(() => _reactor.Post(_ => passEnded.TrySetResult(), null)), moreAhead: false);
+        }, null);
+        await passEnded.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.NotNull(taken);
+        Assert.NotSame(othersRun, taken);
+        Assert.True(HotSpin.Until(() => other.Count == 1), "The other application's run did not go back to its own pool at the pass's end.");
+        Assert.Same(othersRun, other.Rent());
+        Assert.Equal(0, mine.Count);
+    }
+
     private sealed class Request(Action run) : IThreadPoolWorkItem
     {
         public void Execute() => run();
