@@ -18,42 +18,41 @@ public sealed class ResponseOutboxTests
         var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
         var outbox = new ResponseOutbox(new HttpResponsePipeWriter(run));
         var sent = new SentCounter();
-        var drainsAsked = 0;
-        var stopped = 0;
-        var reactor = new Thread(() =>
+        using var reactor = new DrainingReactor(outbox, sent);
+        for (var i = 0; i < 1_000_000; i++)
         {
-            // As Reactor.Post runs a drain once per post, on its own thread.
-            var drainsRun = 0;
-            while (Volatile.Read(ref stopped) == 0)
+            outbox.Add(ArrayPool<byte>.Shared.Rent(16), 1);
+            if (outbox.ScheduleDrain())
             {
-                if (Volatile.Read(ref drainsAsked) > drainsRun)
-                {
-                    drainsRun++;
-                    outbox.WriteTo(sent, static (counter, bytes) => counter.Add(bytes.Length));
-                }
-                else
-                {
-                    Thread.SpinWait(1);
-                }
+                reactor.AskForDrain();
             }
-        }) { IsBackground = true };
-        reactor.Start();
-        try
+            Assert.True(sent.SpinUntil(i + 1), $"Segment {i} was flushed as the reactor drained the one before and never went out.");
+        }
+    }
+
+    [Fact]
+    public void A_segment_flushed_as_the_reactor_finds_the_outbox_empty_goes_out()
+    {
+        // Two flushes in a row ask for two drains when the second comes after the first drain allowed the next: the
+        // first drain then takes both, and the second finds the queue empty and returns without its lock. A flush made
+        // as that empty drain ends must still get a drain of its own; the wait below names the one that did not.
+        var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
+        var outbox = new ResponseOutbox(new HttpResponsePipeWriter(run));
+        var sent = new SentCounter();
+        using var reactor = new DrainingReactor(outbox, sent);
+        var total = 0;
+        for (var round = 0; round < 1_000_000; round++)
         {
-            for (var i = 0; i < 1_000_000; i++)
+            for (var i = 0; i < 2; i++)
             {
                 outbox.Add(ArrayPool<byte>.Shared.Rent(16), 1);
+                total++;
                 if (outbox.ScheduleDrain())
                 {
-                    Interlocked.Increment(ref drainsAsked);
+                    reactor.AskForDrain();
                 }
-                Assert.True(sent.SpinUntil(i + 1), $"Segment {i} was flushed as the reactor drained the one before and never went out.");
             }
-        }
-        finally
-        {
-            Volatile.Write(ref stopped, 1);
-            reactor.Join();
+            Assert.True(sent.SpinUntil(total), $"A segment of round {round} was flushed as a drain found the outbox empty and never went out.");
         }
     }
 
@@ -149,6 +148,43 @@ public sealed class ResponseOutboxTests
     {
         var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
         return (new ResponseOutbox(new HttpResponsePipeWriter(run)), run);
+    }
+
+    /// <summary>A thread that drains the outbox once per drain asked for, as Reactor.Post runs a drain once per post.</summary>
+    private sealed class DrainingReactor : IDisposable
+    {
+        private readonly Thread _thread;
+        private int _drainsAsked;
+        private int _stopped;
+
+        public DrainingReactor(ResponseOutbox outbox, SentCounter sent)
+        {
+            _thread = new Thread(() =>
+            {
+                var drainsRun = 0;
+                while (Volatile.Read(ref _stopped) == 0)
+                {
+                    if (Volatile.Read(ref _drainsAsked) > drainsRun)
+                    {
+                        drainsRun++;
+                        outbox.WriteTo(sent, static (counter, bytes) => counter.Add(bytes.Length));
+                    }
+                    else
+                    {
+                        Thread.SpinWait(1);
+                    }
+                }
+            }) { IsBackground = true };
+            _thread.Start();
+        }
+
+        public void AskForDrain() => Interlocked.Increment(ref _drainsAsked);
+
+        public void Dispose()
+        {
+            Volatile.Write(ref _stopped, 1);
+            _thread.Join();
+        }
     }
 
     private sealed class SentCounter
