@@ -15,17 +15,11 @@ public sealed class ResponseOutboxTests
         // Each segment is flushed the moment the one before has gone out: while the reactor may still be in that
         // drain, between allowing the next one and finding the queue empty. A drain that looks at the queue before its
         // cleared flag is seen leaves the segment queued with no drain asked for; the wait below then names it.
-        var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
-        var outbox = new ResponseOutbox(new HttpResponsePipeWriter(run));
         var sent = new SentCounter();
-        using var reactor = new DrainingReactor(outbox, sent);
+        using var reactor = new DrainingReactor(NewOutbox().Outbox, sent);
         for (var i = 0; i < 1_000_000; i++)
         {
-            outbox.Add(ArrayPool<byte>.Shared.Rent(16), 1);
-            if (outbox.ScheduleDrain())
-            {
-                reactor.AskForDrain();
-            }
+            reactor.FlushOneByte();
             Assert.True(sent.SpinUntil(i + 1), $"Segment {i} was flushed as the reactor drained the one before and never went out.");
         }
     }
@@ -36,23 +30,13 @@ public sealed class ResponseOutboxTests
         // Two flushes in a row ask for two drains when the second comes after the first drain allowed the next: the
         // first drain then takes both, and the second finds the queue empty and returns without its lock. A flush made
         // as that empty drain ends must still get a drain of its own; the wait below names the one that did not.
-        var run = new ApplicationRunPool<object>(new NoApplication(), new MicroServerHostOptions(), NullLogger.Instance).Rent();
-        var outbox = new ResponseOutbox(new HttpResponsePipeWriter(run));
         var sent = new SentCounter();
-        using var reactor = new DrainingReactor(outbox, sent);
-        var total = 0;
+        using var reactor = new DrainingReactor(NewOutbox().Outbox, sent);
         for (var round = 0; round < 1_000_000; round++)
         {
-            for (var i = 0; i < 2; i++)
-            {
-                outbox.Add(ArrayPool<byte>.Shared.Rent(16), 1);
-                total++;
-                if (outbox.ScheduleDrain())
-                {
-                    reactor.AskForDrain();
-                }
-            }
-            Assert.True(sent.SpinUntil(total), $"A segment of round {round} was flushed as a drain found the outbox empty and never went out.");
+            reactor.FlushOneByte();
+            reactor.FlushOneByte();
+            Assert.True(sent.SpinUntil(2L * (round + 1)), $"A segment of round {round} was flushed as a drain found the outbox empty and never went out.");
         }
     }
 
@@ -153,12 +137,14 @@ public sealed class ResponseOutboxTests
     /// <summary>A thread that drains the outbox once per drain asked for, as Reactor.Post runs a drain once per post.</summary>
     private sealed class DrainingReactor : IDisposable
     {
+        private readonly ResponseOutbox _outbox;
         private readonly Thread _thread;
         private int _drainsAsked;
         private int _stopped;
 
         public DrainingReactor(ResponseOutbox outbox, SentCounter sent)
         {
+            _outbox = outbox;
             _thread = new Thread(() =>
             {
                 var drainsRun = 0;
@@ -178,7 +164,15 @@ public sealed class ResponseOutboxTests
             _thread.Start();
         }
 
-        public void AskForDrain() => Interlocked.Increment(ref _drainsAsked);
+        /// <summary>As the app's flush of a one-byte write: the segment joins the outbox, and a drain is asked for unless one is on its way.</summary>
+        public void FlushOneByte()
+        {
+            _outbox.Add(ArrayPool<byte>.Shared.Rent(16), 1);
+            if (_outbox.ScheduleDrain())
+            {
+                Interlocked.Increment(ref _drainsAsked);
+            }
+        }
 
         public void Dispose()
         {
