@@ -11,12 +11,16 @@ namespace Micro.AspNetCore;
 /// run's cache lines. Bounded: at most <see cref="Capacity"/> runs (a run holds about 7 KB), enough for the requests
 /// in flight under heavy pipelining; beyond it, runs are left to the collector. On the thread pool a connection's lane
 /// keeps the run its pass let go for the pass's next request (<see cref="ConnectionLane.TakeSpareRun"/>), and gives it
-/// back here when the pass ends.
+/// back here when the pass ends; with inline scheduling a reactor keeps the run its last request let go for its next
+/// (<see cref="ReactorSpareRun"/>). Either way a run passes from request to request on one core without the lock.
 /// </summary>
 internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger) : IRunPool
     where TContext : notnull
 {
     public const int Capacity = 8192;
+
+    /// <summary>Inline scheduling: a request starts, and almost always ends, on its reactor's thread.</summary>
+    private readonly bool _runsOnReactors = options.Scheduling == ApplicationScheduling.Inline;
 
     private readonly Lock _lock = new();
     private ApplicationRun<TContext>[] _runs = new ApplicationRun<TContext>[64];
@@ -27,6 +31,10 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
         if (ConnectionLane.TakeSpareRun(this) is { } spare)
         {
             return Unsafe.As<ApplicationRun<TContext>>(spare); // kept by this pool's Return: one of its runs
+        }
+        if (_runsOnReactors && ReactorSpareRun.Take(this) is { } kept)
+        {
+            return Unsafe.As<ApplicationRun<TContext>>(kept); // likewise
         }
         lock (_lock)
         {
@@ -42,7 +50,7 @@ internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> ap
 
     public void Return(ApplicationRun<TContext> run)
     {
-        if (!ConnectionLane.KeepSpareRun(this, run))
+        if (!ConnectionLane.KeepSpareRun(this, run) && !(_runsOnReactors && ReactorSpareRun.Keep(this, run)))
         {
             ReturnShared(run);
         }
