@@ -28,37 +28,69 @@ internal readonly record struct AcceptEncoding(double Gzip, double Brotli, bool 
         _ => !IdentityRefused,
     };
 
+    /// <summary>One Accept-Encoding value.</summary>
     public static AcceptEncoding Parse(ReadOnlySpan<byte> header)
     {
-        double? gzip = null, brotli = null, identity = null, any = null;
-        foreach (var range in header.Split((byte)','))
+        var reader = new Reader();
+        reader.Add(header);
+        return reader.Result;
+    }
+
+    /// <summary>
+    /// Every Accept-Encoding line of a request, in order, read as one list: a field sent on several lines is their
+    /// values joined by commas (RFC 9110 section 5.3), so "gzip" on one line and "br" on the next accept both.
+    /// </summary>
+    public static AcceptEncoding Parse(Parser.RequestHead head, ReadOnlySpan<byte> bytes)
+    {
+        var reader = new Reader();
+        foreach (var field in head.Headers)
         {
-            var item = header[range].Trim(" \t"u8);
-            var semicolon = item.IndexOf((byte)';');
-            var name = (semicolon < 0 ? item : item[..semicolon]).Trim(" \t"u8);
-            var quality = semicolon < 0 ? 1.0 : Quality(item[(semicolon + 1)..]);
-            if (quality is null)
+            var name = field.Name.Of(bytes);
+            if (name.Length == "Accept-Encoding".Length && Ascii.EqualsIgnoreCase(name, "Accept-Encoding"u8))
             {
-                continue; // a malformed weight: ignore the item
-            }
-            if (Ascii.EqualsIgnoreCase(name, "gzip"u8) || Ascii.EqualsIgnoreCase(name, "x-gzip"u8))
-            {
-                gzip ??= quality;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "br"u8))
-            {
-                brotli ??= quality;
-            }
-            else if (Ascii.EqualsIgnoreCase(name, "identity"u8))
-            {
-                identity ??= quality;
-            }
-            else if (name.SequenceEqual("*"u8))
-            {
-                any ??= quality;
+                reader.Add(field.Value.Of(bytes));
             }
         }
-        return new AcceptEncoding(gzip ?? any ?? 0, brotli ?? any ?? 0, (identity ?? (any == 0 ? 0 : 1)) == 0);
+        return reader.Result;
+    }
+
+    /// <summary>The qualities read so far: the first item naming a coding decides it, as in one list.</summary>
+    private ref struct Reader
+    {
+        private double? _gzip, _brotli, _identity, _any;
+
+        public readonly AcceptEncoding Result => new(_gzip ?? _any ?? 0, _brotli ?? _any ?? 0, (_identity ?? (_any == 0 ? 0 : 1)) == 0);
+
+        public void Add(ReadOnlySpan<byte> header)
+        {
+            foreach (var range in header.Split((byte)','))
+            {
+                var item = header[range].Trim(" \t"u8);
+                var semicolon = item.IndexOf((byte)';');
+                var name = (semicolon < 0 ? item : item[..semicolon]).Trim(" \t"u8);
+                var quality = semicolon < 0 ? 1.0 : Quality(item[(semicolon + 1)..]);
+                if (quality is null)
+                {
+                    continue; // a malformed weight: ignore the item
+                }
+                if (Ascii.EqualsIgnoreCase(name, "gzip"u8) || Ascii.EqualsIgnoreCase(name, "x-gzip"u8))
+                {
+                    _gzip ??= quality;
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "br"u8))
+                {
+                    _brotli ??= quality;
+                }
+                else if (Ascii.EqualsIgnoreCase(name, "identity"u8))
+                {
+                    _identity ??= quality;
+                }
+                else if (name.SequenceEqual("*"u8))
+                {
+                    _any ??= quality;
+                }
+            }
+        }
     }
 
     /// <summary>The weight of <c>q=0.5</c> (any spaces, any case), between 0 and 1; null when malformed.</summary>

@@ -37,14 +37,14 @@ public static class ResponseCompression
         {
             res.KeptBodyFilter = compression = new CompressionContext(); // once per pooled response, then reused
         }
-        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out var header))
+        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out _))
         {
             compression.StartIdentity(options);
             res.FilterBody(true); // streams pass through it, files ask it for a precompressed sibling's Vary
             exchange.HookHead(compression);
             return next.Invoke();
         }
-        compression.Start(options, AcceptEncoding.Parse(header.Of(exchange.RequestBytes)));
+        compression.Start(options, AcceptEncoding.Parse(exchange.Head, exchange.RequestBytes)); // every line of it, as one list
         res.FilterBody(true);
         ValueTask finish;
         try
