@@ -187,7 +187,7 @@ public sealed partial class Request
     /// Which of <paramref name="types"/> the client prefers, by its Accept header with q-values; null when it accepts
     /// none of them (answer 406). Types are media types or short names: <c>req.Accepts("json", "html")</c>.
     /// </summary>
-    public string? Accepts(params ReadOnlySpan<string> types) => MediaTypeNegotiation.Choose(Header("Accept"), types);
+    public string? Accepts(params ReadOnlySpan<string> types) => MediaTypeNegotiation.Choose(ListHeader("Accept"), types);
 
     /// <summary>State for this request only, shared by its middleware and handler (as ASP.NET Core's HttpContext.Items); made on first use.</summary>
     public IDictionary<object, object?> Items => _items ??= [];
@@ -223,6 +223,27 @@ public sealed partial class Request
     /// <summary>The value of the first header named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
         _head.TryGetHeader(HeadBytes, name, out var value) ? Encoding.Latin1.GetString(value.Of(HeadBytes)) : null;
+
+    /// <summary>
+    /// A list-valued header (Accept, Sec-WebSocket-Extensions) as one value: the lines of a field sent several times
+    /// joined by commas, in order, which is what they mean (RFC 9110 section 5.3); null when absent. One line is
+    /// <see cref="Header"/>'s value.
+    /// </summary>
+    internal string? ListHeader(string name)
+    {
+        string? joined = null;
+        var bytes = HeadBytes;
+        foreach (var field in _head.Headers)
+        {
+            var fieldName = field.Name.Of(bytes);
+            if (fieldName.Length == name.Length && Ascii.EqualsIgnoreCase(fieldName, name))
+            {
+                var value = Encoding.Latin1.GetString(field.Value.Of(bytes));
+                joined = joined is null ? value : $"{joined}, {value}";
+            }
+        }
+        return joined;
+    }
 
     /// <summary>The request's cookies, parsed from every Cookie header when first asked for; a name sent twice keeps its first value.</summary>
     public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies();

@@ -39,7 +39,7 @@ internal static class RequestTelemetry
         Activity? activity = null;
         if (Source.HasListeners())
         {
-            ActivityContext.TryParse(request.Header("traceparent"), request.Header("tracestate"), isRemote: true, out var parent);
+            ActivityContext.TryParse(request.Header("traceparent"), request.ListHeader("tracestate"), isRemote: true, out var parent);
             activity = Source.StartActivity(route is null ? method : $"{method} {route}", ActivityKind.Server, parent);
             if (activity is { IsAllDataRequested: true })
             {

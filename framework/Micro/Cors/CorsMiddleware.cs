@@ -59,7 +59,7 @@ public static class CorsMiddleware
     /// <summary>A preflight gets 204: with the permissions when everything asked for is allowed, without any when not (the browser then refuses).</summary>
     private static void AnswerPreflight(Request req, Response res, CorsPolicy policy, string origin, string method)
     {
-        var requestedHeaders = (req.Header("Access-Control-Request-Headers") ?? "")
+        var requestedHeaders = (req.ListHeader("Access-Control-Request-Headers") ?? "")
             .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         // Every header a preflight names is one the browser may not send freely: CORS-safelisted request headers are
         // safelisted only with safelisted values (Content-Type: application/json is not), and a browser asks only for

@@ -54,8 +54,8 @@ internal static class WebSocketHandshake
         {
             return Refuse(403, "This origin may not open a WebSocket here.");
         }
-        var subProtocol = options.SubProtocols.Count == 0 ? null : ChooseSubProtocol(req.Header("Sec-WebSocket-Protocol"), options.SubProtocols);
-        var deflate = options.Compression is null ? null : DeflateNegotiation.Negotiate(req.Header("Sec-WebSocket-Extensions"), options.Compression);
+        var subProtocol = options.SubProtocols.Count == 0 ? null : ChooseSubProtocol(req.ListHeader("Sec-WebSocket-Protocol"), options.SubProtocols);
+        var deflate = options.Compression is null ? null : DeflateNegotiation.Negotiate(req.ListHeader("Sec-WebSocket-Extensions"), options.Compression);
         return new Outcome(101, "", subProtocol, deflate);
     }
 
