@@ -208,6 +208,8 @@ public sealed partial class Response : Files.IFileExchange
 
     string? Files.IFileExchange.RequestHeader(string name) => _request!.Header(name);
 
+    string? Files.IFileExchange.RequestListHeader(string name) => _request!.ListHeader(name);
+
     string? Files.IFileExchange.ResponseHeader(string name) => GetHeader(name);
 
     void Files.IFileExchange.SetHeader(string name, string value) => Header(name, value);

@@ -121,7 +121,7 @@ internal static class FileResponses
         {
             return false;
         }
-        var ifNoneMatch = exchange.RequestHeader("If-None-Match");
+        var ifNoneMatch = exchange.RequestListHeader("If-None-Match"); // a list, possibly over several lines
         if (ifNoneMatch is not null)
         {
             return ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(tag => WeakEquals(tag.Trim(), etag));

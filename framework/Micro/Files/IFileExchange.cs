@@ -14,6 +14,9 @@ internal interface IFileExchange
     /// <summary>The value of the first request header named <paramref name="name"/>, or null.</summary>
     string? RequestHeader(string name);
 
+    /// <summary>A list-valued request header (If-None-Match): every line of it joined by commas, or null.</summary>
+    string? RequestListHeader(string name);
+
     /// <summary>The value of a response header set so far (the app's own Content-Type, say), or null.</summary>
     string? ResponseHeader(string name);
 

@@ -9,7 +9,7 @@ namespace Micro.Tests.Features;
 /// List-valued request headers sent on several lines (which HttpClient and browsers do not do, so over raw sockets):
 /// the lines of a field are one list, their values joined by commas (RFC 9110 section 5.3), wherever the framework
 /// reads such a list: content negotiation, a WebSocket's subprotocols and extensions, a CORS preflight's headers, a
-/// trace's vendor state.
+/// trace's vendor state, a file's If-None-Match.
 /// </summary>
 public sealed class ListHeaderLinesTests
 {
@@ -90,5 +90,28 @@ public sealed class ListHeaderLinesTests
         var activity = await traced.Task.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal("0af7651916cd43dd8448eb211c80319c", activity.TraceId.ToHexString());
         Assert.Equal("a=1, b=2", activity.TraceStateString);
+    }
+
+    [Fact]
+    public async Task If_none_match_on_two_lines_finds_the_entity_tag_on_the_second()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(file, "cached content");
+            var app = new MicroApp();
+            app.Get("/file", (req, res) => res.SendFile(file));
+            await TestApp.RunAsync(app, async (http, url) =>
+            {
+                var etag = (await http.GetAsync("/file")).Headers.ETag!.ToString();
+                await using var client = await TestApp.ConnectAsync(url);
+                await client.SendAsync($"GET /file HTTP/1.1\r\nHost: test\r\nIf-None-Match: \"some-other\"\r\nIf-None-Match: {etag}\r\n\r\n");
+                Assert.Equal(304, (await client.ReadResponsesAsync(1))[0].Status);
+            });
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
