@@ -26,7 +26,7 @@ internal static class WebSocketHandshake
         {
             return Refuse(405, "A WebSocket handshake is a GET request.");
         }
-        if (!HasToken(Header(exchange, "Upgrade"u8), "websocket"u8) || !head.ConnectionUpgrade)
+        if (!AnyLineHasToken(exchange, "Upgrade"u8, "websocket"u8) || !head.ConnectionUpgrade)
         {
             return Refuse(426, "This resource speaks WebSocket: send Upgrade: websocket and Connection: Upgrade.");
         }
@@ -122,6 +122,20 @@ internal static class WebSocketHandshake
         }
         var offers = offered.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return supported.FirstOrDefault(protocol => offers.Contains(protocol, StringComparer.Ordinal));
+    }
+
+    /// <summary>Whether any line of the list-valued header <paramref name="name"/> holds <paramref name="token"/> (the lines are one list).</summary>
+    private static bool AnyLineHasToken(HttpExchange exchange, ReadOnlySpan<byte> name, ReadOnlySpan<byte> token)
+    {
+        var bytes = exchange.RequestBytes;
+        foreach (var field in exchange.Head.Headers)
+        {
+            if (Ascii.EqualsIgnoreCase(field.Name.Of(bytes), name) && HasToken(field.Value.Of(bytes), token))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether a comma-separated list holds <paramref name="token"/>, in any case.</summary>

@@ -8,7 +8,7 @@ namespace Micro.Tests.Features;
 /// <summary>
 /// List-valued request headers sent on several lines (which HttpClient and browsers do not do, so over raw sockets):
 /// the lines of a field are one list, their values joined by commas (RFC 9110 section 5.3), wherever the framework
-/// reads such a list: content negotiation, a WebSocket's subprotocols and extensions, a CORS preflight's headers, a
+/// reads such a list: content negotiation, a WebSocket's Upgrade, subprotocols and extensions, a CORS preflight's headers, a
 /// trace's vendor state, a file's If-None-Match.
 /// </summary>
 public sealed class ListHeaderLinesTests
@@ -41,6 +41,26 @@ public sealed class ListHeaderLinesTests
             Assert.Contains("Sec-WebSocket-Protocol: chat.v2\r\n", head);
             Assert.Contains("Sec-WebSocket-Extensions: permessage-deflate", head);
         }
+    }
+
+    [Fact]
+    public async Task An_upgrade_to_websocket_named_on_a_second_upgrade_line_is_accepted()
+    {
+        await using var server = new WebSocketApp();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(server.EndPoint);
+        await socket.SendAsync(Encoding.ASCII.GetBytes("GET /echo HTTP/1.1\r\nHost: test\r\nUpgrade: h2c\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: {RawWebSocket.Key}\r\nSec-WebSocket-Version: 13\r\n\r\n"));
+        var head = new StringBuilder();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!head.ToString().Contains("\r\n\r\n"))
+        {
+            var read = await socket.ReceiveAsync(buffer, timeout.Token);
+            Assert.True(read > 0, $"The server closed the connection after: {head}");
+            head.Append(Encoding.Latin1.GetString(buffer, 0, read));
+        }
+        Assert.StartsWith("HTTP/1.1 101", head.ToString());
     }
 
     [Theory]
