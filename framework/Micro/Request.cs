@@ -227,23 +227,44 @@ public sealed partial class Request
     /// <summary>
     /// A list-valued header (Accept, Sec-WebSocket-Extensions) as one value: the lines of a field sent several times
     /// joined by commas, in order, which is what they mean (RFC 9110 section 5.3); null when absent. One line is
-    /// <see cref="Header"/>'s value.
+    /// <see cref="Header"/>'s value. Built once at its final length: a head of many such lines costs its size, not its
+    /// square.
     /// </summary>
     internal string? ListHeader(string name)
     {
-        string? joined = null;
         var bytes = HeadBytes;
+        var (lines, length) = (0, 0);
         foreach (var field in _head.Headers)
         {
-            var fieldName = field.Name.Of(bytes);
-            if (fieldName.Length == name.Length && Ascii.EqualsIgnoreCase(fieldName, name))
+            if (IsNamed(field, bytes, name))
             {
-                var value = Encoding.Latin1.GetString(field.Value.Of(bytes));
-                joined = joined is null ? value : $"{joined}, {value}";
+                (lines, length) = (lines + 1, length + field.Value.Length);
             }
         }
-        return joined;
+        if (lines <= 1)
+        {
+            return lines == 0 ? null : Header(name);
+        }
+        var joined = new byte[length + (lines - 1) * 2];
+        var at = 0;
+        foreach (var field in _head.Headers)
+        {
+            if (IsNamed(field, bytes, name))
+            {
+                if (at > 0)
+                {
+                    ", "u8.CopyTo(joined.AsSpan(at));
+                    at += 2;
+                }
+                field.Value.Of(bytes).CopyTo(joined.AsSpan(at));
+                at += field.Value.Length;
+            }
+        }
+        return Encoding.Latin1.GetString(joined);
     }
+
+    private static bool IsNamed(HeaderField field, ReadOnlySpan<byte> bytes, string name) =>
+        field.Name.Length == name.Length && Ascii.EqualsIgnoreCase(field.Name.Of(bytes), name);
 
     /// <summary>The request's cookies, parsed from every Cookie header when first asked for; a name sent twice keeps its first value.</summary>
     public IReadOnlyDictionary<string, string> Cookies => _cookies ??= ParseCookies();

@@ -27,6 +27,22 @@ public sealed class ListHeaderLinesTests
     }
 
     [Fact]
+    public async Task Accept_on_ninety_lines_is_one_list_in_their_order()
+    {
+        // A head of many lines of one field (a hostile client's, within the header count limit) is joined once, at its
+        // length; the type the last line accepts is found after the eighty-nine the lines before refuse.
+        var app = new MicroApp();
+        app.Get("/negotiate", (req, res) => res.Send(req.Accepts("json", "html") ?? "406"));
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            var refusals = string.Concat(Enumerable.Range(0, 89).Select(i => $"Accept: x/y{i};q=0, application/json;q=0\r\n"));
+            await client.SendAsync($"GET /negotiate HTTP/1.1\r\nHost: test\r\n{refusals}Accept: text/html\r\n\r\n");
+            Assert.Equal("html", (await client.ReadResponsesAsync(1))[0].Body);
+        });
+    }
+
+    [Fact]
     public async Task A_websocket_subprotocol_and_extension_offered_on_later_lines_are_chosen()
     {
         var options = new WebSocketOptions { Compression = new WebSocketCompression() };
