@@ -49,14 +49,18 @@ internal sealed class CompressionContext : IResponseBodyFilter, Http.IResponseHe
     /// A response to a request without Accept-Encoding, as its head is written: nothing is compressed, and a
     /// compressible one says <c>Vary: Accept-Encoding</c> (it would differ for a client that sent one).
     /// </summary>
-    void Http.IResponseHeadHook.BeforeHead(Http.HttpExchange exchange, ReadOnlySpan<byte> contentType)
+    ReadOnlySpan<byte> Http.IResponseHeadHook.BeforeHead(Http.HttpExchange exchange, ReadOnlySpan<byte> contentType)
     {
         if (!_varied && (exchange.TryGetHeader(Http.KnownResponseHeader.ContentType, out var type) ? IsCompressible(type) : !contentType.IsEmpty && IsCompressible(contentType))
             && !exchange.TryGetHeader(Http.KnownResponseHeader.ContentEncoding, out _))
         {
-            Vary(exchange);
+            _varied = true;
+            return VaryLine;
         }
+        return default;
     }
+
+    private static ReadOnlySpan<byte> VaryLine => "Vary: Accept-Encoding\r\n"u8;
 
     /// <summary>Says the response would differ for another Accept-Encoding: once, whichever step sees it first.</summary>
     private void Vary(Http.HttpExchange exchange)
@@ -64,7 +68,7 @@ internal sealed class CompressionContext : IResponseBodyFilter, Http.IResponseHe
         if (!_varied)
         {
             _varied = true;
-            exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Accept-Encoding\r\n"u8);
+            exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, VaryLine);
         }
     }
 

@@ -287,7 +287,15 @@ public sealed partial class HttpExchange
         if (_headHooked)
         {
             _headHooked = false; // once: what it adds is part of this head
-            _headHook!.BeforeHead(this, contentType);
+            var added = _headHook!.BeforeHead(this, contentType);
+            if (lines.IsEmpty)
+            {
+                lines = added;
+            }
+            else if (!added.IsEmpty)
+            {
+                (_headers ??= new ResponseHeaders()).AppendLines(added); // a host's lines are already here: the store takes the hook's
+            }
         }
         // While the server stops, only the last response in line says close, and only when the client has sent
         // nothing more: one said earlier would end the connection before the answers already owed behind it (requests

@@ -9,9 +9,11 @@ namespace Micro.Http;
 internal interface IResponseHeadHook
 {
     /// <summary>
-    /// The head of <paramref name="exchange"/> is about to be written; its header lines may still change.
-    /// <paramref name="contentType"/> is the Content-Type value when the head carries one apart from the response's
-    /// headers (a raw handler's <c>Respond</c>), else empty.
+    /// The head of <paramref name="exchange"/> is about to be written. <paramref name="contentType"/> is the
+    /// Content-Type value when the head carries one apart from the response's headers (<c>res.Send(string)</c>, a raw
+    /// handler's <c>Respond</c>), else empty. Returns a whole header line ("Name: value\r\n") the head adds, or empty:
+    /// bytes that outlive the call (a literal). Written with the head, not kept in the response's header store, so a
+    /// response that had no headers of its own keeps the framer's shortest path.
     /// </summary>
-    void BeforeHead(HttpExchange exchange, ReadOnlySpan<byte> contentType);
+    ReadOnlySpan<byte> BeforeHead(HttpExchange exchange, ReadOnlySpan<byte> contentType);
 }
