@@ -237,16 +237,31 @@ public sealed partial class MicroApp
 /// <summary>A route's middleware chain and its handler, built once when the app starts.</summary>
 internal sealed class Pipeline(Middleware[] middleware, Func<Request, Response, ValueTask> handler, string? route = null, long? maxBodySize = null)
 {
+    /// <summary>Each middleware's up-front step where it has one (<see cref="IUpFrontStep"/>), else null.</summary>
+    private readonly IUpFrontStep?[] _upFront = [.. middleware.Select(step => step.Target as IUpFrontStep)];
+
     /// <summary>The route's own body limit (RouteMetadata.MaxBodySize on it or its router), or null for the server's.</summary>
     public long? MaxBodySize { get; } = maxBodySize;
 
     /// <summary>The route's pattern ("/users/:id"), for metrics and traces; null when no route matched.</summary>
     public string? Route { get; } = route;
 
-    public ValueTask Run(int index, Request request, Response response) =>
-        index < middleware.Length
-            ? middleware[index](request, response, new Next(this, index + 1, request, response))
-            : handler(request, response);
+    /// <summary>
+    /// Runs the pipeline from <paramref name="index"/>: a middleware that serves the request up front is passed in
+    /// this loop, and the first that must wrap the rest is called with it as its next.
+    /// </summary>
+    public ValueTask Run(int index, Request request, Response response)
+    {
+        var upFront = _upFront;
+        for (; (uint)index < (uint)upFront.Length; index++)
+        {
+            if (upFront[index] is not { } step || !step.ServeUpFront(request, response))
+            {
+                return middleware[index](request, response, new Next(this, index + 1, request, response));
+            }
+        }
+        return handler(request, response);
+    }
 
     public static Func<Request, Response, ValueTask> From(RequestHandler handler) => (req, res) =>
     {

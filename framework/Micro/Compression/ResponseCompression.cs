@@ -19,31 +19,51 @@ public static class ResponseCompression
             throw new ArgumentOutOfRangeException(nameof(configure), "CompressionOptions.MinimumSize cannot be negative.");
         }
         options.Freeze();
-        app.Use((req, res, next) => Compress(options, req, res, next));
+        app.Use(new Step(options).Compress);
         return app;
     }
 
     /// <summary>
-    /// One response: the client's Accept-Encoding read, the route run with the body filter in place, then the body
-    /// compressed or let go. A request without Accept-Encoding (most API clients, load generators) gets nothing
-    /// compressed: its response only owes <c>Vary</c> when its type is compressible, decided as its head is written,
-    /// so the route is simply called, with no work after it and no state machine when it is async. Not an async
-    /// method: a route that completes at once goes through without one either way.
+    /// A request without Accept-Encoding (most API clients, load generators) gets nothing compressed: its response
+    /// only owes <c>Vary</c> when its type is compressible, decided as its head is written. So compression is done
+    /// with such a request before the route runs, and the pipeline calls the route itself, not through a layer.
     /// </summary>
-    private static ValueTask Compress(CompressionOptions options, Request req, Response res, Next next)
+    private sealed class Step(CompressionOptions options) : IUpFrontStep
     {
-        var exchange = req.Exchange;
+        public bool ServeUpFront(Request req, Response res)
+        {
+            var exchange = req.Exchange;
+            if (exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out _))
+            {
+                return false;
+            }
+            var compression = ContextOf(res);
+            compression.StartIdentity(options);
+            res.FilterBody(true); // streams pass through it, files ask it for a precompressed sibling's Vary
+            exchange.HookHead(compression);
+            return true;
+        }
+
+        public ValueTask Compress(Request req, Response res, Next next) => ServeUpFront(req, res) ? next.Invoke() : Negotiated(options, req, res, next);
+    }
+
+    private static CompressionContext ContextOf(Response res)
+    {
         if (res.KeptBodyFilter is not CompressionContext compression)
         {
             res.KeptBodyFilter = compression = new CompressionContext(); // once per pooled response, then reused
         }
-        if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Accept-Encoding"u8, out _))
-        {
-            compression.StartIdentity(options);
-            res.FilterBody(true); // streams pass through it, files ask it for a precompressed sibling's Vary
-            exchange.HookHead(compression);
-            return next.Invoke();
-        }
+        return compression;
+    }
+
+    /// <summary>
+    /// One response to a request with Accept-Encoding: the route run with the body filter in place, then the body
+    /// compressed or let go. Not an async method: a route that completes at once goes through without a state machine.
+    /// </summary>
+    private static ValueTask Negotiated(CompressionOptions options, Request req, Response res, Next next)
+    {
+        var exchange = req.Exchange;
+        var compression = ContextOf(res);
         compression.Start(options, AcceptEncoding.Parse(exchange.Head, exchange.RequestBytes)); // every line of it, as one list
         res.FilterBody(true);
         ValueTask finish;

@@ -25,18 +25,37 @@ public static class CorsMiddleware
         {
             throw new InvalidOperationException("The CORS policy allows no origin: call WithOrigins(...), AllowAnyOrigin() or SetIsOriginAllowed(...).");
         }
-        var varies = !policy.AllowAnyOrigin;
-        app.Use((req, res, next) =>
+        app.Use(new Step(policy).Invoke);
+        return app;
+    }
+
+    /// <summary>
+    /// The policy at work. A request without Origin (same-origin, or not from a browser) is served up front: its
+    /// response varies by Origin when the policy names origins, and nothing else is added, so the pipeline goes
+    /// straight on to the route, with no string made to learn it.
+    /// </summary>
+    private sealed class Step(CorsPolicy policy) : IUpFrontStep
+    {
+        private readonly bool _varies = !policy.AllowAnyOrigin;
+
+        public bool ServeUpFront(Request req, Response res)
         {
-            if (varies)
-            {
-                res.Exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Origin\r\n"u8);
-            }
             var exchange = req.Exchange;
-            if (!exchange.Head.TryGetHeader(exchange.RequestBytes, "Origin"u8, out _))
+            if (exchange.Head.TryGetHeader(exchange.RequestBytes, "Origin"u8, out _))
             {
-                return next.Invoke(); // same-origin or not from a browser: nothing to add, and no string made to learn it
+                return false;
             }
+            Vary(res);
+            return true;
+        }
+
+        public ValueTask Invoke(Request req, Response res, Next next)
+        {
+            if (ServeUpFront(req, res))
+            {
+                return next.Invoke();
+            }
+            Vary(res);
             var origin = req.Header("Origin")!;
             if (req.Method == "OPTIONS" && req.Header("Access-Control-Request-Method") is { } requestedMethod)
             {
@@ -52,8 +71,15 @@ public static class CorsMiddleware
                 }
             }
             return next.Invoke();
-        });
-        return app;
+        }
+
+        private void Vary(Response res)
+        {
+            if (_varies)
+            {
+                res.Exchange.AddFrameworkLine(Http.KnownResponseHeader.Vary, "Vary: Origin\r\n"u8);
+            }
+        }
     }
 
     /// <summary>A preflight gets 204: with the permissions when everything asked for is allowed, without any when not (the browser then refuses).</summary>

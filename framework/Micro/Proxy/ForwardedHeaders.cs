@@ -18,12 +18,24 @@ public static class ForwardedHeaders
     {
         var options = new ForwardedHeadersOptions();
         configure?.Invoke(options);
-        app.Use((req, res, next) =>
+        app.Use(new Step(options).Invoke);
+        return app;
+    }
+
+    /// <summary>All its work is done before the route runs: the pipeline goes straight on, with no layer.</summary>
+    private sealed class Step(ForwardedHeadersOptions options) : IUpFrontStep
+    {
+        public bool ServeUpFront(Request req, Response res)
+        {
+            Apply(req, options);
+            return true;
+        }
+
+        public ValueTask Invoke(Request req, Response res, Next next)
         {
             Apply(req, options);
             return next.Invoke();
-        });
-        return app;
+        }
     }
 
     internal static void Apply(Request request, ForwardedHeadersOptions options)
