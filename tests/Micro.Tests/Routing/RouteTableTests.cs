@@ -187,4 +187,39 @@ public sealed class RouteTableTests
         }
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Fact]
+    public void A_whole_static_path_answers_as_the_walk_would_and_gives_way_to_it_for_a_method_it_does_not_serve()
+    {
+        var table = Table(("GET", "/a/b"), ("POST", "/a/:x"), ("PUT", "/a/*rest"), ("*", "/any/thing"), ("GET", "/"), ("DELETE", "/a/b"));
+        Assert.Equal("GET /a/b", Match(table, "GET", "/a/b"));
+        Assert.Equal("GET /a/b", Match(table, "GET", "/a/b/")); // a trailing slash is ignored
+        Assert.Equal("GET /a/b", Match(table, "HEAD", "/a/b")); // HEAD by GET
+        Assert.Equal("DELETE /a/b", Match(table, "DELETE", "/a/b"));
+        Assert.Equal("POST /a/:x {x=b}", Match(table, "POST", "/a/b")); // the static path does not serve POST: the walk goes on
+        Assert.Equal("PUT /a/*rest {rest=b}", Match(table, "PUT", "/a/b"));
+        Assert.Equal("405 Allow: GET, DELETE, HEAD", Match(table, "PATCH", "/a/b")); // the first path that matched says what it allows
+        Assert.Equal("* /any/thing", Match(table, "PURGE", "/any/thing"));
+        Assert.Equal("GET /", Match(table, "GET", "/"));
+        Assert.Equal("404", Match(table, "GET", "/A/b")); // static segments are compared as sent
+        Assert.Equal("405 Allow: PUT", Match(table, "GET", "/a/b/c")); // only the wildcard has that path
+        Assert.Equal("PUT /a/*rest {rest=b/c}", Match(table, "PUT", "/a/b/c"));
+    }
+
+    [Fact]
+    public void Hundreds_of_static_paths_are_each_found_and_their_neighbours_are_not()
+    {
+        var table = new RouteTable<string>();
+        for (var i = 0; i < 300; i++)
+        {
+            table.Add("GET", $"/static{i}/page{i % 7}", $"route{i}");
+        }
+        Span<ByteRange> captures = stackalloc ByteRange[1];
+        for (var i = 0; i < 300; i++)
+        {
+            Assert.Equal($"route{i}", table.Match("GET"u8, Encoding.ASCII.GetBytes($"/static{i}/page{i % 7}"), captures).Handler);
+            Assert.Equal(RouteMatchStatus.NotFound, table.Match("GET"u8, Encoding.ASCII.GetBytes($"/static{i}/page{(i % 7) + 1}"), captures).Status);
+            Assert.Equal(RouteMatchStatus.NotFound, table.Match("GET"u8, Encoding.ASCII.GetBytes($"/static{i}"), captures).Status);
+        }
+    }
 }
