@@ -10,7 +10,11 @@ internal sealed record PlannedRequest(byte[] Bytes, string Body, bool Close)
     /// <summary>One of TargetApp's routes, with a body, a chunked upload or a streamed answer as the dice fall.</summary>
     public static PlannedRequest Random(Random random, bool close)
     {
-        var connection = close ? "Connection: close\r\n" : "";
+        // Some ask for gzip (compression then acts: buffered bodies and streamed chunks come compressed), some come
+        // from a browser's other origin (CORS acts): the rest pass both without their acting.
+        var connection = (close ? "Connection: close\r\n" : "")
+            + (random.Next(3) == 0 ? "Accept-Encoding: gzip\r\n" : "")
+            + (random.Next(4) == 0 ? "Origin: https://soak.example\r\n" : "");
         switch (random.Next(6))
         {
             case 0:

@@ -67,6 +67,7 @@ internal sealed class ChaosResponseReader(Socket socket, int readSize = 64 * 102
         var length = -1;
         var chunked = false;
         var close = false;
+        var gzip = false;
         foreach (var line in lines.Skip(1))
         {
             var colon = line.IndexOf(':');
@@ -83,6 +84,10 @@ internal sealed class ChaosResponseReader(Socket socket, int readSize = 64 * 102
             else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
             {
                 close = value.Equals("close", StringComparison.OrdinalIgnoreCase);
+            }
+            else if (name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                gzip = value.Equals("gzip", StringComparison.OrdinalIgnoreCase);
             }
         }
         var position = end + 4;
@@ -124,7 +129,15 @@ internal sealed class ChaosResponseReader(Socket socket, int readSize = 64 * 102
             position += length;
         }
         _pending.RemoveRange(0, position);
-        response = new Response(status, Encoding.UTF8.GetString([.. body]), close);
+        response = new Response(status, Encoding.UTF8.GetString(gzip ? Gunzip([.. body]) : [.. body]), close);
         return true;
+    }
+
+    private static byte[] Gunzip(byte[] compressed)
+    {
+        using var decoded = new System.IO.Compression.GZipStream(new MemoryStream(compressed), System.IO.Compression.CompressionMode.Decompress);
+        var plain = new MemoryStream();
+        decoded.CopyTo(plain);
+        return plain.ToArray();
     }
 }

@@ -6,11 +6,16 @@
 // TARGET_STALL_TIMEOUT set ShutdownTimeout and ReactorStallTimeout. Run: dotnet TargetApp.dll --port 0.
 using System.Text;
 using Micro;
+using Micro.Compression;
+using Micro.Cors;
 using Micro.WebSockets;
 using Microsoft.Extensions.Logging;
 
 using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
 var app = new MicroApp(args, logging);
+// Compression and CORS in front of every route: acting for the clients that ask (gzip, another origin), stepping
+// aside for the rest, under the same chaos (the soak's clients decode what comes compressed).
+app.UseCompression(o => o.MinimumSize = 0).UseCors(p => p.WithOrigins("https://soak.example"));
 
 app.Get("/", (req, res) => res.Send("Hello, World!"));
 app.Get("/reactor", (req, res) => res.Send(Thread.CurrentThread.Name ?? "unnamed"));
