@@ -75,9 +75,10 @@ internal static partial class FuzzTargets
         return received.ToArray();
     }
 
-    private sealed record Response(int Status, bool Close);
+    private sealed record Response(int Status, bool Close, string? Coding, byte[] Body);
 
-    private static List<Response> ParseResponses(byte[] output)
+    /// <summary>The responses in <paramref name="output"/>; those to the requests <paramref name="heads"/> marks (HEAD) carry no body.</summary>
+    private static List<Response> ParseResponses(byte[] output, IReadOnlyList<bool>? heads = null)
     {
         var responses = new List<Response>();
         var offset = 0;
@@ -98,6 +99,8 @@ internal static partial class FuzzTargets
             long length = -1;
             var chunked = false;
             var close = false;
+            string? coding = null;
+            var body = new MemoryStream();
             foreach (var line in lines.Skip(1))
             {
                 var colon = line.IndexOf(':');
@@ -119,17 +122,29 @@ internal static partial class FuzzTargets
                 {
                     close = value.Equals("close", StringComparison.OrdinalIgnoreCase);
                 }
+                else if (name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+                {
+                    coding = value;
+                }
             }
             if (status == 100)
             {
                 continue; // interim: the final response follows
             }
-            if (chunked)
+            if (heads is not null && responses.Count < heads.Count && heads[responses.Count])
+            {
+                // HEAD: the head says what GET's body would be, and no body follows.
+            }
+            else if (chunked)
             {
                 var decoder = new ChunkedDecoder();
                 while (true)
                 {
-                    var result = decoder.Decode(output.AsSpan(offset), out var consumed, out _);
+                    var result = decoder.Decode(output.AsSpan(offset), out var consumed, out var data);
+                    if (result == ChunkedDecodeStatus.Data)
+                    {
+                        body.Write(data.Of(output.AsSpan(offset)));
+                    }
                     offset += consumed;
                     if (result == ChunkedDecodeStatus.Completed)
                     {
@@ -157,15 +172,19 @@ internal static partial class FuzzTargets
                 {
                     Fail($"a response body of {length} bytes with {output.Length - offset} left");
                 }
+                body.Write(output, offset, (int)length);
                 offset += (int)length;
             }
-            responses.Add(new Response(status, close));
+            responses.Add(new Response(status, close, coding, body.ToArray()));
         }
         return responses;
     }
 
     /// <summary>What the server must answer, worked out with the parser and decoder alone: the oracle.</summary>
-    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input)
+    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input) => ExpectedStatuses(input, []);
+
+    /// <summary>As <see cref="ExpectedStatuses(byte[])"/>, noting in <paramref name="heads"/> whether each request it expects an answer to is a HEAD.</summary>
+    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input, List<bool> heads)
     {
         var statuses = new List<int>();
         var offset = 0;
@@ -226,6 +245,7 @@ internal static partial class FuzzTargets
                 }
             }
             statuses.Add(200);
+            heads.Add(head.Method == RequestMethod.Head);
             if (!head.KeepAlive)
             {
                 return (statuses, true);

@@ -9,7 +9,7 @@ namespace Micro.Fuzz;
 /// </summary>
 internal static partial class FuzzTargets
 {
-    public static readonly string[] Names = ["parser", "chunked", "multipart", "route", "connection"];
+    public static readonly string[] Names = ["parser", "chunked", "multipart", "route", "connection", "app"];
 
     public static void Run(string target, byte[] input)
     {
@@ -20,6 +20,7 @@ internal static partial class FuzzTargets
             case "multipart": Multipart(input); break;
             case "route": Route(input); break;
             case "connection": Connection(input); break;
+            case "app": AppConnection(input); break;
             default: throw new ArgumentException($"no fuzz target '{target}'");
         }
     }

@@ -1,5 +1,5 @@
 // Micro's fuzzing harness. Under afl-fuzz (scripts/fuzz.sh): dotnet Micro.Fuzz.dll TARGET. To replay inputs by hand:
-// dotnet Micro.Fuzz.dll TARGET FILE...  (prints each file's outcome). TARGET: parser, chunked, multipart, route, connection.
+// dotnet Micro.Fuzz.dll TARGET FILE...  (prints each file's outcome). TARGET: parser, chunked, multipart, route, connection, app.
 using Micro.Fuzz;
 
 if (args.Length == 0 || !FuzzTargets.Names.Contains(args[0]))
