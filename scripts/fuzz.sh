@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Fuzzes one target of tests/Micro.Fuzz with AFL++ for SECONDS, then prints executions, paths and crashes.
-#   scripts/fuzz.sh TARGET SECONDS      TARGET: parser, chunked, multipart, route, connection, app
+#   scripts/fuzz.sh TARGET SECONDS      TARGET: parser, chunked, multipart, route, connection, app, aspnet
 # Installs what it needs (Debian's afl++, the SharpFuzz.CommandLine tool into artifacts/fuzz/tools), publishes the
-# harness into artifacts/fuzz/TARGET/bin, instruments Micro.dll and Micro.Parser.dll there with sharpfuzz, and runs
+# harness into artifacts/fuzz/TARGET/bin, instruments Micro.dll, Micro.Parser.dll and Micro.AspNetCore.dll there with sharpfuzz, and runs
 # afl-fuzz on the seed corpus tests/Micro.Fuzz/corpus/TARGET. Findings stay in artifacts/fuzz/TARGET/findings; a
 # crash or hang worth keeping goes to tests/Micro.Fuzz/regressions/TARGET/, which the test suite replays.
-# The connection and app targets serve on 127.0.0.1 only. Two targets at a time fit a 2-core machine.
+# The connection, app and aspnet targets serve on 127.0.0.1 only. Two targets at a time fit a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
 seconds=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
-case "$target" in parser|chunked|multipart|route|connection|app) ;; *) echo "unknown target '$target'" >&2; exit 2;; esac
+case "$target" in parser|chunked|multipart|route|connection|app|aspnet) ;; *) echo "unknown target '$target'" >&2; exit 2;; esac
 
 if ! command -v afl-fuzz >/dev/null; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -23,7 +23,7 @@ tools=artifacts/fuzz/tools
 out=artifacts/fuzz/$target
 rm -rf "$out"
 dotnet publish tests/Micro.Fuzz/Micro.Fuzz.csproj -c Release -o "$out/bin" -v quiet -nologo >/dev/null
-for dll in Micro.Parser.dll Micro.dll; do
+for dll in Micro.Parser.dll Micro.dll Micro.AspNetCore.dll; do
   "$tools/sharpfuzz" "$out/bin/$dll" >/dev/null
 done
 

@@ -26,6 +26,16 @@ internal static partial class FuzzTargets
         var heads = new List<bool>();
         var expected = ExpectedStatuses(input, heads);
         var responses = ParseResponses(Exchange(app.EndPoints[0], input), heads);
+        CheckAnswers(responses, expected);
+        if (errors.Count != errorsBefore)
+        {
+            Fail($"the app logged an error: {errors.Last}");
+        }
+    }
+
+    /// <summary>One answer per request the parser accepts, in order, none a server error (501 aside), bodies that decode; the refused request last, with its status and a close.</summary>
+    private static void CheckAnswers(List<Response> responses, (List<int> Statuses, bool Ends) expected)
+    {
         if (responses.Count != expected.Statuses.Count)
         {
             Fail($"{responses.Count} responses to {expected.Statuses.Count} requests: [{string.Join(", ", responses.Select(r => r.Status))}]");
@@ -47,10 +57,6 @@ internal static partial class FuzzTargets
                 Fail($"request {i} answered {status}");
             }
             Decode(coding, body, i);
-        }
-        if (errors.Count != errorsBefore)
-        {
-            Fail($"the app logged an error: {errors.Last}");
         }
     }
 

@@ -1,13 +1,16 @@
 // Micro's fuzzing harness. Under afl-fuzz (scripts/fuzz.sh): dotnet Micro.Fuzz.dll TARGET. To replay inputs by hand:
-// dotnet Micro.Fuzz.dll TARGET FILE...  (prints each file's outcome). TARGET: parser, chunked, multipart, route, connection, app.
+// dotnet Micro.Fuzz.dll TARGET FILE...  (prints each file's outcome). TARGET: parser, chunked, multipart, route, connection,
+// app, aspnet.
 using Micro.Fuzz;
 
-if (args.Length == 0 || !FuzzTargets.Names.Contains(args[0]))
+string[] targets = [.. FuzzTargets.Names, FuzzTargets.AspNetCoreName];
+if (args.Length == 0 || !targets.Contains(args[0]))
 {
-    Console.Error.WriteLine($"usage: Micro.Fuzz TARGET [FILE...]   TARGET: {string.Join(", ", FuzzTargets.Names)}");
+    Console.Error.WriteLine($"usage: Micro.Fuzz TARGET [FILE...]   TARGET: {string.Join(", ", targets)}");
     return 2;
 }
 var target = args[0];
+Action<byte[]> run = target == FuzzTargets.AspNetCoreName ? FuzzTargets.RunAspNetCore : input => FuzzTargets.Run(target, input);
 if (args.Length > 1)
 {
     var failures = 0;
@@ -15,7 +18,7 @@ if (args.Length > 1)
     {
         try
         {
-            FuzzTargets.Run(target, File.ReadAllBytes(file));
+            run(File.ReadAllBytes(file));
             Console.WriteLine($"ok    {file}");
         }
         catch (Exception exception)
@@ -30,6 +33,6 @@ SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
 {
     using var copy = new MemoryStream();
     stream.CopyTo(copy);
-    FuzzTargets.Run(target, copy.ToArray());
+    run(copy.ToArray());
 });
 return 0;
