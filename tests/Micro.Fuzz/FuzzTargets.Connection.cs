@@ -183,8 +183,13 @@ internal static partial class FuzzTargets
     /// <summary>What the server must answer, worked out with the parser and decoder alone: the oracle.</summary>
     private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input) => ExpectedStatuses(input, []);
 
-    /// <summary>As <see cref="ExpectedStatuses(byte[])"/>, noting in <paramref name="heads"/> whether each request it expects an answer to is a HEAD.</summary>
-    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input, List<bool> heads)
+    /// <summary>
+    /// As <see cref="ExpectedStatuses(byte[])"/>, noting in <paramref name="heads"/> whether each request whose head is
+    /// accepted is a HEAD, and in <paramref name="body"/> whether the last one's body was refused (its status is then
+    /// the last expected) or never ended: a server that hands a request to its app before the body is read (the ASP.NET
+    /// Core host, as Kestrel) may answer such a request with the app's answer instead.
+    /// </summary>
+    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input, List<bool> heads, BodyNotes? body = null)
     {
         var statuses = new List<int>();
         var offset = 0;
@@ -203,15 +208,22 @@ internal static partial class FuzzTargets
                 return (statuses, true);
             }
             offset += head.HeadLength;
+            heads.Add(head.Method == RequestMethod.Head);
+            if (body is not null)
+            {
+                (body.Refused, body.Pending) = (false, false);
+            }
             if (head.Framing == BodyFraming.ContentLength)
             {
                 if (head.ContentLength > MaxBody)
                 {
                     statuses.Add(413);
+                    body?.Refused = true;
                     return (statuses, true);
                 }
                 if (offset + head.ContentLength > input.Length)
                 {
+                    body?.Pending = true;
                     break;
                 }
                 offset += (int)head.ContentLength;
@@ -229,6 +241,7 @@ internal static partial class FuzzTargets
                     if (total > MaxBody)
                     {
                         statuses.Add(413);
+                        body?.Refused = true;
                         return (statuses, true);
                     }
                     switch (result)
@@ -238,14 +251,15 @@ internal static partial class FuzzTargets
                             break;
                         case ChunkedDecodeStatus.Error:
                             statuses.Add(decoder.Error.StatusCode());
+                            body?.Refused = true;
                             return (statuses, true);
                         case ChunkedDecodeStatus.NeedMoreData:
+                            body?.Pending = true;
                             return (statuses, false); // the body never ended
                     }
                 }
             }
             statuses.Add(200);
-            heads.Add(head.Method == RequestMethod.Head);
             if (!head.KeepAlive)
             {
                 return (statuses, true);
@@ -255,6 +269,14 @@ internal static partial class FuzzTargets
     }
 
     private const long MaxBody = 64 * 1024;
+
+    /// <summary>What <see cref="ExpectedStatuses(byte[], List{bool}, BodyNotes?)"/> found of the last request's body.</summary>
+    private sealed class BodyNotes
+    {
+        public bool Refused { get; set; }
+
+        public bool Pending { get; set; }
+    }
 
     private static (MicroServer, ErrorCounter) StartServer()
     {
