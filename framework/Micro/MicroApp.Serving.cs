@@ -176,14 +176,17 @@ public sealed partial class MicroApp
     private AppErrorLog? _errorLog;
 
     /// <summary>
-    /// The answer to a method no route of the path allows: 405 with Allow, through OnError when set. Its own method, so
-    /// the closure it makes is made only for such a request, never on the way of every request through Handle.
+    /// The answer to a method no route of the path allows: 405 with Allow, through OnError when set. Made once per
+    /// path's Allow list (a set the routes fix), not per request; its own method, never on the way of every request
+    /// through Handle.
     /// </summary>
-    private Pipeline MethodNotAllowed(string allow) => new(_global, (req, res) =>
+    private Pipeline MethodNotAllowed(string allow) => _methodNotAllowed.GetOrAdd(allow, static (allow, app) => new(app._global, (req, res) =>
     {
         res.Status(405).Header("Allow", allow);
-        return AnswerError(new HttpError(405, "Method Not Allowed"), req, res);
-    });
+        return app.AnswerError(new HttpError(405, "Method Not Allowed"), req, res);
+    }), this);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Pipeline> _methodNotAllowed = new(StringComparer.Ordinal);
 
     /// <summary>An error the app can see, answered by its OnError, else as a problem (UseProblemDetails), else as text.</summary>
     private ValueTask AnswerError(Exception error, Request request, Response response)
@@ -238,7 +241,7 @@ public sealed partial class MicroApp
 internal sealed class Pipeline(Middleware[] middleware, Func<Request, Response, ValueTask> handler, string? route = null, long? maxBodySize = null)
 {
     /// <summary>Each middleware's up-front step where it has one (<see cref="IUpFrontStep"/>), else null.</summary>
-    private readonly IUpFrontStep?[] _upFront = [.. middleware.Select(step => step.Target as IUpFrontStep)];
+    private readonly IUpFrontStep?[] _upFront = Array.ConvertAll(middleware, step => step.Target as IUpFrontStep);
 
     /// <summary>The route's own body limit (RouteMetadata.MaxBodySize on it or its router), or null for the server's.</summary>
     public long? MaxBodySize { get; } = maxBodySize;

@@ -33,7 +33,7 @@ public static class ForwardedHeaders
 
         public ValueTask Invoke(Request req, Response res, Next next)
         {
-            Apply(req, options);
+            ServeUpFront(req, res);
             return next.Invoke();
         }
     }
