@@ -109,7 +109,8 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             _application.DisposeContext(context, null); // with the exchange still at hand: hosting may read the request
             if (packed)
             {
-                LetExchangeGo();
+                LetBothSidesGo();
+                return;
             }
             LetGo();
             return;
@@ -264,10 +265,27 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
     {
         if (Interlocked.Decrement(ref _holders) == 0)
         {
-            _version++;
-            Reset();
-            _pool.Return(this);
+            ReturnToPool();
         }
+    }
+
+    /// <summary>
+    /// A packed response, the application done with nothing after it: both sides let go here, on the lane, and no other
+    /// thread ever held this run for the request (the reactor completes the request's <see cref="PendingRequest"/>,
+    /// never the run), so no locked decrement: one made the lane wait for every store of the response to reach memory.
+    /// </summary>
+    private void LetBothSidesGo()
+    {
+        ReleaseExchange();
+        _holders = 0;
+        ReturnToPool();
+    }
+
+    private void ReturnToPool()
+    {
+        _version++;
+        Reset();
+        _pool.Return(this);
     }
 
     ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _exchangeDone ? ValueTaskSourceStatus.Succeeded : ValueTaskSourceStatus.Pending;

@@ -17,7 +17,9 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     [ThreadStatic]
     private static ConnectionLane? t_running;
 
-    private readonly ConcurrentQueue<IThreadPoolWorkItem> _requests = new();
+    private readonly ConcurrentQueue<LaneRequest> _pipelines = new(); // chains of requests (LaneRequest.NextInLane), in the order read
+    private LaneRequest? _gatheredFirst; // on the reactor: the requests of the pipeline being read, not handed over yet
+    private LaneRequest? _gatheredLast;
     private readonly Reactor _reactor = reactor;
     private LaneBatch? _batch; // this pass's, once something is kept for the reactor
     private int _scheduled;
@@ -85,16 +87,25 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     /// On the reactor: queues a request, and the lane itself when it is not already on its way: at once, or, when the
     /// client sent more behind this request (a pipeline being read), once the reactor has read what it received, so
     /// the lane starts with the whole pipeline instead of taking requests off the queue while the reactor still adds
-    /// them (each of those a cache line handed back and forth between the two cores). While a pipeline is being read,
-    /// its requests after the first only join the queue: the lane's flag is looked at once per pipeline, not per
-    /// request (an exchange of it is a locked instruction on a line the lane writes too).
+    /// them (each of those a cache line handed back and forth between the two cores). Until then the requests are
+    /// gathered here, linked in order, and handed over as one chain: the lane's queue and its flag are each touched
+    /// once per pipeline, not per request (a locked instruction each, on lines the lane writes too).
     /// </summary>
-    public void Enqueue(IThreadPoolWorkItem request, bool moreAhead)
+    public void Enqueue(LaneRequest request, bool moreAhead)
     {
-        _requests.Enqueue(request);
+        request.NextInLane = null;
+        if (_gatheredLast is null)
+        {
+            _gatheredFirst = request;
+        }
+        else
+        {
+            _gatheredLast.NextInLane = request;
+        }
+        _gatheredLast = request;
         if (_schedulePosted)
         {
-            return; // the reactor schedules the lane once it has read the rest
+            return; // handed over once the reactor has read the rest
         }
         if (moreAhead)
         {
@@ -102,9 +113,21 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
             _reactor.PostLocal(Schedule, this);
             return;
         }
-        ScheduleNow();
+        HandOver();
     }
 
+    /// <summary>On the reactor: what was gathered goes to the lane as one chain, and the lane is scheduled unless it already is.</summary>
+    private void HandOver()
+    {
+        if (_gatheredFirst is not { } first)
+        {
+            return;
+        }
+        _gatheredFirst = null;
+        _gatheredLast = null;
+        _pipelines.Enqueue(first); // publishes the chain's links with it
+        ScheduleNow();
+    }
 
     private void ScheduleNow()
     {
@@ -118,7 +141,7 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     {
         var lane = (ConnectionLane)state!;
         lane._schedulePosted = false;
-        lane.ScheduleNow();
+        lane.HandOver();
     };
 
     void IThreadPoolWorkItem.Execute()
@@ -128,9 +151,15 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
             t_running = this;
             try
             {
-                while (_requests.TryDequeue(out var request))
+                while (_pipelines.TryDequeue(out var chain))
                 {
-                    request.Execute();
+                    for (var request = chain; request is not null;)
+                    {
+                        // Read before the request starts: once started it may complete, and its object be reused, linked anew.
+                        var next = request.NextInLane;
+                        request.Start();
+                        request = next;
+                    }
                 }
             }
             finally
@@ -144,7 +173,7 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
             // it must not be made before the store is seen, or a request the reactor queued in between (finding the
             // flag still set) would wait, with the lane idle, until the connection's next request came.
             Interlocked.Exchange(ref _scheduled, 0);
-            if (_requests.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) == 1)
+            if (_pipelines.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) == 1)
             {
                 return;
             }

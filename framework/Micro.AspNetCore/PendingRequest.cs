@@ -9,7 +9,7 @@ namespace Micro.AspNetCore;
 /// waits is this small object, kept with the exchange and reused with it. It is also what the connection waits on:
 /// it completes, on the reactor, when the response is complete.
 /// </summary>
-internal abstract class PendingRequest : IValueTaskSource
+internal abstract class PendingRequest : LaneRequest, IValueTaskSource
 {
     private Action<object?>? _continuation;
     private object? _continuationState;
@@ -63,7 +63,7 @@ internal abstract class PendingRequest : IValueTaskSource
 }
 
 /// <summary>A pending request of an application with context <typeparamref name="TContext"/>: on the lane, a run of its pool serves it.</summary>
-internal sealed class PendingRequest<TContext> : PendingRequest, IThreadPoolWorkItem
+internal sealed class PendingRequest<TContext> : PendingRequest
     where TContext : notnull
 {
     private readonly ApplicationRunPool<TContext> _pool;
@@ -85,5 +85,5 @@ internal sealed class PendingRequest<TContext> : PendingRequest, IThreadPoolWork
     }
 
     /// <summary>On the lane: a run takes the request and runs the application.</summary>
-    void IThreadPoolWorkItem.Execute() => _pool.Rent().Begin(this);
+    public override void Start() => _pool.Rent().Begin(this);
 }

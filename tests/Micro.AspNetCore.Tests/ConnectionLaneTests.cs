@@ -70,6 +70,53 @@ public sealed class ConnectionLaneTests : IDisposable
     }
 
     [Fact]
+    public async Task A_request_handed_over_again_as_soon_as_it_started_runs_each_time_and_cuts_no_chain_short()
+    {
+        // A connection's pending requests are reused (one per exchange): an object the lane has started may come back
+        // at once, from the reactor, linked into a new chain while the lane still walks the old one. The lane reads a
+        // request's link before starting it; one read after would follow the new chain, or end the old one early,
+        // and requests would run twice or never (the count, or the wait, names it).
+        var lane = new ConnectionLane(_reactor, new LaneBatchPool());
+        const int Objects = 4, Rounds = 2_000;
+        var runs = new int[Objects];
+        var allRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var remaining = Objects * Rounds;
+        var requests = new Request[Objects];
+        for (var i = 0; i < Objects; i++)
+        {
+            var slot = i;
+            requests[slot] = new Request(() =>
+            {
+                if (Interlocked.Increment(ref runs[slot]) < Rounds)
+                {
+                    // Handed back, and linked anew, before this start returns: the lane's walk goes on after it.
+                    using var handedBack = new ManualResetEventSlim();
+                    _reactor.Post(_ =>
+                    {
+                        lane.Enqueue(requests[slot], moreAhead: false);
+                        handedBack.Set();
+                    }, null);
+                    Assert.True(handedBack.Wait(TimeSpan.FromSeconds(10)), "The reactor did not take the request back.");
+                }
+                if (Interlocked.Decrement(ref remaining) == 0)
+                {
+                    allRan.SetResult();
+                }
+            });
+        }
+        _reactor.Post(_ =>
+        {
+            for (var i = 0; i < Objects; i++)
+            {
+                lane.Enqueue(requests[i], moreAhead: i < Objects - 1);
+            }
+        }, null);
+        var finished = await Task.WhenAny(allRan.Task, Task.Delay(TimeSpan.FromSeconds(30))) == allRan.Task;
+        Assert.True(finished, $"The requests ran {string.Join(", ", runs)} times, not {Rounds} each: a chain was cut short.");
+        Assert.All(runs, count => Assert.Equal(Rounds, count));
+    }
+
+    [Fact]
     public async Task A_pipeline_whose_last_request_still_has_bytes_behind_it_runs_once_the_reactor_has_read()
     {
         // The client's bytes end mid-request (the next head not whole yet): every request handed says more is ahead,
@@ -152,8 +199,8 @@ public sealed class ConnectionLaneTests : IDisposable
         Assert.Equal(0, mine.Count);
     }
 
-    private sealed class Request(Action run) : IThreadPoolWorkItem
+    private sealed class Request(Action run) : LaneRequest
     {
-        public void Execute() => run();
+        public override void Start() => run();
     }
 }
