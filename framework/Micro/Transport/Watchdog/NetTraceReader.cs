@@ -30,14 +30,19 @@ internal sealed class NetTraceReader
     private int Length => _data.Length;
 
     /// <summary>One sample of a thread: its OS id and the stack's instruction pointers, innermost first.</summary>
-    public readonly record struct Sample(long ThreadId, int StackId);
+    public readonly record struct Sample(long ThreadId, ulong[] Stack);
 
     /// <summary>A method's code: where it starts, how long it is, and its name with its parameter types.</summary>
     public readonly record struct MethodCode(ulong Start, uint Size, string Name);
 
     public List<Sample> Samples { get; } = [];
 
-    public Dictionary<int, ulong[]> Stacks { get; } = [];
+    /// <summary>
+    /// The stacks an event may name, by id: those since the last sequence point. A sequence point is a barrier for
+    /// stack references, and the runtime numbers its stacks from the start again after one, so an id names another
+    /// stack on each side of it: a sample's stack is looked up when the sample is read, never at the end.
+    /// </summary>
+    private readonly Dictionary<int, ulong[]> _stacks = [];
 
     public List<MethodCode> Methods { get; } = [];
 
@@ -110,6 +115,9 @@ internal sealed class NetTraceReader
                 case "StackBlock":
                     ReadStackBlock(end);
                     break;
+                case "SPBlock":
+                    _stacks.Clear(); // a sequence point: the ids before it name nothing after it
+                    break;
             }
             _position = end;
         }
@@ -132,7 +140,7 @@ internal sealed class NetTraceReader
                     ? BinaryPrimitives.ReadUInt64LittleEndian(_data.AsSpan(_position + 8 * j))
                     : BinaryPrimitives.ReadUInt32LittleEndian(_data.AsSpan(_position + 4 * j));
             }
-            Stacks[id] = addresses;
+            _stacks[id] = addresses;
             _position += size;
         }
     }
@@ -210,7 +218,10 @@ internal sealed class NetTraceReader
         }
         if (kind.Provider == SampleProfiler)
         {
-            Samples.Add(new Sample(threadId, stackId));
+            if (_stacks.TryGetValue(stackId, out var stack))
+            {
+                Samples.Add(new Sample(threadId, stack));
+            }
         }
         else if ((kind.Provider == Runtime && kind.EventId == MethodLoadVerbose)
             || (kind.Provider == Rundown && kind.EventId is MethodLoadVerbose or MethodDCEndVerbose))

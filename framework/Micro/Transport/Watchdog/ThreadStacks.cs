@@ -83,8 +83,9 @@ internal static class ThreadStacks
     /// <summary>The thread's most frequent stack among the samples (a stuck thread's are all alike), its methods named.</summary>
     private static string Describe(NetTraceReader read, int threadId)
     {
-        var stacks = read.Samples.Where(sample => sample.ThreadId == threadId && read.Stacks.ContainsKey(sample.StackId))
-            .GroupBy(sample => sample.StackId).OrderByDescending(group => group.Count()).Select(group => read.Stacks[group.Key]).ToList();
+        // Alike by content: the same stack has another id on each side of a sequence point.
+        var stacks = read.Samples.Where(sample => sample.ThreadId == threadId)
+            .GroupBy(sample => string.Join(",", sample.Stack)).OrderByDescending(group => group.Count()).Select(group => group.First().Stack).ToList();
         if (stacks.Count == 0)
         {
             return $"(no stack: the thread was not sampled; {read.Samples.Count} samples of other threads)";
