@@ -93,14 +93,14 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     /// </summary>
     public void Enqueue(LaneRequest request, bool moreAhead)
     {
-        request.NextInLane = null;
+        request.EndChain();
         if (_gatheredLast is null)
         {
             _gatheredFirst = request;
         }
         else
         {
-            _gatheredLast.NextInLane = request;
+            _gatheredLast.Link(request);
         }
         _gatheredLast = request;
         if (_schedulePosted)

@@ -7,8 +7,14 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract class LaneRequest
 {
-    /// <summary>The request read after this one in the same hand-over; written on the reactor only, before the chain is handed over.</summary>
-    internal LaneRequest? NextInLane;
+    /// <summary>The request read after this one in the same hand-over; set on the reactor only, before the chain is handed over.</summary>
+    public LaneRequest? NextInLane { get; private set; }
+
+    /// <summary>On the reactor, as the request is gathered: nothing follows it yet.</summary>
+    public void EndChain() => NextInLane = null;
+
+    /// <summary>On the reactor: <paramref name="next"/>, read after this request, follows it in its chain.</summary>
+    public void Link(LaneRequest next) => NextInLane = next;
 
     /// <summary>On the lane: starts the request.</summary>
     public abstract void Start();
