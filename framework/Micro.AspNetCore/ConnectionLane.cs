@@ -157,6 +157,12 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
                     {
                         // Read before the request starts: once started it may complete, and its object be reused, linked anew.
                         var next = request.NextInLane;
+                        if (next is not null)
+                        {
+                            // The reactor wrote these lines on its core: asked for now, they load while this request runs.
+                            CacheLines.Prefetch(next.NextInLane, 2); // the one after next: its own fields, read at the next step
+                            next.Prefetch(); // the next: its exchange, head and bytes (its own lines were asked for a step ago)
+                        }
                         request.Start();
                         request = next;
                     }

@@ -16,6 +16,11 @@ internal abstract class LaneRequest
     /// <summary>On the reactor: <paramref name="next"/>, read after this request, follows it in its chain.</summary>
     public void Link(LaneRequest next) => NextInLane = next;
 
+    /// <summary>On the lane, one request ahead of starting this one: asks for the lines its start reads first (a hint; none by default).</summary>
+    public virtual void Prefetch()
+    {
+    }
+
     /// <summary>On the lane: starts the request.</summary>
     public abstract void Start();
 }

@@ -181,6 +181,19 @@ public sealed partial class HttpExchange
 
     internal void SetPending(ValueTask pending) => _pending = pending;
 
+    /// <summary>Where this request's state lies now, for a thread that will read it to ask for ahead (see <see cref="RequestLines"/>).</summary>
+    internal RequestLines Lines
+    {
+        get
+        {
+            var headers = Head.Headers;
+            var bytes = _head.Span;
+            return new RequestLines(CacheLines.AddressOf(this), CacheLines.AddressOf(Head),
+                CacheLines.AddressOf(headers), headers.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<HeaderField>(),
+                CacheLines.AddressOf(bytes), bytes.Length);
+        }
+    }
+
     private void OnHandlerCompleted()
     {
         Exception? failure = null;

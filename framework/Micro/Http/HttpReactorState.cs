@@ -40,10 +40,6 @@ internal sealed class HttpReactorState
     }
 
     /// <summary>
-    /// Takes an exchange back. A second return of the same exchange is refused: pooled twice, it would be rented to
-    /// two requests at once and one client could receive another's response.
-    /// </summary>
-    /// <summary>
     /// Exchanges kept for reuse per reactor: enough for a reactor's requests in flight when they run off it (256
     /// connections pipelining sixteen deep over two reactors is 2,048 each); beyond it they are left to the collector.
     /// </summary>
@@ -60,6 +56,10 @@ internal sealed class HttpReactorState
         return surplus;
     }
 
+    /// <summary>
+    /// Takes an exchange back. A second return of the same exchange is refused: pooled twice, it would be rented to
+    /// two requests at once and one client could receive another's response.
+    /// </summary>
     public void ReturnExchange(HttpExchange exchange)
     {
         if (exchange.IsPooled)
