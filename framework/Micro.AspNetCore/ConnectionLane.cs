@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Micro.Transport;
 
 namespace Micro.AspNetCore;
@@ -17,7 +16,10 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     [ThreadStatic]
     private static ConnectionLane? t_running;
 
-    private readonly ConcurrentQueue<LaneRequest> _pipelines = new(); // chains of requests (LaneRequest.NextInLane), in the order read
+    // Chains of requests (LaneRequest.NextInLane) handed over and not yet taken, the last handed first (OtherChain):
+    // one word, on this object's line, which the flag beside it puts in play anyway, where a queue's head, tail and
+    // slot were each a line both cores wrote. One thread hands over, one takes all at once: no ABA to fear.
+    private LaneRequest? _handedOver;
     private LaneRequest? _gatheredFirst; // on the reactor: the requests of the pipeline being read, not handed over yet
     private LaneRequest? _gatheredLast;
     private readonly Reactor _reactor = reactor;
@@ -84,12 +86,12 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
     }
 
     /// <summary>
-    /// On the reactor: queues a request, and the lane itself when it is not already on its way: at once, or, when the
-    /// client sent more behind this request (a pipeline being read), once the reactor has read what it received, so
-    /// the lane starts with the whole pipeline instead of taking requests off the queue while the reactor still adds
+    /// On the reactor: hands a request over, and schedules the lane when it is not already on its way: at once, or,
+    /// when the client sent more behind this request (a pipeline being read), once the reactor has read what it
+    /// received, so the lane starts with the whole pipeline instead of taking requests while the reactor still adds
     /// them (each of those a cache line handed back and forth between the two cores). Until then the requests are
-    /// gathered here, linked in order, and handed over as one chain: the lane's queue and its flag are each touched
-    /// once per pipeline, not per request (a locked instruction each, on lines the lane writes too).
+    /// gathered here, linked in order, and handed over as one chain: the lane's hand-over word and its flag are each
+    /// touched once per pipeline, not per request (a locked instruction each, on a line the lane writes too).
     /// </summary>
     public void Enqueue(LaneRequest request, bool moreAhead)
     {
@@ -125,7 +127,17 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
         }
         _gatheredFirst = null;
         _gatheredLast = null;
-        _pipelines.Enqueue(first); // publishes the chain's links with it
+        var handed = Volatile.Read(ref _handedOver);
+        while (true)
+        {
+            first.LinkChain(handed);
+            var seen = Interlocked.CompareExchange(ref _handedOver, first, handed); // publishes the chain's links with it
+            if (seen == handed)
+            {
+                break;
+            }
+            handed = seen; // the lane took what was there meanwhile
+        }
         ScheduleNow();
     }
 
@@ -151,8 +163,10 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
             t_running = this;
             try
             {
-                while (_pipelines.TryDequeue(out var chain))
+                for (var chain = TakeHandedOver(); chain is not null;)
                 {
+                    // Read before the chain starts, as each request's link below: a started request may be reused.
+                    var nextChain = chain.OtherChain;
                     for (var request = chain; request is not null;)
                     {
                         // Read before the request starts: once started it may complete, and its object be reused, linked anew.
@@ -166,6 +180,7 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
                         request.Start();
                         request = next;
                     }
+                    chain = nextChain ?? TakeHandedOver();
                 }
             }
             finally
@@ -174,16 +189,31 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
                 ReturnSpareRun();
                 PostBatch();
             }
-            // A request queued after the last look and before the flag was cleared saw the lane scheduled: look again.
-            // The flag is cleared with a locked exchange, a full fence, not a plain store: the look at the queue after
-            // it must not be made before the store is seen, or a request the reactor queued in between (finding the
+            // A request handed over after the last look and before the flag was cleared saw the lane scheduled: look again.
+            // The flag is cleared with a locked exchange, a full fence, not a plain store: the look at what was handed over after
+            // it must not be made before the store is seen, or a request the reactor handed over in between (finding the
             // flag still set) would wait, with the lane idle, until the connection's next request came.
             Interlocked.Exchange(ref _scheduled, 0);
-            if (_pipelines.IsEmpty || Interlocked.Exchange(ref _scheduled, 1) == 1)
+            if (Volatile.Read(ref _handedOver) is null || Interlocked.Exchange(ref _scheduled, 1) == 1)
             {
                 return;
             }
         }
+    }
+
+    /// <summary>On the lane: every chain handed over so far, in the order handed (null: none).</summary>
+    private LaneRequest? TakeHandedOver()
+    {
+        var chain = Interlocked.Exchange(ref _handedOver, null);
+        LaneRequest? ordered = null;
+        while (chain is not null)
+        {
+            var earlier = chain.OtherChain;
+            chain.LinkChain(ordered);
+            ordered = chain;
+            chain = earlier;
+        }
+        return ordered;
     }
 
     private void PostBatch()

@@ -16,6 +16,15 @@ internal abstract class LaneRequest
     /// <summary>On the reactor: <paramref name="next"/>, read after this request, follows it in its chain.</summary>
     public void Link(LaneRequest next) => NextInLane = next;
 
+    /// <summary>
+    /// Of a chain's first request: the chain handed over before it (on the reactor, as it hands this one over) or, once
+    /// the lane has taken the chains and put them in order, the one after it.
+    /// </summary>
+    public LaneRequest? OtherChain { get; private set; }
+
+    /// <summary>Sets <see cref="OtherChain"/>: on the reactor before the chain is handed over, on the lane once it took it.</summary>
+    public void LinkChain(LaneRequest? other) => OtherChain = other;
+
     /// <summary>On the lane, one request ahead of starting this one: asks for the lines its start reads first (a hint; none by default).</summary>
     public virtual void Prefetch()
     {

@@ -70,6 +70,50 @@ public sealed class ConnectionLaneTests : IDisposable
     }
 
     [Fact]
+    public async Task Requests_handed_over_while_the_lane_is_busy_run_in_the_order_handed()
+    {
+        // While the lane runs a request, the reactor hands over many more, each on its own; the lane takes them all at
+        // once, from a hand-over that keeps the last handed first, and must put them back in the order handed.
+        var lane = new ConnectionLane(_reactor, new LaneBatchPool());
+        using var running = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var order = new List<int>();
+        var allRan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        const int Requests = 100;
+        Request Numbered(int number) => new(() =>
+        {
+            if (number == 0)
+            {
+                running.Set();
+                Assert.True(release.Wait(TimeSpan.FromSeconds(10)), "The test did not let the first request go.");
+            }
+            lock (order)
+            {
+                order.Add(number);
+                if (order.Count == Requests)
+                {
+                    allRan.SetResult();
+                }
+            }
+        });
+        _reactor.Post(_ => lane.Enqueue(Numbered(0), moreAhead: false), null);
+        Assert.True(running.Wait(TimeSpan.FromSeconds(10)), "The lane did not start the first request.");
+        var handed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _reactor.Post(_ =>
+        {
+            for (var i = 1; i < Requests; i++)
+            {
+                lane.Enqueue(Numbered(i), moreAhead: false);
+            }
+            handed.SetResult();
+        }, null);
+        await handed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        release.Set();
+        await allRan.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Enumerable.Range(0, Requests), order);
+    }
+
+    [Fact]
     public async Task A_request_handed_over_again_as_soon_as_it_started_runs_each_time_and_cuts_no_chain_short()
     {
         // A connection's pending requests are reused (one per exchange): an object the lane has started may come back
