@@ -58,11 +58,11 @@ public sealed class HostingTests
     }
 
     [Theory]
-    [InlineData(null, null)]          // the thread pool schedule: half the cores, the workers need the rest
+    [InlineData(null, null)]          // the thread pool schedule: one per core, as Kestrel's I/O queues
     [InlineData("Inline", null)]      // inline: the app is the reactors' own work, one per core
     [InlineData(null, "3")]           // chosen: as chosen, whichever the schedule
     [InlineData("Inline", "3")]
-    public async Task The_reactors_default_to_what_the_schedule_needs_unless_chosen(string? scheduling, string? reactors)
+    public async Task The_reactors_default_to_one_per_core_unless_chosen(string? scheduling, string? reactors)
     {
         await using var app = await ServedApp.StartAsync(ServerKind.Micro, web => web.MapGet("/", () => "ok"), configure: builder =>
         {
@@ -75,7 +75,7 @@ public sealed class HostingTests
                 builder.Configuration["Micro:ReactorCount"] = reactors;
             }
         }, defaultReactors: true);
-        var expected = reactors is not null ? 3 : scheduling is null ? Math.Max(1, Environment.ProcessorCount / 2) : Environment.ProcessorCount;
+        var expected = reactors is not null ? 3 : Environment.ProcessorCount;
         Assert.Equal(expected, app.Engine.Reactors.Count);
         Assert.Equal("ok", await app.Client.GetStringAsync("/"));
     }

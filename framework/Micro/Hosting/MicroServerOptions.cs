@@ -31,18 +31,9 @@ public sealed class MicroServerOptions
 
     /// <summary>
     /// Reactor threads, each with its own epoll instance and SO_REUSEPORT listener. Default: one per core (which follows
-    /// a container's CPU quota); an ASP.NET Core app on the thread pool schedule, whose workers need cores too, half.
+    /// a container's CPU quota).
     /// </summary>
-    public int ReactorCount
-    {
-        get => _reactorCount ?? Environment.ProcessorCount;
-        set => _reactorCount = value;
-    }
-
-    private int? _reactorCount;
-
-    /// <summary>Whether the app chose <see cref="ReactorCount"/> (in code or configuration) rather than taking the default.</summary>
-    internal bool ReactorCountChosen => _reactorCount is not null;
+    public int ReactorCount { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Request line, header section and header count limits (8 KiB, 32 KiB, 100).</summary>
     public HttpParserLimits ParserLimits { get; set; } = HttpParserLimits.Default;
