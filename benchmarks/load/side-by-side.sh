@@ -30,7 +30,11 @@ case $profile in
 esac
 logs=$(mktemp -d /tmp/side-by-side-XXXX)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  [ -e "$logs/gcannon-failed.log" ] || rm -rf "$logs" # kept when a window failed, with the servers' logs
+}
 trap cleanup EXIT
 
 start() { # DIR ENV LOG: the app in a namespace of its own; prints its pid
@@ -51,6 +55,11 @@ measure() { # PID: one window; prints "cpu_us rps"
   read -r u1 s1 < <(awk '{print $14, $15}' "/proc/$1/stat")
   n=$(echo "$out" | grep -oP '2xx=\K\d+' | head -1)
   secs=$(echo "$out" | grep -oP 'requests in \K[\d.]+' | head -1)
+  if [ -z "$n" ] || [ "$n" -eq 0 ] || [ -z "$secs" ]; then
+    echo "$out" >>"$logs/gcannon-failed.log"
+    echo "failed failed" # a window the load generator reported no answers for: left out of the medians, and said
+    return
+  fi
   echo "$(echo "scale=3; ($u1-$u0+$s1-$s0)*10000/$n" | bc) $(echo "$n/$secs" | bc)"
 }
 results=""
@@ -58,8 +67,13 @@ for i in $(seq 1 "$rounds"); do
   read -r ca ra < <(measure "$pa")
   read -r cb rb < <(measure "$pb")
   echo "round $i: A $ca us, $ra/s   B $cb us, $rb/s"
+  if [ "$ca" = failed ] || [ "$cb" = failed ]; then
+    echo "  round $i left out: the load generator reported no answers (its output: $logs/gcannon-failed.log)" >&2
+    continue
+  fi
   results+="$ca $ra $cb $rb"$'\n'
 done
+[ -n "$results" ] || { echo "no round completed" >&2; exit 1; }
 python3 - "$results" <<'EOF'
 import statistics as s, sys
 rows = [[float(x) for x in line.split()] for line in sys.argv[1].strip().split('\n')]
