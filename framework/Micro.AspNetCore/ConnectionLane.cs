@@ -189,10 +189,10 @@ internal sealed class ConnectionLane(Reactor reactor, LaneBatchPool batches) : I
                 ReturnSpareRun();
                 PostBatch();
             }
-            // A request handed over after the last look and before the flag was cleared saw the lane scheduled: look again.
-            // The flag is cleared with a locked exchange, a full fence, not a plain store: the look at what was handed over after
-            // it must not be made before the store is seen, or a request the reactor handed over in between (finding the
-            // flag still set) would wait, with the lane idle, until the connection's next request came.
+            // A request handed over after the last look and before the flag was cleared saw the lane scheduled: look
+            // again. The flag is cleared with a locked exchange, a full fence, not a plain store: the look at what was
+            // handed over after it must not be made before the store is seen, or a request the reactor handed over in
+            // between (finding the flag still set) would wait, with the lane idle, until the connection's next request.
             Interlocked.Exchange(ref _scheduled, 0);
             if (Volatile.Read(ref _handedOver) is null || Interlocked.Exchange(ref _scheduled, 1) == 1)
             {

@@ -10,7 +10,7 @@ namespace Micro.Http;
 /// </summary>
 internal readonly struct RequestLines(nint exchange, nint head, nint headers, int headersBytes, nint bytes, int length)
 {
-    /// <summary>The exchange's own fields and the parsed head's span about four and two lines.</summary>
+    /// <summary>How far the exchange's fields and the parsed head's reach from their starts: about four lines and two.</summary>
     private const int ExchangeBytes = 256;
     private const int HeadBytes = 128;
 
