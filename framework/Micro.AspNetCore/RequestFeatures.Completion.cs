@@ -41,19 +41,7 @@ internal abstract partial class RequestFeatures
                 failure = exception;
             }
         }
-        if (EndIfSwitched())
-        {
-            return;
-        }
-        _failure = failure;
-        if (Reactor.IsOnReactorThread)
-        {
-            FinishOnReactor();
-        }
-        else
-        {
-            PostToReactor(s_finish);
-        }
+        Finish(failure: failure);
     }
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
