@@ -41,7 +41,7 @@ internal abstract partial class RequestFeatures
                 failure = exception;
             }
         }
-        Finish(failure: failure);
+        Finish(inFirstPart: false, failure);
     }
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
