@@ -41,7 +41,7 @@ internal abstract partial class RequestFeatures
                 failure = exception;
             }
         }
-        Finish(inFirstPart: false, failure);
+        Finish(failure: failure);
     }
 
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
@@ -77,7 +77,7 @@ internal abstract partial class RequestFeatures
         }
         try
         {
-            Finish(_failure);
+            CompleteExchange(_failure);
         }
         finally
         {
@@ -87,7 +87,8 @@ internal abstract partial class RequestFeatures
         }
     }
 
-    private void Finish(Exception? failure)
+    /// <summary>On the reactor: the exchange gets the response as the app left it, or, after <paramref name="failure"/>, a 500 or a cut connection.</summary>
+    private void CompleteExchange(Exception? failure)
     {
         var exchange = Exchange;
         if (exchange is null || exchange.RequestAborted.IsCancellationRequested || exchange.IsCompleted)
