@@ -47,8 +47,9 @@ internal abstract partial class RequestFeatures
     private static readonly SendOrPostCallback s_finish = static state => ((RequestFeatures)state!).FinishOnReactor();
 
     /// <summary>
-    /// The app completed at once: its response is finished on the reactor, now, or posted (with the lane's pass when it
-    /// completed in its first part there); <paramref name="failure"/>: it cannot be sent as the app left it (answered as a failed request).
+    /// The app completed (at once, or after its OnStarting callbacks): its response is finished on the reactor, now, or
+    /// posted (with the lane's pass when it completed in its first part there); <paramref name="failure"/>: it cannot be
+    /// sent as the app left it (answered as a failed request).
     /// </summary>
     protected void Finish(bool inFirstPart = false, Exception? failure = null)
     {
