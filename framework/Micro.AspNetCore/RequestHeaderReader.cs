@@ -29,7 +29,7 @@ internal sealed class RequestHeaderReader
         foreach (var field in head.Headers)
         {
             var name = field.Name.Of(bytes);
-            var value = field.Value.Of(bytes);
+            var value = ValueOf(head, bytes, name, field.Value);
             var (nameText, valueText) = Strings(name, value);
             if (headers.TryGetValue(nameText, out var existing))
             {
@@ -57,12 +57,19 @@ internal sealed class RequestHeaderReader
             {
                 continue;
             }
-            var value = Strings(fieldName, field.Value.Of(bytes)).Value;
+            var value = Strings(fieldName, ValueOf(head, bytes, fieldName, field.Value)).Value;
             values = found ? StringValues.Concat(values, value) : new StringValues(value); // a repeated field: its values in order
             found = true;
         }
         return found;
     }
+
+    /// <summary>
+    /// A field's value as the app sees it: an absolute-form target's authority stands for the Host line's value, as the
+    /// parser took it for the request's host (RFC 9112 section 3.2.2; Kestrel's <c>AllowHostHeaderOverride</c>).
+    /// </summary>
+    private static ReadOnlySpan<byte> ValueOf(RequestHead head, ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> name, ByteRange value) =>
+        head.TargetForm == RequestTargetForm.Absolute && Ascii.EqualsIgnoreCase(name, "Host"u8) ? head.Host.Of(bytes) : value.Of(bytes);
 
     private (string Name, string Value) Strings(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {

@@ -177,7 +177,11 @@ public sealed partial class Request
     /// </summary>
     public RequestValues Headers => _headers ??= ReadHeaders();
 
-    /// <summary>The Host header (host and port, as sent), or null for an HTTP/1.0 request without one; behind a trusted proxy, the host it forwarded.</summary>
+    /// <summary>
+    /// The host the request names (host and port, as sent): the Host header, or an absolute-form target's authority,
+    /// which RFC 9112 section 3.2.2 puts before the header (<c>req.Headers</c> keeps the line as sent); null for an
+    /// HTTP/1.0 request without either; behind a trusted proxy, the host it forwarded.
+    /// </summary>
     public string? Host => _forwarded?.Host ?? (_head.HasHost ? Encoding.Latin1.GetString(_head.Host.Of(HeadBytes)) : null);
 
     /// <summary>The client's IP address as text ("127.0.0.1", "::1"), or null when unknown; behind a trusted proxy, the address it forwarded.</summary>

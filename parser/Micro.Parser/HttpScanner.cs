@@ -36,10 +36,6 @@ internal static class HttpScanner
         _ => 0,
     });
 
-    /// <summary>1 for what a Host value may hold: uri-host (reg-name, IPv4, IP-literal) and a port (RFC 3986 section 3.2.2).</summary>
-    private static readonly byte[] HostTable = BuildTable(b =>
-        char.IsAsciiLetterOrDigit((char)b) || "-._~!$&'()*+,;=:[]%".Contains((char)b) ? (byte)1 : (byte)0);
-
     public static bool IsTokenByte(byte b) => TokenTable[b] != 0;
 
     public static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t';
@@ -72,20 +68,6 @@ internal static class HttpScanner
             hasFragment |= kind == 3;
         }
         return -1;
-    }
-
-    /// <summary>True when every byte may appear in a Host value or an authority-form target.</summary>
-    public static bool IsHost(ReadOnlySpan<byte> bytes)
-    {
-        ref var table = ref MemoryMarshal.GetArrayDataReference(HostTable);
-        foreach (var b in bytes)
-        {
-            if (Unsafe.Add(ref table, b) == 0)
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /// <summary>The index of the first byte that is not a tchar, or -1 when every byte is one.</summary>
@@ -205,7 +187,7 @@ internal static class HttpScanner
         return -1;
     }
 
-    private static byte[] BuildTable(Func<byte, byte> classify)
+    internal static byte[] BuildTable(Func<byte, byte> classify)
     {
         var table = new byte[256];
         for (var b = 0; b < table.Length; b++)

@@ -54,10 +54,13 @@ public sealed class RequestHead
     /// <summary>The header field lines in the order they were received.</summary>
     public ReadOnlySpan<HeaderField> Headers => _headers.AsSpan(0, HeaderCount);
 
-    /// <summary>The Host value, or an empty range at offset 0 when absent (see <see cref="HasHost"/>).</summary>
+    /// <summary>
+    /// The request's host: an absolute-form target's authority (a Host line is then checked but not used, RFC 9112
+    /// section 3.2.2), otherwise the Host value; an empty range at offset 0 when absent (see <see cref="HasHost"/>).
+    /// </summary>
     public ByteRange Host { get; internal set; }
 
-    /// <summary>True when a Host header was sent.</summary>
+    /// <summary>True when the request names its host: a Host header, or an absolute-form target.</summary>
     public bool HasHost { get; internal set; }
 
     /// <summary>How the body is delimited.</summary>

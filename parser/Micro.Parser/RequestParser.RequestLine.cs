@@ -117,7 +117,7 @@ public static partial class RequestParser
         else if (isConnect)
         {
             // authority-form: uri-host ":" port; nothing else may follow.
-            if (!HttpScanner.IsHost(target) || target.IndexOf((byte)':') <= 0)
+            if (!HostSyntax.IsAuthority(target, portRequired: true))
             {
                 return ParseError.InvalidRequestTarget;
             }
@@ -144,9 +144,17 @@ public static partial class RequestParser
             {
                 return ParseError.InvalidRequestTarget;
             }
-            head.TargetForm = RequestTargetForm.Absolute;
             var authorityEnd = target[authorityStart..].IndexOfAny((byte)'/', (byte)'?');
             pathStart = authorityEnd < 0 ? target.Length : authorityStart + authorityEnd;
+            // The authority is the request's host, whatever a Host line says (RFC 9112 section 3.2.2); an empty one,
+            // userinfo or a port that is not digits make the target invalid (RFC 9110 sections 4.2.1 and 4.2.4).
+            if (!HostSyntax.IsAuthority(target[authorityStart..pathStart], portRequired: false))
+            {
+                return ParseError.InvalidRequestTarget;
+            }
+            head.TargetForm = RequestTargetForm.Absolute;
+            head.Host = new ByteRange(offset + authorityStart, pathStart - authorityStart);
+            head.HasHost = true;
         }
 
         if (queryMark < 0)

@@ -281,12 +281,15 @@ public static partial class RequestParser
                 {
                     return ParseError.MultipleHost;
                 }
-                if (!HttpScanner.IsHost(value))
+                if (!HostSyntax.IsHostAndPort(value))
                 {
                     return ParseError.InvalidHost;
                 }
-                head.Host = valueRange;
-                head.HasHost = true;
+                if (head.TargetForm != RequestTargetForm.Absolute)
+                {
+                    head.Host = valueRange; // an absolute-form target's authority is the host (RFC 9112 section 3.2.2)
+                    head.HasHost = true;
+                }
                 return ParseError.None;
             case KnownHeader.ContentLength:
                 return head.Semantics.AddContentLength(value);

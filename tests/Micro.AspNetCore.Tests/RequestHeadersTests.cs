@@ -63,4 +63,25 @@ public sealed class RequestHeadersTests
         }
         await app.AssertServesNewConnectionsAsync();
     }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task An_absolute_form_targets_authority_is_the_host_and_a_host_that_is_not_host_port_gets_400(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server,
+            web => web.MapGet("/host", (HttpRequest request) => $"{request.Headers.Host}|{request.Headers.Count}|{request.Headers.Host}|{request.Host}"),
+            // Kestrel's default refuses a Host line its target contradicts; RFC 9112 section 3.2.2 has the target win, as here.
+            builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.AllowHostHeaderOverride = true));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET http://b.example:8080/host?x HTTP/1.1\r\nHost: a\r\n\r\n");
+        var (status, _, body) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.Equal("b.example:8080|1|b.example:8080|b.example:8080", body); // looked up in place, then from the copy
+
+        await using var invalid = await RawHttpClient.ConnectAsync(app.Address);
+        await invalid.SendAsync("GET /host HTTP/1.1\r\nHost: a:xx\r\n\r\n"); // RFC 9112 section 3.2: not uri-host[:port]
+        Assert.Equal(400, (await invalid.ReadResponseAsync()).Status);
+        Assert.True(await invalid.IsClosedByServerAsync());
+        await app.AssertServesNewConnectionsAsync();
+    }
 }

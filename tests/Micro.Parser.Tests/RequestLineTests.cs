@@ -46,6 +46,13 @@ public sealed class RequestLineTests
     [InlineData("GET * HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("CONNECT /a HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("CONNECT host HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("CONNECT host: HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("CONNECT :443 HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("CONNECT host:https HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http:///a HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http://user@a/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http://a:xx/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http://[zz]/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET 1http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET noscheme HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET http:/a/b HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
@@ -89,6 +96,23 @@ public sealed class RequestLineTests
         Assert.Equal(target, head.Target);
         Assert.Equal(path, head.Path);
         Assert.Equal(query, head.Query);
+    }
+
+    [Theory]
+    [InlineData("GET http://b/ HTTP/1.1\r\nHost: a\r\n\r\n", "b")]
+    [InlineData("GET https://[::1]:8443?x HTTP/1.1\r\nHost: a\r\n\r\n", "[::1]:8443")]
+    [InlineData("GET http://b:80/p HTTP/1.0\r\n\r\n", "b:80")]
+    public void An_absolute_form_targets_authority_is_the_host_whatever_the_host_line_says(string request, string host)
+    {
+        Assert.Equal(host, Complete(request).Host); // RFC 9112 section 3.2.2: the origin server ignores Host then
+    }
+
+    [Fact]
+    public void An_absolute_form_request_still_needs_one_valid_host_line()
+    {
+        Assert.Equal(ParseError.MissingHost, ErrorOf("GET http://b/ HTTP/1.1\r\n\r\n"));
+        Assert.Equal(ParseError.InvalidHost, ErrorOf("GET http://b/ HTTP/1.1\r\nHost: a:x\r\n\r\n"));
+        Assert.Equal(ParseError.MultipleHost, ErrorOf("GET http://b/ HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"));
     }
 
     [Fact]

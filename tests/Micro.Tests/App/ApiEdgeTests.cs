@@ -151,6 +151,20 @@ public sealed class ApiEdgeTests
     }
 
     [Fact]
+    public async Task An_absolute_form_targets_authority_is_the_host_and_a_host_that_is_not_host_port_gets_400()
+    {
+        var app = new MicroApp();
+        app.Get("/host", (req, res) => res.Send($"{req.Host}|{req.Header("host")}|{req.Path}"));
+        await using var host = new MicroTestHost(app);
+        await using var raw = new RawClient(host.Connect());
+        await raw.SendAsync("GET http://b.example:8080/host?x HTTP/1.1\r\nHost: a\r\n\r\nGET /host HTTP/1.1\r\nHost: a:xx\r\n\r\n");
+        var responses = await raw.ReadResponsesAsync(2);
+        Assert.Equal("b.example:8080|a|/host", responses[0].Body); // RFC 9112 section 3.2.2; the header as sent stays readable
+        Assert.Equal(400, responses[1].Status); // RFC 9112 section 3.2: a Host that is not uri-host[:port]
+        Assert.Equal("", await raw.ReadToEndAsync()); // and the connection closes after it
+    }
+
+    [Fact]
     public async Task Typed_query_and_route_getters_parse_or_answer_400()
     {
         var app = new MicroApp();
