@@ -1,4 +1,5 @@
 using System.Text;
+using Micro.Parser;
 using Microsoft.Net.Http.Headers;
 
 namespace Micro.AspNetCore;
@@ -64,8 +65,13 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
         return true;
     }
 
+    /// <summary>
+    /// Connection: Upgrade, an Upgrade header, a connection kept open, and no body: what a body's bytes would be, once
+    /// the connection switched, would be read as the new protocol's first frames, so a request with one is not
+    /// upgradable, as on Kestrel (the WebSocket middleware says it is no WebSocket request).
+    /// </summary>
     public bool IsUpgradableRequest => Exchange is { } exchange && exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive
-        && exchange.Head.TryGetHeader(exchange.RequestBytes, "Upgrade", out _);
+        && exchange.Head.Framing == BodyFraming.None && exchange.Head.TryGetHeader(exchange.RequestBytes, "Upgrade", out _);
 
     public async Task<Stream> UpgradeAsync()
     {

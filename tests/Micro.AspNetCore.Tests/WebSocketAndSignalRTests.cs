@@ -73,6 +73,23 @@ public sealed class WebSocketAndSignalRTests
 
     [Theory]
     [OnEveryServer]
+    public async Task A_handshake_with_a_body_is_not_upgraded_and_its_body_is_not_read_as_frames(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, MapEcho);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        const string handshake = "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n";
+        await client.SendAsync(handshake + "Content-Length: 5\r\n\r\nhello" + handshake + "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" +
+            "GET /ws HTTP/1.1\r\nHost: a\r\n\r\n");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(400, (await client.ReadResponseAsync()).Status); // the app's answer to no WebSocket request, each in turn
+        }
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task RequestAborted_survives_the_switch_and_fires_when_the_websocket_client_goes(ServerKind server)
     {
         var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

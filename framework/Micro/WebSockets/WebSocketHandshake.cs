@@ -42,6 +42,10 @@ internal static class WebSocketHandshake
         {
             return Refuse(400, "A WebSocket handshake keeps its connection: no Connection: close.");
         }
+        if (LineCount(exchange, "Sec-WebSocket-Key"u8) > 1 || LineCount(exchange, "Sec-WebSocket-Version"u8) > 1)
+        {
+            return Refuse(400, "Sec-WebSocket-Key and Sec-WebSocket-Version are sent once each (RFC 6455 section 11.3).");
+        }
         if (!Header(exchange, "Sec-WebSocket-Version"u8).Trim((byte)' ').SequenceEqual("13"u8))
         {
             return Refuse(426, "Only WebSocket version 13 is spoken here (Sec-WebSocket-Version: 13).");
@@ -107,6 +111,16 @@ internal static class WebSocketHandshake
     /// <summary>The first header named <paramref name="name"/>, in place, or empty.</summary>
     private static ReadOnlySpan<byte> Header(HttpExchange exchange, ReadOnlySpan<byte> name) =>
         exchange.Head.TryGetHeader(exchange.RequestBytes, name, out var value) ? value.Of(exchange.RequestBytes) : [];
+
+    private static int LineCount(HttpExchange exchange, ReadOnlySpan<byte> name)
+    {
+        var count = 0;
+        foreach (var field in exchange.Head.Headers)
+        {
+            count += Ascii.EqualsIgnoreCase(field.Name.Of(exchange.RequestBytes), name) ? 1 : 0;
+        }
+        return count;
+    }
 
     private static bool IsNonce(ReadOnlySpan<byte> key)
     {
