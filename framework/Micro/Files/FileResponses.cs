@@ -7,8 +7,8 @@ namespace Micro.Files;
 
 /// <summary>
 /// How <c>res.SendFile</c> and <c>app.Static</c> answer: Content-Type from the extension, a weak ETag and
-/// Last-Modified, 304 for a matching If-None-Match or If-Modified-Since, 206 for one satisfiable byte range, 416 for
-/// none. A component the root uses through <see cref="IFileExchange"/>, naming nothing of the root: a file that is not
+/// Last-Modified, 412 for a failed If-Match or If-Unmodified-Since, 304 for a matching If-None-Match or
+/// If-Modified-Since, 206 for one satisfiable byte range of a GET, 416 for none. A component the root uses through <see cref="IFileExchange"/>, naming nothing of the root: a file that is not
 /// there is a <see cref="BadHttpRequestException"/> with 404, which the app answers with its status, as an HttpError.
 /// </summary>
 internal static class FileResponses
@@ -30,7 +30,7 @@ internal static class FileResponses
             }
             if (!Answer(exchange, path, handle, variant?.Encoding))
             {
-                handle.Dispose(); // answered without a body (304, 416)
+                handle.Dispose(); // answered without a body (304, 412, 416)
             }
         }
         catch
@@ -75,9 +75,9 @@ internal static class FileResponses
         exchange.SetHeader("Last-Modified", modified.ToString("r", CultureInfo.InvariantCulture));
         exchange.SetHeader("Accept-Ranges", "bytes");
 
-        if (NotModified(exchange, etag, modified))
+        if (Preconditions(exchange, etag, modified) is var status and not 200)
         {
-            exchange.SetStatus(304);
+            exchange.SetStatus(status);
             exchange.End();
             return false;
         }
@@ -91,7 +91,8 @@ internal static class FileResponses
         }
 
         long offset = 0, count = length;
-        var range = exchange.RequestHeader("Range");
+        // GET is the one method a range applies to: a HEAD's head says what the whole GET would send (RFC 9110 14.2).
+        var range = exchange.Method == "GET" ? exchange.RequestHeader("Range") : null;
         if (range is not null && IfRangeHolds(exchange, modified))
         {
             switch (ParseRange(range, length, out offset, out count))
@@ -114,21 +115,49 @@ internal static class FileResponses
         return true;
     }
 
-    /// <summary>RFC 9110 section 13.1: If-None-Match (weak comparison) wins over If-Modified-Since; both only for GET and HEAD.</summary>
-    private static bool NotModified(IFileExchange exchange, string etag, DateTimeOffset modified)
+    /// <summary>
+    /// The request's preconditions in RFC 9110 section 13.2.2's order, for GET and HEAD (where the file is the target's
+    /// representation; a handler that sends a file in answer to another method has already acted): 412 when If-Match
+    /// (compared strongly, so only "*" matches a weak tag) or, without it, If-Unmodified-Since fails; 304 when
+    /// If-None-Match (compared weakly) or, without it, If-Modified-Since says the client's copy is current; else 200.
+    /// </summary>
+    private static int Preconditions(IFileExchange exchange, string etag, DateTimeOffset modified)
     {
         if (exchange.Method is not ("GET" or "HEAD"))
         {
-            return false;
+            return 200;
         }
-        var ifNoneMatch = exchange.RequestListHeader("If-None-Match"); // a list, possibly over several lines
+        var ifMatch = exchange.RequestListHeader("If-Match"); // a list, possibly over several lines
+        if (ifMatch is not null)
+        {
+            if (!AnyTag(ifMatch, tag => StrongEquals(tag, etag)))
+            {
+                return 412;
+            }
+        }
+        else if (DateOf(exchange, "If-Unmodified-Since") is { } unmodifiedSince && modified > unmodifiedSince)
+        {
+            return 412;
+        }
+        var ifNoneMatch = exchange.RequestListHeader("If-None-Match");
         if (ifNoneMatch is not null)
         {
-            return ifNoneMatch.Trim() == "*" || ifNoneMatch.Split(',').Any(tag => WeakEquals(tag.Trim(), etag));
+            return AnyTag(ifNoneMatch, tag => WeakEquals(tag, etag)) ? 304 : 200;
         }
-        var ifModifiedSince = exchange.RequestHeader("If-Modified-Since");
-        return ifModifiedSince is not null && HeaderUtilities.TryParseDate(ifModifiedSince, out var since) && modified <= since;
+        return DateOf(exchange, "If-Modified-Since") is { } since && modified <= since ? 304 : 200;
     }
+
+    /// <summary>True for "*" or when any entity tag of the list satisfies <paramref name="matches"/>.</summary>
+    private static bool AnyTag(string list, Func<string, bool> matches) =>
+        list.Trim() == "*" || list.Split(',', StringSplitOptions.TrimEntries).Any(matches);
+
+    /// <summary>A header's HTTP-date; null when absent or not a date (the precondition is then ignored, RFC 9110 13.1.3-4).</summary>
+    private static DateTimeOffset? DateOf(IFileExchange exchange, string name) =>
+        exchange.RequestHeader(name) is { } text && HeaderUtilities.TryParseDate(text, out var date) ? date : null;
+
+    /// <summary>Strong comparison (RFC 9110 section 8.8.3.2): both tags strong and the same.</summary>
+    private static bool StrongEquals(string a, string b) =>
+        !a.StartsWith("W/", StringComparison.Ordinal) && !b.StartsWith("W/", StringComparison.Ordinal) && a == b;
 
     private static bool IfRangeHolds(IFileExchange exchange, DateTimeOffset modified)
     {

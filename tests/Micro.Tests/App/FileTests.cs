@@ -92,6 +92,48 @@ public sealed class FileTests : IDisposable
     }
 
     [Fact]
+    public async Task Preconditions_that_fail_get_412_and_a_head_ignores_ranges()
+    {
+        await With(app => app.Get("/file", (req, res) => res.SendFile(Path.Combine(_root, "hello.txt"))), async (client, _) =>
+        {
+            var first = await client.GetAsync("/file");
+            var etag = first.Headers.ETag!.ToString();
+            var modified = first.Content.Headers.LastModified!.Value;
+
+            async Task<(HttpStatusCode, string)> Get(HttpMethod method, params (string Name, string Value)[] headers)
+            {
+                var request = new HttpRequestMessage(method, "/file");
+                foreach (var (name, value) in headers)
+                {
+                    request.Headers.TryAddWithoutValidation(name, value);
+                }
+                var response = await client.SendAsync(request);
+                return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            }
+            string Date(DateTimeOffset date) => date.ToString("r", System.Globalization.CultureInfo.InvariantCulture);
+
+            // RFC 9110 section 13.1.1: If-Match compares strongly, and a weak tag matches nothing but "*".
+            Assert.Equal((HttpStatusCode.PreconditionFailed, ""), await Get(HttpMethod.Get, ("If-Match", "\"other\"")));
+            Assert.Equal((HttpStatusCode.PreconditionFailed, ""), await Get(HttpMethod.Get, ("If-Match", etag)));
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Match", "*")));
+            // Section 13.1.4: If-Unmodified-Since, unless If-Match is there; a date that is no date is ignored.
+            Assert.Equal((HttpStatusCode.PreconditionFailed, ""), await Get(HttpMethod.Get, ("If-Unmodified-Since", Date(modified.AddDays(-1)))));
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Unmodified-Since", Date(modified))));
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Unmodified-Since", "yesterday")));
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Match", "*"), ("If-Unmodified-Since", Date(modified.AddDays(-1)))));
+            // Section 13.2.2's order: a failed If-Match answers 412 before a matching If-None-Match could answer 304.
+            Assert.Equal((HttpStatusCode.PreconditionFailed, ""), await Get(HttpMethod.Get, ("If-Match", "\"other\""), ("If-None-Match", etag)));
+            Assert.Equal(HttpStatusCode.PreconditionFailed, (await Get(HttpMethod.Head, ("If-Match", "\"other\""))).Item1);
+
+            // Section 14.2: GET is the one method a range applies to; a HEAD describes the whole file.
+            var head = new HttpRequestMessage(HttpMethod.Head, "/file");
+            head.Headers.TryAddWithoutValidation("Range", "bytes=0-4");
+            var headResponse = await client.SendAsync(head);
+            Assert.Equal((HttpStatusCode.OK, 12L, null), (headResponse.StatusCode, headResponse.Content.Headers.ContentLength, headResponse.Content.Headers.ContentRange));
+        });
+    }
+
+    [Fact]
     public async Task Static_serves_files_and_indexes_and_refuses_every_escape()
     {
         await With(app => app.Static("/assets", _root), async (_, url) =>
