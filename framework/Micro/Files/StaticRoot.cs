@@ -30,8 +30,11 @@ internal sealed class StaticRoot
         _realRootWithSeparator = real.EndsWith('/') ? real : real + "/";
     }
 
-    /// <summary>The file to send for <paramref name="relative"/> (decoded, from the route), before the containment check on the opened file.</summary>
-    public string Resolve(string relative)
+    /// <summary>
+    /// The file to send for <paramref name="relative"/> (decoded, from the route), before the containment check on the
+    /// opened file; <paramref name="asDirectory"/> when the request's path ended in '/' (the route's capture does not).
+    /// </summary>
+    public string Resolve(string relative, bool asDirectory)
     {
         if (relative.Contains('\0'))
         {
@@ -53,7 +56,15 @@ internal sealed class StaticRoot
         {
             throw FileResponses.NotFound();
         }
-        return Directory.Exists(full) ? Path.Combine(full, "index.html") : full;
+        if (Directory.Exists(full))
+        {
+            return Path.Combine(full, "index.html");
+        }
+        if (asDirectory || relative.EndsWith('/'))
+        {
+            throw FileResponses.NotFound(); // "app.js/" asks for a directory (as nginx and serve-static answer): one URL per file
+        }
+        return full;
     }
 
     /// <summary>True when the opened file's real path (as the kernel resolved it, links and all) lies inside the root.</summary>

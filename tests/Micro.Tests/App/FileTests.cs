@@ -144,6 +144,7 @@ public sealed class FileTests : IDisposable
             Assert.Equal("<h1>home</h1>", await client.GetStringAsync("/assets"));
             Assert.Equal("<h1>docs</h1>", await client.GetStringAsync("/assets/docs/"));
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/missing.txt")).StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/hello.txt/")).StatusCode); // a file is no directory
             // HttpClient would normalise "..", so these go out raw.
             foreach (var escape in new[] { $"/assets/../{secret}", $"/assets/%2e%2e/{secret}", $"/assets/..%2f{secret}", $"/assets/docs/%2E%2E/%2E%2E/{secret}", "/assets/%00" })
             {
