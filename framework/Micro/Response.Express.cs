@@ -51,8 +51,11 @@ public sealed partial class Response
         return Header("Content-Type", mediaType);
     }
 
-    /// <summary>Sets the Location header (a redirect's or a created resource's URL).</summary>
-    public Response Location(string url) => Header("Location", url);
+    /// <summary>
+    /// Sets the Location header (a redirect's or a created resource's URL), percent-encoding as UTF-8 what a URL cannot
+    /// hold as it is (a space, a non-ASCII letter) and leaving %XX escapes alone, as Express's res.location.
+    /// </summary>
+    public Response Location(string url) => Header("Location", LocationUrl.Encode(url));
 
     /// <summary>
     /// Marks the response as a download (Content-Disposition: attachment), named <paramref name="fileName"/> when

@@ -224,7 +224,10 @@ public sealed partial class Response : Files.IFileExchange
 
     (string Path, string Encoding)? Files.IFileExchange.ChooseVariant(string path) => BodyFilter?.ChooseFileVariant(this, path);
 
-    /// <summary>Redirects to <paramref name="location"/> with 302 (or the status given) and ends the response.</summary>
+    /// <summary>
+    /// Redirects to <paramref name="location"/> (encoded as <see cref="Location"/> encodes it) with 302 (or the status
+    /// given) and ends the response.
+    /// </summary>
     public void Redirect(string location, int statusCode = 302)
     {
         ThrowIfEnded();
@@ -232,7 +235,7 @@ public sealed partial class Response : Files.IFileExchange
         {
             throw new ArgumentOutOfRangeException(nameof(statusCode), "A redirect's status is 3xx.");
         }
-        Status(statusCode).Header("Location", location);
+        Status(statusCode).Location(location);
         End();
     }
 

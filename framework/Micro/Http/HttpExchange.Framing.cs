@@ -157,14 +157,30 @@ public sealed partial class HttpExchange
     {
         if (text.Length > scratch.Length)
         {
+            ThrowIfBeyondLatin1(text);
             return Encoding.Latin1.GetBytes(text);
         }
         var destination = scratch[..text.Length];
         if (Ascii.FromUtf16(text, destination, out _) != System.Buffers.OperationStatus.Done)
         {
+            ThrowIfBeyondLatin1(text);
             Encoding.Latin1.GetBytes(text, destination);
         }
         return destination;
+    }
+
+    /// <summary>
+    /// A header carries bytes: a character beyond Latin-1 has none, and Latin-1's encoder would send '?' in its place
+    /// (Kestrel refuses any non-ASCII value the same way unless told an encoding).
+    /// </summary>
+    private static void ThrowIfBeyondLatin1(string text)
+    {
+        var beyond = text.AsSpan().IndexOfAnyExceptInRange('\0', '\u00FF');
+        if (beyond >= 0)
+        {
+            throw new ArgumentException($"A response header holds '{text[beyond]}' (U+{(int)text[beyond]:X4}), which a header cannot carry: " +
+                "percent-encode it (a URL), or send a parameter in RFC 8187's name*=UTF-8'' form.", nameof(text));
+        }
     }
 
     /// <summary>Frames and writes the response after the handler returned.</summary>
