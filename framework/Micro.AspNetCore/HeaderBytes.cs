@@ -47,8 +47,22 @@ internal sealed class HeaderBytes
         _nextLine = (_nextLine + 1) % Size;
     }
 
-    /// <summary>The Latin-1 bytes of <paramref name="text"/> (ASCII for a valid header).</summary>
+    /// <summary>The ASCII bytes of <paramref name="text"/> (<see cref="AsciiBytes"/>), remembered.</summary>
     public ReadOnlySpan<byte> Of(string text) => Of(text, out _);
+
+    /// <summary>
+    /// A header name's or value's bytes: ASCII only, as on Kestrel, which refuses anything else with these words unless
+    /// the app chose an encoding (this server offers none). Latin-1's encoder would have sent '?' for a character it
+    /// cannot encode.
+    /// </summary>
+    public static byte[] AsciiBytes(string text)
+    {
+        if (text.AsSpan().IndexOfAnyExceptInRange('\0', '\u007F') is var beyond and >= 0)
+        {
+            throw new InvalidOperationException($"Invalid non-ASCII or control character in header: 0x{(int)text[beyond]:X4}");
+        }
+        return Encoding.ASCII.GetBytes(text);
+    }
 
     /// <summary>As <see cref="Of(string)"/>; <paramref name="known"/> says the string was met before (a value that comes back).</summary>
     public ReadOnlySpan<byte> Of(string text, out bool known)
@@ -62,7 +76,7 @@ internal sealed class HeaderBytes
             }
         }
         known = false;
-        var bytes = Encoding.Latin1.GetBytes(text);
+        var bytes = AsciiBytes(text);
         if (text.Length <= MaxRememberedLength)
         {
             _strings[_next] = text;

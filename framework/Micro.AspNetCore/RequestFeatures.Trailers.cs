@@ -42,11 +42,11 @@ internal abstract partial class RequestFeatures : IHttpResponseTrailersFeature
             }
             foreach (var value in values)
             {
-                Micro.Http.ResponseHeaders.Validate(Encoding.Latin1.GetBytes(name), Encoding.Latin1.GetBytes(value ?? ""));
+                Micro.Http.ResponseHeaders.Validate(HeaderBytes.AsciiBytes(name), HeaderBytes.AsciiBytes(value ?? ""));
                 lines.Append(name).Append(": ").Append(value).Append("\r\n");
             }
         }
-        return Encoding.Latin1.GetBytes(lines.ToString());
+        return Encoding.ASCII.GetBytes(lines.ToString()); // every name and value checked ASCII above
     }
 
     private static bool IsForbiddenTrailer(string name) =>

@@ -135,13 +135,9 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
                 head.Append(name).Append(": ").Append(value).Append("\r\n");
             }
         }
-        return Encoding.Latin1.GetBytes(head.Append("\r\n").ToString());
+        return Encoding.ASCII.GetBytes(head.Append("\r\n").ToString()); // every name and value checked ASCII above
     }
 
-    private static void ResponseHeaders_Validate(string name, string? value)
-    {
-        Span<byte> nameBytes = stackalloc byte[Encoding.Latin1.GetByteCount(name)];
-        Encoding.Latin1.GetBytes(name, nameBytes);
-        Micro.Http.ResponseHeaders.Validate(nameBytes, Encoding.Latin1.GetBytes(value ?? ""));
-    }
+    private static void ResponseHeaders_Validate(string name, string? value) =>
+        Micro.Http.ResponseHeaders.Validate(HeaderBytes.AsciiBytes(name), HeaderBytes.AsciiBytes(value ?? ""));
 }

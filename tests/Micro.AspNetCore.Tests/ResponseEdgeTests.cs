@@ -16,6 +16,11 @@ public sealed class ResponseEdgeTests
             response.Headers["X-Bad"] = "split\r\nX-Injected: yes";
             return "never";
         });
+        app.MapGet("/non-ascii", (HttpResponse response, string value) =>
+        {
+            response.Headers["X-Price"] = value; // Kestrel refuses what is not ASCII; Latin-1's encoder would have sent '?' for the euro
+            return "never";
+        });
         app.MapGet("/short", async (HttpResponse response) =>
         {
             response.ContentLength = 10;
@@ -40,6 +45,20 @@ public sealed class ResponseEdgeTests
         Assert.Equal(500, refused.Status);
         Assert.DoesNotContain("x-injected", refused.Headers.Keys); // names lower-cased by the client
         Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+    }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task A_header_value_that_is_not_ascii_is_refused_with_a_500(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /non-ascii?value=9%E2%82%AC HTTP/1.1\r\nHost: x\r\n\r\nGET /non-ascii?value=caf%C3%A9 HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal(500, (await client.ReadResponseAsync()).Status);
+        Assert.Equal(500, (await client.ReadResponseAsync()).Status);
+        Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+        Assert.Contains(app.Log.Entries, entry => entry.Exception?.Message == "Invalid non-ASCII or control character in header: 0x20AC");
     }
 
     [Theory]
