@@ -322,7 +322,7 @@ public sealed partial class Request
                 {
                     continue;
                 }
-                var value = pair[(equals + 1)..];
+                var value = pair[(equals + 1)..].Trim(); // "a = 1" is a=1, as its name is trimmed
                 if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
                 {
                     value = value[1..^1];
