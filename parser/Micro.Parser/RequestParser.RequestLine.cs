@@ -157,14 +157,19 @@ public static partial class RequestParser
             head.HasHost = true;
         }
 
+        // An authority ends at '/' or '?', so the first '?' always starts the query.
+        var pathEnd = queryMark < 0 ? target.Length : Math.Max(queryMark, pathStart);
+        if (target[pathStart..pathEnd].IndexOf("%00"u8) >= 0)
+        {
+            // A path that decodes to NUL names no file and no route; nginx and Kestrel answer 400 as well, so the
+            // server behind or beside them never sees what they refuse.
+            return ParseError.InvalidRequestTarget;
+        }
+        head.Path = new ByteRange(offset + pathStart, pathEnd - pathStart);
         if (queryMark < 0)
         {
-            head.Path = new ByteRange(offset + pathStart, target.Length - pathStart);
             return ParseError.None;
         }
-        // An authority ends at '/' or '?', so the first '?' always starts the query.
-        var pathEnd = Math.Max(queryMark, pathStart);
-        head.Path = new ByteRange(offset + pathStart, pathEnd - pathStart);
         head.Query = new ByteRange(offset + queryMark + 1, target.Length - queryMark - 1);
         head.HasQuery = true;
         return ParseError.None;

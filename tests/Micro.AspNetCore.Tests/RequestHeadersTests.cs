@@ -84,4 +84,23 @@ public sealed class RequestHeadersTests
         Assert.True(await invalid.IsClosedByServerAsync());
         await app.AssertServesNewConnectionsAsync();
     }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task A_path_that_decodes_to_nul_is_refused_with_400_and_a_query_may_hold_one(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/{name}", (string name, HttpRequest request) => $"{name.Length} {request.Query["q"].ToString().Length}"));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /a%01?q=%00 HTTP/1.1\r\nHost: x\r\n\r\nGET /a%00b HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal((200, "2 1"), await StatusAndBodyAsync(client));
+        Assert.Equal(400, (await client.ReadResponseAsync()).Status);
+        Assert.True(await client.IsClosedByServerAsync());
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    private static async Task<(int, string)> StatusAndBodyAsync(RawHttpClient client)
+    {
+        var (status, _, body) = await client.ReadResponseAsync();
+        return (status, body);
+    }
 }

@@ -33,7 +33,7 @@ internal static partial class ExpectedDifferences
             c => Refuses(c, ParseError.MultipleHost) && FieldLines(c.Input).Count(line => NameIs(line, "host")) > 1),
         new("RFC 9112 3.2: a server MUST answer 400 to a Host value that is not uri-host[:port]; llhttp does not look at Host",
             c => Refuses(c, ParseError.InvalidHost) && FieldLines(c.Input).Any(line => NameIs(line, "host") && !IsHostValue(ValueOf(line)))),
-        new("RFC 9112 3.2: the request-target is one of four forms: visible ASCII only, no fragment, '*' only for OPTIONS, host:port only for CONNECT, absolute only as http(s)://authority (a valid host[:port]), one SP on each side; llhttp is lenient about all of these",
+        new("RFC 9112 3.2: the request-target is one of four forms: visible ASCII only, no fragment, '*' only for OPTIONS, host:port only for CONNECT, absolute only as http(s)://authority (a valid host[:port]), no %00 in the path, one SP on each side; llhttp is lenient about all of these",
             c => Refuses(c, ParseError.InvalidRequestTarget, ParseError.InvalidMethod, ParseError.InvalidVersion) && RequestLineIsIrregular(c.Input)),
         new("Micro serves HTTP/1.0 and HTTP/1.1 only: a request line without a version (HTTP/0.9) is refused, other versions get 505 (RFC 9110 15.6.6)",
             c => Refuses(c, ParseError.InvalidVersion, ParseError.UnsupportedVersion) && !RequestLineEndsInHttp1x(c.Input)),
@@ -158,7 +158,7 @@ internal static partial class ExpectedDifferences
         }
 
         var (method, target) = (parts[0], parts[1]);
-        if (target.Any(c => c is < '!' or > '~') || target.Contains('#'))
+        if (target.Any(c => c is < '!' or > '~') || target.Contains('#') || target.Split('?')[0].Contains("%00", StringComparison.Ordinal))
         {
             return true;
         }

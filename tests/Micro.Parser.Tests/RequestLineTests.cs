@@ -53,6 +53,8 @@ public sealed class RequestLineTests
     [InlineData("GET http://user@a/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET http://a:xx/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET http://[zz]/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
+    [InlineData("GET http://a/%00?x HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET 1http://a/ HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET noscheme HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
     [InlineData("GET http:/a/b HTTP/1.1\r\nHost: a\r\n\r\n", ParseError.InvalidRequestTarget)]
@@ -75,6 +77,13 @@ public sealed class RequestLineTests
         Assert.Equal("sort=asc&x=%20", head.Query);
         Assert.True(head.HasQuery);
         Assert.Equal(ProtocolVersion.Http11, head.Version);
+    }
+
+    [Fact]
+    public void A_nul_escape_is_refused_in_the_path_and_kept_in_the_query()
+    {
+        var head = Complete("GET /a%01?q=%00 HTTP/1.1\r\nHost: a\r\n\r\n");
+        Assert.Equal(("/a%01", "q=%00"), (head.Path, head.Query));
     }
 
     [Fact]
