@@ -58,7 +58,8 @@ public sealed partial class Request
 
     /// <summary>
     /// The body as JSON, with the app's <see cref="MicroApp.JsonOptions"/> (web defaults: property names match in any
-    /// case), or through source-generated metadata when given (trimming- and AOT-safe). Not JSON: 400.
+    /// case), or through source-generated metadata when given (trimming- and AOT-safe). Not JSON: 400. A Content-Type
+    /// other than application/json or a +json type: 415, as on ASP.NET Core (see <see cref="ThrowUnlessJson"/>).
     /// </summary>
     public T? Json<T>(JsonTypeInfo<T>? typeInfo = null)
     {
@@ -66,6 +67,7 @@ public sealed partial class Request
         {
             return kept;
         }
+        ThrowUnlessJson();
         try
         {
             return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _settings.Json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
@@ -82,7 +84,32 @@ public sealed partial class Request
 
     private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
     {
+        ThrowUnlessJson(); // before the body is read
         await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return Json(typeInfo);
+    }
+
+    /// <summary>
+    /// 415 unless the body says it is JSON. A browser sends a cross-site form or a text/plain body without asking
+    /// the server first (no CORS preflight), so a JSON route that took any body would take a forged one on the
+    /// victim's cookies; ASP.NET Core's minimal APIs refuse it the same way, and Express's json parser skips it.
+    /// </summary>
+    private void ThrowUnlessJson()
+    {
+        var bytes = HeadBytes;
+        if (!_head.TryGetHeader(bytes, "Content-Type"u8, out var contentType) || !IsJsonMediaType(contentType.Of(bytes)))
+        {
+            throw new HttpError(415, $"Expected an application/json body, not '{Header("Content-Type") ?? "none"}'.");
+        }
+    }
+
+    /// <summary>application/json, or a +json type (application/merge-patch+json), with any parameters.</summary>
+    private static bool IsJsonMediaType(ReadOnlySpan<byte> contentType)
+    {
+        var semicolon = contentType.IndexOf((byte)';');
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim(" \t"u8);
+        return Ascii.EqualsIgnoreCase(mediaType, "application/json"u8)
+            || (mediaType.Length > "application/+json".Length && Ascii.EqualsIgnoreCase(mediaType[..12], "application/"u8)
+                && Ascii.EqualsIgnoreCase(mediaType[^5..], "+json"u8));
     }
 }

@@ -21,20 +21,14 @@ public sealed class AcceptedBody<T> : IAcceptedBody
 
     internal async ValueTask Invoke(Request req, Response res, Next next)
     {
-        var contentType = req.Header("Content-Type");
-        if (contentType is null || !IsJson(contentType))
-        {
-            Problems.Answer(res, 415, "Unsupported Media Type", $"Expected an application/json body, not '{contentType ?? "none"}'.");
-            return;
-        }
         T? value;
         try
         {
-            value = await req.JsonAsync(_typeInfo).ConfigureAwait(true);
+            value = await req.JsonAsync(_typeInfo).ConfigureAwait(true); // 415 for a body that is not JSON, 400 for bad JSON
         }
-        catch (HttpError error) when (error.StatusCode == 400)
+        catch (HttpError error) when (error.StatusCode is 400 or 415)
         {
-            Problems.Answer(res, 400, "Bad Request", error.Message);
+            Problems.Answer(res, error.StatusCode, error.StatusCode == 400 ? "Bad Request" : "Unsupported Media Type", error.Message);
             return;
         }
         if (value is null)
@@ -50,16 +44,6 @@ public sealed class AcceptedBody<T> : IAcceptedBody
         }
         req.KeepParsedBody(value);
         await next.Invoke().ConfigureAwait(true);
-    }
-
-    /// <summary>application/json, or a +json type (application/merge-patch+json), with any parameters.</summary>
-    private static bool IsJson(string contentType)
-    {
-        var mediaType = contentType.AsSpan();
-        var semicolon = mediaType.IndexOf(';');
-        mediaType = (semicolon < 0 ? mediaType : mediaType[..semicolon]).Trim();
-        return mediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
-            || (mediaType.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && mediaType.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
     }
 }
 

@@ -15,11 +15,41 @@ public sealed class ApiEdgeTests
         app.Post("/items", (req, res) => res.Json(req.Json<Item>()));
         await using var host = new MicroTestHost(app);
         using var client = host.CreateClient();
-        var response = await client.PostAsync("/items", new StringContent("{\"id\":1,\"NAME\":\"one\"}"));
+        var response = await client.PostAsync("/items", new StringContent("{\"id\":1,\"NAME\":\"one\"}", Encoding.UTF8, "application/json"));
         Assert.Equal("{\"id\":1,\"name\":\"one\"}", await response.Content.ReadAsStringAsync());
-        var bad = await client.PostAsync("/items", new StringContent("{\"id\":"));
+        var merge = await client.PostAsync("/items", new StringContent("{\"id\":2}", Encoding.UTF8, "application/merge-patch+json"));
+        Assert.Equal("{\"id\":2,\"name\":null}", await merge.Content.ReadAsStringAsync());
+        var bad = await client.PostAsync("/items", new StringContent("{\"id\":", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.StartsWith("The request body is not valid JSON", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("text/plain")] // what a cross-site page can send without a preflight, on the victim's cookies
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("application/jsonx")]
+    [InlineData(null)]
+    public async Task A_json_body_that_does_not_say_it_is_json_gets_415(string? contentType)
+    {
+        var app = new MicroApp();
+        var handled = 0;
+        app.Post("/items", (req, res) =>
+        {
+            var item = req.Json<Item>();
+            handled++;
+            res.Json(item);
+        });
+        await using var host = new MicroTestHost(app);
+        using var client = host.CreateClient();
+        var content = new ByteArrayContent("{\"id\":1}"u8.ToArray());
+        if (contentType is not null)
+        {
+            content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        }
+        var response = await client.PostAsync("/items", content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal($"Expected an application/json body, not '{contentType ?? "none"}'.", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, handled);
     }
 
     [Fact]
