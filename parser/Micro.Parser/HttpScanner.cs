@@ -27,11 +27,12 @@ internal static class HttpScanner
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
-    /// <summary>Request-target bytes: 0 ends the target (not visible ASCII), 1 continues it, 2 is '?', 3 is '#'.</summary>
+    /// <summary>Request-target bytes: 0 ends the target (not visible ASCII), 1 continues it, 2 is '?', 3 is '#', 4 is '%'.</summary>
     private static readonly byte[] TargetTable = BuildTable(b => b switch
     {
         (byte)'?' => 2,
         (byte)'#' => 3,
+        (byte)'%' => 4,
         >= 0x21 and <= 0x7E => 1,
         _ => 0,
     });
@@ -42,13 +43,14 @@ internal static class HttpScanner
 
     /// <summary>
     /// The length of the request-target at the start of <paramref name="bytes"/> (the run of visible ASCII), or -1
-    /// when the bytes end first; notes the first '?' and whether a '#' was seen, so the target is read once.
+    /// when the bytes end first; notes the first '?', the first '%' and whether a '#' was seen, so the target is read once.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int ScanTarget(ReadOnlySpan<byte> bytes, out int queryMark, out bool hasFragment)
+    public static int ScanTarget(ReadOnlySpan<byte> bytes, out int queryMark, out int percentMark, out bool hasFragment)
     {
         ref var table = ref MemoryMarshal.GetArrayDataReference(TargetTable);
         queryMark = -1;
+        percentMark = -1;
         hasFragment = false;
         for (var i = 0; i < bytes.Length; i++)
         {
@@ -64,6 +66,10 @@ internal static class HttpScanner
             if (kind == 2 && queryMark < 0)
             {
                 queryMark = i;
+            }
+            else if (kind == 4 && percentMark < 0)
+            {
+                percentMark = i;
             }
             hasFragment |= kind == 3;
         }

@@ -29,7 +29,7 @@ public static partial class RequestParser
         head.Method = ClassifyMethod(method);
 
         var targetStart = start + methodLength + 1;
-        var targetLength = HttpScanner.ScanTarget(buffer[targetStart..], out var queryMark, out var hasFragment);
+        var targetLength = HttpScanner.ScanTarget(buffer[targetStart..], out var queryMark, out var percentMark, out var hasFragment);
         if (targetLength < 0)
         {
             return ParseStatus.Incomplete;
@@ -75,11 +75,25 @@ public static partial class RequestParser
         {
             return Fail(head, ParseError.RequestLineTooLong);
         }
-        var targetError = hasFragment ? ParseError.InvalidRequestTarget : ParseTarget(buffer.Slice(targetStart, targetLength), targetStart, queryMark, head);
+        var target = buffer.Slice(targetStart, targetLength);
+        var targetError = hasFragment || (percentMark >= 0 && HasNulEscape(target, percentMark, queryMark))
+            ? ParseError.InvalidRequestTarget
+            : ParseTarget(target, targetStart, queryMark, head);
         return targetError == ParseError.None ? ParseStatus.Complete : Fail(head, targetError);
     }
 
     private static ReadOnlySpan<byte> Prefix(ReadOnlySpan<byte> bytes, int length) => bytes[..Math.Min(length, bytes.Length)];
+
+    /// <summary>
+    /// Whether "%00" comes before the query, from the first '%' on (the scan noted where it is, so a target without
+    /// one costs nothing here). It decodes to NUL, which names no file and no route; nginx and Kestrel answer 400 too,
+    /// so the server behind or beside them never takes what they refuse. A query may carry one.
+    /// </summary>
+    private static bool HasNulEscape(ReadOnlySpan<byte> target, int percentMark, int queryMark)
+    {
+        var beforeQuery = queryMark < 0 ? target.Length : queryMark;
+        return percentMark < beforeQuery && target[percentMark..beforeQuery].IndexOf("%00"u8) >= 0;
+    }
 
     private static bool IsWellFormedVersion(ReadOnlySpan<byte> version) =>
         version.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)version[5]) && version[6] == '.' && char.IsAsciiDigit((char)version[7]);
@@ -157,19 +171,14 @@ public static partial class RequestParser
             head.HasHost = true;
         }
 
-        // An authority ends at '/' or '?', so the first '?' always starts the query.
-        var pathEnd = queryMark < 0 ? target.Length : Math.Max(queryMark, pathStart);
-        if (target[pathStart..pathEnd].IndexOf("%00"u8) >= 0)
-        {
-            // A path that decodes to NUL names no file and no route; nginx and Kestrel answer 400 as well, so the
-            // server behind or beside them never sees what they refuse.
-            return ParseError.InvalidRequestTarget;
-        }
-        head.Path = new ByteRange(offset + pathStart, pathEnd - pathStart);
         if (queryMark < 0)
         {
+            head.Path = new ByteRange(offset + pathStart, target.Length - pathStart);
             return ParseError.None;
         }
+        // An authority ends at '/' or '?', so the first '?' always starts the query.
+        var pathEnd = Math.Max(queryMark, pathStart);
+        head.Path = new ByteRange(offset + pathStart, pathEnd - pathStart);
         head.Query = new ByteRange(offset + queryMark + 1, target.Length - queryMark - 1);
         head.HasQuery = true;
         return ParseError.None;
