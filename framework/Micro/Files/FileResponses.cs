@@ -8,8 +8,9 @@ namespace Micro.Files;
 /// <summary>
 /// How <c>res.SendFile</c> and <c>app.Static</c> answer: Content-Type from the extension, a weak ETag and
 /// Last-Modified, 412 for a failed If-Match or If-Unmodified-Since, 304 for a matching If-None-Match or
-/// If-Modified-Since, 206 for one satisfiable byte range of a GET, 416 for none. A component the root uses through <see cref="IFileExchange"/>, naming nothing of the root: a file that is not
-/// there is a <see cref="BadHttpRequestException"/> with 404, which the app answers with its status, as an HttpError.
+/// If-Modified-Since, 206 for one satisfiable byte range of a GET, 416 for none. A component the root uses through
+/// <see cref="IFileExchange"/>, naming nothing of the root: a file that is not there is a
+/// <see cref="BadHttpRequestException"/> with 404, which the app answers with its status, as an HttpError.
 /// </summary>
 internal static class FileResponses
 {
