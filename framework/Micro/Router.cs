@@ -49,7 +49,7 @@ public partial class Router
     public Router Static(string prefix, string directory)
     {
         var root = new Files.StaticRoot(directory);
-        return Get(prefix.TrimEnd('/') + "/*path", (req, res) => Files.FileResponses.Send(res, root.Resolve(req.Params["path"] ?? "", req.Path.EndsWith('/')), root));
+        return Get(prefix.TrimEnd('/') + "/*path", (req, res) => Files.FileResponses.Send(res, root.Resolve(req.Params["path"] ?? "", req.RawPath.EndsWith((byte)'/')), root));
     }
 
     /// <summary>Adds middleware that runs, in the order added, before the handlers of this router's routes.</summary>
