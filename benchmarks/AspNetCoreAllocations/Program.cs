@@ -1,5 +1,6 @@
 // Bytes the process allocates per request while an ASP.NET Core app (minimal APIs: text, JSON, a route value, a small
-// body read with a StreamReader as HttpArena's aspnet-minimal reads it, with a length or chunked) answers
+// body read with a StreamReader as HttpArena's aspnet-minimal reads it, with a length or chunked, a JSON body bound
+// to a type, which ASP.NET Core reads through HttpRequest.BodyReader) answers
 // pipelined requests over plain sockets, on Kestrel, on Micro (thread pool) and on Micro inline, side by side in one
 // process. The client reuses its buffers, so what is counted is the server's (and the runtime's background work,
 // the same for all three). Run: dotnet run -c Release --project benchmarks/AspNetCoreAllocations [requests]
@@ -12,7 +13,7 @@ var onlyPath = args.Length > 2 ? args[2] : null;
 const int Depth = 16;
 Console.WriteLine($"{requests} requests per path, pipelined {Depth}, after a warm-up; bytes allocated per request:");
 Console.WriteLine($"{"path",-18} {"Kestrel",10} {"Micro",10} {"inline",10}");
-foreach (var path in new[] { "/plaintext", "/json", "/users/42", "POST /sum", "POST /sum chunked" }.Where(path => onlyPath is null || path == onlyPath))
+foreach (var path in new[] { "/plaintext", "/json", "/users/42", "POST /sum", "POST /sum chunked", "POST /echo", "POST /echo chunked" }.Where(path => onlyPath is null || path == onlyPath))
 {
     var results = new List<double>();
     foreach (var server in new[] { "kestrel", "micro", "inline" })
@@ -51,6 +52,7 @@ static async Task<WebApplication> StartAsync(string server)
         using var reader = new StreamReader(request.Body);
         return (1 + int.Parse(await reader.ReadToEndAsync(), System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture);
     });
+    app.MapPost("/echo", (Payload payload) => Results.Json(new Payload(payload.Id + 1, payload.Name)));
     await app.StartAsync();
     return app;
 }
@@ -62,6 +64,8 @@ static async Task DriveAsync(int port, string path, int count)
     var one = Encoding.ASCII.GetBytes(path switch
     {
         "POST /sum" => "POST /sum HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n41",
+        "POST /echo" => "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 24\r\n\r\n{\"id\":41,\"name\":\"micro\"}",
+        "POST /echo chunked" => "POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n18\r\n{\"id\":41,\"name\":\"micro\"}\r\n0\r\n\r\n",
         "POST /sum chunked" => "POST /sum HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n41\r\n0\r\n\r\n",
         _ => $"GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n",
     });
@@ -110,3 +114,5 @@ internal sealed class StatusLineCounter
         return count;
     }
 }
+
+internal sealed record Payload(int Id, string Name);

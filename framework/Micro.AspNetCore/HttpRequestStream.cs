@@ -31,33 +31,76 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
 
     public bool HasStartedReading { get; private set; }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        !buffer.IsEmpty && owner.BodyPipeReader.TakeHeld(buffer.Span) is > 0 and var held
+            ? new ValueTask<int>(held) // read through BodyReader and not consumed there: they come first, as on Kestrel's one body
+            : ReadBodyAsync(buffer, cancellationToken);
+
+    /// <summary>The body's next bytes from the exchange, held to the request's limit (BodyReader reads with this).</summary>
+    public async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
         if (!CanHaveBody || buffer.IsEmpty)
         {
             return 0;
         }
-        var limit = owner.MaxRequestBodySize;
-        if (!HasStartedReading)
-        {
-            HasStartedReading = true;
-            if (limit is { } max && _declaredLength > max)
-            {
-                throw TooLarge(max);
-            }
-        }
+        BeginReading();
         // Back on the context it was called on: inline, the reactor's, where the body's bytes arrive, so a read that
         // waited goes on there (queued on the reactor, no wake); with ConfigureAwait(false) the body's source, which
         // runs its continuations asynchronously, sent the rest of the request through the thread pool and back. On
         // the thread pool schedule there is no context, and nothing changes.
         var count = await exchange.ReadBodyAsync(buffer, cancellationToken).ConfigureAwait(true);
         _read += count;
-        if (limit is { } cap && _read > cap)
+        if (owner.MaxRequestBodySize is { } cap && _read > cap)
         {
             throw TooLarge(cap);
         }
         return count;
+    }
+
+    /// <summary>
+    /// For BodyReader: the rest of a body that is not streamed, in place (no copy), held to the request's limit as a
+    /// read is; false for a streamed body, which is read with <see cref="ReadAsync(Memory{byte}, CancellationToken)"/>.
+    /// </summary>
+    public bool TryPeekBuffered(out ReadOnlyMemory<byte> rest)
+    {
+        var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
+        if (!CanHaveBody)
+        {
+            rest = default;
+            return true;
+        }
+        if (!exchange.TryPeekBody(out rest))
+        {
+            return false;
+        }
+        BeginReading();
+        if (owner.MaxRequestBodySize is { } cap && _read + rest.Length > cap)
+        {
+            throw TooLarge(cap);
+        }
+        return true;
+    }
+
+    /// <summary>BodyReader consumed <paramref name="count"/> bytes of what <see cref="TryPeekBuffered"/> gave.</summary>
+    public void SkipBuffered(int count)
+    {
+        _exchange!.SkipBody(count);
+        _read += count;
+    }
+
+    /// <summary>The first read fixes the request's limit (IHttpMaxRequestBodySizeFeature) and checks the declared length against it.</summary>
+    private void BeginReading()
+    {
+        if (HasStartedReading)
+        {
+            return;
+        }
+        HasStartedReading = true;
+        if (owner.MaxRequestBodySize is { } max && _declaredLength > max)
+        {
+            throw TooLarge(max);
+        }
     }
 
     private BadHttpRequestException TooLarge(long limit)

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Text;
 using Micro.Parser;
@@ -11,10 +12,11 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal abstract partial class RequestFeatures :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpMaxRequestBodySizeFeature, IHttpRequestIdentifierFeature,
-    IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature
+    IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature
 {
     private IHeaderDictionary? _replacedRequestHeaders;
     private Stream? _replacedRequestBody;
+    private (Stream Body, PipeReader Reader)? _readerOverReplacedBody;
     private byte[] _lastTarget = [];
     private string _rawTarget = "";
     private string _path = "";
@@ -66,6 +68,9 @@ internal abstract partial class RequestFeatures :
         Scheme = "http";
         PathBase = "";
         _requestStream.Reset();
+        _requestPipeReader.Reset();
+        _readerOverReplacedBody?.Reader.Complete();
+        _readerOverReplacedBody = null;
     }
 
     /// <summary>Copies the request headers now, while the exchange is still this request's (before callbacks that run after the response).</summary>
@@ -100,6 +105,22 @@ internal abstract partial class RequestFeatures :
         get => _replacedRequestBody ?? _requestStream;
         set => _replacedRequestBody = value;
     }
+
+    /// <summary>The body stream's reader; over a body a middleware put in its place, a reader made for that stream, as on Kestrel.</summary>
+    PipeReader IRequestBodyPipeFeature.Reader => _replacedRequestBody is null ? _requestPipeReader : ReaderOverReplacedBody(_replacedRequestBody);
+
+    private PipeReader ReaderOverReplacedBody(Stream replaced)
+    {
+        if (_readerOverReplacedBody is not { } over || !ReferenceEquals(over.Body, replaced))
+        {
+            _readerOverReplacedBody?.Reader.Complete();
+            _readerOverReplacedBody = over = (replaced, PipeReader.Create(replaced, new StreamPipeReaderOptions(leaveOpen: true)));
+        }
+        return over.Reader;
+    }
+
+    /// <summary>The request's body reader (for its body stream, which hands out first what the reader holds).</summary>
+    internal HttpRequestPipeReader BodyPipeReader => _requestPipeReader;
 
     bool IHttpRequestBodyDetectionFeature.CanHaveBody => _requestStream.CanHaveBody;
 

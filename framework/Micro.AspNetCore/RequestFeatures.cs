@@ -17,6 +17,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
     private readonly ResponseOutbox _outbox;
     private readonly HttpResponseStream _responseStream;
     private readonly HttpRequestStream _requestStream;
+    private readonly HttpRequestPipeReader _requestPipeReader;
     private readonly RequestHeaderView _requestHeaders;
 
     protected RequestFeatures(MicroServerHostOptions options) : base(s_own)
@@ -26,6 +27,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         _outbox = new ResponseOutbox(_responseWriter);
         _responseStream = new HttpResponseStream(this);
         _requestStream = new HttpRequestStream(this);
+        _requestPipeReader = new HttpRequestPipeReader(_requestStream, this);
         _requestHeaders = new RequestHeaderView(() => Exchange, new RequestHeaderReader());
     }
 
@@ -80,6 +82,6 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature),
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
-        typeof(IHttpResponseTrailersFeature),
+        typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature),
     ];
 }

@@ -91,6 +91,16 @@ public sealed partial class HttpExchange
         _body.ReadAsync(destination, cancellationToken);
 
     /// <summary>
+    /// The rest of a body that is not streamed, in place and valid until the response completes (a body lent from the
+    /// receive buffer is copied once, as for <see cref="BodyMemory"/>); false for a streamed body. Reads after it go on
+    /// past the bytes <see cref="SkipBody"/> marks taken.
+    /// </summary>
+    public bool TryPeekBody(out ReadOnlyMemory<byte> rest) => _body.TryPeek(out rest);
+
+    /// <summary>Marks <paramref name="count"/> bytes of the body <see cref="TryPeekBody"/> gave read.</summary>
+    public void SkipBody(int count) => _body.Skip(count);
+
+    /// <summary>
     /// Buffers a streamed body whole (up to <paramref name="limit"/> bytes, past which it throws
     /// <see cref="Microsoft.AspNetCore.Http.BadHttpRequestException"/> 413), after which <see cref="Body"/> works as for
     /// any other request. Completes at once for a body that was not streamed.

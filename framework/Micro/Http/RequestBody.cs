@@ -65,6 +65,29 @@ internal sealed class RequestBody
         return new ValueTask<int>(count);
     }
 
+    /// <summary>
+    /// The part of a buffered body not read yet, in place (owned first: it is held across awaits), for a reader that
+    /// takes it without a copy; false for a streamed body. <see cref="Skip"/> says how much was taken.
+    /// </summary>
+    public bool TryPeek(out ReadOnlyMemory<byte> rest)
+    {
+        if (_pipe is not null)
+        {
+            rest = default;
+            return false;
+        }
+        _bytes.EnsureOwned();
+        rest = _bytes.Memory[_read..];
+        return true;
+    }
+
+    /// <summary>Marks <paramref name="count"/> bytes of a buffered body read (after <see cref="TryPeek"/>).</summary>
+    public void Skip(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, _bytes.Length - _read);
+        _read += count;
+    }
+
     /// <summary>Buffers a streamed body whole, up to <paramref name="limit"/> bytes (413 past it); then it is a buffered body.</summary>
     public async ValueTask ReadWholeAsync(long limit)
     {
