@@ -56,6 +56,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         StartRequest(exchange);
         StartUpgradable(exchange);
         StartTrailers(exchange);
+        StartDataRates(exchange);
     }
 
     /// <summary>The exchange is done with (its response complete): nothing may reach it from now on.</summary>
@@ -73,6 +74,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         ResetUpgrade();
         ResetRouting();
         ResetTrailers();
+        ResetDataRates();
     }
 
     /// <summary>The features this object is, by type.</summary>
@@ -83,5 +85,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
         typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature),
+        typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature),
+        typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature),
     ];
 }

@@ -39,7 +39,7 @@ internal sealed partial class HttpConnection
             _reader.HoldClock(sinceLastTick);
         }
         var view = new TimeoutView(
-            ClientReadsTooSlowly: _transport.ReadsSlowerThan(_state.Options.MinResponseDataRate, now),
+            ClientReadsTooSlowly: _transport.ReadsSlowerThan(_line.MinResponseDataRate(_state.Options.MinResponseDataRate), now),
             Reader: _reader.Phase,
             BodyArrivesTooSlowly: _reader.BodyArrivesTooSlowly(now),
             BodyReaderFull: IsPaused(ReadPause.BodyReaderFull),

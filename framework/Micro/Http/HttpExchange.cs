@@ -268,6 +268,7 @@ public sealed partial class HttpExchange
             _body.Reset();
         }
         ResetResponse();
+        ResetDataRates();
         _connection = null;
         WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Micro.Parser;
+using Micro.Transport;
 
 namespace Micro.Http;
 
@@ -175,8 +176,8 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
     /// <summary>Time the server held the client back does not count against it: the clock stands still for it.</summary>
     public void HoldClock(long milliseconds) => _clockStartedAt += milliseconds;
 
-    /// <summary>True when the body arrives slower than <see cref="HttpServerOptions.MinRequestBodyDataRate"/>.</summary>
-    public bool ArrivesTooSlowly(long now) => options.MinRequestBodyDataRate.IsTooSlow(_bytesOnClock, now - _clockStartedAt);
+    /// <summary>True when the body arrives slower than <paramref name="rate"/> (the server's, or its request's own).</summary>
+    public bool ArrivesTooSlowly(long now, DataRate rate) => rate.IsTooSlow(_bytesOnClock, now - _clockStartedAt);
 
     /// <summary>Gives back what a body being buffered holds (the connection closed, or the body was refused).</summary>
     public void ReleaseBuffer()

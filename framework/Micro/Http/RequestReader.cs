@@ -74,7 +74,8 @@ internal struct RequestReader(HttpReactorState state)
     public void DetachFromReceiveBuffer() => _receivingBody?.DetachFromReceiveBuffer();
 
     /// <summary>A body being read arrives slower than the minimum data rate.</summary>
-    public bool BodyArrivesTooSlowly(long now) => Phase is ReaderPhase.Body or ReaderPhase.StreamedBody && _bodyReader!.ArrivesTooSlowly(now);
+    public bool BodyArrivesTooSlowly(long now) => Phase is ReaderPhase.Body or ReaderPhase.StreamedBody
+        && _bodyReader!.ArrivesTooSlowly(now, (_streamingExchange ?? _receivingBody)?.MinBodyDataRate(state.Options.MinRequestBodyDataRate) ?? state.Options.MinRequestBodyDataRate);
 
     /// <summary>Time the server held the client back does not count against its body.</summary>
     public void HoldClock(long milliseconds) => _bodyReader?.HoldClock(milliseconds);

@@ -27,6 +27,7 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     private HttpExchange? _last;
     private int _count;
     private TaskCompletionSource? _drainWaiter;
+    private object? _lastSentRate; // the minimum response data rate the last response released set for itself (boxed), if any
 
     public readonly int Count => _count;
 
@@ -71,6 +72,15 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     }
 
     /// <summary>
+    /// The minimum rate the client must read at now: the front response's own if it has begun (its bytes are the last
+    /// in the output), else the last released one's, whose bytes may still be leaving; <paramref name="server"/>'s
+    /// where they set none.
+    /// </summary>
+    public readonly DataRate MinResponseDataRate(DataRate server) => _first is { HasStarted: true } front
+        ? front.MinResponseDataRate(server)
+        : _lastSentRate is DataRate own ? own : server;
+
+    /// <summary>
     /// Response bytes the connection holds: unsent output plus what responses behind the front have produced (private
     /// buffers, bodies being built). Walks the line, which is short by construction (MaxPipelinedRequests) and empty
     /// in the common case of synchronous handlers.
@@ -98,6 +108,7 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
         {
             TryDequeue(out _);
             first.MovePrivateOutputTo(transport.Output);
+            _lastSentRate = first.OwnMinResponseDataRate;
             if (first.Head.ConnectionUpgrade && first.Head.KeepAlive)
             {
                 upgrade = first;

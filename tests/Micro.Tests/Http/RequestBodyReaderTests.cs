@@ -81,14 +81,16 @@ public sealed class RequestBodyReaderTests
     public void The_data_rate_clock_counts_the_clients_time_only()
     {
         var reader = Reader();
+        var rate = new HttpServerOptions().MinRequestBodyDataRate;
         reader.Start(Head("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n"), now: 1_000);
-        Assert.False(reader.ArrivesTooSlowly(now: 6_000));
-        Assert.True(reader.ArrivesTooSlowly(now: 6_001)); // 5 s of grace, and no byte
-        reader.HoldClock(10_000);                         // the server held the client back for 10 s
-        Assert.False(reader.ArrivesTooSlowly(now: 16_000));
+        Assert.False(reader.ArrivesTooSlowly(now: 6_000, rate));
+        Assert.True(reader.ArrivesTooSlowly(now: 6_001, rate)); // 5 s of grace, and no byte
+        Assert.False(reader.ArrivesTooSlowly(now: 6_001, default)); // a request that set no minimum
+        reader.HoldClock(10_000);                               // the server held the client back for 10 s
+        Assert.False(reader.ArrivesTooSlowly(now: 16_000, rate));
         reader.Buffer(new byte[2400], 0, 2400, out _, out _);
         reader.RestartClock(now: 20_000);
-        Assert.False(reader.ArrivesTooSlowly(now: 25_000));
+        Assert.False(reader.ArrivesTooSlowly(now: 25_000, rate));
         reader.ReleaseBuffer();
     }
 }
