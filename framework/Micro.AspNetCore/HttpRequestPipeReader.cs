@@ -172,6 +172,10 @@ internal sealed class HttpRequestPipeReader(HttpRequestStream body, RequestFeatu
         if (_start == _end)
         {
             (_start, _end) = (0, 0);
+            if (_ended)
+            {
+                owner.OnRequestBodyEnded(); // consumed to its end: its trailers are available
+            }
         }
     }
 

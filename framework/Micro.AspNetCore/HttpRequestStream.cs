@@ -34,10 +34,14 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         !buffer.IsEmpty && owner.BodyPipeReader.TakeHeld(buffer.Span) is > 0 and var held
             ? new ValueTask<int>(held) // read through BodyReader and not consumed there: they come first, as on Kestrel's one body
-            : ReadBodyAsync(buffer, cancellationToken);
+            : ReadBodyAsync(buffer, cancellationToken, endsBody: true);
 
-    /// <summary>The body's next bytes from the exchange, held to the request's limit (BodyReader reads with this).</summary>
-    public async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>
+    /// The body's next bytes from the exchange, held to the request's limit (BodyReader reads with this). When
+    /// <paramref name="endsBody"/>, a read that finds the end tells the request the application has read it all (its
+    /// trailers are available); BodyReader tells it itself, once it has handed out what it holds.
+    /// </summary>
+    public async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken, bool endsBody = false)
     {
         var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
         if (!CanHaveBody || buffer.IsEmpty)
@@ -54,6 +58,10 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
         if (owner.MaxRequestBodySize is { } cap && _read > cap)
         {
             throw TooLarge(cap);
+        }
+        if (count == 0 && endsBody)
+        {
+            owner.OnRequestBodyEnded();
         }
         return count;
     }
@@ -87,6 +95,10 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
     {
         _exchange!.SkipBody(count);
         _read += count;
+        if (_exchange.TryPeekBody(out var rest) && rest.IsEmpty)
+        {
+            owner.OnRequestBodyEnded(); // consumed to its end, as Kestrel's final advance
+        }
     }
 
     /// <summary>The first read fixes the request's limit (IHttpMaxRequestBodySizeFeature) and checks the declared length against it.</summary>

@@ -75,6 +75,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         ResetRouting();
         ResetTrailers();
         ResetDataRates();
+        ResetRequestTrailers();
     }
 
     /// <summary>The features this object is, by type.</summary>
@@ -84,7 +85,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpMaxRequestBodySizeFeature),
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
-        typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature),
+        typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature),
     ];

@@ -4,7 +4,7 @@ namespace Micro.Parser;
 /// Decodes a chunked body (RFC 9112 section 7.1) without copying: each call hands back the next run of data as a
 /// range in the caller's input, and consumes framing bytes as it goes, so input can end at any byte and nothing
 /// needs to be kept from one call to the next. Chunk extensions are skipped within a bound; trailer fields are
-/// validated against the header limits and discarded.
+/// validated against the header limits and kept, as received, for <see cref="Trailers"/>.
 /// </summary>
 public sealed class ChunkedDecoder
 {
@@ -17,6 +17,7 @@ public sealed class ChunkedDecoder
     private int _extensionLength;
     private int _trailerBytes;
     private int _trailerLines;
+    private byte[]? _trailers; // the trailer section's bytes so far: grown as they arrive, within MaxHeaderBytes, kept for the next body
 
     /// <summary>Creates a decoder that enforces <paramref name="limits"/> (the defaults when null).</summary>
     public ChunkedDecoder(HttpParserLimits? limits = null) => _limits = limits ?? HttpParserLimits.Default;
@@ -44,6 +45,12 @@ public sealed class ChunkedDecoder
 
     /// <summary>True once the whole body, trailers included, has been read.</summary>
     public bool IsComplete => _state == State.Done;
+
+    /// <summary>
+    /// The trailer fields of a body that is complete, as received: whole <c>Name: value\r\n</c> lines, each name a
+    /// token and each value free of control characters; empty when it had none. Valid until <see cref="Reset"/>.
+    /// </summary>
+    public ReadOnlySpan<byte> Trailers => IsComplete ? new ReadOnlySpan<byte>(_trailers, 0, _trailerBytes) : default;
 
     /// <summary>Makes the decoder ready for the next body.</summary>
     public void Reset()
@@ -169,15 +176,15 @@ public sealed class ChunkedDecoder
                 {
                     return ParseError.TrailerSectionTooLarge;
                 }
-                return CountTrailerByte() ?? (HttpScanner.IsTokenByte(b) ? Go(State.TrailerName) : ParseError.InvalidTrailer);
+                return KeepTrailerByte(b) ?? (HttpScanner.IsTokenByte(b) ? Go(State.TrailerName) : ParseError.InvalidTrailer);
             case State.TrailerName:
-                return CountTrailerByte() ?? (b == ':' ? Go(State.TrailerValue)
+                return KeepTrailerByte(b) ?? (b == ':' ? Go(State.TrailerValue)
                     : HttpScanner.IsTokenByte(b) ? ParseError.None : ParseError.InvalidTrailer);
             case State.TrailerValue:
-                return CountTrailerByte() ?? (b == '\r' ? Go(State.TrailerLineFeed)
+                return KeepTrailerByte(b) ?? (b == '\r' ? Go(State.TrailerLineFeed)
                     : IsControl(b) ? ParseError.InvalidTrailer : ParseError.None);
             case State.TrailerLineFeed:
-                return CountTrailerByte() ?? (b == '\n' ? Go(State.TrailerLineStart) : ParseError.InvalidTrailer);
+                return KeepTrailerByte(b) ?? (b == '\n' ? Go(State.TrailerLineStart) : ParseError.InvalidTrailer);
             case State.FinalLineFeed:
                 return b == '\n' ? Go(State.Done) : ParseError.InvalidTrailer;
             default:
@@ -192,8 +199,20 @@ public sealed class ChunkedDecoder
         return Go(State.Extension);
     }
 
-    private ParseError? CountTrailerByte() =>
-        ++_trailerBytes > _limits.MaxHeaderBytes ? ParseError.TrailerSectionTooLarge : null;
+    /// <summary>Keeps a byte of the trailer section, which counts toward the header limit.</summary>
+    private ParseError? KeepTrailerByte(byte b)
+    {
+        if (_trailerBytes >= _limits.MaxHeaderBytes)
+        {
+            return ParseError.TrailerSectionTooLarge;
+        }
+        if (_trailers is null || _trailerBytes == _trailers.Length)
+        {
+            Array.Resize(ref _trailers, Math.Min(Math.Max(64, _trailerBytes * 2), _limits.MaxHeaderBytes));
+        }
+        _trailers[_trailerBytes++] = b;
+        return null;
+    }
 
     private ParseError Go(State next)
     {

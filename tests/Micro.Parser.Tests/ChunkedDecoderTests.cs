@@ -150,6 +150,27 @@ public sealed class ChunkedDecoderTests
     }
 
     [Fact]
+    public void Trailers_are_kept_as_received_across_pieces_and_forgotten_at_reset()
+    {
+        var decoder = new ChunkedDecoder();
+        var encoded = Bytes("1\r\nx\r\n0\r\nX-Sum: 42\r\nx-other:a b\t\r\n\r\n");
+        var fed = 0;
+        ChunkedDecodeStatus status;
+        do
+        {
+            // One byte at a time: a trailer section split anywhere is kept whole.
+            status = decoder.Decode(encoded.AsSpan(fed, 1), out var consumed, out _);
+            Assert.True(decoder.Trailers.IsEmpty || status == ChunkedDecodeStatus.Completed); // only once the body is complete
+            fed += consumed;
+        }
+        while (status != ChunkedDecodeStatus.Completed);
+        Assert.Equal("X-Sum: 42\r\nx-other:a b\t\r\n", Text(decoder.Trailers));
+        decoder.Reset();
+        Assert.Equal(ChunkedDecodeStatus.Completed, decoder.Decode(Bytes("0\r\n\r\n"), out _, out _));
+        Assert.True(decoder.Trailers.IsEmpty);
+    }
+
+    [Fact]
     public void A_decoder_is_reusable_after_reset()
     {
         var decoder = new ChunkedDecoder();

@@ -15,7 +15,7 @@ public sealed class PublicSurfaceTests
         "Micro.Parser.BodyFraming",
         "Micro.Parser.ByteRange: Boolean IsEmpty; ByteRange(Int32, Int32); Int32 End; Int32 Length; Int32 Offset; ReadOnlySpan`1 Of(ReadOnlySpan`1)",
         "Micro.Parser.ChunkedDecodeStatus",
-        "Micro.Parser.ChunkedDecoder: Boolean IsComplete; ChunkedDecodeStatus Decode(ReadOnlySpan`1, Int32 ByRef, ByteRange ByRef); ChunkedDecoder(HttpParserLimits); ParseError Error; Void Reset()",
+        "Micro.Parser.ChunkedDecoder: Boolean IsComplete; ChunkedDecodeStatus Decode(ReadOnlySpan`1, Int32 ByRef, ByteRange ByRef); ChunkedDecoder(HttpParserLimits); ParseError Error; ReadOnlySpan`1 Trailers; Void Reset()",
         "Micro.Parser.HeaderField: ByteRange Name; ByteRange Value; HeaderField(ByteRange, ByteRange)",
         "Micro.Parser.HttpGrammar: Boolean IsToken(ReadOnlySpan`1); Boolean IsToken(String); String MethodName(RequestHead, ReadOnlySpan`1); String MethodName(RequestMethod)",
         "Micro.Parser.HttpParserLimits: HttpParserLimits Default; HttpParserLimits(); Int32 MaxChunkExtensionLength; Int32 MaxHeaderBytes; Int32 MaxHeaderCount; Int32 MaxRequestLineLength",

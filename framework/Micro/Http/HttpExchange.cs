@@ -76,6 +76,12 @@ public sealed partial class HttpExchange
     /// </summary>
     public ReadOnlyMemory<byte> BodyMemory => _body.Memory;
 
+    /// <summary>
+    /// The trailer fields of a streamed chunked body once it has all arrived, as received: whole "Name: value\r\n"
+    /// lines, names tokens and values free of control characters (the parser checked them within the header limits).
+    /// </summary>
+    internal ReadOnlyMemory<byte> RequestTrailers => _body.Trailers;
+
     /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="HttpServerOptions.StreamRequestBody"/>).</summary>
     public bool IsBodyStreamed => _body.IsStreamed;
 

@@ -17,6 +17,9 @@ internal sealed class RequestBody
 
     public bool IsStreamed => _pipe is not null;
 
+    /// <summary>A streamed chunked body's trailer fields once it is whole; empty otherwise.</summary>
+    public ReadOnlyMemory<byte> Trailers => _pipe?.Trailers ?? default;
+
     /// <summary>The buffered body; lent bytes are valid only while the handler runs synchronously.</summary>
     public ReadOnlySpan<byte> Span
     {

@@ -29,11 +29,24 @@ internal sealed class RequestBodyPipe
     private bool _writerWaiting;
     private Exception? _failure;
     private TaskCompletionSource? _readerWaiting;
+    private byte[]? _trailers; // a chunked body's trailer section, as received, once it is whole
 
     /// <param name="onDrained">Called, on any thread, when a full pipe has room again; the connection resumes reading.</param>
     public RequestBodyPipe(Action onDrained)
     {
         _onDrained = onDrained;
+    }
+
+    /// <summary>The trailer fields of a chunked body once it is whole (whole "Name: value\r\n" lines); empty before, and when it had none.</summary>
+    public ReadOnlyMemory<byte> Trailers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _completed ? _trailers : default;
+            }
+        }
     }
 
     /// <summary>Bytes buffered and not yet read.</summary>
@@ -118,12 +131,14 @@ internal sealed class RequestBodyPipe
         return bigger;
     }
 
-    /// <summary>The body is whole: a reader gets 0 after what is buffered.</summary>
-    public void Complete()
+    /// <summary>The body is whole, with the trailer fields of a chunked one (copied): a reader gets 0 after what is buffered.</summary>
+    public void Complete(ReadOnlySpan<byte> trailers = default)
     {
         TaskCompletionSource? wake;
+        var kept = trailers.IsEmpty ? null : trailers.ToArray();
         lock (_lock)
         {
+            _trailers = kept;
             _completed = true;
             wake = TakeReaderWaiting();
         }

@@ -155,7 +155,7 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
             switch (result)
             {
                 case ChunkedDecodeStatus.Completed:
-                    pipe.Complete();
+                    pipe.Complete(_chunked.Trailers);
                     return BodyProgress.Complete;
                 case ChunkedDecodeStatus.NeedMoreData when consumed >= available:
                     return BodyProgress.NeedMore;
