@@ -226,6 +226,29 @@ public sealed partial class HttpExchange
         _connection?.OnAsyncHandlerCompleted(this, failure);
     }
 
+    // The minimum data rates this request set for itself in place of the server's (as Kestrel's
+    // IHttpMinRequestBodyDataRateFeature and IHttpMinResponseDataRateFeature, which a long upload or a slow stream
+    // turns off): set on any thread, read by the reactor at its tick, each a boxed DataRate swapped whole, null for the
+    // server's. Here with the rest of the exchange rather than in a room of their own: a request that sets none pays
+    // two stores at its reset and nothing else.
+    private object? _minBodyDataRate;
+    private object? _minResponseDataRate;
+
+    /// <summary>This request's body must arrive at least at <paramref name="rate"/> (bytes per second 0: no minimum); null: the server's.</summary>
+    internal void SetMinBodyDataRate(DataRate? rate) => Volatile.Write(ref _minBodyDataRate, rate);
+
+    /// <summary>The client must take this request's response at least at <paramref name="rate"/> (0: no minimum); null: the server's.</summary>
+    internal void SetMinResponseDataRate(DataRate? rate) => Volatile.Write(ref _minResponseDataRate, rate);
+
+    /// <summary>The rate this request's body is held to: its own, or <paramref name="server"/>'s.</summary>
+    internal DataRate MinBodyDataRate(DataRate server) => Volatile.Read(ref _minBodyDataRate) is DataRate own ? own : server;
+
+    /// <summary>The rate the client must read this request's response at: its own, or <paramref name="server"/>'s.</summary>
+    internal DataRate MinResponseDataRate(DataRate server) => Volatile.Read(ref _minResponseDataRate) is DataRate own ? own : server;
+
+    /// <summary>The response's own rate as set (boxed), for the connection to go on holding its client to it while its bytes leave.</summary>
+    internal object? OwnMinResponseDataRate => Volatile.Read(ref _minResponseDataRate);
+
     /// <summary>
     /// Which use of this pooled exchange this is: a subscriber that outlives its handler (an event stream kept by a
     /// topic) compares it to the one it began with, and writes nothing into a later request's response.
@@ -274,7 +297,7 @@ public sealed partial class HttpExchange
             _body.Reset();
         }
         ResetResponse();
-        ResetDataRates();
+        _minBodyDataRate = _minResponseDataRate = null;
         _connection = null;
         WantsClose = AbortConnection = _closeRequired = false;
         _pending = default;
