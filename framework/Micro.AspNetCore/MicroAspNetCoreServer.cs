@@ -100,7 +100,9 @@ public sealed class MicroAspNetCoreServer : IServer
         // every body it does not buffer whole, so no size is ever reserved for what a client declares.
         engine.MaxRequestBodySize = long.MaxValue;
         var buffered = _options.MaxBufferedRequestBodySize;
-        engine.StreamRequestBody = (head, _) => head.Framing == Parser.BodyFraming.Chunked || head.ContentLength > buffered;
+        // A client that expects 100 Continue has its body streamed whatever its size: the 100 goes out when the app
+        // first reads, so an app that answers without reading (a 401, a 413) invites no body, as on Kestrel.
+        engine.StreamRequestBody = (head, _) => head.Framing == Parser.BodyFraming.Chunked || head.ContentLength > buffered || head.ExpectContinue;
         return engine;
     }
 

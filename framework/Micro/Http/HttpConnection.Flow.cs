@@ -3,8 +3,8 @@ namespace Micro.Http;
 /// <summary>
 /// Flow control of the connection: whether another request may begin, a body's start (100 Continue, buffered or
 /// streamed), refusals answered in line, a streamed body's handler making room, streaming responses waiting for room
-/// or their turn, and responses held back going out. Declares no state: the connection's
-/// fields are written in HttpConnection.cs.
+/// or their turn, and responses held back going out. Its own state is the 100 Continue a streamed body's client is
+/// owed and the delegates it hands the body pipe; the connection's other fields are written in HttpConnection.cs.
 /// </summary>
 internal sealed partial class HttpConnection
 {
@@ -43,12 +43,16 @@ internal sealed partial class HttpConnection
     /// </summary>
     private bool StartBody(HttpExchange exchange, byte[] buffer, int length, ref int offset)
     {
-        if (exchange.Head.ExpectContinue && _line.IsEmpty && (_reader.BodyRemaining < 0 || _reader.BytesAhead < _reader.BodyRemaining))
+        var expectsContinue = exchange.Head.ExpectContinue && (_reader.BodyRemaining < 0 || _reader.BytesAhead < _reader.BodyRemaining);
+        var mode = _reader.ChooseBodyMode(_resumeAfterBodyRead ??= ResumeAfterBodyRead, expectsContinue ? _continueWanted ??= ContinueWanted : null);
+        _continueOwed = expectsContinue && mode == ReadStep.StreamingRequest; // sent when its handler first waits for the body
+        if (expectsContinue && mode == ReadStep.NeedMore && _line.IsEmpty)
         {
+            // Buffered: the body is read before the handler runs, so it is asked for now (not over a response still owed).
             _transport.Output.Write(ContinueResponse);
             _transport.Flush();
         }
-        switch (_reader.ChooseBodyMode(_resumeAfterBodyRead ??= ResumeAfterBodyRead))
+        switch (mode)
         {
             case ReadStep.StreamingRequest:
                 // What of the body has arrived goes into the pipe before the handler runs: a small body (a pipelined
@@ -99,6 +103,46 @@ internal sealed partial class HttpConnection
     }
 
     private Action? _resumeAfterBodyRead; // made once per connection, not per streamed body
+    private Action? _continueWanted; // made once per connection that meets a client expecting 100 Continue
+    private bool _continueOwed; // a streamed body's client expects 100 Continue and has not had it
+
+    /// <summary>
+    /// The client waits for 100 Continue before it sends the body, and nothing of it has come: the server holds it,
+    /// so its body's clock stands still (as Kestrel times a body only once the app reads it).
+    /// </summary>
+    private bool ContinueHoldsTheClient => _continueOwed && !_reader.BodyHasBegun;
+
+    /// <summary>A streamed body's handler waits for bytes (any thread): the 100 Continue its client expects goes out on the reactor.</summary>
+    private void ContinueWanted()
+    {
+        if (_state.Reactor.IsOnReactorThread)
+        {
+            SendOwedContinue();
+        }
+        else
+        {
+            _state.Reactor.Post(static connection => ((HttpConnection)connection!).SendOwedContinue(), this);
+        }
+    }
+
+    private void SendOwedContinue()
+    {
+        if (!_continueOwed || _phase != ConnectionPhase.Serving)
+        {
+            return;
+        }
+        _continueOwed = false;
+        if (_reader.StreamingExchange is not { HasStarted: false } exchange || _line.First != exchange)
+        {
+            return; // answered already, or a response before it is still owed, which a 100 would overtake
+        }
+        _transport.Output.Write(ContinueResponse);
+        _transport.Flush();
+        _reader.RestartBodyClock(_state.Reactor.Now); // the client's time starts now
+    }
+
+    /// <summary>The streamed body's handler is done with it: a 100 Continue not sent by now never will be (the body is drained on the client's clock).</summary>
+    private void ForgetOwedContinue() => _continueOwed = false;
 
     /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
     private void ResumeAfterBodyRead()

@@ -31,7 +31,8 @@ internal sealed partial class HttpConnection
         // The server's time: its output is full, it stopped reading, or a handler ahead of the client's next request
         // still runs (Kestrel starts the head's clock only when it starts reading that request). Not a streamed
         // upload's own handler: that one runs by design while its body arrives, on the client's clock.
-        var serverHolds = _transport.IsOutputFull || IsPaused(ReadPause.PipelineFull | ReadPause.ResponsesHeld) || (!_line.IsEmpty && !_reader.IsStreaming);
+        var serverHolds = _transport.IsOutputFull || IsPaused(ReadPause.PipelineFull | ReadPause.ResponsesHeld) || (!_line.IsEmpty && !_reader.IsStreaming)
+            || ContinueHoldsTheClient;
         if (serverHolds)
         {
             // Paused, not restarted: the client keeps the time it had used, and gets none of the server's.

@@ -269,6 +269,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         if (_reader.StreamingExchange is { IsCompleted: true })
         {
             _reader.ReleaseStreamingReader(); // the handler is done with its body: the rest is read and dropped
+            ForgetOwedContinue();
         }
         while (true)
         {

@@ -31,10 +31,17 @@ internal sealed class RequestBodyPipe
     private TaskCompletionSource? _readerWaiting;
     private byte[]? _trailers; // a chunked body's trailer section, as received, once it is whole
 
+    private Action? _onReaderWaits; // once: the client may be holding the body back until it hears 100 Continue
+
     /// <param name="onDrained">Called, on any thread, when a full pipe has room again; the connection resumes reading.</param>
-    public RequestBodyPipe(Action onDrained)
+    /// <param name="onReaderWaits">
+    /// Called once, on the reader's thread, the first time the reader waits for bytes: the connection sends the 100
+    /// Continue a client expects only then, so a handler that answers without reading invites no body (as Kestrel).
+    /// </param>
+    public RequestBodyPipe(Action onDrained, Action? onReaderWaits = null)
     {
         _onDrained = onDrained;
+        _onReaderWaits = onReaderWaits;
     }
 
     /// <summary>The trailer fields of a chunked body once it is whole (whole "Name: value\r\n" lines); empty before, and when it had none.</summary>
@@ -189,6 +196,7 @@ internal sealed class RequestBodyPipe
         while (true)
         {
             Task waitFor;
+            Action? onReaderWaits;
             lock (_lock)
             {
                 if (_readerGone)
@@ -209,7 +217,10 @@ internal sealed class RequestBodyPipe
                     return 0;
                 }
                 waitFor = (_readerWaiting ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                onReaderWaits = _onReaderWaits;
+                _onReaderWaits = null;
             }
+            onReaderWaits?.Invoke(); // outside the lock: it may write to the connection (inline, on the reactor)
             await waitFor.WaitAsync(cancellationToken).ConfigureAwait(true);
         }
     }

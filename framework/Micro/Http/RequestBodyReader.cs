@@ -19,9 +19,13 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
     private long _streamedLength;
     private long _clockStartedAt;
     private long _bytesOnClock;
+    private long _bytesSinceStart; // what the clock counted before its restarts: HasBegun outlives them
 
     /// <summary>Bytes of a Content-Length body still to come; -1 for a chunked body.</summary>
     public long Remaining => _remaining;
+
+    /// <summary>Whether any byte of this body (framing included) has arrived.</summary>
+    public bool HasBegun => _bytesSinceStart + _bytesOnClock > 0;
 
     /// <summary>What was wrong with a body that is <see cref="BodyProgress.Malformed"/>.</summary>
     public ParseError Error => _chunked?.Error ?? ParseError.None;
@@ -36,6 +40,7 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
         ReleaseBuffer();
         _streamedLength = 0;
         RestartClock(now);
+        _bytesSinceStart = 0;
         if (head.Framing == BodyFraming.Chunked)
         {
             (_chunked ??= new ChunkedDecoder(options.ParserLimits)).Reset();
@@ -169,6 +174,7 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
     /// <summary>The client's clock starts again (the time just past was the server's, such as a handler reading slowly).</summary>
     public void RestartClock(long now)
     {
+        _bytesSinceStart += _bytesOnClock;
         _clockStartedAt = now;
         _bytesOnClock = 0;
     }

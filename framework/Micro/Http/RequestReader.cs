@@ -161,15 +161,19 @@ internal struct RequestReader(HttpReactorState state)
     /// <summary>The largest body the request being read may have: the server's limit, or its route's.</summary>
     public long BodyLimit { get; private set; }
 
+    /// <summary>Whether any byte of the body being read has arrived (a client that expects 100 Continue may send it without waiting).</summary>
+    public bool BodyHasBegun => _bodyReader?.HasBegun ?? false;
+
     /// <summary>Bytes of a Content-Length body still to come (-1 for chunked): for 100 Continue.</summary>
     public long BodyRemaining => _bodyReader?.Remaining ?? 0;
 
     /// <summary>
     /// After <see cref="ReadStep.BodyStarted"/>: whether the app wants this body streamed (its handler runs now); if
     /// so the pipe is set up (<paramref name="onPipeDrained"/> is called, on any thread, when a full pipe has room
-    /// again) and the exchange is <see cref="Ready"/> for dispatch. A predicate that throws refuses the request (500).
+    /// again; <paramref name="onReaderWaits"/> once, when its reader first waits) and the exchange is
+    /// <see cref="Ready"/> for dispatch. A predicate that throws refuses the request (500).
     /// </summary>
-    public ReadStep ChooseBodyMode(Action onPipeDrained)
+    public ReadStep ChooseBodyMode(Action onPipeDrained, Action? onReaderWaits = null)
     {
         var exchange = _receivingBody!;
         bool stream;
@@ -188,7 +192,7 @@ internal struct RequestReader(HttpReactorState state)
             return ReadStep.NeedMore; // buffered: read on
         }
         _receivingBody = null;
-        _bodyPipe = new RequestBodyPipe(onPipeDrained);
+        _bodyPipe = new RequestBodyPipe(onPipeDrained, onReaderWaits);
         _streamingExchange = exchange;
         _readOnAfterBody = exchange.Head.KeepAlive;
         exchange.SetStreamedBody(_bodyPipe);
