@@ -112,6 +112,34 @@ public sealed class SemanticsTests
         Assert.Equal($"3:{Convert.ToHexString(SHA256.HashData("abc"u8))}", final.Body);
     }
 
+    [Fact]
+    public async Task Expect_100_continue_for_a_streamed_body_is_answered_when_the_handler_reads_and_not_when_it_refuses()
+    {
+        await using var server = new TestServer(static async exchange =>
+        {
+            if (exchange.Head.Path.Of(exchange.RequestBytes).SequenceEqual("/refuse"u8))
+            {
+                exchange.Respond(401, "text/plain"u8, "no"u8); // answered without reading: no body asked for
+                return;
+            }
+            var (total, buffer) = (0, new byte[4096]);
+            int read;
+            while ((read = await exchange.ReadBodyAsync(buffer)) > 0)
+            {
+                total += read;
+            }
+            exchange.Respond(200, "text/plain"u8, Encoding.ASCII.GetBytes(total.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }, options => options.StreamRequestBody = static (_, _) => true);
+        await using var refused = await server.ConnectAsync();
+        await refused.SendAsync("POST /refuse HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+        Assert.Equal(401, (await refused.ReadResponsesAsync(1))[0].Status);
+        await using var read = await server.ConnectAsync();
+        await read.SendAsync("POST /read HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+        Assert.Equal(100, (await read.ReadResponsesAsync(1))[0].Status);
+        await read.SendAsync("abc");
+        Assert.Equal("3", (await read.ReadResponsesAsync(1))[0].Body);
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
