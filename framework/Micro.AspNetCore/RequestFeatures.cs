@@ -86,6 +86,8 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(IHttpRequestBodyDetectionFeature), typeof(IHttpBodyControlFeature), typeof(IHttpUpgradeFeature),
         typeof(Microsoft.AspNetCore.Http.Features.IEndpointFeature), typeof(Microsoft.AspNetCore.Http.Features.IRouteValuesFeature),
         typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature),
+        typeof(Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature),
+        typeof(Microsoft.AspNetCore.Connections.Features.IConnectionCompleteFeature), typeof(Microsoft.AspNetCore.Connections.Features.IPersistentStateFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature),
     ];
