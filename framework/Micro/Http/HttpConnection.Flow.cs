@@ -44,7 +44,8 @@ internal sealed partial class HttpConnection
     private bool StartBody(HttpExchange exchange, byte[] buffer, int length, ref int offset)
     {
         var expectsContinue = exchange.Head.ExpectContinue && (_reader.BodyRemaining < 0 || _reader.BytesAhead < _reader.BodyRemaining);
-        var mode = _reader.ChooseBodyMode(_resumeAfterBodyRead ??= ResumeAfterBodyRead, expectsContinue ? _continueWanted ??= ContinueWanted : null);
+        var readerMoved = _bodyReaderMoved ??= BodyReaderMoved;
+        var mode = _reader.ChooseBodyMode(readerMoved, expectsContinue ? readerMoved : null);
         _continueOwed = expectsContinue && mode == ReadStep.StreamingRequest; // sent when its handler first waits for the body
         if (expectsContinue && mode == ReadStep.NeedMore && _line.IsEmpty)
         {
@@ -102,8 +103,7 @@ internal sealed partial class HttpConnection
         ReleaseCompleted();
     }
 
-    private Action? _resumeAfterBodyRead; // made once per connection, not per streamed body
-    private Action? _continueWanted; // made once per connection that meets a client expecting 100 Continue
+    private Action? _bodyReaderMoved; // made once per connection, not per streamed body
     private bool _continueOwed; // a streamed body's client expects 100 Continue and has not had it
 
     /// <summary>
@@ -111,19 +111,6 @@ internal sealed partial class HttpConnection
     /// so its body's clock stands still (as Kestrel times a body only once the app reads it).
     /// </summary>
     private bool ContinueHoldsTheClient => _continueOwed && !_reader.BodyHasBegun;
-
-    /// <summary>A streamed body's handler waits for bytes (any thread): the 100 Continue its client expects goes out on the reactor.</summary>
-    private void ContinueWanted()
-    {
-        if (_state.Reactor.IsOnReactorThread)
-        {
-            SendOwedContinue();
-        }
-        else
-        {
-            _state.Reactor.Post(static connection => ((HttpConnection)connection!).SendOwedContinue(), this);
-        }
-    }
 
     private void SendOwedContinue()
     {
@@ -144,17 +131,26 @@ internal sealed partial class HttpConnection
     /// <summary>The streamed body's handler is done with it: a 100 Continue not sent by now never will be (the body is drained on the client's clock).</summary>
     private void ForgetOwedContinue() => _continueOwed = false;
 
-    /// <summary>The pipe of a streamed body has room again (called on whichever thread read from it).</summary>
-    private void ResumeAfterBodyRead()
+    /// <summary>
+    /// A streamed body's reader moved on, on whichever thread it reads: it made room in a full pipe, or it waits for
+    /// bytes its client may hold back until 100 Continue. The reactor then resumes reading, or sends the 100 owed.
+    /// </summary>
+    private void BodyReaderMoved()
     {
         if (_state.Reactor.IsOnReactorThread)
         {
-            ResumeBody();
+            AfterBodyReaderMoved();
         }
         else
         {
-            _state.Reactor.Post(static connection => ((HttpConnection)connection!).ResumeBody(), this);
+            _state.Reactor.Post(static connection => ((HttpConnection)connection!).AfterBodyReaderMoved(), this);
         }
+    }
+
+    private void AfterBodyReaderMoved()
+    {
+        ResumeBody();
+        SendOwedContinue();
     }
 
     private void ResumeBody()
