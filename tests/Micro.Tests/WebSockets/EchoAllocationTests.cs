@@ -54,10 +54,12 @@ public sealed class EchoAllocationTests
         var measured = marks.ToArray();
         Assert.Equal(2, measured.Length);
         // The reactor's block pool may grow when more connections hold a message, leftover input or output at once than
-        // during the warm-up (at most a few blocks each, kept for later): that is not garbage. A delegate or a buffer
-        // per message would be at least 24 bytes times 10,000 (240 KB).
+        // during the warm-up (at most a few blocks each, kept for later): that is not garbage. Nor is its work queue
+        // doubling when more continuations wait at once than ever before (an array of 16-byte entries, kept): on a
+        // loaded machine (the other test projects running beside this one) that added 8,200-8,400 bytes in one go. A
+        // delegate or a buffer per message would be at least 24 bytes times 10,000 (240 KB).
         var poolGrowth = (measured[1].Blocks - measured[0].Blocks) * (16 * 1024 + 24);
-        Assert.InRange(measured[1].Bytes - measured[0].Bytes - poolGrowth, 0, 8_192);
+        Assert.InRange(measured[1].Bytes - measured[0].Bytes - poolGrowth, 0, 64 * 1024);
     }
 
     private static Task EchoAsync(RawWebSocket[] clients, byte[] payload, int rounds) =>
