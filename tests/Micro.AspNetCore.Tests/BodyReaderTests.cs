@@ -263,6 +263,7 @@ public sealed class BodyReaderTests
         await sending;
         Assert.Equal(200, status);
         Assert.Contains($"holds {HttpRequestPipeReader.MostHeldWithoutLimit} bytes of the request body that it has not consumed", body, StringComparison.Ordinal);
+        await app.AssertServesNewConnectionsAsync();
     }
 
     private static async Task<(int, string)> StatusAndBodyAsync(RawHttpClient client)

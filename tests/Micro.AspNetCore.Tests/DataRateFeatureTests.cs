@@ -62,6 +62,7 @@ public sealed class DataRateFeatureTests
         await off.SendAsync(new byte[100_000 - 10]);
         var (status, _, body) = await off.ReadResponseAsync();
         Assert.Equal((200, "100000"), (status, body));
+        await app.AssertServesNewConnectionsAsync();
     }
 
     [Fact]
@@ -108,5 +109,6 @@ public sealed class DataRateFeatureTests
         await cut.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var (status, _, body) = await off.ReadResponseAsync();
         Assert.Equal((200, length), (status, body.Length));
+        await app.AssertServesNewConnectionsAsync();
     }
 }

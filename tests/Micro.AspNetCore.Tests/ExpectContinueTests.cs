@@ -81,5 +81,6 @@ public sealed class ExpectContinueTests
         await waiting.SendAsync("hello");
         var (status, _, body) = await waiting.ReadResponseAsync();
         Assert.Equal((200, "5"), (status, body));
+        await app.AssertServesNewConnectionsAsync();
     }
 }

@@ -101,10 +101,10 @@ public sealed partial class HttpExchange
     /// receive buffer is copied once, as for <see cref="BodyMemory"/>); false for a streamed body. Reads after it go on
     /// past the bytes <see cref="SkipBody"/> marks taken.
     /// </summary>
-    public bool TryPeekBody(out ReadOnlyMemory<byte> rest) => _body.TryPeek(out rest);
+    internal bool TryPeekBody(out ReadOnlyMemory<byte> rest) => _body.TryPeek(out rest);
 
     /// <summary>Marks <paramref name="count"/> bytes of the body <see cref="TryPeekBody"/> gave read.</summary>
-    public void SkipBody(int count) => _body.Skip(count);
+    internal void SkipBody(int count) => _body.Skip(count);
 
     /// <summary>
     /// Buffers a streamed body whole (up to <paramref name="limit"/> bytes, past which it throws
