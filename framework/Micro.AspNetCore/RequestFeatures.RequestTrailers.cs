@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Micro.AspNetCore;
 
 /// <summary>
@@ -32,15 +30,8 @@ internal abstract partial class RequestFeatures : IHttpRequestTrailersFeature
         }
         _requestTrailersAvailable = true;
         var lines = Exchange is { } exchange ? exchange.RequestTrailers.Span : default;
-        while (!lines.IsEmpty)
+        while (Micro.Http.TrailerLines.TryTake(ref lines, out var name, out var value))
         {
-            // Each line is "name:value\r\n", the name a token and the value free of control characters (the parser checked).
-            var end = lines.IndexOf((byte)'\n');
-            var line = lines[..(end - 1)];
-            lines = lines[(end + 1)..];
-            var colon = line.IndexOf((byte)':');
-            var name = Encoding.Latin1.GetString(line[..colon]);
-            var value = Encoding.Latin1.GetString(line[(colon + 1)..].Trim(" \t"u8));
             (_requestTrailers ??= new HeaderDictionary()).Append(name, value);
         }
     }

@@ -26,6 +26,35 @@ public sealed partial class Request
     /// </summary>
     public bool IsBodyStreamed => _exchange is { IsBodyStreamed: true };
 
+    private RequestValues? _trailers; // kept once the body is whole: the trailers cannot change after
+
+    /// <summary>
+    /// The trailer fields of a chunked body (as Node's <c>req.trailers</c>): by name in any case, several values when
+    /// repeated, kept apart from <see cref="Headers"/> (RFC 9110 section 6.5.2). There once the body has all arrived: at
+    /// once for a body read before the handler runs, after the last read of a streamed one; empty before, and when the
+    /// client sent none.
+    /// </summary>
+    public RequestValues Trailers => _trailers ?? ReadTrailers();
+
+    private RequestValues ReadTrailers()
+    {
+        var values = new Dictionary<string, Microsoft.Extensions.Primitives.StringValues>(StringComparer.OrdinalIgnoreCase);
+        var lines = _exchange is null ? default : _exchange.RequestTrailers.Span;
+        while (Http.TrailerLines.TryTake(ref lines, out var name, out var value))
+        {
+            values[name] = values.TryGetValue(name, out var earlier) ? Microsoft.Extensions.Primitives.StringValues.Concat(earlier, value) : value;
+        }
+        var trailers = new RequestValues(values, "Trailer");
+        if (_exchange is { IsBodyWhole: true })
+        {
+            _trailers = trailers;
+        }
+        return trailers;
+    }
+
+    /// <summary>The next request starts with none read (only a request that read them has any to forget).</summary>
+    private void ForgetTrailers() => _trailers = null;
+
     /// <summary>The whole body, waiting for a streamed one to arrive (up to <see cref="MicroServerOptions.MaxRequestBodySize"/>).</summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReadBodyAsync()
     {

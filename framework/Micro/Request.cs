@@ -380,6 +380,10 @@ public sealed partial class Request
         _form = null;
         _parsedBody = null;
         _multipartOpened = false;
+        if (_trailers is not null)
+        {
+            ForgetTrailers();
+        }
         if (_user is not null || _companion is not null)
         {
             ForgetUser(); // only a request that was given a user, or has a companion, has one to forget

@@ -77,10 +77,14 @@ public sealed partial class HttpExchange
     public ReadOnlyMemory<byte> BodyMemory => _body.Memory;
 
     /// <summary>
-    /// The trailer fields of a streamed chunked body once it has all arrived, as received: whole "Name: value\r\n"
-    /// lines, names tokens and values free of control characters (the parser checked them within the header limits).
+    /// The trailer fields of a chunked body once it has all arrived, as received: whole "Name: value\r\n" lines, names
+    /// tokens and values free of control characters (the parser checked them within the header limits); read them
+    /// with <see cref="TrailerLines"/>.
     /// </summary>
     internal ReadOnlyMemory<byte> RequestTrailers => _body.Trailers;
+
+    /// <summary>Whether all of the body has arrived (a streamed one may still be arriving).</summary>
+    internal bool IsBodyWhole => _body.IsWhole;
 
     /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="HttpServerOptions.StreamRequestBody"/>).</summary>
     public bool IsBodyStreamed => _body.IsStreamed;
@@ -113,10 +117,10 @@ public sealed partial class HttpExchange
     /// </summary>
     public ValueTask ReadWholeBodyAsync(long limit) => _body.ReadWholeAsync(limit);
 
-    internal void SetBody(ReceivedBytes body)
+    internal void SetBody(ReceivedBytes body, ReadOnlySpan<byte> trailers = default)
     {
         _hasBody = true;
-        _body.SetBuffered(body);
+        _body.SetBuffered(body, trailers);
     }
 
     internal void SetStreamedBody(RequestBodyPipe pipe)

@@ -14,11 +14,15 @@ internal sealed class RequestBody
     private ReceivedBytes _bytes;
     private int _read;
     private RequestBodyPipe? _pipe;
+    private byte[]? _bufferedTrailers; // a buffered chunked body's trailer section (a streamed one's pipe holds its own)
 
     public bool IsStreamed => _pipe is not null;
 
-    /// <summary>A streamed chunked body's trailer fields once it is whole; empty otherwise.</summary>
-    public ReadOnlyMemory<byte> Trailers => _pipe?.Trailers ?? default;
+    /// <summary>A chunked body's trailer fields once it is whole (whole "name:value\r\n" lines); empty before, and when it had none.</summary>
+    public ReadOnlyMemory<byte> Trailers => _pipe is { } pipe ? pipe.Trailers : _bufferedTrailers;
+
+    /// <summary>Whether all of the body has arrived: a buffered one always, a streamed one once its pipe is complete.</summary>
+    public bool IsWhole => _pipe is not { IsCompleted: false };
 
     /// <summary>The buffered body; lent bytes are valid only while the handler runs synchronously.</summary>
     public ReadOnlySpan<byte> Span
@@ -129,15 +133,16 @@ internal sealed class RequestBody
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-        SetBuffered(ReceivedBytes.Own(buffer, length));
+        SetBuffered(ReceivedBytes.Own(buffer, length), _pipe.Trailers.Span);
     }
 
-    /// <summary>A body buffered whole: lent from the receive buffer or owned.</summary>
-    public void SetBuffered(ReceivedBytes bytes)
+    /// <summary>A body buffered whole: lent from the receive buffer or owned; a chunked one's <paramref name="trailers"/> are copied.</summary>
+    public void SetBuffered(ReceivedBytes bytes, ReadOnlySpan<byte> trailers = default)
     {
         _bytes.Release();
         _bytes = bytes;
         _read = 0;
+        _bufferedTrailers = trailers.IsEmpty ? null : trailers.ToArray();
         ReleasePipe();
     }
 
@@ -145,6 +150,7 @@ internal sealed class RequestBody
     {
         _bytes.Release();
         _read = 0;
+        _bufferedTrailers = null;
         ReleasePipe();
         _pipe = pipe;
     }
@@ -156,6 +162,7 @@ internal sealed class RequestBody
     {
         _bytes.Release();
         _read = 0;
+        _bufferedTrailers = null;
         ReleasePipe();
     }
 

@@ -56,6 +56,18 @@ internal sealed class RequestBodyPipe
         }
     }
 
+    /// <summary>Whether the body has all arrived (<see cref="Complete"/>).</summary>
+    public bool IsCompleted
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _completed;
+            }
+        }
+    }
+
     /// <summary>Bytes buffered and not yet read.</summary>
     public int Buffered
     {

@@ -27,6 +27,9 @@ internal sealed class RequestBodyReader(HttpServerOptions options)
     /// <summary>Whether any byte of this body (framing included) has arrived.</summary>
     public bool HasBegun => _bytesSinceStart + _bytesOnClock > 0;
 
+    /// <summary>The trailer fields of a chunked body that is complete (as the parser kept them); empty for any other.</summary>
+    public ReadOnlySpan<byte> Trailers => _remaining < 0 && _chunked is { IsComplete: true } chunked ? chunked.Trailers : default;
+
     /// <summary>What was wrong with a body that is <see cref="BodyProgress.Malformed"/>.</summary>
     public ParseError Error => _chunked?.Error ?? ParseError.None;
 

@@ -209,7 +209,7 @@ internal struct RequestReader(HttpReactorState state)
         switch (progress)
         {
             case BodyProgress.Complete:
-                exchange.SetBody(body);
+                exchange.SetBody(body, _bodyReader.Trailers);
                 _receivingBody = null;
                 return Dispatch(exchange, length - offset);
             case BodyProgress.NeedMore:
