@@ -33,7 +33,7 @@ internal static partial class FuzzTargets
         }
     }
 
-    /// <summary>One answer per request the parser accepts, in order, none a server error (501 aside), bodies that decode; the refused request last, with its status and a close.</summary>
+    /// <summary>One answer per request the parser accepts, in order, none a server error (501 aside), whole bodies that decode; the refused request last, with its status and a close.</summary>
     private static void CheckAnswers(List<Response> responses, (List<int> Statuses, bool Ends) expected)
     {
         if (responses.Count != expected.Statuses.Count)
@@ -56,7 +56,12 @@ internal static partial class FuzzTargets
             {
                 Fail($"request {i} answered {status}");
             }
-            Decode(coding, body, i);
+            if (status != 206)
+            {
+                // A 206 carries a part of its representation: of a precompressed sibling (page.html.gz), a part of the
+                // gzip stream, which decodes only with the rest, as nginx's gzip_static serves ranges too.
+                Decode(coding, body, i);
+            }
         }
     }
 
