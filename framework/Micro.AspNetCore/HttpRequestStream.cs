@@ -43,7 +43,7 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
     /// </summary>
     public async ValueTask<int> ReadBodyAsync(Memory<byte> buffer, CancellationToken cancellationToken, bool endsBody = false)
     {
-        var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
+        var exchange = ExchangeToRead;
         if (!CanHaveBody || buffer.IsEmpty)
         {
             return 0;
@@ -72,7 +72,7 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
     /// </summary>
     public bool TryPeekBuffered(out ReadOnlyMemory<byte> rest)
     {
-        var exchange = _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
+        var exchange = ExchangeToRead;
         if (!CanHaveBody)
         {
             rest = default;
@@ -100,6 +100,10 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
             owner.OnRequestBodyEnded(); // consumed to its end, as Kestrel's final advance
         }
     }
+
+    /// <summary>The exchange whose body is read; once the response has completed it is gone, and so is the body.</summary>
+    private HttpExchange ExchangeToRead =>
+        _exchange ?? throw new InvalidOperationException("The request body cannot be read after the response has completed.");
 
     /// <summary>The first read fixes the request's limit (IHttpMaxRequestBodySizeFeature) and checks the declared length against it.</summary>
     private void BeginReading()
