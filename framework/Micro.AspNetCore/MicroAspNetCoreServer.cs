@@ -48,9 +48,10 @@ public sealed class MicroAspNetCoreServer : IServer
         var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"));
         // Requests are numbered per connection, as Kestrel numbers them: a counter shared by the reactors was a cache
         // line both cores wrote per request.
+        // A head whose values are not UTF-8 is refused first, as Kestrel refuses it (RequestHeaderText).
         HttpHandler serve = _options.Scheduling == ApplicationScheduling.Inline
-            ? exchange => pool.Rent().Begin(exchange, exchange.Connection!.RequestCount)
-            : exchange => PendingRequest<TContext>.Hand(pool, exchange, exchange.Connection!.RequestCount);
+            ? exchange => RequestHeaderText.RefuseUndecodable(exchange) ? default : pool.Rent().Begin(exchange, exchange.Connection!.RequestCount)
+            : exchange => RequestHeaderText.RefuseUndecodable(exchange) ? default : PendingRequest<TContext>.Hand(pool, exchange, exchange.Connection!.RequestCount);
         _server = new MicroServer(engine, serve, _loggerFactory);
         _server.Start();
         _addresses.Addresses.Clear();

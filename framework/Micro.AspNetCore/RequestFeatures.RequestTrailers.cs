@@ -30,10 +30,7 @@ internal abstract partial class RequestFeatures : IHttpRequestTrailersFeature
         }
         _requestTrailersAvailable = true;
         var lines = Exchange is { } exchange ? exchange.RequestTrailers.Span : default;
-        while (Micro.Http.TrailerLines.TryTake(ref lines, out var name, out var value))
-        {
-            (_requestTrailers ??= new HeaderDictionary()).Append(name, value);
-        }
+        RequestHeaderText.ReadTrailers(lines, ref _requestTrailers);
     }
 
     private void ResetRequestTrailers()

@@ -84,7 +84,7 @@ internal sealed class RequestHeaderReader
             {
                 return (entry.Name, entry.Value);
             }
-            var text = Encoding.Latin1.GetString(value);
+            var text = RequestHeaderText.Decode(value);
             if (value.Length <= MaxRememberedLength)
             {
                 entry.ValueBytes = value.ToArray();
@@ -93,7 +93,7 @@ internal sealed class RequestHeaderReader
             return (entry.Name, text);
         }
         var nameText = Encoding.Latin1.GetString(name);
-        var valueText = Encoding.Latin1.GetString(value);
+        var valueText = RequestHeaderText.Decode(value);
         if (_count < MaxRemembered && name.Length <= MaxRememberedLength && value.Length <= MaxRememberedLength)
         {
             _remembered[_count++] = new Remembered { NameBytes = name.ToArray(), Name = nameText, ValueBytes = value.ToArray(), Value = valueText };

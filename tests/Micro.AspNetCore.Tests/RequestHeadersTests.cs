@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace Micro.AspNetCore.Tests;
@@ -95,6 +96,27 @@ public sealed class RequestHeadersTests
         Assert.Equal((200, "2 1"), await StatusAndBodyAsync(client));
         Assert.Equal(400, (await client.ReadResponseAsync()).Status);
         Assert.True(await client.IsClosedByServerAsync());
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task Header_values_are_read_as_utf8_and_a_value_that_is_not_utf8_gets_400(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/name", (HttpRequest request) =>
+            string.Join(",", request.Headers["X-Name"].ToString().Select(c => ((int)c).ToString("x4", CultureInfo.InvariantCulture)))));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        // "café 😀" as a browser or a proxy sends it: UTF-8 bytes in the value, not Latin-1 characters.
+        await client.SendAsync([.. "GET /name HTTP/1.1\r\nHost: x\r\nX-Name: caf"u8, 0xC3, 0xA9, (byte)' ', 0xF0, 0x9F, 0x98, 0x80, .. "\r\n\r\n"u8]);
+        Assert.Equal((200, "0063,0061,0066,00e9,0020,d83d,de00"), await StatusAndBodyAsync(client));
+        // A byte that is not UTF-8 (Latin-1's "é" alone), pipelined behind a good request: that one answered, then 400 and the close.
+        await client.SendAsync([.. "GET /name HTTP/1.1\r\nHost: x\r\nX-Name: a\r\n\r\nGET /name HTTP/1.1\r\nHost: x\r\nX-Name: caf"u8, 0xE9, .. "\r\n\r\n"u8]);
+        Assert.Equal((200, "0061"), await StatusAndBodyAsync(client));
+        Assert.Equal(400, (await client.ReadResponseAsync()).Status);
+        Assert.True(await client.IsClosedByServerAsync());
+        await using var truncated = await RawHttpClient.ConnectAsync(app.Address); // a sequence cut short
+        await truncated.SendAsync([.. "GET /name HTTP/1.1\r\nHost: x\r\nX-Other: "u8, 0xC3, .. "\r\n\r\n"u8]);
+        Assert.Equal(400, (await truncated.ReadResponseAsync()).Status);
         await app.AssertServesNewConnectionsAsync();
     }
 

@@ -95,6 +95,29 @@ public sealed class RequestTrailersTests
         await app.AssertServesNewConnectionsAsync();
     }
 
+    [Theory]
+    [OnEveryServer]
+    public async Task Trailer_values_are_read_as_utf8_and_one_that_is_not_fails_the_read(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.MapPost("/trailer", async (HttpRequest request) =>
+        {
+            try
+            {
+                await request.Body.CopyToAsync(Stream.Null);
+            }
+            catch (Exception exception) when (exception is BadHttpRequestException or InvalidOperationException)
+            {
+                return "the read failed"; // Kestrel throws InvalidOperationException, Micro BadHttpRequestException (400 when not caught)
+            }
+            return string.Join(",", request.GetTrailer("x-name").ToString().Select(c => ((int)c).ToString("x4", CultureInfo.InvariantCulture)));
+        }));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        var chunked = "POST /trailer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-Name: "u8.ToArray();
+        await client.SendAsync([.. chunked, 0xC3, 0xA9, .. "\r\n\r\n"u8, .. chunked, 0xE9, .. "\r\n\r\n"u8]);
+        Assert.Equal((200, "00e9"), await StatusAndBodyAsync(client));
+        Assert.Equal((200, "the read failed"), await StatusAndBodyAsync(client));
+    }
+
     private static async Task<(int, string)> StatusAndBodyAsync(RawHttpClient client)
     {
         var (status, _, body) = await client.ReadResponseAsync();

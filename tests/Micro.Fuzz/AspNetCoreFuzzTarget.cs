@@ -32,7 +32,7 @@ internal static partial class FuzzTargets
         var errorsBefore = errors.Count;
         var heads = new List<bool>();
         var body = new BodyNotes();
-        var expected = ExpectedStatuses(input, heads, body);
+        var expected = ExpectedStatuses(input, heads, body, utf8Values: true);
         var responses = ParseResponses(Exchange(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, address.Port), input), heads);
         if (body.Refused || body.Pending)
         {

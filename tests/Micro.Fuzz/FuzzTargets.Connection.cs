@@ -187,9 +187,11 @@ internal static partial class FuzzTargets
     /// As <see cref="ExpectedStatuses(byte[])"/>, noting in <paramref name="heads"/> whether each request whose head is
     /// accepted is a HEAD, and in <paramref name="body"/> whether the last one's body was refused (its status is then
     /// the last expected) or never ended: a server that hands a request to its app before the body is read (the ASP.NET
-    /// Core host, as Kestrel) may answer such a request with the app's answer instead.
+    /// Core host, as Kestrel) may answer such a request with the app's answer instead. With <paramref name="utf8Values"/>,
+    /// the ASP.NET Core host's rule: a head with a field value that is not UTF-8 is refused with 400, and a body whose
+    /// trailer values are not is refused as a body (once the app reads it to its end).
     /// </summary>
-    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input, List<bool> heads, BodyNotes? body = null)
+    private static (List<int> Statuses, bool Ends) ExpectedStatuses(byte[] input, List<bool> heads, BodyNotes? body = null, bool utf8Values = false)
     {
         var statuses = new List<int>();
         var offset = 0;
@@ -205,6 +207,11 @@ internal static partial class FuzzTargets
             if (status == ParseStatus.Error)
             {
                 statuses.Add(head.Error.StatusCode());
+                return (statuses, true);
+            }
+            if (utf8Values && !FieldValuesAreUtf8(head, input.AsSpan(offset, head.HeadLength)))
+            {
+                statuses.Add(400);
                 return (statuses, true);
             }
             offset += head.HeadLength;
@@ -246,6 +253,10 @@ internal static partial class FuzzTargets
                     }
                     switch (result)
                     {
+                        case ChunkedDecodeStatus.Completed when utf8Values && !System.Text.Unicode.Utf8.IsValid(decoder.Trailers):
+                            statuses.Add(400);
+                            body?.Refused = true;
+                            return (statuses, true);
                         case ChunkedDecodeStatus.Completed:
                             done = true;
                             break;
@@ -266,6 +277,18 @@ internal static partial class FuzzTargets
             }
         }
         return (statuses, false);
+    }
+
+    private static bool FieldValuesAreUtf8(RequestHead head, ReadOnlySpan<byte> bytes)
+    {
+        foreach (var field in head.Headers)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(field.Value.Of(bytes)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private const long MaxBody = 64 * 1024;
