@@ -47,6 +47,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         {
             return;
         }
+        owner.VerifyBodyWrite();
         var last = _count - 1;
         if (last < 0 || _lengths[last] + bytes > _segments[last]!.Length)
         {

@@ -167,6 +167,19 @@ internal abstract partial class RequestFeatures
     private static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
 
     /// <summary>
+    /// A write to a body its status forbids (204, 304) is the app's mistake, reported where it writes, as Kestrel
+    /// reports it, whichever the schedule: on the thread pool the bytes would otherwise wait for the response's end and
+    /// be dropped there without a word. A HEAD's body is dropped silently, as on Kestrel.
+    /// </summary>
+    internal void VerifyBodyWrite()
+    {
+        if (!AllowsBody(_statusCode))
+        {
+            throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
+        }
+    }
+
+    /// <summary>
     /// SendFileAsync: a file that is the whole body, before anything else was written, goes from the page cache to
     /// the socket (sendfile); otherwise it is copied through the body stream.
     /// </summary>

@@ -63,6 +63,43 @@ public sealed class ResponseEdgeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task A_body_written_to_a_204_or_304_is_refused_where_it_is_written(ServerKind server)
+    {
+        var refusals = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var refused = new SemaphoreSlim(0);
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            Map(web);
+            web.MapGet("/bodyless/{status:int}", async (int status, HttpResponse response) =>
+            {
+                response.StatusCode = status;
+                try
+                {
+                    await response.WriteAsync("a body it cannot have");
+                }
+                catch (InvalidOperationException exception)
+                {
+                    refusals.Enqueue(exception.Message);
+                    refused.Release();
+                    throw;
+                }
+            });
+        });
+        foreach (var status in new[] { 204, 304 })
+        {
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync($"GET /bodyless/{status} HTTP/1.1\r\nHost: x\r\n\r\n");
+            // Kestrel has sent the head by the write and cuts the connection after it; Micro, which had sent nothing, answers 500.
+            Assert.Contains(await client.ReadHeadAsync(), new[] { status, 500 });
+            Assert.True(await refused.WaitAsync(TimeSpan.FromSeconds(30))); // on Kestrel the head may come first
+        }
+        Assert.Equal(["Writing to the response body is invalid for responses with status code 204.",
+            "Writing to the response body is invalid for responses with status code 304."], refusals);
+        Assert.Equal("plain", await app.Client.GetStringAsync("/plain"));
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task A_body_shorter_than_its_declared_length_cuts_the_connection_and_is_logged(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
