@@ -16,6 +16,23 @@ internal abstract partial class RequestFeatures
         _responseHeaders.IsReadOnly = true;
     }
 
+    /// <summary>
+    /// The app's own reason phrase (a proxy copies its backend's) as bytes, or null when it set none or the status's
+    /// own. Checked as a header's value is, off the reactor where the headers are: words that are not ASCII, or that
+    /// would end the status line and start a header, fail the app's call (a 500 when nothing was sent).
+    /// </summary>
+    private byte[]? OwnReasonPhrase()
+    {
+        if (ReasonPhrase is not { } reason || reason == Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(_statusCode))
+        {
+            return null;
+        }
+        var bytes = HeaderBytes.AsciiBytes(reason);
+        return Micro.Http.ResponseFramer.IsReasonPhrase(bytes)
+            ? bytes
+            : throw new InvalidOperationException($"Invalid reason phrase '{reason.ReplaceLineEndings(" ")}': empty, or with a control character that would end the status line.");
+    }
+
     /// <summary>A new response: its head is not fixed yet.</summary>
     private void ForgetHead() => _headSent = false;
 
@@ -28,6 +45,10 @@ internal abstract partial class RequestFeatures
             exchange.RequireClose();
         }
         exchange.StatusCode = _statusCode;
+        if (OwnReasonPhrase() is { } reason)
+        {
+            exchange.SetReasonPhrase(reason);
+        }
         if (_headersChecked && _replacedResponseHeaders is null)
         {
             // Checked and encoded off the reactor when the response started (read-only since): the lines as they are.

@@ -77,6 +77,7 @@ internal abstract partial class RequestFeatures
         }
         _responseHeaders.IsReadOnly = true;
         _encodedHead.Encode(ResponseHeaders, _headerBytes);
+        _ = OwnReasonPhrase();
         _headersChecked = true;
     }
 
@@ -101,8 +102,8 @@ internal abstract partial class RequestFeatures
     /// <summary>
     /// On the lane, the application having completed in its first part: the whole response into the lane's batch, so
     /// the reactor needs nothing of this run; false when it must be finished by the run on the reactor (trailers, a
-    /// file, a large body, a Content-Length the body does not match, a header the exchange would refuse, anything
-    /// already posted).
+    /// file, a large body, a Content-Length the body does not match, a header the exchange would refuse, a reason
+    /// phrase of the app's own, anything already posted).
     /// </summary>
     protected bool TryPackResponse(PendingRequest pending, Microsoft.Extensions.Logging.ILogger logger, out Exception? refused)
     {
@@ -111,6 +112,19 @@ internal abstract partial class RequestFeatures
         if (exchange is null || _headSent || HasTrailers || _file is not null || _outbox.HasPublished
             || ConnectionLane.BatchFor(Reactor) is not { } batch)
         {
+            return false;
+        }
+        if (ReasonPhrase is not null)
+        {
+            try
+            {
+                _ = OwnReasonPhrase(); // the long way, but checked here: the reactor would have to cut the connection
+            }
+            catch (InvalidOperationException exception)
+            {
+                LogFailure(exception);
+                refused = exception;
+            }
             return false;
         }
         var written = _outbox.StagedBytes + _responseWriter.UnflushedBytes;

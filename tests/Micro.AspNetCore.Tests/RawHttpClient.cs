@@ -35,10 +35,13 @@ internal sealed class RawHttpClient : IAsyncDisposable
         _socket.Close();
     }
 
+    /// <summary>The status line of the last response read, as sent.</summary>
+    public string? LastStatusLine { get; private set; }
+
     /// <summary>Reads one response: status, headers (names lower-cased) and body (Content-Length, chunked, or to the close).</summary>
     public async Task<(int Status, Dictionary<string, string> Headers, string Body)> ReadResponseAsync(bool toClose = false)
     {
-        var statusLine = await ReadLineAsync() ?? throw new IOException("The connection closed before a response.");
+        var statusLine = LastStatusLine = await ReadLineAsync() ?? throw new IOException("The connection closed before a response.");
         var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var headers = new Dictionary<string, string>();
         string? line;

@@ -100,6 +100,41 @@ public sealed class ResponseEdgeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task The_apps_reason_phrase_is_sent_for_its_response_alone(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            Map(web);
+            web.MapGet("/reason", (HttpContext context, int status, string phrase) =>
+            {
+                context.Response.StatusCode = status;
+                context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseFeature>()!.ReasonPhrase = phrase;
+                return "with a reason";
+            });
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        // As a proxy copies its backend's: an unknown status's words, a known one's own words; the next response its own.
+        await client.SendAsync("GET /reason?status=299&phrase=Custom%20Thing HTTP/1.1\r\nHost: x\r\n\r\nGET /reason?status=404&phrase=Gone%20Fishing HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "GET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        Assert.Equal("with a reason", (await client.ReadResponseAsync()).Body);
+        Assert.Equal("HTTP/1.1 299 Custom Thing", client.LastStatusLine);
+        await client.ReadResponseAsync();
+        Assert.Equal("HTTP/1.1 404 Gone Fishing", client.LastStatusLine);
+        Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+        Assert.Equal("HTTP/1.1 200 OK", client.LastStatusLine);
+        if (server != ServerKind.Kestrel)
+        {
+            // Words that would end the status line and start a header: refused as such a header is (Kestrel sends them).
+            await client.SendAsync("GET /reason?status=200&phrase=OK%0d%0aX-Injected:%20yes HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+            var refused = await client.ReadResponseAsync();
+            Assert.Equal(500, refused.Status);
+            Assert.DoesNotContain("x-injected", refused.Headers.Keys);
+            Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+        }
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task A_body_shorter_than_its_declared_length_cuts_the_connection_and_is_logged(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);

@@ -94,6 +94,25 @@ public sealed partial class HttpExchange
 
     private void ForgetHeadHook() => _headHooked = false;
 
+    private byte[]? _ownStatusLine; // the status line with a host's own reason phrase; null for the status code's own
+
+    /// <summary>
+    /// The reason phrase a host's application chose (ASP.NET Core's <c>IHttpResponseFeature.ReasonPhrase</c>, which a
+    /// proxy copies from its backend), for the status set when the head is written. One that could end the line (CR,
+    /// LF, another control character) or is empty is refused, as a header that could split the response is.
+    /// </summary>
+    internal void SetReasonPhrase(ReadOnlySpan<byte> phrase)
+    {
+        ThrowIfStarted();
+        if (!ResponseFramer.IsReasonPhrase(phrase))
+        {
+            throw new InvalidOperationException("The reason phrase is empty or holds a control character: it would end or split the status line.");
+        }
+        _ownStatusLine = ResponseFramer.StatusLine(_statusCode, phrase);
+    }
+
+    private void ForgetReasonPhrase() => _ownStatusLine = null;
+
     /// <summary>Validates a header the application sets; false when it is consumed here (Connection: close).</summary>
     private bool CheckHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
@@ -318,7 +337,8 @@ public sealed partial class HttpExchange
         // in line, or received and not yet parsed), and those would be lost.
         var close = WantsClose || !Head.KeepAlive || (_connection!.IsStopping && NextInLine is null && !_connection.HasRequestsAhead);
         WantsClose = ResponseFramer.WriteHead(
-            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _serverLine ?? _connection!.ServerLine, contentType, _headers, contentLength, body, lines);
+            _target!, _statusCode, Head.Version == ProtocolVersion.Http11, close, _serverLine ?? _connection!.ServerLine, contentType, _headers, contentLength, body, lines,
+            _ownStatusLine);
     }
 
     private void WriteChunk(ReadOnlySpan<byte> bytes)

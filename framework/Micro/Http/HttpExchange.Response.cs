@@ -74,6 +74,7 @@ public sealed partial class HttpExchange
     private void DiscardHeadersAndBody()
     {
         ForgetHeadHook();
+        ForgetReasonPhrase();
         _headers?.Clear();
         _bodyBuffer?.Release();
     }
@@ -305,6 +306,7 @@ public sealed partial class HttpExchange
     private void ResetResponse()
     {
         ForgetHeadHook();
+        ForgetReasonPhrase();
         _private?.Release();
         _headers?.Clear();
         _bodyBuffer?.Release();

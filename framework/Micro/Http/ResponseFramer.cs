@@ -38,6 +38,23 @@ internal static class ResponseFramer
 
     private static byte[] FormatDate(DateTimeOffset now) => Encoding.ASCII.GetBytes($"Date: {now:r}\r\n");
 
+    /// <summary>"HTTP/1.1 299 Own Words\r\n": a status line with an application's reason phrase, checked by <see cref="IsReasonPhrase"/>.</summary>
+    public static byte[] StatusLine(int statusCode, ReadOnlySpan<byte> reasonPhrase) =>
+        [.. Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} "), .. reasonPhrase, (byte)'\r', (byte)'\n'];
+
+    /// <summary>RFC 9112 section 4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ); nothing that could end the line.</summary>
+    public static bool IsReasonPhrase(ReadOnlySpan<byte> phrase)
+    {
+        foreach (var b in phrase)
+        {
+            if (b is < 0x20 and not (byte)'\t' or 0x7F)
+            {
+                return false;
+            }
+        }
+        return !phrase.IsEmpty;
+    }
+
     private static byte[] BuildStatusLine(int statusCode)
     {
         var reason = ReasonPhrases.GetReasonPhrase(statusCode);
@@ -54,13 +71,14 @@ internal static class ResponseFramer
     /// Writes the status line and headers (the response's, then <paramref name="lines"/>: whole lines a host composed
     /// and checked), then <paramref name="body"/> (a whole body sent with the head, or none). Returns whether the
     /// connection closes after this response: <paramref name="close"/>, or an HTTP/1.0 body of unknown length, which
-    /// only the close can end.
+    /// only the close can end. <paramref name="statusLine"/>, when given, replaces the status code's own line.
     /// </summary>
     public static bool WriteHead(
         OutputBuffer output, int statusCode, bool http11, bool close, ReadOnlySpan<byte> serverLine,
-        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength, ReadOnlySpan<byte> body = default, ReadOnlySpan<byte> lines = default)
+        ReadOnlySpan<byte> contentType, ResponseHeaders? headers, long contentLength, ReadOnlySpan<byte> body = default, ReadOnlySpan<byte> lines = default,
+        ReadOnlySpan<byte> statusLine = default)
     {
-        var statusLine = StatusLine(statusCode);
+        statusLine = statusLine.IsEmpty ? StatusLine(statusCode) : statusLine;
         var date = DateLine;
         var startLength = statusLine.Length + serverLine.Length + date.Length + (contentType.IsEmpty ? 0 : 16 + contentType.Length);
         var headersLength = (headers?.Length ?? 0) + lines.Length;
