@@ -40,6 +40,10 @@ public sealed class RequestAndResponseTests
             response.Headers.Server = "my-server";
             return "headers";
         });
+        app.MapMethods("/head-only", ["HEAD"], (HttpResponse response) =>
+        {
+            response.Headers.ETag = "\"v1\""; // and no body, no length
+        });
         app.MapMethods("/declared", ["GET", "HEAD"], async (HttpResponse response) =>
         {
             response.ContentLength = 5;
@@ -120,6 +124,14 @@ public sealed class RequestAndResponseTests
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
         Assert.Equal(5, head.Content.Headers.ContentLength);
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+        // A HEAD the app answers without a body or a length: no Content-Length (0 could be false), as on Kestrel.
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("HEAD /head-only HTTP/1.1\r\nHost: x\r\n\r\nGET /declared HTTP/1.1\r\nHost: x\r\n\r\n");
+        var (status, headers, _) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.DoesNotContain("content-length", headers.Keys);
+        Assert.DoesNotContain("transfer-encoding", headers.Keys);
+        Assert.Equal("12345", (await client.ReadResponseAsync()).Body);
     }
 
     [Theory]

@@ -237,7 +237,7 @@ public sealed partial class HttpExchange
         var body = _bodyBuffer;
         if (body is null || IsHeadRequest || !ResponseFramer.AllowsBody(_statusCode))
         {
-            WriteHead(body?.Length ?? 0);
+            WriteHead(IsHeadRequest && body is not { Length: > 0 } ? ResponseFramer.NoLengthToTell : body?.Length ?? 0);
         }
         else if (body.TryGetSingleSpan(out var whole))
         {

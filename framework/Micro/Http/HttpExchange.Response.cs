@@ -146,7 +146,7 @@ public sealed partial class HttpExchange
             return;
         }
         var sendsBody = !IsHeadRequest && ResponseFramer.AllowsBody(_statusCode); // as Complete: HEAD, 204 and 304 send none
-        WriteHead(body.Length, body: sendsBody ? body : default, lines: lines);
+        WriteHead(IsHeadRequest && body.IsEmpty ? ResponseFramer.NoLengthToTell : body.Length, body: sendsBody ? body : default, lines: lines);
         _bodyProduced = body.Length;
         _bodyBuffer?.Release();
         IsCompleted = true;

@@ -64,6 +64,12 @@ internal static class ResponseFramer
     /// <summary>A length that is not known yet: the body is chunked (or, for HTTP/1.0, ends with the connection).</summary>
     public const long UnknownLength = -1;
 
+    /// <summary>
+    /// A HEAD response whose handler wrote nothing and declared no length: no framing header at all. Its Content-Length
+    /// would have to be the length a GET's body would have (RFC 9110 section 8.6), which nothing told; 0 could be false.
+    /// </summary>
+    public const long NoLengthToTell = -2;
+
     /// <summary>Only 204 and 304 (of the final statuses) have no body (RFC 9110 sections 15.3.5 and 15.4.5).</summary>
     public static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
 
@@ -108,9 +114,9 @@ internal static class ResponseFramer
     /// <summary>The framing header and the connection's, then the blank line; <paramref name="close"/> becomes true for an HTTP/1.0 body of unknown length.</summary>
     private static int PutEnd(Span<byte> span, int at, int statusCode, bool http11, ref bool close, long contentLength)
     {
-        if (!AllowsBody(statusCode))
+        if (!AllowsBody(statusCode) || contentLength == NoLengthToTell)
         {
-            // 204 and 304 end at their header section: no Content-Length, no chunked coding.
+            // 204 and 304 end at their header section: no Content-Length, no chunked coding; nor does a HEAD with nothing to tell.
         }
         else if (contentLength >= 0)
         {

@@ -23,6 +23,11 @@ public sealed class SemanticsTests
             case "/no-content":
                 exchange.StatusCode = 204;
                 return default;
+            case "/head-only":
+                return default; // a handler that writes nothing for a HEAD: it told no length
+            case "/empty":
+                exchange.Respond(200, "text/plain"u8, default); // an empty body, said as such: 0 is the GET's length
+                return default;
             default:
                 exchange.Respond(200, "text/plain"u8, "hello"u8);
                 return default;
@@ -97,6 +102,22 @@ public sealed class SemanticsTests
         // the GET's response follows the HEAD's headers directly: the HEAD sent no body
         Assert.StartsWith("HTTP/1.1 200 OK", text[(head.Length + 4)..]);
         Assert.EndsWith("\r\n\r\nhello", text);
+    }
+
+    [Fact]
+    public async Task A_head_whose_handler_wrote_nothing_tells_no_length_and_an_empty_body_tells_zero()
+    {
+        await using var server = new TestServer(Handler);
+        var text = await server.SendAndReadToEndAsync("HEAD /head-only HTTP/1.1\r\nHost: x\r\n\r\nHEAD /empty HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "HEAD /head-only HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        var heads = text.Split("\r\n\r\n");
+        // RFC 9110 section 8.6: a HEAD's Content-Length must be its GET's; nothing told it, so none (0 could be false).
+        Assert.DoesNotContain("Content-Length", heads[0]);
+        Assert.DoesNotContain("Transfer-Encoding", heads[0]);
+        Assert.Contains("Content-Length: 0", heads[1]);
+        Assert.DoesNotContain("Content-Length", heads[2]); // HTTP/1.0: and no close for want of a length
+        Assert.Contains("Connection: keep-alive", heads[2]);
+        Assert.EndsWith("hello", text); // every answer on the one connection
     }
 
     [Fact]
