@@ -8,8 +8,9 @@ namespace Micro.AspNetCore;
 public static class MicroWebHostBuilderExtensions
 {
     /// <summary>
-    /// Serves the application with Micro (<c>builder.WebHost.UseMicro()</c>): settings from the <c>Micro</c>
-    /// configuration section, then <paramref name="configure"/>. Addresses come from the host (urls,
+    /// Serves the application with Micro (<c>builder.WebHost.UseMicro()</c>): the settings the app gave Kestrel where
+    /// they differ from Kestrel's defaults (<see cref="KestrelSettings"/>), then the <c>Micro</c> configuration section,
+    /// then <paramref name="configure"/>. Addresses come from the host (urls,
     /// ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS), plain http only.
     /// </summary>
     public static Microsoft.AspNetCore.Hosting.IWebHostBuilder UseMicro(this Microsoft.AspNetCore.Hosting.IWebHostBuilder builder, Action<MicroServerHostOptions>? configure = null)
@@ -17,8 +18,12 @@ public static class MicroWebHostBuilderExtensions
         return builder.ConfigureServices((context, services) =>
         {
             services.AddSingleton<IServer, MicroAspNetCoreServer>();
-            services.AddOptions<MicroServerHostOptions>().Configure(options =>
+            services.AddOptions<MicroServerHostOptions>().Configure<IServiceProvider>((options, provider) =>
             {
+                if (provider.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>>() is { } kestrel)
+                {
+                    KestrelSettings.Apply(kestrel.Value, options); // what the app gave Kestrel, first: Micro's own settings win
+                }
                 var section = context.Configuration.GetSection("Micro");
                 section.Bind(options.Server);
                 section.Bind(options);
