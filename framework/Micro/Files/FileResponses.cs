@@ -145,7 +145,8 @@ internal static class FileResponses
         {
             return AnyTag(ifNoneMatch, tag => WeakEquals(tag, etag)) ? 304 : 200;
         }
-        return DateOf(exchange, "If-Modified-Since") is { } since && modified <= since ? 304 : 200;
+        // A date past the server's clock claims a copy from the future: ignored, as by ASP.NET Core's static files.
+        return DateOf(exchange, "If-Modified-Since") is { } since && modified <= since && since <= DateTimeOffset.UtcNow ? 304 : 200;
     }
 
     /// <summary>True for "*" or when any entity tag of the list satisfies <paramref name="matches"/>.</summary>

@@ -121,6 +121,11 @@ public sealed class FileTests : IDisposable
             Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Unmodified-Since", Date(modified))));
             Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Unmodified-Since", "yesterday")));
             Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Match", "*"), ("If-Unmodified-Since", Date(modified.AddDays(-1)))));
+            // If-Modified-Since: 304 for the file's date or later, not for a date past the server's clock (no copy is
+            // from the future: RFC 2616 section 14.25's rule, which ASP.NET Core's static files and nginx keep).
+            Assert.Equal(HttpStatusCode.NotModified, (await Get(HttpMethod.Get, ("If-Modified-Since", Date(modified)))).Item1);
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Modified-Since", Date(modified.AddDays(-1)))));
+            Assert.Equal((HttpStatusCode.OK, "Hello, file!"), await Get(HttpMethod.Get, ("If-Modified-Since", Date(DateTimeOffset.UtcNow.AddYears(1)))));
             // Section 13.2.2's order: a failed If-Match answers 412 before a matching If-None-Match could answer 304.
             Assert.Equal((HttpStatusCode.PreconditionFailed, ""), await Get(HttpMethod.Get, ("If-Match", "\"other\""), ("If-None-Match", etag)));
             Assert.Equal(HttpStatusCode.PreconditionFailed, (await Get(HttpMethod.Head, ("If-Match", "\"other\""))).Item1);
