@@ -8,7 +8,7 @@ namespace Micro.AspNetCore;
 /// HttpRequest.Path as Kestrel gives it: percent-escapes decoded as UTF-8, except %2F, which stays encoded so that
 /// a decoded '/' can never make a new path segment; then dot segments removed (RFC 3986 section 5.2.4), so "/a/../b"
 /// and "/a/%2E%2E/b" are "/b" and no path climbs above the root. Escapes that do not decode to valid UTF-8 are left
-/// as they were sent.
+/// as they were sent, each on its own: the valid ones around them are decoded.
 /// </summary>
 internal static class PathDecoder
 {
@@ -39,23 +39,57 @@ internal static class PathDecoder
         }
     }
 
-    /// <summary>Decodes %XX into <paramref name="output"/> (never longer than the input), keeping %2F and malformed escapes as sent.</summary>
+    /// <summary>
+    /// Decodes %XX into <paramref name="output"/> (never longer than the input), keeping %2F and malformed escapes as
+    /// sent. A character of several bytes is decoded only when all its escapes together are valid UTF-8 (no overlong
+    /// form, no surrogate), else its first escape stays as sent and the rest are looked at on their own, as Kestrel
+    /// decodes: "/caf%C3%A9/%FF" is "/café/%FF".
+    /// </summary>
     private static int Unescape(ReadOnlySpan<byte> raw, Span<byte> output)
     {
+        Span<byte> character = stackalloc byte[4];
         var length = 0;
-        for (var i = 0; i < raw.Length; i++)
+        var i = 0;
+        while (i < raw.Length)
         {
-            if (raw[i] == '%' && i + 2 < raw.Length && TryHex(raw[i + 1], raw[i + 2], out var value) && value != '/')
+            if (!TryEscape(raw, i, out var value) || value == '/')
+            {
+                output[length++] = raw[i++];
+                continue;
+            }
+            if (value < 0x80)
             {
                 output[length++] = value;
-                i += 2;
+                i += 3;
+                continue;
+            }
+            var needed = value switch { >= 0xF0 => 4, >= 0xE0 => 3, >= 0xC0 => 2, _ => 0 }; // 0x80-0xBF cannot lead
+            var count = 0;
+            var next = i;
+            while (count < needed && TryEscape(raw, next, out var part))
+            {
+                character[count++] = part;
+                next += 3;
+            }
+            if (needed > 0 && count == needed && Utf8.IsValid(character[..count]))
+            {
+                character[..count].CopyTo(output[length..]);
+                length += count;
+                i = next;
             }
             else
             {
-                output[length++] = raw[i];
+                output[length++] = raw[i++]; // the '%' as sent; its two digits follow as they are
             }
         }
         return length;
+    }
+
+    /// <summary>An escape "%XX" at <paramref name="at"/>, and the byte it stands for.</summary>
+    private static bool TryEscape(ReadOnlySpan<byte> raw, int at, out byte value)
+    {
+        value = 0;
+        return at + 2 < raw.Length && raw[at] == '%' && TryHex(raw[at + 1], raw[at + 2], out value);
     }
 
     private static bool TryHex(byte high, byte low, out byte value)

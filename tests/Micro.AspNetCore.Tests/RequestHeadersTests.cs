@@ -120,6 +120,34 @@ public sealed class RequestHeadersTests
         await app.AssertServesNewConnectionsAsync();
     }
 
+    [Theory]
+    [OnEveryServer]
+    public async Task A_paths_escapes_are_decoded_where_they_are_utf8_and_kept_as_sent_where_not(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web => web.Run(context =>
+            context.Response.WriteAsync(Convert.ToHexString(Encoding.UTF8.GetBytes(context.Request.Path.Value!)))));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        (string Sent, string Seen)[] paths =
+        [
+            ("/caf%C3%A9/%FF", "/café/%FF"), // a byte that is no UTF-8 beside a character that is
+            ("/%e2%82%ac%F0%9F%98%80", "/€😀"),
+            ("/%C3%28", "/%C3("), // a lead byte without its continuation: kept, and what follows decoded on its own
+            ("/%E2%82", "/%E2%82"), // cut short
+            ("/%C0%AF", "/%C0%AF"), // an overlong '/': never a slash
+            ("/%ED%A0%80", "/%ED%A0%80"), // a surrogate
+            ("/%F4%90%80%80", "/%F4%90%80%80"), // past U+10FFFF
+            ("/a%2Fb%C3%A9", "/a%2Fb\u00e9"),
+        ];
+        foreach (var (sent, _) in paths)
+        {
+            await client.SendAsync($"GET {sent} HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        foreach (var (sent, seen) in paths)
+        {
+            Assert.Equal((200, Convert.ToHexString(Encoding.UTF8.GetBytes(seen))), await StatusAndBodyAsync(client));
+        }
+    }
+
     private static async Task<(int, string)> StatusAndBodyAsync(RawHttpClient client)
     {
         var (status, _, body) = await client.ReadResponseAsync();
