@@ -121,6 +121,51 @@ public sealed class WebSocketAndSignalRTests
         await app.AssertServesNewConnectionsAsync();
     }
 
+    [Theory]
+    [OnEveryServer]
+    public async Task A_subprotocol_and_permessage_deflate_are_negotiated_and_the_close_status_is_passed_on(ServerKind server)
+    {
+        var closed = new TaskCompletionSource<(WebSocketCloseStatus?, string?)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.UseWebSockets();
+            web.Map("/ws", async (HttpContext context) =>
+            {
+                var offered = string.Join(",", context.WebSockets.WebSocketRequestedProtocols);
+                using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+                {
+                    SubProtocol = "chat.v2",
+                    DangerousEnableCompression = true,
+                });
+                var buffer = new byte[256 * 1024];
+                var received = await socket.ReceiveAsync(buffer.AsMemory(), CancellationToken.None);
+                var total = received.Count;
+                while (!received.EndOfMessage)
+                {
+                    received = await socket.ReceiveAsync(buffer.AsMemory(total), CancellationToken.None);
+                    total += received.Count;
+                }
+                await socket.SendAsync(Encoding.UTF8.GetBytes($"{offered}|{total}|{Encoding.UTF8.GetString(buffer, 0, total).Distinct().Count()}"), WebSocketMessageType.Text, true, CancellationToken.None);
+                var last = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                closed.SetResult((last.CloseStatus, last.CloseStatusDescription));
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+            });
+        });
+        using var client = new ClientWebSocket();
+        client.Options.AddSubProtocol("chat.v1");
+        client.Options.AddSubProtocol("chat.v2");
+        client.Options.DangerousDeflateOptions = new WebSocketDeflateOptions();
+        client.Options.CollectHttpResponseDetails = true;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{app.Address.Port}/ws"), deadline.Token);
+        Assert.Equal("chat.v2", client.SubProtocol);
+        Assert.Contains("permessage-deflate", client.HttpResponseHeaders?["Sec-WebSocket-Extensions"].Single() ?? "", StringComparison.Ordinal);
+        await client.SendAsync(Encoding.UTF8.GetBytes(new string('z', 200_000)), WebSocketMessageType.Text, true, deadline.Token);
+        Assert.Equal("chat.v1,chat.v2|200000|1", await ReceiveTextAsync(client));
+        await client.CloseOutputAsync((WebSocketCloseStatus)4001, "app-defined", deadline.Token);
+        Assert.Equal(((WebSocketCloseStatus)4001, "app-defined"), await closed.Task.WaitAsync(deadline.Token));
+    }
+
     private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
     {
         var buffer = new byte[4096];
