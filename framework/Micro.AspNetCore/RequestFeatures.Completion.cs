@@ -22,6 +22,50 @@ internal abstract partial class RequestFeatures
     protected abstract void LogFailure(Exception exception);
 
     private bool _finishWaiting; // the reactor's: the finish waits for a held write to go
+    private bool _completedEarly; // the app's: CompleteAsync ended the response before the app returned
+    private bool _completionWaiting; // the reactor's: that end waits for a held write to go
+
+    /// <summary>
+    /// IHttpResponseBodyFeature.CompleteAsync, as on Kestrel: the response ends now, while the app goes on (an answer
+    /// sent before slow work that follows it): OnStarting, then the head and all that was written go out with the
+    /// body's end (its length, or the last chunk and the trailers), and a write after it throws. The exchange stays
+    /// the request's until the app returns, so a response pipelined behind waits for that, as Kestrel runs the next
+    /// request only then. Twice is once.
+    /// </summary>
+    private async Task CompleteResponseAsync()
+    {
+        if (_completedEarly)
+        {
+            return;
+        }
+        _completedEarly = true;
+        MarkStarted();
+        if (!HasStartedCallbacksRun && HasStartingCallbacks)
+        {
+            await RunOnStartingAsync().ConfigureAwait(true);
+        }
+        _responseWriter.Complete();
+        await CallOnReactorAsync(static features => features.CompleteEarlyOnReactor()).ConfigureAwait(true);
+    }
+
+    /// <summary>On the reactor: the exchange gets the whole response now (after a held write, if there is one); it goes back when the app returns.</summary>
+    private void CompleteEarlyOnReactor()
+    {
+        if (_outbox.IsHeld && Exchange is { } exchange && !exchange.RequestAborted.IsCancellationRequested)
+        {
+            _completionWaiting = true; // FinishIfWaiting completes it
+            return;
+        }
+        CompleteExchangeEarly();
+    }
+
+    private void CompleteExchangeEarly()
+    {
+        CompleteExchange(failure: null);
+        Exchange?.SendCompletedResponse(); // the reactor would send it only with the next request's answer
+    }
+
+    private void ResetCompletion() => _completedEarly = _completionWaiting = false;
 
     /// <summary>
     /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor,
@@ -268,9 +312,14 @@ internal abstract partial class RequestFeatures
         return new ValueTask<FlushResult>(this, _flush.Version);
     }
 
-    /// <summary>On the reactor, once a held write went: a finish that waited for it goes on.</summary>
+    /// <summary>On the reactor, once a held write went: an early end (CompleteAsync), then a finish, that waited for it go on.</summary>
     private void FinishIfWaiting()
     {
+        if (_completionWaiting)
+        {
+            _completionWaiting = false;
+            CompleteExchangeEarly();
+        }
         if (_finishWaiting)
         {
             _finishWaiting = false;

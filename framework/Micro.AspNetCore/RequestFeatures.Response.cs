@@ -121,7 +121,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     Task IHttpResponseBodyFeature.SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken) =>
         SendFileAsync(path, offset, count, cancellationToken);
 
-    Task IHttpResponseBodyFeature.CompleteAsync() => FlushAsync(CancellationToken.None).AsTask();
+    Task IHttpResponseBodyFeature.CompleteAsync() => CompleteResponseAsync();
 
     public void ThrowIfSynchronousIODisallowed(string what)
     {

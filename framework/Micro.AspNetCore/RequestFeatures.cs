@@ -76,6 +76,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         ResetTrailers();
         ResetDataRates();
         ResetRequestTrailers();
+        ResetCompletion();
     }
 
     /// <summary>The features this object is, by type.</summary>

@@ -27,6 +27,55 @@ public sealed class StreamingAndLifetimeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task CompleteAsync_sends_the_whole_response_while_the_app_goes_on(ServerKind server)
+    {
+        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var afterEnd = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/ack/{mode}", async (string mode, HttpResponse response) =>
+            {
+                response.OnStarting(() =>
+                {
+                    response.Headers["X-Started"] = "yes";
+                    return Task.CompletedTask;
+                });
+                await response.WriteAsync("accepted");
+                if (mode == "flushed")
+                {
+                    await response.Body.FlushAsync();
+                }
+                await response.CompleteAsync();
+                await response.CompleteAsync(); // twice is once
+                try
+                {
+                    await response.WriteAsync("too late");
+                    afterEnd.TrySetResult("written");
+                }
+                catch (InvalidOperationException)
+                {
+                    afterEnd.TrySetResult("refused");
+                }
+                await answered.Task.WaitAsync(TimeSpan.FromSeconds(20)); // the slow work an early answer is for
+            });
+            web.MapGet("/next", () => "next");
+        });
+        foreach (var mode in new[] { "whole", "flushed" })
+        {
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync($"GET /ack/{mode} HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+            // The whole response while the app still works: its body's end (a length, or the last chunk) has come.
+            var (status, headers, body) = await client.ReadResponseAsync();
+            Assert.Equal((200, "accepted", "yes"), (status, body, headers["x-started"]));
+            Assert.Equal("refused", await afterEnd.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+            answered.SetResult();
+            Assert.Equal("next", (await client.ReadResponseAsync()).Body); // the request behind, once the app returned
+            (answered, afterEnd) = (new(TaskCreationOptions.RunContinuationsAsynchronously), new(TaskCreationOptions.RunContinuationsAsynchronously));
+        }
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task Pipelined_requests_are_answered_in_order_even_when_the_first_is_slowest(ServerKind server)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

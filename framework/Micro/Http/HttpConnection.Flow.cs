@@ -175,6 +175,9 @@ internal sealed partial class HttpConnection
         return _phase == ConnectionPhase.Closed ? ValueTask.FromException(ClientGone()) : wait;
     }
 
+    /// <summary>What the front response has written leaves with the reactor's next send (a response a host ended early).</summary>
+    internal void SendSoon() => _transport.FlushSoon();
+
     public void OnOutputDrained()
     {
         _line.OnDrained();

@@ -153,6 +153,18 @@ public sealed partial class HttpExchange
     }
 
     /// <summary>
+    /// A response a host completed before its handler returned (ASP.NET Core's CompleteAsync): at the front of its
+    /// connection's line, its bytes leave with the reactor's next send, not when the handler returns.
+    /// </summary>
+    internal void SendCompletedResponse()
+    {
+        if (IsCompleted && WritesDirectly)
+        {
+            _connection!.SendSoon();
+        }
+    }
+
+    /// <summary>
     /// Answers with <paramref name="length"/> bytes of <paramref name="file"/> from <paramref name="offset"/>, sent
     /// from the page cache to the socket with sendfile(2). The exchange takes ownership of the handle.
     /// </summary>
