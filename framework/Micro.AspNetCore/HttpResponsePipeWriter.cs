@@ -145,13 +145,31 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
 
     public override void CancelPendingFlush() => owner.CancelPendingFlush();
 
-    public override void Complete(Exception? exception = null) => _completed = true;
-
-    public override ValueTask CompleteAsync(Exception? exception = null)
+    /// <summary>
+    /// The app completed the body (as on Kestrel, the response ends: its bytes go out while the app goes on); a write
+    /// after it throws. Completed with an exception, the writer only stops: the app's failure ends the response.
+    /// </summary>
+    public override void Complete(Exception? exception = null)
     {
-        Complete(exception);
-        return ValueTask.CompletedTask;
+        if (MarkCompleted(exception))
+        {
+            _ = owner.CompleteResponseAsync(); // what it may throw (an OnStarting callback's failure) is logged there
+        }
     }
+
+    public override ValueTask CompleteAsync(Exception? exception = null) =>
+        MarkCompleted(exception) ? new ValueTask(owner.CompleteResponseAsync()) : ValueTask.CompletedTask;
+
+    /// <summary>True when this completion is the app's first, and a clean one.</summary>
+    private bool MarkCompleted(Exception? exception)
+    {
+        var first = !_completed;
+        _completed = true;
+        return first && exception is null;
+    }
+
+    /// <summary>The server ends the body (the response is being completed): writes are refused from now on.</summary>
+    public void CompleteForServer() => _completed = true;
 
     /// <summary>Ready for another request.</summary>
     public void Reset()

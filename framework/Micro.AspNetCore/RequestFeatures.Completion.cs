@@ -32,20 +32,28 @@ internal abstract partial class RequestFeatures
     /// the request's until the app returns, so a response pipelined behind waits for that, as Kestrel runs the next
     /// request only then. Twice is once.
     /// </summary>
-    private async Task CompleteResponseAsync()
+    internal async Task CompleteResponseAsync()
     {
         if (_completedEarly)
         {
             return;
         }
         _completedEarly = true;
+        _responseWriter.CompleteForServer();
         MarkStarted();
-        if (!HasStartedCallbacksRun && HasStartingCallbacks)
+        try
         {
-            await RunOnStartingAsync().ConfigureAwait(true);
+            if (!HasStartedCallbacksRun && HasStartingCallbacks)
+            {
+                await RunOnStartingAsync().ConfigureAwait(true);
+            }
+            await CallOnReactorAsync(static features => features.CompleteEarlyOnReactor()).ConfigureAwait(true);
         }
-        _responseWriter.Complete();
-        await CallOnReactorAsync(static features => features.CompleteEarlyOnReactor()).ConfigureAwait(true);
+        catch (Exception exception)
+        {
+            LogFailure(exception); // an OnStarting callback that threw: the response ends as a failed one when the app returns
+            throw;
+        }
     }
 
     /// <summary>On the reactor: the exchange gets the whole response now (after a held write, if there is one); it goes back when the app returns.</summary>
