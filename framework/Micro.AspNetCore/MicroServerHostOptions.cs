@@ -13,7 +13,7 @@ public sealed class MicroServerHostOptions
     /// The engine's settings: reactors, limits, timeouts, port sharing, socket activation. Where it listens comes from
     /// ASP.NET Core's addresses (<c>urls</c>, ASPNETCORE_URLS, ASPNETCORE_HTTP_PORTS), not from its EndPoints list.
     /// </summary>
-    public MicroServerOptions Server { get; } = new();
+    public MicroServerOptions Server { get; } = new() { ClientFinAbortsRequests = true }; // a FIN is a client gone, as on Kestrel
 
     /// <summary>Where the application runs: on the thread pool, as on Kestrel (the default), or inline on the reactor.</summary>
     public ApplicationScheduling Scheduling { get; set; } = ApplicationScheduling.ThreadPool;

@@ -21,7 +21,7 @@ public sealed class AspNetCoreSoakTests
         using var app = await ServedProcess.StartAsync(BuiltApps.AspNetCoreTargetApp, deadline.Token, ["--urls", "http://127.0.0.1:0", "--Micro:Scheduling", scheduling], portZero: false);
         var uri = new Uri(app.Url);
         var log = new StringWriter();
-        var report = await Soak.Soak.RunAsync(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), app.Id, TimeSpan.FromSeconds(15), clients: 32, seed: Environment.TickCount, log);
+        var report = await Soak.Soak.RunAsync(new IPEndPoint(IPAddress.Parse(uri.Host), uri.Port), app.Id, TimeSpan.FromSeconds(15), clients: 32, seed: Environment.TickCount, log, finEndsRequests: true);
         Assert.True(report.Requests > 1000, log.ToString());
         Assert.True(report.Passed, log.ToString() + "\nserver log:\n" + app.Output);
         Assert.True(report.RssPeakKiB < 512 * 1024, log.ToString());

@@ -28,6 +28,9 @@ internal sealed class RawHttpClient : IAsyncDisposable
 
     public Task SendAsync(byte[] bytes) => _stream.WriteAsync(bytes).AsTask();
 
+    /// <summary>Shuts the client's sending side (FIN), as a client that closed its socket with nothing left to read.</summary>
+    public void ShutdownSending() => _socket.Shutdown(SocketShutdown.Send);
+
     /// <summary>Closes the connection abruptly (RST), as a client that went away.</summary>
     public void Reset()
     {

@@ -138,6 +138,27 @@ public sealed class StreamingAndLifetimeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task RequestAborted_fires_when_the_client_closes_its_side_with_nothing_to_read(ServerKind server)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var aborted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/work", async (HttpContext context) =>
+        {
+            context.RequestAborted.Register(() => aborted.TrySetResult());
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted); // slow work the client no longer waits for
+        }));
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /work HTTP/1.1\r\nHost: x\r\n\r\n");
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        client.ShutdownSending(); // a browser that navigated away closes its socket: a FIN, not a reset
+        await aborted.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(await client.IsClosedByServerAsync());
+        await app.AssertServesNewConnectionsAsync();
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task Writes_after_the_client_left_do_not_throw_and_the_flush_says_so(ServerKind server)
     {
         var clientLeft = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

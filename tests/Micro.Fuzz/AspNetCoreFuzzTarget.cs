@@ -69,6 +69,7 @@ internal static partial class FuzzTargets
         {
             options.Server.ReactorCount = 1;
             options.Server.MaxRequestBodySize = MaxBody;
+            options.Server.ClientFinAbortsRequests = false; // the harness ends its input with a FIN: every request it sent is owed its answer
         });
         builder.Services.AddResponseCompression(options => options.EnableForHttps = true);
         builder.Services.AddCors(options => options.AddDefaultPolicy(policy => policy.WithOrigins("https://app.example").AllowCredentials().WithHeaders("X-Token")));

@@ -12,7 +12,7 @@ namespace Micro.Soak;
 /// declare far more than they send, garbage. Every
 /// answer is checked for status, body and order; a scenario that breaks a rule or does not end in time is a failure.
 /// </summary>
-internal sealed partial class ChaosRun(IPEndPoint endPoint, int seed)
+internal sealed partial class ChaosRun(IPEndPoint endPoint, int seed, bool finEndsRequests = false)
 {
     private static readonly TimeSpan ScenarioDeadline = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, long> _scenarios = new();
@@ -118,6 +118,39 @@ internal sealed partial class ChaosRun(IPEndPoint endPoint, int seed)
         }
     }
 
+    /// <summary>
+    /// Against a server that takes a client's FIN as the client gone (the ASP.NET Core host, as Kestrel): the answers
+    /// that come are the planned ones, in order, until the server closes (at a response's end, inside one, or by a reset).
+    /// </summary>
+    private async Task ExpectUntilClosedAsync(ChaosResponseReader reader, List<PlannedRequest> planned, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i <= planned.Count; i++)
+        {
+            ChaosResponseReader.Response? response;
+            try
+            {
+                response = await reader.ReadAsync(cancellationToken);
+            }
+            catch (Exception exception) when (exception is SocketException || (exception is InvalidDataException && exception.Message.StartsWith("the connection closed inside", StringComparison.Ordinal)))
+            {
+                return;
+            }
+            if (response is null)
+            {
+                return;
+            }
+            if (i == planned.Count)
+            {
+                throw new InvalidDataException("a response nobody asked for");
+            }
+            if (response.Status != 200 || response.Body != planned[i].Body)
+            {
+                throw new InvalidDataException($"response {i} of {planned.Count} after a half-close: {response.Status} with {response.Body.Length} chars, expected 200 with {planned[i].Body.Length}");
+            }
+            Interlocked.Increment(ref _requests);
+        }
+    }
+
     private async Task PipelineAsync(Random random, CancellationToken cancellationToken)
     {
         var planned = Plan(random, random.Next(1, 20), closeLast: random.Next(4) == 0);
@@ -138,6 +171,11 @@ internal sealed partial class ChaosRun(IPEndPoint endPoint, int seed)
         await SendSplitAsync(socket, [.. planned.SelectMany(p => p.Bytes)], random, cancellationToken);
         socket.Shutdown(SocketShutdown.Send); // no more requests; the answers are still wanted
         var reader = new ChaosResponseReader(socket);
+        if (finEndsRequests)
+        {
+            await ExpectUntilClosedAsync(reader, planned, cancellationToken);
+            return;
+        }
         await ExpectAsync(reader, planned, cancellationToken);
         if (await reader.ReadAsync(cancellationToken) is not null)
         {

@@ -14,5 +14,7 @@ var pid = int.Parse(args[1]);
 var duration = TimeSpan.FromMinutes(double.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture));
 var clients = args.Length > 3 ? int.Parse(args[3]) : 64;
 var seed = args.Length > 4 ? int.Parse(args[4]) : Environment.TickCount;
-var report = await Soak.RunAsync(new IPEndPoint(IPAddress.Parse(url.Host), url.Port), pid, duration, clients, seed, Console.Out);
+// The ASP.NET Core host takes a client's FIN as the client gone, as Kestrel does (scripts/soak.sh sets SOAK_APP).
+var finEndsRequests = Environment.GetEnvironmentVariable("SOAK_APP") == "aspnetcore";
+var report = await Soak.RunAsync(new IPEndPoint(IPAddress.Parse(url.Host), url.Port), pid, duration, clients, seed, Console.Out, finEndsRequests);
 return report.Passed ? 0 : 1;

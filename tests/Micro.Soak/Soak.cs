@@ -10,12 +10,12 @@ internal static class Soak
         public bool Passed => Failures == 0 && FdsReturned;
     }
 
-    public static async Task<Report> RunAsync(IPEndPoint endPoint, int pid, TimeSpan duration, int clients, int seed, TextWriter log)
+    public static async Task<Report> RunAsync(IPEndPoint endPoint, int pid, TimeSpan duration, int clients, int seed, TextWriter log, bool finEndsRequests = false)
     {
         // A warm-up round first: the runtime opens some descriptors once, lazily (assemblies it maps the first time
         // a path runs), and those are not leaks. The baseline is taken once its connections have all ended.
         var idleSockets = Sockets(pid); // its listeners and the runtime's diagnostics socket
-        var warmUp = new ChaosRun(endPoint, seed + 1);
+        var warmUp = new ChaosRun(endPoint, seed + 1, finEndsRequests);
         await warmUp.RunAsync(clients, TimeSpan.FromSeconds(3));
         var quiet = System.Diagnostics.Stopwatch.StartNew();
         await WaitForQuietAsync(pid, idleSockets);
@@ -23,7 +23,7 @@ internal static class Soak
         var fdsBefore = OpenDescriptors(pid);
         var namesBefore = DescriptorTargets(pid);
         var rssBefore = RssKiB(pid);
-        var run = new ChaosRun(endPoint, seed);
+        var run = new ChaosRun(endPoint, seed, finEndsRequests);
         var started = DateTime.UtcNow;
         var running = run.RunAsync(clients, duration);
         var rssPeak = rssBefore;

@@ -234,6 +234,7 @@ public sealed class MicroServer : IAsyncDisposable
         BodyLimit = options.RouteBodyLimit,
         ServerLine = string.IsNullOrEmpty(options.ServerHeader) ? [] : System.Text.Encoding.ASCII.GetBytes($"Server: {options.ServerHeader}\r\n"),
         ProblemDetails = options.ProblemDetails,
+        ClientFinAbortsRequests = options.ClientFinAbortsRequests,
     };
 
     private void OnReactorExited(Reactor reactor)

@@ -124,6 +124,16 @@ public sealed class MicroServerOptions
     /// <summary>The reactors' clock, for tests that move time instead of waiting (see <c>TransportOptions.Clock</c>); null for the real one.</summary>
     internal Func<long>? Clock { get; set; }
 
+    /// <summary>
+    /// What a client's FIN means while requests of its connection are still being answered. False (the default): a
+    /// half-close, as RFC 9112 section 9.6 allows a client to send, so the requests it sent are answered and then the
+    /// connection closes (a client that sent a request and shut its side, as <c>nc</c> does, gets its answer). True: the
+    /// client is gone, as Kestrel, nginx (499) and Node treat it, so the connection closes at once, <c>req.Aborted</c>
+    /// cancels and the handlers' slow work can stop: what a browser that navigated away leaves behind. The ASP.NET Core
+    /// host turns it on, as on Kestrel.
+    /// </summary>
+    public bool ClientFinAbortsRequests { get; set; }
+
     /// <summary>The Server header value; null or empty leaves it out. Default "Micro".</summary>
     public string? ServerHeader { get; set; } = "Micro";
 

@@ -13,6 +13,11 @@ internal sealed partial class HttpConnection
             LeaveAStreamingResponse();
             return;
         }
+        if (_state.Options.ClientFinAbortsRequests && !_line.IsEmpty)
+        {
+            Abort(); // the client is gone, as Kestrel takes a FIN: req.Aborted cancels, and no answer is owed
+            return;
+        }
         if (_reader.IsStreaming)
         {
             _reader.FailStreamedBody(400, "The connection ended before the request body was complete.", log: false);

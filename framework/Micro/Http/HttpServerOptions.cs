@@ -28,4 +28,7 @@ internal sealed record HttpServerOptions
 
     /// <summary>The server's own error answers (400, 413, 431, 500...) carry an application/problem+json body.</summary>
     public bool ProblemDetails { get; init; }
+
+    /// <summary>A client's FIN while requests are answered ends the connection at once, as on Kestrel.</summary>
+    public bool ClientFinAbortsRequests { get; init; }
 }

@@ -43,6 +43,20 @@ public sealed class PeerGoneTests
     }
 
     [Fact]
+    public async Task With_ClientFinAbortsRequests_a_half_close_behind_a_pending_handler_aborts_it_as_on_kestrel()
+    {
+        await using var issue = new IssueApp(o => o.ClientFinAbortsRequests = true);
+        var url = issue.Start();
+        await using var client = await TestApp.ConnectAsync(url);
+        await client.SendAsync("GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /stream/10 HTTP/1.1\r\nHost: x\r\n\r\n");
+        await issue.SlowStarted.WhenAtLeast(1, Deadline);
+        client.Socket.Shutdown(SocketShutdown.Send); // FIN: taken as the client gone
+        await issue.Aborted.WhenAtLeast(1, Deadline); // the slow work learns it
+        Assert.Equal("", await client.ReadToEndAsync()); // closed, nothing owed
+        await issue.AssertAllClosedAndServingAsync();
+    }
+
+    [Fact]
     public async Task A_client_that_closes_mid_stream_fails_the_handlers_write_and_frees_the_connection()
     {
         await using var issue = new IssueApp();
