@@ -153,7 +153,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
     {
         if (MarkCompleted(exception))
         {
-            _ = owner.CompleteResponseAsync(); // what it may throw (an OnStarting callback's failure) is logged there
+            _ = owner.CompleteResponseAsync(appAwaits: false); // what it may throw (an OnStarting callback's failure) is logged there
         }
     }
 

@@ -32,7 +32,7 @@ internal abstract partial class RequestFeatures
     /// the request's until the app returns, so a response pipelined behind waits for that, as Kestrel runs the next
     /// request only then. Twice is once.
     /// </summary>
-    internal async Task CompleteResponseAsync()
+    internal async Task CompleteResponseAsync(bool appAwaits = true)
     {
         if (_completedEarly)
         {
@@ -49,10 +49,9 @@ internal abstract partial class RequestFeatures
             }
             await CallOnReactorAsync(static features => features.CompleteEarlyOnReactor()).ConfigureAwait(true);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (!appAwaits)
         {
-            LogFailure(exception); // an OnStarting callback that threw: the response ends as a failed one when the app returns
-            throw;
+            LogFailure(exception); // an OnStarting callback threw and no one awaits this: said here, and the response ends when the app returns
         }
     }
 
