@@ -166,6 +166,55 @@ public sealed class WebSocketAndSignalRTests
         Assert.Equal(((WebSocketCloseStatus)4001, "app-defined"), await closed.Task.WaitAsync(deadline.Token));
     }
 
+    [Theory]
+    [OnEveryServer]
+    public async Task Bytes_sent_with_the_upgrade_request_belong_to_the_new_protocol(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.UseWebSockets();
+            web.Map("/ws", async (HttpContext context) =>
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync();
+                var buffer = new byte[64];
+                var received = await socket.ReceiveAsync(buffer, CancellationToken.None);
+                await socket.SendAsync(buffer.AsMemory(0, received.Count), WebSocketMessageType.Text, true, CancellationToken.None);
+            });
+            web.Map("/raw", async (HttpContext context) =>
+            {
+                // A protocol of the app's own over IHttpUpgradeFeature, as YARP relays one.
+                await using var stream = await context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpUpgradeFeature>()!.UpgradeAsync();
+                var buffer = new byte[64];
+                var read = await stream.ReadAsync(buffer);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes("echo:" + Encoding.ASCII.GetString(buffer, 0, read)));
+            });
+        });
+        byte[] frame = [0x81, 0x82, 1, 2, 3, 4, (byte)('h' ^ 1), (byte)('i' ^ 2)]; // "hi", masked, in the handshake's own write
+        var handshake = "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        Assert.Equal("81026869", await AfterSwitchAsync(app, [.. Encoding.ASCII.GetBytes(handshake), .. frame], 4));
+        Assert.Equal(Convert.ToHexString("echo:PAYLOAD"u8), await AfterSwitchAsync(app, Encoding.ASCII.GetBytes("GET /raw HTTP/1.1\r\nHost: x\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nPAYLOAD"), 12));
+    }
+
+    /// <summary>Sends <paramref name="request"/> in one write; the first <paramref name="count"/> bytes after the 101's head, in hex.</summary>
+    private static async Task<string> AfterSwitchAsync(ServedApp app, byte[] request, int count)
+    {
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", app.Address.Port);
+        await socket.SendAsync(request);
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        int headEnd;
+        while ((headEnd = received.ToArray().AsSpan().IndexOf("\r\n\r\n"u8)) < 0 || received.Count < headEnd + 4 + count)
+        {
+            var read = await socket.ReceiveAsync(buffer, deadline.Token);
+            Assert.NotEqual(0, read);
+            received.AddRange(buffer.AsSpan(0, read));
+        }
+        Assert.StartsWith("HTTP/1.1 101 ", Encoding.ASCII.GetString([.. received]));
+        return Convert.ToHexString([.. received.Skip(headEnd + 4).Take(count)]);
+    }
+
     private static async Task<string> ReceiveTextAsync(ClientWebSocket client)
     {
         var buffer = new byte[4096];
