@@ -63,6 +63,13 @@ internal static class ListenOptions
         return options;
     }
 
+    /// <summary>
+    /// What "*" and "+" bind: IPv6's any address with IPv4's mapped into it (the transport clears IPV6_V6ONLY), so
+    /// clients of both families reach the server, as Kestrel, Node and Go bind it; IPv4's alone where the kernel has no
+    /// IPv6. An IPv4 client then shows as ::ffff:a.b.c.d, as on Kestrel; "0.0.0.0" binds IPv4 alone.
+    /// </summary>
+    internal static IPAddress EveryAddress => System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+
     internal static IPEndPoint Parse(string url)
     {
         if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
@@ -78,7 +85,8 @@ internal static class ListenOptions
         var host = hostPort[..colon].Trim('[', ']');
         var address = host switch
         {
-            "*" or "+" or "0.0.0.0" => IPAddress.Any,
+            "*" or "+" => EveryAddress,
+            "0.0.0.0" => IPAddress.Any,
             "localhost" => IPAddress.Loopback,
             "::" => IPAddress.IPv6Any,
             _ => IPAddress.TryParse(host, out var parsed) ? parsed : throw new ArgumentException($"'{url}': '{host}' is not an IP address (names other than localhost are not resolved)."),

@@ -214,8 +214,9 @@ public sealed class AppTests
     [InlineData(new[] { "--urls", "http://0.0.0.0:80;http://[::1]:81" }, null, "0.0.0.0:80,[::1]:81")]
     [InlineData(new string[0], "http://localhost:5000", "127.0.0.1:5000")]
     [InlineData(new string[0], null, "127.0.0.1:8080")]
-    [InlineData(new string[0], "ports:8080", "0.0.0.0:8080")]
-    [InlineData(new string[0], "ports:8080;8081", "0.0.0.0:8080,0.0.0.0:8081")]
+    [InlineData(new string[0], "ports:8080", "ANY:8080")]
+    [InlineData(new string[0], "ports:8080;8081", "ANY:8080,ANY:8081")]
+    [InlineData(new[] { "--urls", "http://*:80;http://+:81" }, null, "ANY:80,ANY:81")]
     [InlineData(new[] { "--port", "9123" }, "ports:8080", "127.0.0.1:9123")]
     public void Endpoints_come_from_the_command_line_or_aspnetcore_urls_or_http_ports(string[] args, string? environment, string expected)
     {
@@ -223,7 +224,9 @@ public sealed class AppTests
         var options = environment?.StartsWith("ports:") == true
             ? ListenOptions.FromCommandLine(args, null, environment["ports:".Length..])
             : ListenOptions.FromCommandLine(args, environment);
-        Assert.Equal(expected, string.Join(",", options.EndPoints));
+        // "ANY": every address, both families where the machine has IPv6 (as Kestrel binds "*"), else IPv4's.
+        var every = System.Net.Sockets.Socket.OSSupportsIPv6 ? "[::]" : "0.0.0.0";
+        Assert.Equal(expected.Replace("ANY", every, StringComparison.Ordinal), string.Join(",", options.EndPoints));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed partial class DeploymentFilesTests
             var entryPoint = AsInTheImage(runtime.EntryPoint);
             Assert.Equal("dotnet", entryPoint[0]);
             using var app = await ServedProcess.StartAsync(entryPoint[1], deadline.Token, entryPoint[2..], environment: environment, launcher: asAppUser, portZero: false);
-            Assert.Contains("listening on http://0.0.0.0:8080", app.Banner);
+            Assert.Matches(@"listening on http://(\[::\]|0\.0\.0\.0):8080", app.Banner); // every address: both families where there is IPv6
 
             using var handler = new SocketsHttpHandler { ConnectCallback = async (context, token) => await ConnectInsideAsync(network, token) };
             using var client = new HttpClient(handler) { BaseAddress = new Uri("http://127.0.0.1:8080") };
