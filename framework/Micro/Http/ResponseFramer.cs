@@ -42,18 +42,11 @@ internal static class ResponseFramer
     public static byte[] StatusLine(int statusCode, ReadOnlySpan<byte> reasonPhrase) =>
         [.. Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} "), .. reasonPhrase, (byte)'\r', (byte)'\n'];
 
-    /// <summary>RFC 9112 section 4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ); nothing that could end the line.</summary>
-    public static bool IsReasonPhrase(ReadOnlySpan<byte> phrase)
-    {
-        foreach (var b in phrase)
-        {
-            if (b is < 0x20 and not (byte)'\t' or 0x7F)
-            {
-                return false;
-            }
-        }
-        return !phrase.IsEmpty;
-    }
+    /// <summary>
+    /// RFC 9112 section 4: reason-phrase = 1*( HTAB / SP / VCHAR / obs-text ), the bytes a field value may hold: nothing
+    /// that could end the line.
+    /// </summary>
+    public static bool IsReasonPhrase(ReadOnlySpan<byte> phrase) => !phrase.IsEmpty && !ResponseHeaders.HoldsControlCharacter(phrase);
 
     private static byte[] BuildStatusLine(int statusCode)
     {
