@@ -180,7 +180,7 @@ internal abstract partial class RequestFeatures
         {
             _outbox.WriteTo(exchange);
             _responseWriter.Drain(exchange, static (target, bytes) => target.WriteStreamed(bytes));
-            if (ResponseHeaders.ContentLength is { } promised && !exchange.IsHeadRequest && AllowsBody(_statusCode) && exchange.ResponseBodyLength < promised)
+            if (ResponseHeaders.ContentLength is { } promised && !SendsNoBodyFor(promised, exchange) && exchange.ResponseBodyLength < promised)
             {
                 // As Kestrel says it: the connection is cut (the client must not wait for bytes that never come), and the app's mistake logged.
                 throw new InvalidOperationException($"Response Content-Length mismatch: too few bytes written ({exchange.ResponseBodyLength} of {promised}).");
@@ -197,7 +197,7 @@ internal abstract partial class RequestFeatures
             exchange.Complete(TrailerLines());
             return;
         }
-        if (ResponseHeaders.ContentLength is { } declared && (exchange.IsHeadRequest || !AllowsBody(_statusCode)))
+        if (ResponseHeaders.ContentLength is { } declared && SendsNoBodyFor(declared, exchange))
         {
             exchange.StartStreaming(declared); // HEAD says how long GET's body would be, and sends none
             _responseWriter.Release();
@@ -216,6 +216,14 @@ internal abstract partial class RequestFeatures
     }
 
     private static bool AllowsBody(int statusCode) => statusCode is not (204 or 304) && statusCode >= 200;
+
+    /// <summary>
+    /// Whether a declared Content-Length is sent without a body: a HEAD's and a 304's tell the length a GET's 200 would
+    /// have (RFC 9110 section 8.6); a 204 has no content, so only 0 is true of it. A 204 declaring more is the app's
+    /// mistake, answered as Kestrel answers it: too few bytes written, a 500.
+    /// </summary>
+    private bool SendsNoBodyFor(long declared, HttpExchange exchange) =>
+        exchange.IsHeadRequest || _statusCode == 304 || (!AllowsBody(_statusCode) && declared == 0);
 
     /// <summary>
     /// A write to a body its status forbids (204, 304) is the app's mistake, reported where it writes, as Kestrel

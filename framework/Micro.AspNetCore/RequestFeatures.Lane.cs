@@ -129,7 +129,7 @@ internal abstract partial class RequestFeatures
         }
         var written = _outbox.StagedBytes + _responseWriter.UnflushedBytes;
         var declared = ResponseHeaders.ContentLength;
-        var bodyless = declared is { } length && (exchange.IsHeadRequest || !AllowsBody(_statusCode)) ? length : -1;
+        var bodyless = declared is { } length && SendsNoBodyFor(length, exchange) ? length : -1;
         if (written > MaxPackedBody || (bodyless < 0 && declared is { } expected && expected != written))
         {
             return false;

@@ -41,8 +41,11 @@ internal sealed class RawHttpClient : IAsyncDisposable
     /// <summary>The status line of the last response read, as sent.</summary>
     public string? LastStatusLine { get; private set; }
 
-    /// <summary>Reads one response: status, headers (names lower-cased) and body (Content-Length, chunked, or to the close).</summary>
-    public async Task<(int Status, Dictionary<string, string> Headers, string Body)> ReadResponseAsync(bool toClose = false)
+    /// <summary>
+    /// Reads one response: status, headers (names lower-cased) and body (Content-Length, chunked, or to the close);
+    /// <paramref name="headOnly"/> for a response that has no body whatever its headers say (HEAD's, 304).
+    /// </summary>
+    public async Task<(int Status, Dictionary<string, string> Headers, string Body)> ReadResponseAsync(bool toClose = false, bool headOnly = false)
     {
         var statusLine = LastStatusLine = await ReadLineAsync() ?? throw new IOException("The connection closed before a response.");
         var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
@@ -54,7 +57,10 @@ internal sealed class RawHttpClient : IAsyncDisposable
             headers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
         }
         var body = new StringBuilder();
-        if (headers.TryGetValue("content-length", out var length))
+        if (headOnly)
+        {
+        }
+        else if (headers.TryGetValue("content-length", out var length))
         {
             body.Append(Encoding.ASCII.GetString(await ReadExactlyAsync(int.Parse(length, System.Globalization.CultureInfo.InvariantCulture))));
         }

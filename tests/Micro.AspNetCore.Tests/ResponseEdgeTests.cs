@@ -100,6 +100,44 @@ public sealed class ResponseEdgeTests
 
     [Theory]
     [OnEveryServer]
+    public async Task A_declared_length_is_told_by_a_304_and_refused_on_a_204_unless_0(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            Map(web);
+            web.MapGet("/declared/{status:int}/{length:int}", async (int status, int length, bool? started, HttpResponse response) =>
+            {
+                response.StatusCode = status;
+                response.ContentLength = length;
+                if (started == true)
+                {
+                    await response.StartAsync(); // the head goes out before the app returns: the streamed path
+                }
+            });
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        // A 304 tells the length its 200 would have had (RFC 9110 section 8.6), as a proxy relays a backend's; no body follows.
+        await client.SendAsync("GET /declared/304/5 HTTP/1.1\r\nHost: x\r\n\r\nGET /declared/304/7?started=true HTTP/1.1\r\nHost: x\r\n\r\n" +
+            "GET /declared/204/0 HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        var notModified = await client.ReadResponseAsync(headOnly: true);
+        Assert.Equal((304, "5"), (notModified.Status, notModified.Headers["content-length"]));
+        var started = await client.ReadResponseAsync(headOnly: true);
+        Assert.Equal((304, "7"), (started.Status, started.Headers["content-length"]));
+        var noContent = await client.ReadResponseAsync(headOnly: true);
+        Assert.Equal(204, noContent.Status);
+        Assert.DoesNotContain("content-length", noContent.Headers.Keys); // a 204 never has one (RFC 9110 section 8.6)
+        Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+
+        // A 204 has no content: a length other than 0 is the app's mistake, answered 500 and logged as Kestrel does.
+        await client.SendAsync("GET /declared/204/5 HTTP/1.1\r\nHost: x\r\n\r\nGET /plain HTTP/1.1\r\nHost: x\r\n\r\n");
+        var refused = await client.ReadResponseAsync();
+        Assert.Equal((500, ""), (refused.Status, refused.Body));
+        Assert.Equal("plain", (await client.ReadResponseAsync()).Body);
+        Assert.Contains(app.Log.Entries, entry => entry.Exception?.Message == "Response Content-Length mismatch: too few bytes written (0 of 5).");
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task The_apps_reason_phrase_is_sent_for_its_response_alone(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, web =>
