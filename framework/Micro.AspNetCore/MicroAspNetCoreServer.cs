@@ -17,6 +17,7 @@ public sealed class MicroAspNetCoreServer : IServer
     private readonly ILoggerFactory _loggerFactory;
     private readonly IServiceProvider _services;
     private readonly ServerAddressesFeature _addresses = new();
+    private readonly HashSet<int> _localhostPorts = [];
     private MicroServer? _server;
 
     /// <summary>Made by the host's dependency injection (<c>UseMicro</c> registers it).</summary>
@@ -57,7 +58,14 @@ public sealed class MicroAspNetCoreServer : IServer
         _addresses.Addresses.Clear();
         foreach (var endPoint in _server.EndPoints)
         {
-            _addresses.Addresses.Add($"http://{endPoint}");
+            // "localhost" is reported as given, once for its two loopbacks, as Kestrel reports it.
+            var address = System.Net.IPAddress.IsLoopback(endPoint.Address) && _localhostPorts.Contains(endPoint.Port)
+                ? $"http://localhost:{endPoint.Port}"
+                : $"http://{endPoint}";
+            if (!_addresses.Addresses.Contains(address))
+            {
+                _addresses.Addresses.Add(address);
+            }
         }
         return Task.CompletedTask;
     }
@@ -94,7 +102,12 @@ public sealed class MicroAspNetCoreServer : IServer
         {
             foreach (var address in _addresses.Addresses.Count > 0 ? _addresses.Addresses : ["http://localhost:5000"])
             {
-                engine.EndPoints.Add(ListenOptions.Parse(address));
+                var endPoints = ListenOptions.Parse(address);
+                engine.EndPoints.AddRange(endPoints);
+                if (ListenOptions.NamesLocalhost(address))
+                {
+                    _localhostPorts.Add(endPoints[0].Port);
+                }
             }
         }
         // The request's own limit (IHttpMaxRequestBodySizeFeature) is held by the body stream; the engine streams

@@ -40,6 +40,31 @@ public sealed class HostingTests
 
     [Theory]
     [OnEveryServer]
+    public async Task Localhost_binds_both_loopbacks_and_another_name_every_address(ServerKind server)
+    {
+        // A client that resolves localhost to ::1 first (Node's fetch does) must reach the app as it does on Kestrel.
+        var port = FreePort();
+        await using (var app = await ServedApp.StartAsync(server, MapThread, urls: $"http://localhost:{port}"))
+        {
+            Assert.Equal([$"http://localhost:{port}"], app.Addresses);
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{port}/")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://[::1]:{port}/")).StatusCode);
+        }
+        // A name is not resolved: the address says nothing to bind, and every address is bound.
+        var named = FreePort();
+        await using (var app = await ServedApp.StartAsync(server, MapThread, urls: $"http://example.test:{named}"))
+        {
+            Assert.Equal([$"http://[::]:{named}"], app.Addresses);
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{named}/")).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://[::1]:{named}/")).StatusCode);
+        }
+        // Two loopbacks would get two ports: refused in Kestrel's words.
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => ServedApp.StartAsync(server, MapThread, urls: "http://localhost:0"));
+        Assert.Contains("Dynamic port binding is not supported when binding to localhost. You must either bind to 127.0.0.1:0 or [::1]:0, or both.", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task Endpoints_configured_for_kestrel_in_code_are_used_and_the_http2_only_one_is_left_out_on_micro(ServerKind server)
     {
         var http1 = FreePort();

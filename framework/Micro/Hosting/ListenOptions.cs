@@ -58,7 +58,7 @@ internal static class ListenOptions
         }
         foreach (var url in (urls ?? defaultUrls).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            options.EndPoints.Add(Parse(url));
+            options.EndPoints.AddRange(Parse(url));
         }
         return options;
     }
@@ -70,7 +70,39 @@ internal static class ListenOptions
     /// </summary>
     internal static IPAddress EveryAddress => System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
 
-    internal static IPEndPoint Parse(string url)
+    /// <summary>
+    /// The endpoints an address names, as Kestrel reads it: "localhost" both loopbacks (a client that resolves it to
+    /// ::1 first, as Node's does, reaches the server too; IPv4's alone where the machine has no IPv6 loopback), an IP
+    /// address itself, and any other name every address (names are not resolved; the address says nothing to bind).
+    /// </summary>
+    internal static IPEndPoint[] Parse(string url)
+    {
+        var (host, port) = HostAndPort(url);
+        if (IsLocalhost(host))
+        {
+            if (port == 0)
+            {
+                // Two sockets would get two ports; Kestrel refuses it in these words.
+                throw new InvalidOperationException($"'{url}': Dynamic port binding is not supported when binding to localhost. You must either bind to 127.0.0.1:0 or [::1]:0, or both.");
+            }
+            return HasIPv6Loopback.Value
+                ? [new IPEndPoint(IPAddress.Loopback, port), new IPEndPoint(IPAddress.IPv6Loopback, port)]
+                : [new IPEndPoint(IPAddress.Loopback, port)];
+        }
+        var address = host switch
+        {
+            "*" or "+" => EveryAddress,
+            _ => IPAddress.TryParse(host, out var parsed) ? parsed : EveryAddress,
+        };
+        return [new IPEndPoint(address, port)];
+    }
+
+    /// <summary>Whether an address names "localhost", which binds the loopbacks, not what a resolver says.</summary>
+    internal static bool NamesLocalhost(string url) => IsLocalhost(HostAndPort(url).Host);
+
+    private static bool IsLocalhost(string host) => host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+
+    private static (string Host, int Port) HostAndPort(string url)
     {
         if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
@@ -78,19 +110,32 @@ internal static class ListenOptions
         }
         var hostPort = url["http://".Length..].TrimEnd('/');
         var colon = hostPort.LastIndexOf(':');
-        if (colon < 0 || !int.TryParse(hostPort[(colon + 1)..], out var port))
+        if (colon < 0 || !int.TryParse(hostPort[(colon + 1)..], out var port) || port is < 0 or > 65535)
         {
-            throw new ArgumentException($"'{url}' needs a port, such as http://127.0.0.1:8080");
+            throw new ArgumentException($"'{url}' needs a port from 0 to 65535, such as http://127.0.0.1:8080");
         }
-        var host = hostPort[..colon].Trim('[', ']');
-        var address = host switch
-        {
-            "*" or "+" => EveryAddress,
-            "0.0.0.0" => IPAddress.Any,
-            "localhost" => IPAddress.Loopback,
-            "::" => IPAddress.IPv6Any,
-            _ => IPAddress.TryParse(host, out var parsed) ? parsed : throw new ArgumentException($"'{url}': '{host}' is not an IP address (names other than localhost are not resolved)."),
-        };
-        return new IPEndPoint(address, port);
+        return (hostPort[..colon].Trim('[', ']'), port);
     }
+
+    /// <summary>
+    /// Whether [::1] can be bound: a kernel with IPv6 may still have none on its loopback (a container started with
+    /// IPv6 disabled), where "localhost" is 127.0.0.1 alone. Found once, by binding port 0.
+    /// </summary>
+    private static readonly Lazy<bool> HasIPv6Loopback = new(() =>
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6)
+        {
+            return false;
+        }
+        try
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetworkV6, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    });
 }
