@@ -59,6 +59,17 @@ public sealed partial class HttpExchange
         }
     }
 
+    /// <summary>
+    /// A host's 304 may tell the length its 200 would have had (RFC 9110 section 8.6), as a proxy relays a backend's and
+    /// Kestrel sends the app's: the framer gives a 304 no framing of its own, so the length goes as one of its headers.
+    /// </summary>
+    private void TellLengthOfNotModified(long contentLength)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        System.Buffers.Text.Utf8Formatter.TryFormat(contentLength, digits, out var written);
+        (_headers ??= new ResponseHeaders()).Set("Content-Length"u8, digits[..written]);
+    }
+
     /// <summary>Removes every response header named <paramref name="name"/>; true when there was one.</summary>
     public bool RemoveHeader(ReadOnlySpan<byte> name)
     {

@@ -231,11 +231,7 @@ public sealed partial class HttpExchange
         _declaredLength = contentLength;
         if (_statusCode == 304 && contentLength >= 0)
         {
-            // A host's 304 may tell the length its 200 would have had (RFC 9110 section 8.6), as a proxy relays a
-            // backend's and Kestrel sends the app's; the framer gives a 304 no framing of its own.
-            Span<byte> digits = stackalloc byte[20];
-            System.Buffers.Text.Utf8Formatter.TryFormat(contentLength, digits, out var written);
-            (_headers ??= new ResponseHeaders()).Set("Content-Length"u8, digits[..written]);
+            TellLengthOfNotModified(contentLength);
         }
         WriteHead(contentLength); // before the response counts as started: a head hook may still add its lines
         _streaming = true;
