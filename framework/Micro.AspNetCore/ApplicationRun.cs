@@ -227,8 +227,9 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
 
     protected override void LogFailure(Exception exception)
     {
-        if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException)
+        if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad)
         {
+            _pool.Rejected?.Report(null, this, bad);
             // The client's doing (a body too large, malformed, cut short), answered with its status: at Debug, as
             // Kestrel logs bad requests, so a hostile client cannot fill the log.
             _logger.LogDebug(exception, "Bad request body: {Message}", exception.Message);

@@ -46,13 +46,16 @@ public sealed class MicroAspNetCoreServer : IServer
             throw new InvalidOperationException("The server has already started.");
         }
         var engine = EngineOptions();
-        var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"));
+        // Rejected requests are told as Kestrel tells them, to whoever listens on the host's DiagnosticListener.
+        var rejected = new RejectedRequests(_services.GetService(typeof(System.Diagnostics.DiagnosticListener)) as System.Diagnostics.DiagnosticListener);
+        engine.RequestRejected = rejected.Report;
+        var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"), rejected);
         // Requests are numbered per connection, as Kestrel numbers them: a counter shared by the reactors was a cache
         // line both cores wrote per request.
         // A head whose values are not UTF-8 is refused first, as Kestrel refuses it (RequestHeaderText).
         HttpHandler serve = _options.Scheduling == ApplicationScheduling.Inline
-            ? exchange => RequestHeaderText.RefuseUndecodable(exchange) ? default : pool.Rent().Begin(exchange, exchange.Connection!.RequestCount)
-            : exchange => RequestHeaderText.RefuseUndecodable(exchange) ? default : PendingRequest<TContext>.Hand(pool, exchange, exchange.Connection!.RequestCount);
+            ? exchange => RequestHeaderText.RefuseUndecodable(exchange, rejected) ? default : pool.Rent().Begin(exchange, exchange.Connection!.RequestCount)
+            : exchange => RequestHeaderText.RefuseUndecodable(exchange, rejected) ? default : PendingRequest<TContext>.Hand(pool, exchange, exchange.Connection!.RequestCount);
         _server = new MicroServer(engine, serve, _loggerFactory);
         _server.Start();
         _addresses.Addresses.Clear();

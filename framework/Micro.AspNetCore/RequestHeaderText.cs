@@ -20,13 +20,14 @@ internal static class RequestHeaderText
     /// On the reactor, before the application: answers a request whose header values are not all UTF-8 with a 400 and
     /// closes the connection after it; true when it did. A head of ASCII alone, nearly every one, is one vector scan.
     /// </summary>
-    public static bool RefuseUndecodable(HttpExchange exchange)
+    public static bool RefuseUndecodable(HttpExchange exchange, RejectedRequests rejected)
     {
         var bytes = exchange.RequestBytes;
         if (Ascii.IsValid(bytes) || AreDecodable(exchange.Head, bytes))
         {
             return false;
         }
+        rejected.Report(exchange.RemoteEndPoint, StatusCodes.Status400BadRequest, "malformed request: a header field's value is not valid UTF-8");
         exchange.RequireClose();
         exchange.Respond(StatusCodes.Status400BadRequest, default, default);
         return true;

@@ -107,7 +107,7 @@ public sealed class MicroServer : IAsyncDisposable
         var httpOptions = HttpOptions(_options);
         _counter = new ConnectionCounter(maxConnections);
         var transportLog = new ReactorLog(_loggerFactory.CreateLogger("Micro.Transport"));
-        var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"));
+        var httpLog = _httpLog = new HttpLog(_loggerFactory.CreateLogger("Micro.Http"), _options.RequestRejected);
         PortHandover.WarnIfLossy(_options, _loggerFactory.CreateLogger("Micro.Hosting"));
         try
         {

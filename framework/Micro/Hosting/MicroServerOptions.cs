@@ -125,6 +125,13 @@ public sealed class MicroServerOptions
     internal Func<long>? Clock { get; set; }
 
     /// <summary>
+    /// Told, on the reactor, of each request the server refuses before a handler sees it (malformed, too large, a head
+    /// or body too slow: the 4xx it answers): the client's address, the status and why. The ASP.NET Core host passes it
+    /// to Kestrel's diagnostic event for rejected requests. It must return at once (queue, do not wait).
+    /// </summary>
+    internal Action<System.Net.IPEndPoint?, int, string>? RequestRejected { get; set; }
+
+    /// <summary>
     /// What a client's FIN means while requests of its connection are still being answered. False (the default): a
     /// half-close, as RFC 9112 section 9.6 allows a client to send, so the requests it sent are answered and then the
     /// connection closes (a client that sent a request and shut its side, as <c>nc</c> does, gets its answer). True: the

@@ -87,6 +87,7 @@ internal sealed partial class HttpConnection
         {
             _state.Log.BadRequest(RemoteEndPoint, status, reason);
         }
+        _state.Log.Rejected(RemoteEndPoint, status, reason);
         // A body over the limit is told the limit, in text or as a problem; other refusals say why only as a problem.
         Reject(exchange, status, status == 413 ? $"The request body is larger than the limit of {_reader.BodyLimit} bytes."
             : _state.Options.ProblemDetails ? Sentence(reason) : null);

@@ -84,6 +84,7 @@ internal sealed partial class HttpConnection
     private void TimeOut(string reason)
     {
         _state.Log.Timeout(RemoteEndPoint, reason);
+        _state.Log.Rejected(RemoteEndPoint, 408, reason);
         Reject(_reader.TakeForTimeout(), 408);
     }
 

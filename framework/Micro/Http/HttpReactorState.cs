@@ -78,7 +78,7 @@ internal sealed class HttpReactorState
 }
 
 /// <summary>The HTTP layer's log messages.</summary>
-internal sealed partial class HttpLog(ILogger logger)
+internal sealed partial class HttpLog(ILogger logger, Action<System.Net.IPEndPoint?, int, string>? requestRejected = null)
 {
     private readonly ILogger _logger = new Transport.FailSafeLogger(logger);
 
@@ -94,6 +94,26 @@ internal sealed partial class HttpLog(ILogger logger)
 
     [LoggerMessage(11, LogLevel.Error, "Request {Method} {Target} failed in its handler.")]
     private partial void LogHandlerFailed(string method, string target, Exception exception);
+
+    /// <summary>A request refused before a handler saw it (a 4xx the server answers): to the host's observer, if any.</summary>
+    public void Rejected(System.Net.IPEndPoint? remote, int status, string reason)
+    {
+        if (requestRejected is null || status >= 500)
+        {
+            return; // a 500 of the server's own making is no bad request
+        }
+        try
+        {
+            requestRejected(remote, status, reason);
+        }
+        catch (Exception exception)
+        {
+            RejectionObserverFailed(exception); // the observer's fault must not end the reactor
+        }
+    }
+
+    [LoggerMessage(15, LogLevel.Error, "The observer of rejected requests threw.")]
+    private partial void RejectionObserverFailed(Exception exception);
 
     [LoggerMessage(12, LogLevel.Debug, "Connection from {Remote}: {Reason}; closing.")]
     public partial void Timeout(System.Net.IPEndPoint? remote, string reason);
