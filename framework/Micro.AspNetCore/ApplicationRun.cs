@@ -223,6 +223,8 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
 
     protected override ILogger ConnectionLogger => _logger;
 
+    protected override KestrelMetrics? Metrics => _pool.Metrics;
+
     protected override void LogCallbackFailure(Exception exception) => _logger.LogError(exception, "An OnCompleted callback of {Path} threw.", Path);
 
     protected override void LogFailure(Exception exception)

@@ -14,13 +14,17 @@ namespace Micro.AspNetCore;
 /// back here when the pass ends; with inline scheduling a reactor keeps the run its last request let go for its next
 /// (<see cref="ReactorSpareRun"/>). Either way a run passes from request to request on one core without the lock.
 /// </summary>
-internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger, RejectedRequests? rejected = null) : IRunPool
+internal sealed class ApplicationRunPool<TContext>(IHttpApplication<TContext> application, MicroServerHostOptions options, ILogger logger,
+    RejectedRequests? rejected = null, KestrelMetrics? metrics = null) : IRunPool
     where TContext : notnull
 {
     public const int Capacity = 8192;
 
     /// <summary>Where a body failure that escaped the app is told, as Kestrel tells it (none in tests of the pool alone).</summary>
     public RejectedRequests? Rejected => rejected;
+
+    /// <summary>Kestrel's connection metrics, which count upgraded connections too (none in tests of the pool alone).</summary>
+    public KestrelMetrics? Metrics => metrics;
 
     /// <summary>Inline scheduling: a request starts, and almost always ends, on its reactor's thread.</summary>
     private readonly bool _runsOnReactors = options.Scheduling == ApplicationScheduling.Inline;

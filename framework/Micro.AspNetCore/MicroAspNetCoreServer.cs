@@ -49,7 +49,10 @@ public sealed class MicroAspNetCoreServer : IServer
         // Rejected requests are told as Kestrel tells them, to whoever listens on the host's DiagnosticListener.
         var rejected = new RejectedRequests(_services.GetService(typeof(System.Diagnostics.DiagnosticListener)) as System.Diagnostics.DiagnosticListener);
         engine.RequestRejected = rejected.Report;
-        var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"), rejected);
+        // Kestrel's connection metrics, under Kestrel's meter, for the dashboards that read them.
+        var metrics = _services.GetService(typeof(System.Diagnostics.Metrics.IMeterFactory)) is System.Diagnostics.Metrics.IMeterFactory meters ? new KestrelMetrics(meters) : null;
+        engine.ConnectionObserver = metrics;
+        var pool = new ApplicationRunPool<TContext>(application, _options, _loggerFactory.CreateLogger("Micro.AspNetCore"), rejected, metrics);
         // Requests are numbered per connection, as Kestrel numbers them: a counter shared by the reactors was a cache
         // line both cores wrote per request.
         // A head whose values are not UTF-8 is refused first, as Kestrel refuses it (RequestHeaderText).

@@ -17,6 +17,9 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
     private UpgradedStream? _upgraded;
     private bool _switched; // the 101 went out and the stream took over: set on the reactor before the app's await of the switch completes
 
+    /// <summary>Kestrel's connection metrics, which count the connections that switched (none where nothing keeps them).</summary>
+    protected abstract KestrelMetrics? Metrics { get; }
+
     /// <summary>At the start of an upgradable request: RequestAborted becomes a token that survives the switch.</summary>
     private void StartUpgradable(HttpExchange exchange)
     {
@@ -98,7 +101,7 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
         // The stream cancels this request's token when its connection ends, which may be after this run serves
         // another request: it holds the token's source, not the run.
         var aborted = _upgradeAborted;
-        var upgraded = new UpgradedStream(Reactor, () => aborted.Cancel());
+        var upgraded = new UpgradedStream(Reactor, () => aborted.Cancel(), Metrics);
         _upgraded = upgraded;
         await CallOnReactorAsync(static features =>
         {

@@ -14,6 +14,8 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
 {
     private readonly Reactor _reactor;
     private readonly Action _onClosed;
+    private readonly KestrelMetrics? _metrics;
+    private bool _counted; // counted as an upgraded connection: once attached, until it closes
     private ProtocolSwitch _switch;
     private bool _attached;
     private bool _ended; // the peer sent FIN, or the connection closed
@@ -32,10 +34,12 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
 
     /// <param name="reactor">The connection's reactor.</param>
     /// <param name="onClosed">Called on the reactor when the connection ends (RequestAborted fires).</param>
-    public UpgradedStream(Reactor reactor, Action onClosed)
+    /// <param name="metrics">Where the connection is counted as upgraded while it is attached.</param>
+    public UpgradedStream(Reactor reactor, Action onClosed, KestrelMetrics? metrics = null)
     {
         _reactor = reactor;
         _onClosed = onClosed;
+        _metrics = metrics;
     }
 
     /// <summary>Made the connection's protocol (on the reactor, when the 101 has gone out): reads and writes asked for before now start.</summary>
@@ -43,6 +47,11 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
     {
         _switch = handover;
         _attached = true;
+        if (_metrics is not null)
+        {
+            _metrics.Upgraded();
+            _counted = true;
+        }
         if (_disposeRequested)
         {
             handover.Transport.CloseAfterFlush();
@@ -237,6 +246,11 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
 
     void IConnectionProtocol.OnClosed()
     {
+        if (_counted)
+        {
+            _counted = false;
+            _metrics!.UpgradeEnded();
+        }
         var endedBefore = _ended;
         _closed = _ended = true;
         if (_readPending)

@@ -217,6 +217,7 @@ public sealed class MicroServer : IAsyncDisposable
         OutputHighWaterMark = options.MaxResponseBufferSize,
         OutputLowWaterMark = options.MaxResponseBufferSize / 4,
         Clock = options.Clock,
+        Observer = options.ConnectionObserver,
     };
 
     /// <summary>The HTTP layer's own options, read from the user's once at start.</summary>

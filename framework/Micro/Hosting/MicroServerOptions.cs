@@ -131,6 +131,9 @@ public sealed class MicroServerOptions
     /// </summary>
     internal Action<System.Net.IPEndPoint?, int, string>? RequestRejected { get; set; }
 
+    /// <summary>A host's own account of the connections (the ASP.NET Core host's Kestrel metrics); null for none.</summary>
+    internal Transport.IConnectionObserver? ConnectionObserver { get; set; }
+
     /// <summary>
     /// What a client's FIN means while requests of its connection are still being answered. False (the default): a
     /// half-close, as RFC 9112 section 9.6 allows a client to send, so the requests it sent are answered and then the

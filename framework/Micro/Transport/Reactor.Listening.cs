@@ -156,6 +156,7 @@ internal sealed unsafe partial class Reactor
             {
                 Log.ConnectionLimit(Index, Options.MaxConnections ?? 0);
                 ServerMetrics.RejectedConnections.Add(1);
+                Options.Observer?.Rejected();
                 Libc.Close(fd);
                 continue;
             }
@@ -182,6 +183,7 @@ internal sealed unsafe partial class Reactor
         ConnectionCount++;
         Interlocked.Increment(ref _accepted);
         ServerMetrics.Opened();
+        Options.Observer?.Opened();
         try
         {
             connection.Protocol = _protocolFactory(connection);

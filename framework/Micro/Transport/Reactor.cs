@@ -172,6 +172,7 @@ internal sealed unsafe partial class Reactor
         ConnectionCount--;
         _counter.Release();
         ServerMetrics.Closed(connection.OpenedAt);
+        Options.Observer?.Closed(connection.OpenedAt);
     }
 
     private void Run()

@@ -21,6 +21,9 @@ internal sealed record TransportOptions
     /// </summary>
     public Func<long>? Clock { get; init; }
 
+    /// <summary>A host's own account of the connections (see <see cref="IConnectionObserver"/>); null for none.</summary>
+    public IConnectionObserver? Observer { get; init; }
+
     /// <summary>How long a connection the server ended waits, half-closed, for the client to close (see TransportConnection.Lingering).</summary>
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(2);
 }
