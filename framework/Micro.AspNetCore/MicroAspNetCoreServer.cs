@@ -100,7 +100,7 @@ public sealed class MicroAspNetCoreServer : IServer
         {
             if (_addresses.Addresses.Count > 0)
             {
-                logger.LogWarning("Overriding address(es) '{Addresses}': binding to the endpoints configured for Kestrel in code instead.", string.Join(", ", _addresses.Addresses));
+                logger.LogWarning("Overriding address(es) '{Addresses}'. Binding to endpoints defined via IConfiguration and/or UseKestrel() instead.", string.Join(", ", _addresses.Addresses));
             }
             engine.EndPoints.AddRange(kestrel);
         }

@@ -65,6 +65,27 @@ public sealed class HostingTests
 
     [Theory]
     [OnEveryServer]
+    public async Task Endpoints_in_the_kestrel_configuration_section_are_bound_instead_of_the_urls(ServerKind server)
+    {
+        // As appsettings.json's "Kestrel": { "Endpoints": ... } or Kestrel__Endpoints__Http__Url in a container set it.
+        var configured = FreePort();
+        var http2Only = FreePort();
+        await using var app = await ServedApp.StartAsync(server, MapThread, configure: builder =>
+        {
+            builder.Configuration["Kestrel:Endpoints:Http:Url"] = $"http://127.0.0.1:{configured}";
+            builder.Configuration["Kestrel:Endpoints:Grpc:Url"] = $"http://127.0.0.1:{http2Only}";
+            builder.Configuration["Kestrel:Endpoints:Grpc:Protocols"] = "Http2";
+        });
+        Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{configured}/")).StatusCode);
+        Assert.Contains(app.Log.Entries, entry => entry.Message.StartsWith("Overriding address(es) 'http://127.0.0.1:0'", StringComparison.Ordinal));
+        if (server != ServerKind.Kestrel)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(() => app.Client.GetAsync($"http://127.0.0.1:{http2Only}/")); // HTTP/2 alone: not Micro's
+        }
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task Endpoints_configured_for_kestrel_in_code_are_used_and_the_http2_only_one_is_left_out_on_micro(ServerKind server)
     {
         var http1 = FreePort();
