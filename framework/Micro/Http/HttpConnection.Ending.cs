@@ -39,6 +39,18 @@ internal sealed partial class HttpConnection
         _transport.CloseAfterFlush();
     }
 
+    /// <summary>
+    /// At a stop, an idle connection (nothing owed, nothing unsent, nothing received) closes at once, as one idle past
+    /// the keep-alive timeout does: a lingering close protects answers still on their way to the client, and there are
+    /// none, while the client's pool would hold the connection open until the linger ran out and the stop waited for it.
+    /// </summary>
+    private void CloseIdleAtStop()
+    {
+        _phase = ConnectionPhase.Closing;
+        _reader.Stop();
+        _transport.Close();
+    }
+
     private void Close(string reason)
     {
         _state.Log.Timeout(RemoteEndPoint, reason);

@@ -72,7 +72,7 @@ internal sealed partial class HttpConnection
                 TimeOut("the request head did not arrive within the headers timeout");
                 break;
             case TimeoutAction.CloseIdleAtShutdown:
-                CloseAfterResponses(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnStop)
+                CloseIdleAtStop(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnStop)
                 break;
             case TimeoutAction.CloseIdle:
                 Close("idle past the keep-alive timeout");
@@ -145,7 +145,14 @@ internal sealed partial class HttpConnection
         if (_phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty
             && !_transport.HasBufferedInput && _clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnStop))
         {
-            CloseAfterResponses();
+            if (_transport.Output.IsEmpty)
+            {
+                CloseIdleAtStop();
+            }
+            else
+            {
+                CloseAfterResponses(); // the last answer is still leaving: it goes first, and the close lingers for it
+            }
         }
     }
 }

@@ -46,6 +46,30 @@ public sealed class MovedClockTests
         await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
     }
 
+    [Fact]
+    public async Task At_a_stop_an_idle_connection_closes_once_its_grace_is_over_without_lingering_for_its_client()
+    {
+        var clock = new MovedClock();
+        await using var server = new TestServer(Hello.Handler, o =>
+        {
+            o.ReactorCount = 1;
+            o.Clock = clock.Now;
+            o.ShutdownTimeout = TimeSpan.FromMinutes(10); // the stop ends when its connections do, not by a cut
+        });
+        await using var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await client.ReadResponsesAsync(1); // and the client keeps the connection, idle, as a pool does
+
+        var stopped = server.Server.StopAsync();
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);
+        Assert.False(stopped.IsCompleted); // used just now: a request its client is sending would still be answered
+        clock.Advance(TimeSpan.FromSeconds(1.5), server.Server); // past the grace, short of a lingering close's 2 s
+        // Closed at once: nothing was owed, so there is nothing to linger for (a lingering connection would be kept,
+        // half-closed, until its client closed or the linger ran out, and the stop with it), and the stop ends.
+        await stopped.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("", await client.ReadToEndAsync());
+    }
+
     /// <summary>Hello on one reactor that reads the time from <paramref name="clock"/>.</summary>
     private static TestServer OnOneReactor(MovedClock clock) => new(Hello.Handler, o =>
     {
