@@ -179,6 +179,11 @@ public sealed class RequestAndResponseTests
         Assert.Equal(first["id"].GetString(), second!["id"].GetString()); // one keep-alive connection
         Assert.NotEqual(first["traceIdentifier"].GetString(), second["traceIdentifier"].GetString());
         Assert.StartsWith(first["id"].GetString() + ":", first["traceIdentifier"].GetString());
+        // Kestrel's form, 13 characters of base32, of a number seeded by the clock: ids differ between runs and instances.
+        var id = first["id"].GetString()!;
+        Assert.Matches("^[0-9A-V]{13}$", id);
+        var number = id.Aggregate(0L, (value, digit) => (value << 5) | (long)"0123456789ABCDEFGHIJKLMNOPQRSTUV".IndexOf(digit, StringComparison.Ordinal));
+        Assert.InRange(number, new DateTime(2025, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks, DateTime.UtcNow.Ticks + 1_000_000);
     }
 
     [Theory]

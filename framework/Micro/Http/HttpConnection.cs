@@ -35,7 +35,12 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     private int _requests;
     private CancellationTokenSource? _abortedSource;
 
-    private static long s_lastId;
+    /// <summary>
+    /// Connections are numbered from the clock at start, as Kestrel numbers them: ids (and the trace identifiers made
+    /// from them) differ from one run of the process to the next and between instances, so logs gathered from several
+    /// do not share them.
+    /// </summary>
+    private static long s_lastId = DateTime.UtcNow.Ticks;
 
     public HttpConnection(IConnectionTransport transport, HttpReactorState state)
     {
