@@ -152,17 +152,7 @@ internal abstract partial class RequestFeatures :
     /// <summary>This request's number on its connection, for its identifier.</summary>
     protected int RequestNumber { get; set; }
 
-    private string ConnectionIdText => _connectionId ??= FormatConnectionId(_connection?.Id ?? 0);
-
-    /// <summary>Kestrel's form of a connection's id: its number in 13 characters of base32 ("0HNQK9UJGQV05").</summary>
-    private static string FormatConnectionId(long id) => string.Create(13, id, static (chars, value) =>
-    {
-        for (var i = chars.Length - 1; i >= 0; i--)
-        {
-            chars[i] = "0123456789ABCDEFGHIJKLMNOPQRSTUV"[(int)(value & 31)];
-            value >>>= 5;
-        }
-    });
+    private string ConnectionIdText => _connectionId ??= ConnectionIds.Format(_connection?.Id ?? 0);
 
     string IHttpConnectionFeature.ConnectionId { get => ConnectionIdText; set => _connectionId = value; }
 

@@ -92,7 +92,7 @@ internal sealed partial class MicroRequestContext :
 
     string IHttpConnectionFeature.ConnectionId
     {
-        get => _connectionId ??= (_request.Exchange.Connection?.Id ?? 0).ToString("X13", System.Globalization.CultureInfo.InvariantCulture);
+        get => _connectionId ??= ConnectionIds.Format(_request.Exchange.Connection?.Id ?? 0);
         set => _connectionId = value;
     }
 
