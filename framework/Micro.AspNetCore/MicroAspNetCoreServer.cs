@@ -108,7 +108,12 @@ public sealed class MicroAspNetCoreServer : IServer
         {
             foreach (var address in _addresses.Addresses.Count > 0 ? _addresses.Addresses : ["http://localhost:5000"])
             {
-                var endPoints = ListenOptions.Parse(address);
+                var endPoints = ListenOptions.Parse(address, nameBindsEveryAddress: true);
+                if (ListenOptions.NamesOtherHost(address))
+                {
+                    // As Kestrel: the name is not resolved, and every address is bound. Said, so a mistyped one is seen.
+                    logger.LogWarning("The address {Address} names a host, which is not resolved: every address is bound on its port, as Kestrel binds it.", address);
+                }
                 engine.EndPoints.AddRange(endPoints);
                 if (ListenOptions.NamesLocalhost(address))
                 {

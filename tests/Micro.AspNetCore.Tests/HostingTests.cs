@@ -55,6 +55,10 @@ public sealed class HostingTests
         await using (var app = await ServedApp.StartAsync(server, MapThread, urls: $"http://example.test:{named}"))
         {
             Assert.Equal([$"http://[::]:{named}"], app.Addresses);
+            if (server != ServerKind.Kestrel)
+            {
+                Assert.Contains(app.Log.Entries, entry => entry.Message.Contains("names a host, which is not resolved", StringComparison.Ordinal)); // a typo is seen
+            }
             Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://127.0.0.1:{named}/")).StatusCode);
             Assert.Equal(HttpStatusCode.OK, (await app.Client.GetAsync($"http://[::1]:{named}/")).StatusCode);
         }

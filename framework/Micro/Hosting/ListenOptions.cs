@@ -71,11 +71,13 @@ internal static class ListenOptions
     internal static IPAddress EveryAddress => System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
 
     /// <summary>
-    /// The endpoints an address names, as Kestrel reads it: "localhost" both loopbacks (a client that resolves it to
+    /// The endpoints an address names: "localhost" both loopbacks, as Kestrel reads it (a client that resolves it to
     /// ::1 first, as Node's does, reaches the server too; IPv4's alone where the machine has no IPv6 loopback), an IP
-    /// address itself, and any other name every address (names are not resolved; the address says nothing to bind).
+    /// address itself. Names are not resolved: another name is refused (a mistyped address must not bind every
+    /// interface unnoticed), unless <paramref name="nameBindsEveryAddress"/>, as Kestrel binds it (the ASP.NET Core
+    /// host, which says so in its log).
     /// </summary>
-    internal static IPEndPoint[] Parse(string url)
+    internal static IPEndPoint[] Parse(string url, bool nameBindsEveryAddress = false)
     {
         var (host, port) = HostAndPort(url);
         if (IsLocalhost(host))
@@ -92,13 +94,19 @@ internal static class ListenOptions
         var address = host switch
         {
             "*" or "+" => EveryAddress,
-            _ => IPAddress.TryParse(host, out var parsed) ? parsed : EveryAddress,
+            _ when IPAddress.TryParse(host, out var parsed) => parsed,
+            _ when nameBindsEveryAddress => EveryAddress,
+            _ => throw new ArgumentException($"'{url}': '{host}' is not an IP address (names other than localhost are not resolved; '*' binds every address)."),
         };
         return [new IPEndPoint(address, port)];
     }
 
     /// <summary>Whether an address names "localhost", which binds the loopbacks, not what a resolver says.</summary>
     internal static bool NamesLocalhost(string url) => IsLocalhost(HostAndPort(url).Host);
+
+    /// <summary>Whether an address's host is a name other than localhost (not an IP address, '*' or '+').</summary>
+    internal static bool NamesOtherHost(string url) => HostAndPort(url).Host is var host && host is not ("*" or "+")
+        && !IsLocalhost(host) && !IPAddress.TryParse(host, out _);
 
     private static bool IsLocalhost(string host) => host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 

@@ -213,7 +213,6 @@ public sealed class AppTests
     [InlineData(new[] { "--port", "9123" }, null, "127.0.0.1:9123")]
     [InlineData(new[] { "--urls", "http://0.0.0.0:80;http://[::1]:81" }, null, "0.0.0.0:80,[::1]:81")]
     [InlineData(new string[0], "http://localhost:5000", "127.0.0.1:5000,[::1]:5000")]
-    [InlineData(new[] { "--urls", "http://example.test:80" }, null, "ANY:80")]
     [InlineData(new string[0], null, "127.0.0.1:8080")]
     [InlineData(new string[0], "ports:8080", "ANY:8080")]
     [InlineData(new string[0], "ports:8080;8081", "ANY:8080,ANY:8081")]
@@ -228,6 +227,14 @@ public sealed class AppTests
         // "ANY": every address, both families where the machine has IPv6 (as Kestrel binds "*"), else IPv4's.
         var every = System.Net.Sockets.Socket.OSSupportsIPv6 ? "[::]" : "0.0.0.0";
         Assert.Equal(expected.Replace("ANY", every, StringComparison.Ordinal), string.Join(",", options.EndPoints));
+    }
+
+    [Fact]
+    public void A_host_name_other_than_localhost_is_refused_naming_it_not_bound_as_every_address()
+    {
+        // A mistyped address ("127.0.0.l") must not bind every interface unnoticed; '*' says so on purpose.
+        var refused = Assert.Throws<ArgumentException>(() => ListenOptions.FromCommandLine(["--urls", "http://127.0.0.l:8080"], null));
+        Assert.Equal("'http://127.0.0.l:8080': '127.0.0.l' is not an IP address (names other than localhost are not resolved; '*' binds every address).", refused.Message);
     }
 
     [Fact]
