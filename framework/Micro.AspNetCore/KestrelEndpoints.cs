@@ -79,7 +79,11 @@ internal static class KestrelEndpoints
                     endpoint.Key, url, protocols ?? "default protocols");
                 continue;
             }
-            endPoints.AddRange(Hosting.ListenOptions.Parse(url));
+            if (Hosting.ListenOptions.NamesOtherHost(url))
+            {
+                logger.LogWarning("The Kestrel endpoint {Name} ({Url}) names a host, which is not resolved: every address is bound on its port, as Kestrel binds it.", endpoint.Key, url);
+            }
+            endPoints.AddRange(Hosting.ListenOptions.Parse(url, nameBindsEveryAddress: true));
         }
     }
 }
