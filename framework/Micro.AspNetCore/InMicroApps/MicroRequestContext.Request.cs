@@ -108,10 +108,16 @@ internal sealed partial class MicroRequestContext :
 
     void IHttpRequestLifetimeFeature.Abort() => _request.Exchange.Connection?.Abort();
 
+    /// <summary>
+    /// Numbers the identifiers made without a trace: a clock reading was one, and pipelined requests read in the same
+    /// millisecond shared it.
+    /// </summary>
+    private static int s_lastTrace;
+
     string IHttpRequestIdentifierFeature.TraceIdentifier
     {
         get => _traceIdentifier ??= System.Diagnostics.Activity.Current?.TraceId.ToString()
-            ?? $"{((IHttpConnectionFeature)this).ConnectionId}:{Environment.TickCount64:X8}";
+            ?? $"{((IHttpConnectionFeature)this).ConnectionId}:{(uint)Interlocked.Increment(ref s_lastTrace):X8}";
         set => _traceIdentifier = value;
     }
 

@@ -194,6 +194,25 @@ public sealed class HandOverTests
     }
 
     [Fact]
+    public async Task Pipelined_requests_have_trace_identifiers_of_their_own()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use((context, next) => next(context)));
+            app.Get("/trace", (req, res) => res.Send(req.HttpContext.TraceIdentifier));
+        });
+        await using var client = await RawHttpClient.ConnectAsync(served.Url);
+        await client.SendAsync(string.Concat(Enumerable.Repeat("GET /trace HTTP/1.1\r\nHost: x\r\n\r\n", 8)));
+        var identifiers = new List<string>();
+        for (var i = 0; i < 8; i++)
+        {
+            identifiers.Add((await client.ReadResponseAsync()).Body);
+        }
+        Assert.Equal(8, identifiers.Distinct().Count()); // read in one batch, within one millisecond: each its own
+        Assert.Single(identifiers.Select(identifier => identifier.Split(':')[0]).Distinct()); // one connection
+    }
+
+    [Fact]
     public async Task A_throwing_middleware_answers_500_and_the_connection_serves_the_next_request()
     {
         await using var served = ServedMicroApp.Start(NoServices, app =>
