@@ -31,4 +31,7 @@ internal struct ConnectionClock(long now)
     public readonly bool HeadOverdue(long now, TimeSpan timeout) => now - _headStartedAt > timeout.TotalMilliseconds;
 
     public readonly bool IdleLongerThan(long now, TimeSpan timeout) => now - _lastActivity > timeout.TotalMilliseconds;
+
+    /// <summary>The first time at which <see cref="IdleLongerThan"/> holds for <paramref name="timeout"/>, if nothing happens before.</summary>
+    public readonly long IdleLongerThanFrom(TimeSpan timeout) => _lastActivity + (long)timeout.TotalMilliseconds + 1;
 }

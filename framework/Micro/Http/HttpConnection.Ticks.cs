@@ -77,6 +77,9 @@ internal sealed partial class HttpConnection
             case TimeoutAction.CloseIdle:
                 Close("idle past the keep-alive timeout");
                 break;
+            case TimeoutAction.None when _state.Stopping && IsIdle:
+                CloseWhenGraceEnds(); // its grace is not over yet
+                break;
         }
     }
 
@@ -142,17 +145,39 @@ internal sealed partial class HttpConnection
         CancelClosing();
         // A request partly received is in flight as far as its client knows: it is finished and answered, with
         // Connection: close (the head timeout and the body's minimum rate still bound how long that may take).
-        if (_phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty
-            && !_transport.HasBufferedInput && _clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnStop))
+        if (!IsIdle)
         {
-            if (_transport.Output.IsEmpty)
-            {
-                CloseIdleAtStop();
-            }
-            else
-            {
-                CloseAfterResponses(); // the last answer is still leaving: it goes first, and the close lingers for it
-            }
+            return;
+        }
+        if (!_clock.IdleLongerThan(_state.Reactor.Now, ConnectionTimeouts.IdleGraceOnStop))
+        {
+            CloseWhenGraceEnds();
+        }
+        else if (_transport.Output.IsEmpty)
+        {
+            CloseIdleAtStop();
+        }
+        else
+        {
+            CloseAfterResponses(); // the last answer is still leaving: it goes first, and the close lingers for it
+        }
+    }
+
+    /// <summary>Serving, nothing being read or owed, nothing received and not read: between two requests.</summary>
+    private bool IsIdle => _phase == ConnectionPhase.Serving && _reader.Phase is ReaderPhase.Idle or ReaderPhase.Done && _line.IsEmpty
+        && !_transport.HasBufferedInput;
+
+    /// <summary>
+    /// At a stop, a connection used within its grace is closed by the tick after the grace ends (ConnectionTimeouts);
+    /// the reactor ticks then rather than up to a second later, so a stop waits about the grace, not the grace and a tick.
+    /// Only for a grace still to end: one past (its last answer still leaving) waits for the ordinary ticks, never a spin.
+    /// </summary>
+    private void CloseWhenGraceEnds()
+    {
+        var graceEnds = _clock.IdleLongerThanFrom(ConnectionTimeouts.IdleGraceOnStop);
+        if (graceEnds > _state.Reactor.Now)
+        {
+            _state.Reactor.TickNoLaterThan(graceEnds);
         }
     }
 }

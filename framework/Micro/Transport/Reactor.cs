@@ -28,6 +28,7 @@ internal sealed unsafe partial class Reactor
     private readonly Lock _wakeLock = new();
     private bool _wakeClosed;
     private bool _stopping;
+    private long _nextTick; // the reactor thread's: when OnTick runs next
     private volatile bool _stopped;
     private long _accepted;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -72,6 +73,13 @@ internal sealed unsafe partial class Reactor
     public long Clock() => Options.Clock is { } clock ? clock() : Environment.TickCount64;
 
     public int ConnectionCount { get; private set; }
+
+    /// <summary>
+    /// On the reactor's thread: the next tick comes no later than <paramref name="when"/> (its clock), for a deadline
+    /// that falls between two once-a-second ticks and should not wait for the second (the end of an idle connection's
+    /// grace at a stop). The ticks go on once a second after it.
+    /// </summary>
+    public void TickNoLaterThan(long when) => _nextTick = Math.Min(_nextTick, when);
 
     public bool IsOnReactorThread => _stack.IsKnown ? _stack.HoldsCallingFrame() : Thread.CurrentThread == _thread;
 
@@ -182,12 +190,12 @@ internal sealed unsafe partial class Reactor
         _stack = ThreadStack.OfCallingThread();
         OsThreadId = Libc.GetTid();
         var events = (byte*)NativeMemory.Alloc((nuint)(EpollEvents.Size * MaxEvents));
-        var nextTick = Clock() + TickMilliseconds;
+        _nextTick = Clock() + TickMilliseconds;
         try
         {
             while (!_stopped)
             {
-                var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(nextTick - Clock(), 0, TickMilliseconds);
+                var timeout = _localWork.Count > 0 ? 0 : (int)Math.Clamp(_nextTick - Clock(), 0, TickMilliseconds);
                 Volatile.Write(ref _busySince, 0); // waiting is not being stuck
                 var count = Libc.EpollWait(Epoll, events, MaxEvents, timeout);
                 if (count < 0 && Errno.Last != Libc.EINTR)
@@ -204,9 +212,9 @@ internal sealed unsafe partial class Reactor
                 }
                 RunQueuedWork();
                 var now = Clock();
-                if (now >= nextTick)
+                if (now >= _nextTick)
                 {
-                    nextTick = now + TickMilliseconds;
+                    _nextTick = now + TickMilliseconds; // before the tick: what it asks for (TickNoLaterThan) holds
                     OnTick(now);
                 }
                 if (_stopping && ConnectionCount == 0 && CloseToHandovers())

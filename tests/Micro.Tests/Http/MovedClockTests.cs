@@ -70,6 +70,32 @@ public sealed class MovedClockTests
         Assert.Equal("", await client.ReadToEndAsync());
     }
 
+    [Fact]
+    public async Task At_a_stop_the_reactor_ticks_when_an_idle_connections_grace_ends_not_a_second_later()
+    {
+        var clock = new MovedClock();
+        await using var server = new TestServer(Hello.Handler, o =>
+        {
+            o.ReactorCount = 1;
+            o.Clock = clock.Now;
+            o.ShutdownTimeout = TimeSpan.FromMinutes(10);
+        });
+        await using var client = await server.ConnectAsync();
+        await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        await client.ReadResponsesAsync(1); // used at the reactor's start: its grace ends 1 s after, as the first tick comes
+
+        var stopped = server.Server.StopAsync();
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);
+        clock.Advance(TimeSpan.FromSeconds(1), server.Server); // the first tick: the grace is exactly over, not past
+        await ServerReads.TurnAsync(server.Server.Reactors[0]);
+        Assert.False(stopped.IsCompleted);
+        // A few milliseconds on, the grace is past: a tick comes for it (the next ordinary one would be a second away,
+        // and this clock would never reach it), the connection closes and the stop ends.
+        clock.Advance(TimeSpan.FromMilliseconds(5), server.Server);
+        await stopped.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("", await client.ReadToEndAsync());
+    }
+
     /// <summary>Hello on one reactor that reads the time from <paramref name="clock"/>.</summary>
     private static TestServer OnOneReactor(MovedClock clock) => new(Hello.Handler, o =>
     {
