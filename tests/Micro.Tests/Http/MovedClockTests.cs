@@ -50,12 +50,7 @@ public sealed class MovedClockTests
     public async Task At_a_stop_an_idle_connection_closes_once_its_grace_is_over_without_lingering_for_its_client()
     {
         var clock = new MovedClock();
-        await using var server = new TestServer(Hello.Handler, o =>
-        {
-            o.ReactorCount = 1;
-            o.Clock = clock.Now;
-            o.ShutdownTimeout = TimeSpan.FromMinutes(10); // the stop ends when its connections do, not by a cut
-        });
+        await using var server = StoppedByItsConnections(clock);
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         await client.ReadResponsesAsync(1); // and the client keeps the connection, idle, as a pool does
@@ -74,12 +69,7 @@ public sealed class MovedClockTests
     public async Task At_a_stop_the_reactor_ticks_when_an_idle_connections_grace_ends_not_a_second_later()
     {
         var clock = new MovedClock();
-        await using var server = new TestServer(Hello.Handler, o =>
-        {
-            o.ReactorCount = 1;
-            o.Clock = clock.Now;
-            o.ShutdownTimeout = TimeSpan.FromMinutes(10);
-        });
+        await using var server = StoppedByItsConnections(clock);
         await using var client = await server.ConnectAsync();
         await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
         await client.ReadResponsesAsync(1); // used at the reactor's start: its grace ends 1 s after, as the first tick comes
@@ -95,6 +85,14 @@ public sealed class MovedClockTests
         await stopped.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("", await client.ReadToEndAsync());
     }
+
+    /// <summary>As <see cref="OnOneReactor"/>, with a stop that ends when its connections do, not by a cut at the shutdown timeout.</summary>
+    private static TestServer StoppedByItsConnections(MovedClock clock) => new(Hello.Handler, o =>
+    {
+        o.ReactorCount = 1;
+        o.Clock = clock.Now;
+        o.ShutdownTimeout = TimeSpan.FromMinutes(10);
+    });
 
     /// <summary>Hello on one reactor that reads the time from <paramref name="clock"/>.</summary>
     private static TestServer OnOneReactor(MovedClock clock) => new(Hello.Handler, o =>
