@@ -60,6 +60,7 @@ internal sealed class ExchangePath
         public string Last { get; private set; } = "";
         public IPEndPoint? RemoteEndPoint { get; } = new(IPAddress.Loopback, 40000);
         public IPEndPoint? LocalEndPoint { get; } = new(IPAddress.Loopback, 8080);
+        public object? Observation => null;
         public OutputBuffer Output { get; } = output;
         public bool IsClosed => false;
         public bool InputEnded => false;

@@ -1,5 +1,8 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
 using Micro.Transport;
 
 namespace Micro.AspNetCore;
@@ -8,22 +11,27 @@ namespace Micro.AspNetCore;
 /// Kestrel's connection metrics, kept by Micro's engine for an ASP.NET Core app: the meter
 /// <c>Microsoft.AspNetCore.Server.Kestrel</c> from the app's <see cref="IMeterFactory"/>, with Kestrel's instruments
 /// (<c>kestrel.active_connections</c>, <c>kestrel.connection.duration</c>, <c>kestrel.rejected_connections</c>,
-/// <c>kestrel.upgraded_connections</c>), so the dashboards and OpenTelemetry set-ups that read Kestrel's (the
-/// ASP.NET Core instrumentation adds this meter) read Micro's. The counts of open connections are kept whether or not
-/// anyone listens (a listener that came between a connection's start and end would otherwise see its end alone); the
-/// others cost a flag check when nothing listens. Tagged with the transport (tcp) and, on the duration, the protocol (http 1.1); Kestrel also tags the
-/// listening endpoint's address, port and family, which a connection here does not carry.
+/// <c>kestrel.upgraded_connections</c>) and Kestrel's tags (the address the client connected to:
+/// <c>server.address</c>, <c>server.port</c>, <c>network.type</c>, <c>network.transport</c>; on the duration the
+/// protocol too), so the dashboards and OpenTelemetry set-ups that read Kestrel's read Micro's. As in Kestrel, what a
+/// connection is counted under is decided when it opens: one opened while nothing listened leaves no count at its end
+/// either (a listener that came meanwhile, <c>dotnet-counters</c> attached to a running server, would otherwise see
+/// active connections below zero). Nothing is asked of the kernel nor allocated while nothing listens.
 /// </summary>
 internal sealed class KestrelMetrics : IConnectionObserver
 {
     public const string MeterName = "Microsoft.AspNetCore.Server.Kestrel";
 
-    private static readonly KeyValuePair<string, object?> Transport = new("network.transport", "tcp");
+    /// <summary>The addresses whose tags are kept: a server's few (its interfaces times its ports); past it, made each time.</summary>
+    private const int KeptAddresses = 64;
+
+    private static readonly KeyValuePair<string, object?>[] NoAddress = [new("network.transport", "tcp")];
 
     private readonly UpDownCounter<long> _active;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _rejected;
     private readonly UpDownCounter<long> _upgraded;
+    private readonly ConcurrentDictionary<IPEndPoint, Tags> _tags = new();
 
     public KestrelMetrics(IMeterFactory meters)
     {
@@ -35,38 +43,95 @@ internal sealed class KestrelMetrics : IConnectionObserver
         _upgraded = meter.CreateUpDownCounter<long>("kestrel.upgraded_connections", "{connection}", "Number of HTTP connections that are currently upgraded (WebSockets).");
     }
 
-    public void Opened()
+    public object? Opened(TransportConnection connection)
     {
-        _active.Add(1, Transport);
+        bool active = _active.Enabled, timed = _duration.Enabled;
+        if (!active && !timed && !_upgraded.Enabled)
+        {
+            return null;
+        }
+        var observation = new Observation(TagsOf(connection.LocalEndPoint), active, timed);
+        if (active)
+        {
+            _active.Add(1, observation.Tags.Connection);
+        }
+        return observation;
     }
 
-    public void Closed(long openedAt)
+    public void Closed(TransportConnection connection, object? observation)
     {
-        _active.Add(-1, Transport);
-        if (_duration.Enabled)
+        if (observation is not Observation counted)
         {
-            _duration.Record(Stopwatch.GetElapsedTime(openedAt).TotalSeconds, Transport,
-                new("network.protocol.name", "http"), new("network.protocol.version", "1.1"));
+            return;
+        }
+        if (counted.Active)
+        {
+            _active.Add(-1, counted.Tags.Connection);
+        }
+        if (counted.Timed)
+        {
+            _duration.Record(Stopwatch.GetElapsedTime(connection.OpenedAt).TotalSeconds, counted.Tags.Protocol);
         }
     }
 
-    public void Rejected()
+    public void Rejected(int fd)
     {
         if (_rejected.Enabled)
         {
-            _rejected.Add(1, Transport);
+            _rejected.Add(1, TagsOf(TransportConnection.LocalEndPointOf(fd)).Connection);
         }
     }
 
-    /// <summary>A connection switched protocols (101) and is now the app's stream.</summary>
-    public void Upgraded()
+    /// <summary>A connection switched protocols (101) and is now the app's stream; true when it was counted upgraded.</summary>
+    public bool Upgraded(object? observation)
     {
-        _upgraded.Add(1, Transport);
+        if (!_upgraded.Enabled || observation is not Observation counted)
+        {
+            return false;
+        }
+        _upgraded.Add(1, counted.Tags.Connection);
+        return true;
     }
 
-    /// <summary>An upgraded connection closed.</summary>
-    public void UpgradeEnded()
+    /// <summary>An upgraded connection that <see cref="Upgraded"/> counted closed.</summary>
+    public void UpgradeEnded(object? observation)
     {
-        _upgraded.Add(-1, Transport);
+        _upgraded.Add(-1, ((Observation)observation!).Tags.Connection);
     }
+
+    private Tags TagsOf(IPEndPoint? local)
+    {
+        if (local is null)
+        {
+            return new Tags(NoAddress);
+        }
+        if (_tags.TryGetValue(local, out var kept))
+        {
+            return kept;
+        }
+        var tags = new Tags(
+        [
+            new("server.address", local.Address.ToString()),
+            new("server.port", local.Port),
+            new("network.type", local.AddressFamily == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4"),
+            new("network.transport", "tcp"),
+        ]);
+        if (_tags.Count < KeptAddresses)
+        {
+            _tags.TryAdd(local, tags);
+        }
+        return tags;
+    }
+
+    /// <summary>A local address's tags: the connection's, and with the protocol for its duration.</summary>
+    private sealed class Tags(KeyValuePair<string, object?>[] connection)
+    {
+        public KeyValuePair<string, object?>[] Connection { get; } = connection;
+
+        public KeyValuePair<string, object?>[] Protocol { get; } =
+            [.. connection, new("network.protocol.name", "http"), new("network.protocol.version", "1.1")];
+    }
+
+    /// <summary>What a connection was counted under when it opened, so its end leaves the same counts.</summary>
+    private sealed record Observation(Tags Tags, bool Active, bool Timed);
 }

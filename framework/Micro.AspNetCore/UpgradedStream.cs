@@ -47,11 +47,7 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
     {
         _switch = handover;
         _attached = true;
-        if (_metrics is not null)
-        {
-            _metrics.Upgraded();
-            _counted = true;
-        }
+        _counted = _metrics?.Upgraded(handover.Transport.Observation) ?? false;
         if (_disposeRequested)
         {
             handover.Transport.CloseAfterFlush();
@@ -249,7 +245,7 @@ internal sealed class UpgradedStream : ForwardOnlyStream, IConnectionProtocol, I
         if (_counted)
         {
             _counted = false;
-            _metrics!.UpgradeEnded();
+            _metrics!.UpgradeEnded(Transport.Observation);
         }
         var endedBefore = _ended;
         _closed = _ended = true;

@@ -7,12 +7,16 @@ namespace Micro.Transport;
 /// </summary>
 internal interface IConnectionObserver
 {
-    /// <summary>A connection was accepted and is being served.</summary>
-    void Opened();
+    /// <summary>
+    /// A connection was accepted and is being served. What it returns is kept on the connection
+    /// (<see cref="TransportConnection.Observation"/>) and handed back when it upgrades and closes: what the connection
+    /// was counted under, so its end leaves the same counts it joined (null: nothing was counted).
+    /// </summary>
+    object? Opened(TransportConnection connection);
 
-    /// <summary>A connection closed; <paramref name="openedAt"/> is its <see cref="System.Diagnostics.Stopwatch"/> timestamp at accept.</summary>
-    void Closed(long openedAt);
+    /// <summary>A connection closed; <paramref name="observation"/> is what <see cref="Opened"/> returned for it.</summary>
+    void Closed(TransportConnection connection, object? observation);
 
-    /// <summary>A connection was closed at accept: the server was at its connection cap.</summary>
-    void Rejected();
+    /// <summary>The socket <paramref name="fd"/>, just accepted, is being closed: the server was at its connection cap.</summary>
+    void Rejected(int fd);
 }

@@ -15,6 +15,9 @@ internal interface IConnectionTransport
     /// <summary>The address the peer connected to (getsockname), read when asked for.</summary>
     IPEndPoint? LocalEndPoint { get; }
 
+    /// <summary>What the host's connection observer counted the connection under (<see cref="IConnectionObserver.Opened"/>).</summary>
+    object? Observation { get; }
+
     /// <summary>What is to be sent; written by the protocol, sent by <see cref="Flush"/>.</summary>
     OutputBuffer Output { get; }
 

@@ -156,7 +156,7 @@ internal sealed unsafe partial class Reactor
             {
                 Log.ConnectionLimit(Index, Options.MaxConnections ?? 0);
                 ServerMetrics.RejectedConnections.Add(1);
-                Options.Observer?.Rejected();
+                Options.Observer?.Rejected(fd);
                 Libc.Close(fd);
                 continue;
             }
@@ -183,7 +183,10 @@ internal sealed unsafe partial class Reactor
         ConnectionCount++;
         Interlocked.Increment(ref _accepted);
         ServerMetrics.Opened();
-        Options.Observer?.Opened();
+        if (Options.Observer is { } observer)
+        {
+            connection.Observation = observer.Opened(connection);
+        }
         try
         {
             connection.Protocol = _protocolFactory(connection);

@@ -180,7 +180,7 @@ internal sealed unsafe partial class Reactor
         ConnectionCount--;
         _counter.Release();
         ServerMetrics.Closed(connection.OpenedAt);
-        Options.Observer?.Closed(connection.OpenedAt);
+        Options.Observer?.Closed(connection, connection.Observation);
     }
 
     private void Run()

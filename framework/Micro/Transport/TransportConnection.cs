@@ -36,9 +36,6 @@ internal sealed partial class TransportConnection : IConnectionTransport
 
     public int Fd { get; }
 
-    /// <summary>When the connection was accepted (a Stopwatch timestamp), for its duration metric.</summary>
-    public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
-
     public int Slot { get; }
     public uint Generation { get; } // with Slot, the token epoll hands back: a reused slot is told from its last connection
     public Reactor Reactor => _reactor;
