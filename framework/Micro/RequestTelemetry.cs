@@ -32,7 +32,8 @@ internal static class RequestTelemetry
     public static Observation Start(Request request, string? route)
     {
         var method = KnownMethod(request.Method);
-        if (ActiveRequests.Enabled)
+        var countedActive = ActiveRequests.Enabled;
+        if (countedActive)
         {
             ActiveRequests.Add(1, new("http.request.method", method), new("url.scheme", request.Scheme));
         }
@@ -57,14 +58,14 @@ internal static class RequestTelemetry
                 activity.SetTag("http.route", route);
             }
         }
-        return new Observation(Stopwatch.GetTimestamp(), method, route, activity);
+        return new Observation(Stopwatch.GetTimestamp(), method, route, activity, countedActive);
     }
 
     /// <summary>Ends the observation once the handler is done: duration, status, route, error.</summary>
     public static void Stop(in Observation observation, Request request, Response response, Exception? error)
     {
         var status = error is null ? response.StatusCode : 500;
-        if (ActiveRequests.Enabled)
+        if (observation.CountedActive) // as counted at its start: a listener that came meanwhile sees no lone -1
         {
             ActiveRequests.Add(-1, new("http.request.method", observation.Method), new("url.scheme", request.Scheme));
         }
@@ -108,5 +109,5 @@ internal static class RequestTelemetry
         _ => "_OTHER",
     };
 
-    internal readonly record struct Observation(long Started, string Method, string? Route, Activity? Activity);
+    internal readonly record struct Observation(long Started, string Method, string? Route, Activity? Activity, bool CountedActive);
 }

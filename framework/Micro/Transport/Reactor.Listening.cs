@@ -182,11 +182,7 @@ internal sealed unsafe partial class Reactor
         _connections[slot] = connection;
         ConnectionCount++;
         Interlocked.Increment(ref _accepted);
-        ServerMetrics.Opened();
-        if (Options.Observer is { } observer)
-        {
-            connection.Observation = observer.Opened(connection);
-        }
+        connection.ReportOpened(Options.Observer);
         try
         {
             connection.Protocol = _protocolFactory(connection);

@@ -179,8 +179,7 @@ internal sealed unsafe partial class Reactor
         _freeSlots.Push(connection.Slot);
         ConnectionCount--;
         _counter.Release();
-        ServerMetrics.Closed(connection.OpenedAt);
-        Options.Observer?.Closed(connection, connection.Observation);
+        connection.ReportClosed(Options.Observer);
     }
 
     private void Run()

@@ -28,17 +28,24 @@ internal static class ServerMetrics
         "micro.server.connection.requests", "{request}", "Requests a connection carried before it closed.",
         advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 100, 1_000, 10_000, 100_000] });
 
-    public static void Opened()
+    /// <summary>A connection opened; true when it was counted among the active ones (something listened).</summary>
+    public static bool Opened()
     {
-        if (ActiveConnections.Enabled)
+        if (!ActiveConnections.Enabled)
         {
-            ActiveConnections.Add(1);
+            return false;
         }
+        ActiveConnections.Add(1);
+        return true;
     }
 
-    public static void Closed(long openedAt)
+    /// <summary>
+    /// A connection closed. It leaves the active count only if <see cref="Opened"/> counted it: a listener that started
+    /// meanwhile (dotnet-counters attached to a running server) would otherwise see more connections end than began.
+    /// </summary>
+    public static void Closed(long openedAt, bool countedActive)
     {
-        if (ActiveConnections.Enabled)
+        if (countedActive)
         {
             ActiveConnections.Add(-1);
         }

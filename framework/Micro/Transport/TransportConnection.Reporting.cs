@@ -9,12 +9,30 @@ namespace Micro.Transport;
 internal sealed partial class TransportConnection
 {
     private IPEndPoint? _remoteEndPoint;
+    private bool _countedActive; // in the server's open connections: decided at accept, so its close leaves what it joined
 
     /// <summary>When the connection was accepted (a Stopwatch timestamp), for its duration metric.</summary>
     public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
 
     /// <summary>What the host's connection observer counted this connection under (<see cref="IConnectionObserver.Opened"/>).</summary>
-    public object? Observation { get; set; }
+    public object? Observation { get; private set; }
+
+    /// <summary>Accepted: counted in the server's metrics and told to the host's observer, if any.</summary>
+    public void ReportOpened(IConnectionObserver? observer)
+    {
+        _countedActive = ServerMetrics.Opened();
+        if (observer is not null)
+        {
+            Observation = observer.Opened(this);
+        }
+    }
+
+    /// <summary>Closed: leaves what <see cref="ReportOpened"/> counted.</summary>
+    public void ReportClosed(IConnectionObserver? observer)
+    {
+        ServerMetrics.Closed(OpenedAt, _countedActive);
+        observer?.Closed(this, Observation);
+    }
 
     /// <summary>
     /// The client's address, built when first asked for (most requests never ask) and kept for the connection's

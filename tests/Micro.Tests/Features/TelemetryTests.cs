@@ -153,6 +153,60 @@ public sealed class TelemetryTests
         Assert.Equal(1001, schemes.Values.Sum());
     }
 
+    /// <summary>
+    /// What a connection and a request are counted under is decided when they start: a meter listener that starts
+    /// while both are open (dotnet-counters attached to a running server) sees neither end without having seen it
+    /// begin, so the active counts never go below zero.
+    /// </summary>
+    [Fact]
+    public async Task A_meter_listener_started_mid_request_sees_no_end_without_its_start()
+    {
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var app = new MicroApp();
+        app.Get("/hold", async (req, res) =>
+        {
+            entered.SetResult();
+            await release.Task;
+            res.Send("held");
+        });
+        // A tracer listens from the start, so the request is observed from its start; its meters are not yet.
+        using var tracing = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Micro.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+        };
+        ActivitySource.AddActivityListener(tracing);
+        var measurements = new ConcurrentQueue<string>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name is "Micro.Http" or "Micro.Server")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) => measurements.Enqueue(instrument.Name));
+        listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => measurements.Enqueue(instrument.Name));
+
+        await TestApp.RunAsync(app, async (_, url) =>
+        {
+            await using var client = await TestApp.ConnectAsync(url);
+            await client.SendAsync("GET /hold HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            await entered.Task;
+            listener.Start();
+            release.SetResult();
+            Assert.EndsWith("held", await client.ReadToEndAsync(), StringComparison.Ordinal);
+        });
+        listener.Dispose();
+
+        Assert.Contains("http.server.request.duration", measurements); // the listener did hear the request end
+        Assert.DoesNotContain("http.server.active_requests", measurements);
+        Assert.DoesNotContain("micro.server.active_connections", measurements);
+    }
+
     [Fact]
     public async Task Without_listeners_no_span_is_started()
     {
