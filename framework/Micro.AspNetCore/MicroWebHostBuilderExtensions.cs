@@ -1,3 +1,4 @@
+using Micro.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ public static class MicroWebHostBuilderExtensions
                     KestrelSettings.Apply(kestrel.Value, options); // what the app gave Kestrel, first: Micro's own settings win
                 }
                 var section = context.Configuration.GetSection("Micro");
-                section.Bind(options.Server);
+                section.BindServerOptions(options.Server);
                 section.Bind(options);
                 configure?.Invoke(options);
             });

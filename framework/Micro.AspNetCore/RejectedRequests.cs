@@ -30,6 +30,8 @@ internal sealed class RejectedRequests(DiagnosticListener? listener)
     }
 
     /// <summary>A rejection with its exception; <paramref name="connection"/>, when given, is copied (its owner is reused).</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026",
+        Justification = "The payload is a FeatureCollection its listeners read through the feature interfaces they name, which the app's own code keeps; no property of it is reflected on.")]
     public void Report(IPEndPoint? remote, IHttpConnectionFeature? connection, BadHttpRequestException error)
     {
         if (!Observed)

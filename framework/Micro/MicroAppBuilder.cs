@@ -85,7 +85,7 @@ public sealed class MicroAppBuilder
         });
         var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
             Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"), DefaultUrls);
-        Configuration.GetSection("Micro").Bind(options);
+        Configuration.GetSection("Micro").BindServerOptions(options);
         return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration);
     }
 

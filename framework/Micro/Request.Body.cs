@@ -99,7 +99,7 @@ public sealed partial class Request
         ThrowUnlessJson();
         try
         {
-            return typeInfo is null ? JsonSerializer.Deserialize<T>(BodyBytes, _settings.Json) : JsonSerializer.Deserialize(BodyBytes, typeInfo);
+            return JsonSerializer.Deserialize(BodyBytes, typeInfo ?? JsonMetadata<T>.From(_settings.Json));
         }
         catch (JsonException error)
         {

@@ -181,14 +181,7 @@ public sealed partial class Response : Files.IFileExchange
         ThrowIfEnded();
         DefaultContentType("Content-Type: application/json; charset=utf-8\r\n"u8);
         var writer = Writer();
-        if (typeInfo is null)
-        {
-            JsonSerializer.Serialize(writer, value, _jsonOptions);
-        }
-        else
-        {
-            JsonSerializer.Serialize(writer, value, typeInfo);
-        }
+        JsonSerializer.Serialize(writer, value, typeInfo ?? JsonMetadata<T>.From(_jsonOptions));
         writer.Flush();
         End();
     }

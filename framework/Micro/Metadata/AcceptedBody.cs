@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Micro.Metadata;
@@ -19,6 +20,7 @@ public sealed class AcceptedBody<T> : IAcceptedBody
     /// <inheritdoc/>
     public string ContentType => "application/json";
 
+    [RequiresUnreferencedCode(BodyValidator.ReflectsOnTheBody)]
     internal async ValueTask Invoke(Request req, Response res, Next next)
     {
         T? value;

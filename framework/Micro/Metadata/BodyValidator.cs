@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -14,9 +15,12 @@ namespace Micro.Metadata;
 /// </summary>
 internal static class BodyValidator
 {
+    public const string ReflectsOnTheBody = "Accepts<T> checks the body against its DataAnnotations attributes by reflection, into nested objects: in an app published trimmed or as Native AOT the members it reads may be gone. There, validate in the handler or use ASP.NET Core's generated validation (UseAspNetCore).";
+
     /// <summary>Deeper than this, a body is not walked (a hostile body cannot make the walk long: the JSON reader's own depth limit is 64).</summary>
     private const int MaxDepth = 32;
 
+    [RequiresUnreferencedCode(ReflectsOnTheBody)]
     public static Dictionary<string, List<string>> Validate(object value, JsonSerializerOptions options)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -24,6 +28,7 @@ internal static class BodyValidator
         return errors;
     }
 
+    [RequiresUnreferencedCode(ReflectsOnTheBody)]
     private static void Walk(object value, string prefix, JsonSerializerOptions options, Dictionary<string, List<string>> errors, HashSet<object> seen, int depth)
     {
         if (depth > MaxDepth || !seen.Add(value))
@@ -75,6 +80,7 @@ internal static class BodyValidator
     }
 
     /// <summary>The name the JSON gives a member: its [JsonPropertyName], else the app's naming policy (camelCase by default).</summary>
+    [RequiresUnreferencedCode(ReflectsOnTheBody)]
     private static string JsonName(Type type, string member, JsonSerializerOptions options)
     {
         var property = type.GetProperty(member, BindingFlags.Public | BindingFlags.Instance);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization.Metadata;
 
 namespace Micro.Metadata;
@@ -22,6 +23,7 @@ public static class RouteMetadata
     /// <c>application/problem+json</c> body naming each field as the JSON does (<c>errors.title</c>); another
     /// Content-Type is answered 415. The handler's <c>req.Json&lt;T&gt;()</c> then returns the value already read.
     /// </summary>
+    [RequiresUnreferencedCode(BodyValidator.ReflectsOnTheBody)]
     public static Middleware Accepts<T>(JsonTypeInfo<T>? typeInfo = null) => new AcceptedBody<T>(typeInfo).Invoke;
 
     /// <summary>

@@ -72,7 +72,7 @@ public sealed partial class WebSocketConnection
 
     /// <summary>Sends <paramref name="value"/> as a JSON text message, with <see cref="JsonOptions"/> (the app's).</summary>
     public ValueTask SendJsonAsync<T>(T value, CancellationToken cancellationToken = default) =>
-        SendAsync(JsonSerializer.SerializeToUtf8Bytes(value, JsonOptions), WebSocketMessageType.Text, cancellationToken);
+        SendAsync(JsonSerializer.SerializeToUtf8Bytes(value, JsonMetadata<T>.From(JsonOptions)), WebSocketMessageType.Text, cancellationToken);
 
     /// <summary>
     /// Starts the closing handshake: sends a Close frame with <paramref name="code"/> and <paramref name="reason"/>

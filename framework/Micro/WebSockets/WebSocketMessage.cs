@@ -26,5 +26,5 @@ public readonly struct WebSocketMessage(WebSocketMessageType type, ReadOnlyMemor
     public T? Json<T>(JsonTypeInfo<T> typeInfo) => JsonSerializer.Deserialize(Data.Span, typeInfo);
 
     /// <summary>The payload read as JSON with <paramref name="options"/> (the app's are <see cref="WebSocketConnection.JsonOptions"/>).</summary>
-    public T? Json<T>(JsonSerializerOptions options) => JsonSerializer.Deserialize<T>(Data.Span, options);
+    public T? Json<T>(JsonSerializerOptions options) => JsonSerializer.Deserialize(Data.Span, JsonMetadata<T>.From(options));
 }

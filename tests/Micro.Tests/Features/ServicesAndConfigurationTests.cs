@@ -1,3 +1,4 @@
+using Micro.Parser;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.Tests.Features;
@@ -96,6 +97,49 @@ public sealed class ServicesAndConfigurationTests
             Environment.SetEnvironmentVariable("Greeting", null);
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// Every server setting the Micro section can give is taken (bound by generated code, as a Native AOT app binds
+    /// it), the parser's limits among them; and those limits are made for this app, never written into the shared
+    /// default every other server in the process starts from.
+    /// </summary>
+    [Fact]
+    public void Every_server_setting_in_the_micro_section_is_taken_and_the_shared_limits_stay_untouched()
+    {
+        var app = MicroApp.CreateBuilder([
+            "--Micro:SharePort=true", "--Micro:UseSystemdSockets=false", "--Micro:ReactorCount=3", "--Micro:ProblemDetails=true",
+            "--Micro:ParserLimits:MaxHeaderCount=12", "--Micro:ParserLimits:MaxRequestLineLength=2048",
+            "--Micro:MaxRequestBodySize=1234", "--Micro:MaxConnections=77", "--Micro:KeepAliveTimeout=00:00:07",
+            "--Micro:RequestHeadersTimeout=00:00:03", "--Micro:MinRequestBodyDataRate=100", "--Micro:MinRequestBodyDataRateGracePeriod=00:00:04",
+            "--Micro:MinResponseDataRate=50.5", "--Micro:MinResponseDataRateGracePeriod=00:00:09", "--Micro:MaxResponseBufferSize=4096",
+            "--Micro:MaxPipelinedRequests=8", "--Micro:ShutdownTimeout=00:00:11", "--Micro:ReactorStallTimeout=00:00:06",
+            "--Micro:ShutdownDelay=00:00:01", "--Micro:ClientFinAbortsRequests=true", "--Micro:ServerHeader=configured",
+        ]).Build();
+        var options = app.ServerOptions;
+        Assert.True(options.SharePort);
+        Assert.False(options.UseSystemdSockets);
+        Assert.Equal(3, options.ReactorCount);
+        Assert.True(options.ProblemDetails);
+        Assert.Equal(new HttpParserLimits { MaxHeaderCount = 12, MaxRequestLineLength = 2048 }, options.ParserLimits);
+        Assert.Equal(1234, options.MaxRequestBodySize);
+        Assert.Equal(77, options.MaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.KeepAliveTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.RequestHeadersTimeout);
+        Assert.Equal(100, options.MinRequestBodyDataRate);
+        Assert.Equal(TimeSpan.FromSeconds(4), options.MinRequestBodyDataRateGracePeriod);
+        Assert.Equal(50.5, options.MinResponseDataRate);
+        Assert.Equal(TimeSpan.FromSeconds(9), options.MinResponseDataRateGracePeriod);
+        Assert.Equal(4096, options.MaxResponseBufferSize);
+        Assert.Equal(8, options.MaxPipelinedRequests);
+        Assert.Equal(TimeSpan.FromSeconds(11), options.ShutdownTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(6), options.ReactorStallTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.ShutdownDelay);
+        Assert.True(options.ClientFinAbortsRequests);
+        Assert.Equal("configured", options.ServerHeader);
+
+        Assert.Equal(new HttpParserLimits(), HttpParserLimits.Default);
+        Assert.Equal(HttpParserLimits.Default, MicroApp.CreateBuilder([]).Build().ServerOptions.ParserLimits);
     }
 
     [Fact]
