@@ -20,7 +20,7 @@ public sealed partial class Response
             foreach (var (name, value) in extensions)
             {
                 json.WritePropertyName(name);
-                JsonSerializer.Serialize(json, value, options.GetTypeInfo(value?.GetType() ?? typeof(object)));
+                JsonSerializer.Serialize(json, value, JsonMetadata.For(options, value?.GetType() ?? typeof(object)));
             }
         }, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented });
         End();

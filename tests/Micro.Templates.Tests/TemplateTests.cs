@@ -10,36 +10,29 @@ namespace Micro.Templates.Tests;
 /// installed (into a private template store), a project created, restored offline from that feed, built, tested,
 /// started, and asked for a page.
 /// </summary>
-public sealed class TemplateTests : IDisposable
+[Collection(nameof(PackedFeed))]
+public sealed class TemplateTests(PackedFeed packed) : IDisposable
 {
-    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(4);
     private readonly string _work = Directory.CreateTempSubdirectory("micro-template-").FullName;
 
     [Fact]
     public async Task Dotnet_new_micro_creates_a_project_that_builds_passes_its_tests_and_serves()
     {
-        var repository = FindRepository();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        var repository = LocalFeed.Repository();
+        var (feed, version) = (packed.Folder, packed.Version);
         var hive = Path.Combine(_work, "hive");
 
-        foreach (var project in new[] { "parser/Micro.Parser", "framework/Micro", "framework/Micro.AspNetCore", "examples/Micro.Templates" })
-        {
-            await DotnetAsync(repository, "pack", Path.Combine(repository, project), "-c", configuration, "--no-build", "-o", feed, "-nodeReuse:false");
-        }
-        var micro = Assert.Single(Directory.GetFiles(feed, "Micro.0*.nupkg"));
         // The analyzers travel in the package (MICRO001: async void handlers), where the compiler finds them.
-        using (var package = System.IO.Compression.ZipFile.OpenRead(micro))
+        using (var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Micro.{version}.nupkg")))
         {
             Assert.Contains(package.Entries, entry => entry.FullName == "analyzers/dotnet/cs/Micro.Analyzers.dll");
         }
-        var version = Path.GetFileNameWithoutExtension(micro)["Micro.".Length..];
         var templateProject = XDocument.Load(Path.Combine(repository, "examples/Micro.Templates/content/MicroApi/MicroApi/MicroApi.csproj"));
         Assert.Equal(version, templateProject.Descendants("PackageReference").Single(p => (string?)p.Attribute("Include") == "Micro").Attribute("Version")!.Value);
 
         var templatePackage = Assert.Single(Directory.GetFiles(feed, "Micro.Templates.*.nupkg"));
-        await DotnetAsync(_work, "new", "install", templatePackage, "--debug:custom-hive", hive);
-        await DotnetAsync(_work, "new", "micro", "-n", "MyApi", "-o", "MyApi", "--port", "5055", "--debug:custom-hive", hive);
+        await LocalFeed.DotnetAsync(_work, "new", "install", templatePackage, "--debug:custom-hive", hive);
+        await LocalFeed.DotnetAsync(_work, "new", "micro", "-n", "MyApi", "-o", "MyApi", "--port", "5055", "--debug:custom-hive", hive);
 
         var app = Path.Combine(_work, "MyApi");
         Assert.True(File.Exists(Path.Combine(app, "MyApi", "MyApi.csproj")), "the project is named after -n");
@@ -55,31 +48,31 @@ public sealed class TemplateTests : IDisposable
         Assert.Contains("ENTRYPOINT [\"dotnet\", \"MyApi.dll\"]", dockerfile);
         Assert.Contains("ENV ASPNETCORE_HTTP_PORTS=5055", dockerfile);
         Assert.Contains("MyApi.Tests/", await File.ReadAllTextAsync(Path.Combine(app, ".dockerignore")));
-        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
+        await File.WriteAllTextAsync(Path.Combine(app, "nuget.config"), LocalFeed.OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
 
-        await DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
+        await LocalFeed.DotnetAsync(app, "build", "-c", "Release", "-nodeReuse:false");
         // The project was built against the package just packed, not a copy from an earlier restore.
         var restored = Path.Combine(_work, "packages", "micro", version, $"micro.{version}.nupkg.sha512");
-        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(await File.ReadAllBytesAsync(micro))), await File.ReadAllTextAsync(restored));
-        var tests = await DotnetAsync(app, "test", "-c", "Release", "--no-build");
+        Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA512.HashData(await File.ReadAllBytesAsync(Path.Combine(feed, $"Micro.{version}.nupkg")))), await File.ReadAllTextAsync(restored));
+        var tests = await LocalFeed.DotnetAsync(app, "test", "-c", "Release", "--no-build");
         Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+4", tests);
 
         await ServeAsync(Path.Combine(app, "MyApi", "bin", "Release", "net10.0", "MyApi.dll"));
 
         // --auth: a route only a signed-in caller reaches, ASP.NET Core's JwtBearer in front of Micro's routes; its test
         // (401 without a token, the user with one, 401 for a token signed with another key) passes with the others.
-        await DotnetAsync(_work, "new", "micro", "-n", "SignedApi", "-o", "SignedApi", "--auth", "--debug:custom-hive", hive);
+        await LocalFeed.DotnetAsync(_work, "new", "micro", "-n", "SignedApi", "-o", "SignedApi", "--auth", "--debug:custom-hive", hive);
         var signed = Path.Combine(_work, "SignedApi");
         Assert.Contains("Authorize()", await File.ReadAllTextAsync(Path.Combine(signed, "SignedApi", "Routes.cs")));
         Assert.Contains("## Signed-in routes", await File.ReadAllTextAsync(Path.Combine(signed, "README.md")));
         Assert.DoesNotContain("#if", await File.ReadAllTextAsync(Path.Combine(signed, "SignedApi", "SignedApi.csproj")));
         Assert.DoesNotContain("Authorize", await File.ReadAllTextAsync(Path.Combine(app, "MyApi", "Routes.cs")));
         Assert.DoesNotContain("Signed-in", readme);
-        await File.WriteAllTextAsync(Path.Combine(signed, "nuget.config"), OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
+        await File.WriteAllTextAsync(Path.Combine(signed, "nuget.config"), LocalFeed.OfflineNuGetConfig(feed, Path.Combine(_work, "packages")));
         // NU1603 stays a warning here only: JwtBearer's Microsoft.IdentityModel asks for Logging.Abstractions 8.0.0, which
         // nuget.org has and this machine's package folder (the offline feed) does not; it resolves 8.0.3.
-        await DotnetAsync(signed, "build", "-c", "Release", "-nodeReuse:false", "-p:WarningsNotAsErrors=NU1603");
-        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5", await DotnetAsync(signed, "test", "-c", "Release", "--no-build"));
+        await LocalFeed.DotnetAsync(signed, "build", "-c", "Release", "-nodeReuse:false", "-p:WarningsNotAsErrors=NU1603");
+        Assert.Matches(@"Passed!\s+-\s+Failed:\s+0,\s+Passed:\s+5", await LocalFeed.DotnetAsync(signed, "test", "-c", "Release", "--no-build"));
     }
 
     private static async Task ServeAsync(string dll)
@@ -93,96 +86,11 @@ public sealed class TemplateTests : IDisposable
         Assert.Equal("{\"id\":4,\"title\":\"Todo number 4\",\"done\":true}", await client.GetStringAsync(app.Url + "/todos/4", deadline.Token));
         // The Dockerfile's HEALTHCHECK command, pointed at this instance's port: exit code 0 while it serves, 1 once it is gone.
         var port = new Uri(app.Url).Port.ToString();
-        await DotnetAsync(Path.GetDirectoryName(dll)!, dll, "--health-check", "--port", port);
+        await LocalFeed.DotnetAsync(Path.GetDirectoryName(dll)!, dll, "--health-check", "--port", port);
         await app.StopWithSigtermAsync(deadline.Token);
         using var probe = Process.Start("dotnet", [dll, "--health-check", "--port", port]);
         await probe.WaitForExitAsync(deadline.Token);
         Assert.Equal(1, probe.ExitCode);
-    }
-
-    /// <summary>
-    /// Offline: two sources only, the local feed and this machine's package folder (for xunit and the test SDK, which
-    /// its own tests restored), with source mapping so Micro's packages can only come from the feed, never from a
-    /// copy an earlier restore left on the machine. Packages go to a folder of the test's own.
-    /// </summary>
-    private static string OfflineNuGetConfig(string feed, string packages)
-    {
-        var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
-        return $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <config>
-                <add key="globalPackagesFolder" value="{packages}" />
-              </config>
-              <packageSources>
-                <clear />
-                <add key="local" value="{feed}" />
-                <add key="machine" value="{machinePackages}" />
-              </packageSources>
-              <fallbackPackageFolders>
-                <clear />
-              </fallbackPackageFolders>
-              <packageSourceMapping>
-                <packageSource key="local">
-                  <package pattern="Micro" />
-                  <package pattern="Micro.*" />
-                </packageSource>
-                <packageSource key="machine">
-                  <package pattern="*" />
-                </packageSource>
-              </packageSourceMapping>
-            </configuration>
-            """;
-    }
-
-    private static async Task<string> DotnetAsync(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["NUGET_PACKAGES"] = null; // the nuget.config decides, not the caller's environment
-        // No build servers left behind holding this test's pipes open.
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        start.Environment["UseSharedCompilation"] = "false";
-        using var process = Process.Start(start)!;
-        using var deadline = new CancellationTokenSource(StepTimeout);
-        var output = process.StandardOutput.ReadToEndAsync(deadline.Token);
-        var errors = process.StandardError.ReadToEndAsync(deadline.Token);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within {StepTimeout}");
-        }
-        var text = new StringBuilder().Append(await output).Append(await errors).ToString();
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} failed with {process.ExitCode}:\n{text}");
-        return text;
-    }
-
-    private static string FindRepository()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Micro.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no Micro.sln above {AppContext.BaseDirectory}");
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

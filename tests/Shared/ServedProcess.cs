@@ -5,7 +5,7 @@ using Xunit;
 namespace Micro.Tests.Shared;
 
 /// <summary>
-/// An app run as its own process, the way a user runs it: `dotnet app.dll --port 0`, its URL read from the
+/// An app run as its own process, the way a user runs it: `dotnet app.dll --port 0` (or a native executable), its URL read from the
 /// "listening on http://..." line it prints first, stopped with SIGTERM, which must end it cleanly (exit code 0).
 /// </summary>
 internal sealed partial class ServedProcess : IDisposable
@@ -104,13 +104,14 @@ internal sealed partial class ServedProcess : IDisposable
     {
         Assert.True(File.Exists(dll), $"{dll} was not built");
         // prlimit sets the limit and execs the command, so the process id stays the app's (SIGTERM reaches it).
-        List<string> command = [.. launcher ?? [], .. openFilesLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}"] : Array.Empty<string>(), "dotnet"];
+        // A .dll runs under dotnet; anything else is an executable of its own (a Native AOT app).
+        List<string> command = [.. launcher ?? [], .. openFilesLimit is { } limit ? ["prlimit", $"--nofile={limit}:{limit}"] : Array.Empty<string>(),
+            .. dll.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet"] : Array.Empty<string>(), dll];
         var start = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var part in command.Skip(1))
         {
             start.ArgumentList.Add(part);
         }
-        start.ArgumentList.Add(dll);
         if (portZero)
         {
             start.ArgumentList.Add("--port");
