@@ -14,6 +14,8 @@ internal sealed record ParameterRead(string Name, Type Type, ParameterSource Sou
 /// state machine). A name the handler computes is not seen; <c>RouteMetadata.Param&lt;T&gt;</c> and
 /// <c>Query&lt;T&gt;</c> declare those.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(MicroAppOpenApiExtensions.ReadsHandlers)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(MicroAppOpenApiExtensions.ReadsHandlers)]
 internal static class HandlerReads
 {
     private static readonly OpCode[] s_oneByte = new OpCode[0x100];

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.OpenApi;
 
 namespace Micro.OpenApi;
@@ -5,6 +6,10 @@ namespace Micro.OpenApi;
 /// <summary>An OpenAPI 3.1 document of a Micro app's own routes.</summary>
 public static class MicroAppOpenApiExtensions
 {
+    internal const string ReadsHandlers =
+        "Micro.OpenApi reads each handler's IL to find the parameters it reads, and reflects on the body types to describe them: " +
+        "a trimmed or Native AOT app has neither. Make the document with a JIT build of the app (ToOpenApiJsonAsync, in a test or a build step) and serve it as a file.";
+
     /// <summary>
     /// Serves the app's OpenAPI 3.1 document as JSON at <paramref name="path"/>: made from the route table when first
     /// asked for (every route declared by then), then sent from memory.
@@ -15,6 +20,8 @@ public static class MicroAppOpenApiExtensions
     /// or Get&lt;T&gt; or where <c>RouteMetadata.Param&lt;T&gt;</c>/<c>Query&lt;T&gt;</c> says; bodies from
     /// <c>RouteMetadata.Accepts&lt;T&gt;</c> and <c>Produces&lt;T&gt;</c>, with the constraints of their DataAnnotations.
     /// </summary>
+    [RequiresUnreferencedCode(ReadsHandlers)]
+    [RequiresDynamicCode(ReadsHandlers)]
     public static MicroApp MapOpenApi(this MicroApp app, string path = "/openapi/v1.json", Action<OpenApiDocumentOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -38,6 +45,8 @@ public static class MicroAppOpenApiExtensions
     }
 
     /// <summary>The app's OpenAPI document, made from its routes as they are now.</summary>
+    [RequiresUnreferencedCode(ReadsHandlers)]
+    [RequiresDynamicCode(ReadsHandlers)]
     public static OpenApiDocument ToOpenApiDocument(this MicroApp app, OpenApiDocumentOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -45,12 +54,16 @@ public static class MicroAppOpenApiExtensions
     }
 
     /// <summary>The app's OpenAPI 3.1 document as JSON.</summary>
+    [RequiresUnreferencedCode(ReadsHandlers)]
+    [RequiresDynamicCode(ReadsHandlers)]
     public static async Task<string> ToOpenApiJsonAsync(this MicroApp app, OpenApiDocumentOptions? options = null)
     {
         var document = app.ToOpenApiDocument(options);
         return await document.SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1).ConfigureAwait(false);
     }
 
+    [RequiresUnreferencedCode(ReadsHandlers)]
+    [RequiresDynamicCode(ReadsHandlers)]
     private static async Task<byte[]> RenderAsync(MicroApp app, OpenApiDocumentOptions options, string path)
     {
         var document = new OpenApiDocumentBuilder(app, options, excludedPath: path).Build();

@@ -7,6 +7,8 @@ namespace Micro.OpenApi;
 /// Makes the document: a path item per pattern (one per expansion of an optional parameter), an operation per method,
 /// with its parameters, request body and responses from what the route declares and what its handler reads.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(MicroAppOpenApiExtensions.ReadsHandlers)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(MicroAppOpenApiExtensions.ReadsHandlers)]
 internal sealed class OpenApiDocumentBuilder(MicroApp app, OpenApiDocumentOptions options, string? excludedPath)
 {
     private static readonly Dictionary<string, HttpMethod> s_methods = new(StringComparer.Ordinal)

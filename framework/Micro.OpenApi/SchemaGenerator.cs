@@ -13,6 +13,8 @@ namespace Micro.OpenApi;
 /// OpenAPI 3.1's JSON Schema 2020-12 takes as it is), with the constraints of its DataAnnotations attributes. An object
 /// type becomes a component, referenced by name; the rest are written in place.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(MicroAppOpenApiExtensions.ReadsHandlers)]
+[System.Diagnostics.CodeAnalysis.RequiresDynamicCode(MicroAppOpenApiExtensions.ReadsHandlers)]
 internal sealed class SchemaGenerator
 {
     private readonly OpenApiDocument _document;
@@ -86,7 +88,7 @@ internal sealed class SchemaGenerator
             {
                 if (property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), true) == true || property.IsRequired)
                 {
-                    required.Add(property.Name);
+                    required.Add((JsonNode)JsonValue.Create(property.Name));
                 }
             }
             if (required.Count > 0)
