@@ -182,7 +182,7 @@ public sealed class ResponseMiddlewareTests
         }
     }
 
-    private static async Task<string> ReadUntilAsync(Stream stream, string end)
+    internal static async Task<string> ReadUntilAsync(Stream stream, string end)
     {
         var text = new StringBuilder();
         var one = new byte[1];
