@@ -7,7 +7,8 @@ namespace Micro.Templates.Tests;
 /// <summary>
 /// Native AOT, as a user publishes it: tests/NativeAotApp's source in a project of its own that references Micro's
 /// packages (from the local feed), published with PublishAot for this machine, then run. The same executable serves
-/// ASP.NET Core's webapiaot shape on Micro's engine and, given "micro", Micro's own routes: each must start (an app on
+/// ASP.NET Core's webapiaot shape on Micro's engine and, given "micro", Micro's own routes behind an ASP.NET Core
+/// middleware, reading the request's HttpContext: each must start (an app on
 /// Micro crashed at start once, on a call a native image does not support), read its settings from the command line
 /// (bound by generated code), and serve JSON through the app's source-generated context; a type the context lacks is
 /// refused with a message that says how to add it. The publish must give no trimming or AOT warning.
@@ -53,6 +54,12 @@ public sealed class NativeAotTests(PackedFeed packed) : IDisposable
         {
             await AnswersAsync(app.Url, "micro-aot", deadline.Token);
             using var client = new HttpClient { BaseAddress = new Uri(app.Url) };
+            Assert.Equal("aspnetcore", (await client.GetAsync("/", deadline.Token)).Headers.GetValues("X-Pipeline").Single());
+            using (var agent = new HttpRequestMessage(HttpMethod.Get, "/agent"))
+            {
+                agent.Headers.UserAgent.ParseAdd("native-test/1.0");
+                Assert.Equal("native-test/1.0", await (await client.SendAsync(agent, deadline.Token)).Content.ReadAsStringAsync(deadline.Token));
+            }
             var unlisted = await client.GetAsync("/unlisted", deadline.Token);
             Assert.Equal(HttpStatusCode.InternalServerError, unlisted.StatusCode);
             await app.WaitForOutputAsync("app.JsonOptions.TypeInfoResolverChain.Insert(0, MyJsonContext.Default)", deadline.Token);

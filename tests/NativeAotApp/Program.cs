@@ -1,6 +1,6 @@
 // An app as a user publishes one as Native AOT (NativeAotTests). By default ASP.NET Core's webapiaot shape on Micro's
 // engine: CreateSlimBuilder, UseMicro, minimal APIs with a source-generated JSON context. With "micro" first, the same
-// API on Micro's own routes. Either prints "listening on <url>" once started and stops cleanly on SIGTERM.
+// API on Micro's own routes, behind an ASP.NET Core middleware (UseAspNetCore). Either prints "listening on <url>" once started and stops cleanly on SIGTERM.
 //   NativeAotApp [micro] [--urls URL | --port N] [--Micro:ServerHeader NAME]
 using System.Text.Json.Serialization;
 using Micro;
@@ -36,6 +36,13 @@ static async Task ServeWithMicroAsync(string[] args)
 {
     var app = MicroApp.CreateBuilder(args).Build();
     app.JsonOptions.TypeInfoResolverChain.Insert(0, AppJson.Default);
+    // ASP.NET Core middleware in front of Micro's routes, and the request's HttpContext, natively too.
+    app.UseAspNetCore(pipeline => pipeline.Use((context, next) =>
+    {
+        context.Response.Headers["X-Pipeline"] = "aspnetcore";
+        return next(context);
+    }));
+    app.Get("/agent", (req, res) => res.Send(req.HttpContext.Request.Headers.UserAgent.ToString()));
     app.Get("/", (req, res) => res.Send("Hello, World!"));
     app.Get("/todos/:id", (req, res) => res.Json(new Todo(int.Parse(req.Params["id"]!), $"Todo {req.Params["id"]}", false)));
     app.Post("/todos", (req, res) => res.Status(201).Json(req.Json<Todo>()! with { Done = true }));
