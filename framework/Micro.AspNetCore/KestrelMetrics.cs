@@ -25,7 +25,7 @@ internal sealed class KestrelMetrics : IConnectionObserver
     /// <summary>The addresses whose tags are kept: a server's few (its interfaces times its ports); past it, made each time.</summary>
     private const int KeptAddresses = 64;
 
-    private static readonly KeyValuePair<string, object?>[] NoAddress = [new("network.transport", "tcp")];
+    private static readonly Tags NoAddress = new([new("network.transport", "tcp")]);
 
     private readonly UpDownCounter<long> _active;
     private readonly Histogram<double> _duration;
@@ -103,7 +103,7 @@ internal sealed class KestrelMetrics : IConnectionObserver
     {
         if (local is null)
         {
-            return new Tags(NoAddress);
+            return NoAddress;
         }
         if (_tags.TryGetValue(local, out var kept))
         {
