@@ -61,6 +61,7 @@ internal sealed class ExchangePath
         public IPEndPoint? RemoteEndPoint { get; } = new(IPAddress.Loopback, 40000);
         public IPEndPoint? LocalEndPoint { get; } = new(IPAddress.Loopback, 8080);
         public object? Observation => null;
+        public void NoteEnd(ConnectionError error) => throw new InvalidOperationException($"The connection should not end ({error}).");
         public OutputBuffer Output { get; } = output;
         public bool IsClosed => false;
         public bool InputEnded => false;

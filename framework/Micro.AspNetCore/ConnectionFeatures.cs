@@ -8,7 +8,8 @@ namespace Micro.AspNetCore;
 /// <summary>
 /// A connection's own features, which Kestrel lets a request find among its features: IConnectionItemsFeature (state
 /// kept for the connection's life; Negotiate authentication keeps its handshake there and fails every request on a
-/// server without it), IConnectionCompleteFeature (callbacks once it closes) and IPersistentStateFeature. Made for a
+/// server without it), IConnectionCompleteFeature (callbacks once it closes), IPersistentStateFeature and
+/// IConnectionMetricsTagsFeature (tags for the connection's duration in Kestrel's metrics). Made for a
 /// connection only when one of its requests first asks, in a table keyed by the connection, so one that never asks
 /// carries nothing; shared by its requests, which on Micro may run at once when pipelined, so the dictionaries are
 /// concurrent. The callbacks run on the thread pool after the connection has closed (or switched protocols: HTTP's
@@ -22,6 +23,7 @@ internal sealed class ConnectionFeatures
     private readonly ILogger _logger;
     private IDictionary<object, object?>? _items;
     private IDictionary<object, object?>? _state;
+    private ConnectionMetricsTags? _metricsTags;
     private Stack<(Func<object, Task> Callback, object State)>? _onCompleted;
     private bool _completed;
 
@@ -52,6 +54,24 @@ internal sealed class ConnectionFeatures
     }
 
     public IDictionary<object, object?> State => LazyInitializer.EnsureInitialized(ref _state, static () => new ConcurrentDictionary<object, object?>());
+
+    /// <summary>
+    /// The connection's tags for its duration metric, made at the first ask and handed to the metrics'
+    /// <paramref name="observation"/> of the connection, which records them when it closes (nothing listened when it
+    /// opened: the tags are kept and go nowhere, as on Kestrel).
+    /// </summary>
+    public ConnectionMetricsTags MetricsTags(object? observation)
+    {
+        lock (_lock)
+        {
+            if (_metricsTags is null)
+            {
+                _metricsTags = new ConnectionMetricsTags();
+                KestrelMetrics.Adopt(observation, _metricsTags);
+            }
+            return _metricsTags;
+        }
+    }
 
     public void OnCompleted(Func<object, Task> callback, object state)
     {

@@ -13,7 +13,8 @@ namespace Micro.AspNetCore;
 /// (<c>kestrel.active_connections</c>, <c>kestrel.connection.duration</c>, <c>kestrel.rejected_connections</c>,
 /// <c>kestrel.upgraded_connections</c>) and Kestrel's tags (the address the client connected to:
 /// <c>server.address</c>, <c>server.port</c>, <c>network.type</c>, <c>network.transport</c>; on the duration the
-/// protocol too), so the dashboards and OpenTelemetry set-ups that read Kestrel's read Micro's. As in Kestrel, what a
+/// protocol too, <c>error.type</c> when the connection ended in error (<see cref="ConnectionError"/>) and the app's own
+/// tags (IConnectionMetricsTagsFeature)), so the dashboards and OpenTelemetry set-ups that read Kestrel's read Micro's. As in Kestrel, what a
 /// connection is counted under is decided when it opens: one opened while nothing listened leaves no count at its end
 /// either (a listener that came meanwhile, <c>dotnet-counters</c> attached to a running server, would otherwise see
 /// active connections below zero). Nothing is asked of the kernel nor allocated while nothing listens.
@@ -70,7 +71,26 @@ internal sealed class KestrelMetrics : IConnectionObserver
         }
         if (counted.Timed)
         {
-            _duration.Record(Stopwatch.GetElapsedTime(connection.OpenedAt).TotalSeconds, counted.Tags.Protocol);
+            var seconds = Stopwatch.GetElapsedTime(connection.OpenedAt).TotalSeconds;
+            var custom = Volatile.Read(ref counted.Custom);
+            if (connection.EndedBy == ConnectionError.None && custom is null)
+            {
+                _duration.Record(seconds, counted.Tags.Protocol);
+            }
+            else
+            {
+                // As Kestrel: error.type when the connection ended in error, then the app's own tags.
+                TagList tags = [.. counted.Tags.Protocol];
+                if (connection.EndedBy != ConnectionError.None)
+                {
+                    tags.Add(connection.EndedBy.Tag());
+                }
+                foreach (var tag in custom?.Snapshot() ?? [])
+                {
+                    tags.Add(tag);
+                }
+                _duration.Record(seconds, tags);
+            }
         }
     }
 
@@ -79,6 +99,15 @@ internal sealed class KestrelMetrics : IConnectionObserver
         if (_rejected.Enabled)
         {
             _rejected.Add(1, TagsOf(TransportConnection.LocalEndPointOf(fd)).Connection);
+        }
+    }
+
+    /// <summary>The app's own tags for a connection's duration (IConnectionMetricsTagsFeature), recorded when it closes.</summary>
+    public static void Adopt(object? observation, ConnectionMetricsTags tags)
+    {
+        if (observation is Observation counted)
+        {
+            Volatile.Write(ref counted.Custom, tags);
         }
     }
 
@@ -132,6 +161,15 @@ internal sealed class KestrelMetrics : IConnectionObserver
             [.. connection, new("network.protocol.name", "http"), new("network.protocol.version", "1.1")];
     }
 
-    /// <summary>What a connection was counted under when it opened, so its end leaves the same counts.</summary>
-    private sealed record Observation(Tags Tags, bool Active, bool Timed);
+    /// <summary>
+    /// What a connection was counted under when it opened, so its end leaves the same counts, and the app's own tags
+    /// for its duration once a request asks for them (set on the thread pool, read on the reactor at the close).
+    /// </summary>
+    private sealed class Observation(Tags tags, bool active, bool timed)
+    {
+        public Tags Tags { get; } = tags;
+        public bool Active { get; } = active;
+        public bool Timed { get; } = timed;
+        public ConnectionMetricsTags? Custom;
+    }
 }

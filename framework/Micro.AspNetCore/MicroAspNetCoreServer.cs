@@ -124,7 +124,10 @@ public sealed class MicroAspNetCoreServer : IServer
         // The request's own limit (IHttpMaxRequestBodySizeFeature) is held by the body stream; the engine streams
         // every body it does not buffer whole, so no size is ever reserved for what a client declares.
         engine.MaxRequestBodySize = long.MaxValue;
-        var buffered = _options.MaxBufferedRequestBodySize;
+        // A body declared larger than the server's limit is streamed too, whatever its size: the app then runs at once,
+        // and its first read answers 413 (as Kestrel's) unless its endpoint raised the limit, rather than the body
+        // being awaited whole before anything decides (a client that waits for an answer before sending got a 408).
+        var buffered = Math.Min(_options.MaxBufferedRequestBodySize, _options.MaxRequestBodySize ?? long.MaxValue);
         // A client that expects 100 Continue has its body streamed whatever its size: the 100 goes out when the app
         // first reads, so an app that answers without reading (a 401, a 413) invites no body, as on Kestrel.
         engine.StreamRequestBody = (head, _) => head.Framing == Parser.BodyFraming.Chunked || head.ContentLength > buffered || head.ExpectContinue;

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Micro.Transport;
 
 namespace Micro.AspNetCore;
 
@@ -166,11 +167,14 @@ internal abstract partial class RequestFeatures
         _outbox.Drop();
         if (!exchange.HasStarted && failure is BadHttpRequestException bad)
         {
-            exchange.CompleteWithError(bad.StatusCode); // the body could not be read: its status, and the connection closes
+            // The body could not be read: its status, and the connection closes. Too large is the server's own finding
+            // (the request's limit); a body cut short or malformed the engine noted as it read it.
+            exchange.CompleteWithError(bad.StatusCode, error: bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ConnectionError.MaxRequestBodySizeExceeded : ConnectionError.None);
         }
         else
         {
-            exchange.Fail(); // a 500 if nothing was sent, else the connection is cut: the client must not take a partial body for a whole one
+            // A 500 if nothing was sent, else the connection is cut: the client must not take a partial body for a whole one.
+            exchange.Fail(failure is ContentLengthMismatchException ? ConnectionError.ResponseContentLengthMismatch : ConnectionError.ErrorAfterStartingResponse);
         }
     }
 
@@ -183,7 +187,7 @@ internal abstract partial class RequestFeatures
             if (ResponseHeaders.ContentLength is { } promised && !SendsNoBodyFor(promised, exchange) && exchange.ResponseBodyLength < promised)
             {
                 // As Kestrel says it: the connection is cut (the client must not wait for bytes that never come), and the app's mistake logged.
-                throw new InvalidOperationException($"Response Content-Length mismatch: too few bytes written ({exchange.ResponseBodyLength} of {promised}).");
+                throw new ContentLengthMismatchException($"Response Content-Length mismatch: too few bytes written ({exchange.ResponseBodyLength} of {promised}).");
             }
             exchange.Complete(HasTrailers ? TrailerLines() : default);
             return;
@@ -290,11 +294,11 @@ internal abstract partial class RequestFeatures
         }
         if (Reactor.IsOnReactorThread)
         {
-            connection.Abort();
+            connection.Abort(ConnectionError.AbortedByApp);
         }
         else
         {
-            Reactor.Post(static state => ((HttpConnection)state!).Abort(), connection);
+            Reactor.Post(static state => ((HttpConnection)state!).Abort(ConnectionError.AbortedByApp), connection);
         }
     }
 
@@ -341,4 +345,7 @@ internal abstract partial class RequestFeatures
             FinishOnReactor();
         }
     }
+
+    /// <summary>A started response ended shorter than its Content-Length: an app's mistake, told apart for the metrics' error.type.</summary>
+    private sealed class ContentLengthMismatchException(string message) : InvalidOperationException(message);
 }

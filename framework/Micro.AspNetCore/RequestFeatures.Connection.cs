@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Connections.Features;
 namespace Micro.AspNetCore;
 
 /// <summary>The connection's features a request finds among its own, as on Kestrel (<see cref="ConnectionFeatures"/>).</summary>
-internal abstract partial class RequestFeatures : IConnectionItemsFeature, IConnectionCompleteFeature, IPersistentStateFeature
+internal abstract partial class RequestFeatures : IConnectionItemsFeature, IConnectionCompleteFeature, IPersistentStateFeature,
+    IConnectionMetricsTagsFeature
 {
     /// <summary>Where the connection's completion callbacks that throw are reported.</summary>
     protected abstract Microsoft.Extensions.Logging.ILogger ConnectionLogger { get; }
@@ -20,4 +21,6 @@ internal abstract partial class RequestFeatures : IConnectionItemsFeature, IConn
     void IConnectionCompleteFeature.OnCompleted(Func<object, Task> callback, object state) => OfConnection.OnCompleted(callback, state);
 
     IDictionary<object, object?> IPersistentStateFeature.State => OfConnection.State;
+
+    ICollection<KeyValuePair<string, object?>> IConnectionMetricsTagsFeature.Tags => OfConnection.MetricsTags(_connection!.Observation);
 }

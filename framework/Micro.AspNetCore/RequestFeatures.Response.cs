@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Threading.Tasks.Sources;
+using Micro.Transport;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Net.Http.Headers;
 
@@ -356,7 +357,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
             // A header the exchange refuses, a body longer than declared: the response cannot go on.
             LogFailure(exception);
             _outbox.Drop();
-            exchange.Connection?.Abort();
+            exchange.Connection?.Abort(ConnectionError.ErrorAfterStartingResponse);
         }
     }
 

@@ -89,6 +89,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(IHttpResponseTrailersFeature), typeof(IRequestBodyPipeFeature), typeof(IHttpRequestTrailersFeature),
         typeof(Microsoft.AspNetCore.Connections.Features.IConnectionItemsFeature),
         typeof(Microsoft.AspNetCore.Connections.Features.IConnectionCompleteFeature), typeof(Microsoft.AspNetCore.Connections.Features.IPersistentStateFeature),
+        typeof(Microsoft.AspNetCore.Connections.Features.IConnectionMetricsTagsFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature),
     ];

@@ -106,7 +106,7 @@ internal sealed partial class MicroRequestContext :
 
     CancellationToken IHttpRequestLifetimeFeature.RequestAborted { get => _request.Aborted; set { } }
 
-    void IHttpRequestLifetimeFeature.Abort() => _request.Exchange.Connection?.Abort();
+    void IHttpRequestLifetimeFeature.Abort() => _request.Exchange.Connection?.Abort(Micro.Transport.ConnectionError.AbortedByApp);
 
     /// <summary>
     /// Numbers the identifiers made without a trace: a clock reading was one, and pipelined requests read in the same

@@ -51,20 +51,25 @@ internal sealed partial class HttpConnection
         _transport.Close();
     }
 
-    private void Close(string reason)
+    private void Close(string reason, ConnectionError error)
     {
         _state.Log.Timeout(RemoteEndPoint, reason);
+        _transport.NoteEnd(error);
         _phase = ConnectionPhase.Closing;
         _transport.Close();
     }
 
     public void OnClosed() => EndHttp(ConnectionPhase.Closed);
 
-    /// <summary>The application gave up on the connection (as HttpContext.Abort): it closes now, without the responses owed.</summary>
-    public void Abort()
+    /// <summary>
+    /// The connection closes now, without the responses owed: the application gave up on it (as HttpContext.Abort), or
+    /// the client went; <paramref name="why"/> is the error it ends in, if any.
+    /// </summary>
+    public void Abort(ConnectionError why)
     {
         if (_phase is ConnectionPhase.Serving or ConnectionPhase.Closing)
         {
+            _transport.NoteEnd(why);
             _phase = ConnectionPhase.Closing;
             _transport.Close();
         }

@@ -82,12 +82,13 @@ internal sealed partial class HttpConnection
     /// <summary>Answers a request the reader refused (bad request, too large) after the responses before it, then closes.</summary>
     private void Refuse(HttpExchange exchange)
     {
-        var (status, reason, log) = _reader.Rejection;
+        var (status, reason, log, error) = _reader.Rejection;
         if (log)
         {
             _state.Log.BadRequest(RemoteEndPoint, status, reason);
         }
         _state.Log.Rejected(RemoteEndPoint, status, reason);
+        _transport.NoteEnd(error);
         // A body over the limit is told the limit, in text or as a problem; other refusals say why only as a problem.
         Reject(exchange, status, status == 413 ? $"The request body is larger than the limit of {_reader.BodyLimit} bytes."
             : _state.Options.ProblemDetails ? Sentence(reason) : null);

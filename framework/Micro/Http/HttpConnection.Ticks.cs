@@ -1,3 +1,5 @@
+using Micro.Transport;
+
 namespace Micro.Http;
 
 /// <summary>
@@ -8,6 +10,10 @@ internal sealed partial class HttpConnection
 {
     public void OnInputEnded()
     {
+        if (_reader.Phase is ReaderPhase.Body or ReaderPhase.StreamedBody)
+        {
+            _transport.NoteEnd(ConnectionError.UnexpectedEndOfRequestContent);
+        }
         if (IsStreamingAResponse)
         {
             LeaveAStreamingResponse();
@@ -15,12 +21,12 @@ internal sealed partial class HttpConnection
         }
         if (_state.Options.ClientFinAbortsRequests && !_line.IsEmpty)
         {
-            Abort(); // the client is gone, as Kestrel takes a FIN: req.Aborted cancels, and no answer is owed
+            Abort(ConnectionError.None); // the client is gone, as Kestrel takes a FIN: req.Aborted cancels, and no answer is owed
             return;
         }
         if (_reader.IsStreaming)
         {
-            _reader.FailStreamedBody(400, "The connection ended before the request body was complete.", log: false);
+            _reader.FailStreamedBody(400, "The connection ended before the request body was complete.", log: false, ConnectionError.UnexpectedEndOfRequestContent);
             OnStreamedBodyFailed();
         }
         _reader.Stop();
@@ -58,24 +64,24 @@ internal sealed partial class HttpConnection
         switch (ConnectionTimeouts.Decide(view, _clock, now, _state.Options))
         {
             case TimeoutAction.CloseSlowReader:
-                Close("the client reads the response slower than the minimum data rate"); // no answer can reach it
+                Close("the client reads the response slower than the minimum data rate", ConnectionError.MinResponseDataRate); // no answer can reach it
                 break;
             case TimeoutAction.FailStreamedBody:
                 _state.Log.Timeout(RemoteEndPoint, "the request body arrives slower than the minimum data rate");
-                _reader.FailStreamedBody(408, "The request body arrived slower than the minimum data rate.", log: false);
+                _reader.FailStreamedBody(408, "The request body arrived slower than the minimum data rate.", log: false, ConnectionError.MinRequestBodyDataRate);
                 OnStreamedBodyFailed();
                 break;
             case TimeoutAction.TimeOutBody:
-                TimeOut("the request body arrives slower than the minimum data rate");
+                TimeOut("the request body arrives slower than the minimum data rate", ConnectionError.MinRequestBodyDataRate);
                 break;
             case TimeoutAction.TimeOutHead:
-                TimeOut("the request head did not arrive within the headers timeout");
+                TimeOut("the request head did not arrive within the headers timeout", ConnectionError.RequestHeadersTimeout);
                 break;
             case TimeoutAction.CloseIdleAtShutdown:
                 CloseIdleAtStop(); // stopping, and no request came in the grace (ConnectionTimeouts.IdleGraceOnStop)
                 break;
             case TimeoutAction.CloseIdle:
-                Close("idle past the keep-alive timeout");
+                Close("idle past the keep-alive timeout", ConnectionError.KeepAliveTimeout);
                 break;
             case TimeoutAction.None when _state.Stopping && IsIdle:
                 CloseWhenGraceEnds(); // its grace is not over yet
@@ -84,9 +90,10 @@ internal sealed partial class HttpConnection
     }
 
     /// <summary>The request being read is answered 408 after the responses owed, and the connection closes.</summary>
-    private void TimeOut(string reason)
+    private void TimeOut(string reason, ConnectionError error)
     {
         _state.Log.Timeout(RemoteEndPoint, reason);
+        _transport.NoteEnd(error);
         _state.Log.Rejected(RemoteEndPoint, 408, reason);
         Reject(_reader.TakeForTimeout(), 408);
     }
@@ -112,7 +119,7 @@ internal sealed partial class HttpConnection
     /// has no end (an event stream would sit in CLOSE-WAIT until its next write, or for ever). The connection closes,
     /// so the handler's req.Aborted fires and its writes fail. A half-closed client of an ordinary request is still answered.
     /// </summary>
-    private void LeaveAStreamingResponse() => Abort();
+    private void LeaveAStreamingResponse() => Abort(ConnectionError.None);
 
     /// <summary>
     /// Cancelled when this connection's requests should end: the client went, or the server's graceful stop began.

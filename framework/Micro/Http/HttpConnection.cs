@@ -54,6 +54,9 @@ internal sealed partial class HttpConnection : IConnectionProtocol
 
     public IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
 
+    /// <summary>What the host's connection observer counted this connection under, when it opened (set before any request).</summary>
+    public object? Observation => _transport.Observation;
+
     /// <summary>The address the client connected to.</summary>
     public IPEndPoint? LocalEndPoint => _transport.LocalEndPoint;
 
@@ -294,6 +297,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
                 return;
             }
             var close = upgrade.WantsClose || upgrade.AbortConnection;
+            _transport.NoteEnd(upgrade.AbortedBy);
             _state.ReturnExchange(upgrade);
             Resume(ReadPause.UpgradePending); // answered as ordinary HTTP: parsing goes on
             if (close)
@@ -321,11 +325,12 @@ internal sealed partial class HttpConnection : IConnectionProtocol
     /// <summary>A streamed body will not be completed (refused, too slow, cut short): its handler's response closes the connection.</summary>
     private void OnStreamedBodyFailed()
     {
-        var (status, reason, log) = _reader.Rejection;
+        var (status, reason, log, error) = _reader.Rejection;
         if (log)
         {
             _state.Log.BadRequest(RemoteEndPoint, status, reason);
         }
+        _transport.NoteEnd(error);
         _readPauses &= ~ReadPause.BodyReaderFull; // no more of this body will be read
         if (_reader.StreamingExchange is { } streaming)
         {

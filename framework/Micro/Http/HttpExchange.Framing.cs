@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Micro.Parser;
+using Micro.Transport;
 
 namespace Micro.Http;
 
@@ -236,7 +237,10 @@ public sealed partial class HttpExchange
             var sendsBody = !IsHeadRequest && ResponseFramer.AllowsBody(_statusCode);
             if (_declaredLength >= 0)
             {
-                AbortConnection |= sendsBody && _bodyProduced < _declaredLength; // too short: the client waits for bytes that never come
+                if (sendsBody && _bodyProduced < _declaredLength)
+                {
+                    AbortedBy = ConnectionError.ResponseContentLengthMismatch; // too short: the client waits for bytes that never come
+                }
             }
             else if (Head.Version == ProtocolVersion.Http11 && sendsBody)
             {
@@ -263,12 +267,15 @@ public sealed partial class HttpExchange
         IsCompleted = true;
     }
 
-    /// <summary>The handler threw. Before anything was sent, the response becomes a 500 and the connection lives on; after, it must close.</summary>
-    internal void Fail()
+    /// <summary>
+    /// The handler threw. Before anything was sent, the response becomes a 500 and the connection lives on; after, it
+    /// must close, for the reason <paramref name="why"/> (the app's own failure unless the server found a more precise one).
+    /// </summary>
+    internal void Fail(ConnectionError why = ConnectionError.ErrorAfterStartingResponse)
     {
         if (HasStarted)
         {
-            AbortConnection = true;
+            AbortedBy = why;
             IsCompleted = true;
             return;
         }
@@ -297,10 +304,11 @@ public sealed partial class HttpExchange
     internal Func<Transport.ProtocolSwitch, Transport.IConnectionProtocol>? SwitchTo { get; set; }
 
     /// <summary>An error answer the server makes itself (bad request, timeout): status, no body, and the connection closes.</summary>
-    internal void CompleteWithError(int statusCode, string? detail = null)
+    internal void CompleteWithError(int statusCode, string? detail = null, ConnectionError error = ConnectionError.None)
     {
         SetStatusAsServer(statusCode);
         WantsClose = true;
+        AbortedBy = error; // for the metrics, when the server has not noted the cause already
         DiscardHeadersAndBody();
         WriteProblemIfAsked(statusCode, detail);
         Complete();

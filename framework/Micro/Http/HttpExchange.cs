@@ -141,7 +141,10 @@ public sealed partial class HttpExchange
         WantsClose = true;
     }
 
-    internal bool AbortConnection { get; private set; }
+    /// <summary>Why the connection must be cut after this response (<see cref="ConnectionError.None"/>: it need not be).</summary>
+    internal ConnectionError AbortedBy { get; private set; }
+
+    internal bool AbortConnection => AbortedBy != ConnectionError.None;
 
     internal Action CompletionCallback { get; }
 
@@ -303,7 +306,8 @@ public sealed partial class HttpExchange
         ResetResponse();
         _minBodyDataRate = _minResponseDataRate = null;
         _connection = null;
-        WantsClose = AbortConnection = _closeRequired = false;
+        WantsClose = _closeRequired = false;
+        AbortedBy = ConnectionError.None;
         _pending = default;
         Head.Reset();
     }

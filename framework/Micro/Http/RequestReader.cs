@@ -1,4 +1,5 @@
 using Micro.Parser;
+using Micro.Transport;
 
 namespace Micro.Http;
 
@@ -59,10 +60,11 @@ internal struct RequestReader(HttpReactorState state)
     public HttpExchange? Ready { get; private set; }
 
     /// <summary>
-    /// The status of the last <see cref="ReadStep.Rejected"/> or <see cref="ReadStep.StreamedBodyFailed"/>, why, and
-    /// whether it is worth a log line (a malformed request is; a body over the limit is the client's known answer).
+    /// The status of the last <see cref="ReadStep.Rejected"/> or <see cref="ReadStep.StreamedBodyFailed"/>, why,
+    /// whether it is worth a log line (a malformed request is; a body over the limit is the client's known answer),
+    /// and what it makes of the connection's end for the metrics.
     /// </summary>
-    public (int Status, string Reason, bool Log) Rejection { get; private set; }
+    public (int Status, string Reason, bool Log, ConnectionError Error) Rejection { get; private set; }
 
     /// <summary>Bytes of the buffer being read that follow the request just dispatched: requests pipelined behind it.</summary>
     public int BytesAhead { get; private set; }
@@ -128,7 +130,7 @@ internal struct RequestReader(HttpReactorState state)
         if (status == ParseStatus.Error)
         {
             var error = exchange.Head.Error;
-            return Reject(exchange, error.StatusCode(), error.Describe(), log: true);
+            return Reject(exchange, error.StatusCode(), error.Describe(), log: true, error.ConnectionEnd());
         }
         var head = exchange.Head;
         exchange.SetRequest(buffer, offset, head.HeadLength);
@@ -144,11 +146,11 @@ internal struct RequestReader(HttpReactorState state)
         catch (Exception exception)
         {
             state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
-            return Reject(exchange, 500, "the body limit of the request's route could not be found", log: false);
+            return Reject(exchange, 500, "the body limit of the request's route could not be found", log: false, ConnectionError.OtherError);
         }
         if (head.ContentLength > BodyLimit)
         {
-            return Reject(exchange, 413, "the declared body is larger than the limit", log: false);
+            return Reject(exchange, 413, "the declared body is larger than the limit", log: false, ConnectionError.MaxRequestBodySizeExceeded);
         }
         _receivingBody = exchange;
         Phase = ReaderPhase.Body;
@@ -185,7 +187,7 @@ internal struct RequestReader(HttpReactorState state)
         {
             state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
             _receivingBody = null;
-            return Reject(exchange, 500, "the body mode predicate threw", log: false);
+            return Reject(exchange, 500, "the body mode predicate threw", log: false, ConnectionError.OtherError);
         }
         if (!stream)
         {
@@ -221,8 +223,8 @@ internal struct RequestReader(HttpReactorState state)
                 _receivingBody = null;
                 _bodyReader.ReleaseBuffer();
                 return progress == BodyProgress.TooLarge
-                    ? Reject(exchange, 413, "the body is larger than the limit", log: false)
-                    : Reject(exchange, _bodyReader.Error.StatusCode(), _bodyReader.Error.Describe(), log: true);
+                    ? Reject(exchange, 413, "the body is larger than the limit", log: false, ConnectionError.MaxRequestBodySizeExceeded)
+                    : Reject(exchange, _bodyReader.Error.StatusCode(), _bodyReader.Error.Describe(), log: true, _bodyReader.Error.ConnectionEnd());
         }
     }
 
@@ -239,22 +241,22 @@ internal struct RequestReader(HttpReactorState state)
             case BodyProgress.ReaderFull:
                 return ReadStep.ReaderFull;
             case BodyProgress.TooLarge:
-                return FailStreamedBody(413, $"The request body is larger than the limit of {BodyLimit} bytes.", log: false);
+                return FailStreamedBody(413, $"The request body is larger than the limit of {BodyLimit} bytes.", log: false, ConnectionError.MaxRequestBodySizeExceeded);
             case BodyProgress.Malformed:
                 var error = _bodyReader.Error;
-                return FailStreamedBody(error.StatusCode(), $"The chunked request body is malformed: {error.Describe()}", log: true);
+                return FailStreamedBody(error.StatusCode(), $"The chunked request body is malformed: {error.Describe()}", log: true, error.ConnectionEnd());
             default:
                 return ReadStep.NeedMore;
         }
     }
 
     /// <summary>A streamed body will not be completed: its reader gets the error; no more requests are read.</summary>
-    public ReadStep FailStreamedBody(int status, string reason, bool log)
+    public ReadStep FailStreamedBody(int status, string reason, bool log, ConnectionError error)
     {
         _bodyPipe!.Fail(new Microsoft.AspNetCore.Http.BadHttpRequestException(reason, status));
         _bodyPipe = null;
         Phase = ReaderPhase.Done;
-        Rejection = (status, reason, log);
+        Rejection = (status, reason, log, error);
         return ReadStep.StreamedBodyFailed;
     }
 
@@ -293,11 +295,11 @@ internal struct RequestReader(HttpReactorState state)
         return ReadStep.Request;
     }
 
-    private ReadStep Reject(HttpExchange exchange, int status, string reason, bool log)
+    private ReadStep Reject(HttpExchange exchange, int status, string reason, bool log, ConnectionError error)
     {
         Phase = ReaderPhase.Done;
         Ready = exchange;
-        Rejection = (status, reason, log);
+        Rejection = (status, reason, log, error);
         return ReadStep.Rejected;
     }
 

@@ -115,6 +115,10 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
                 return LineRelease.Upgrade;
             }
             var close = first.WantsClose || first.AbortConnection;
+            if (first.AbortConnection)
+            {
+                transport.NoteEnd(first.AbortedBy);
+            }
             state.ReturnExchange(first);
             if (close)
             {

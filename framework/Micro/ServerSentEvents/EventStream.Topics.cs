@@ -121,7 +121,7 @@ public sealed partial class EventStream : ITopicSubscriber
             if (SlowSubscribers == SlowSubscriberPolicy.Close)
             {
                 // Not inline: closing now would run the connection's end while the publisher walks this reactor's subscribers.
-                _exchange.Connection?.Reactor.PostLocal(static state => ((HttpConnection)state!).Abort(), _exchange.Connection);
+                _exchange.Connection?.Reactor.PostLocal(static state => ((HttpConnection)state!).Abort(Transport.ConnectionError.OutputQueueSizeExceeded), _exchange.Connection);
             }
             TopicMetrics.Dropped("slow_subscriber");
             return false;

@@ -18,6 +18,9 @@ internal interface IConnectionTransport
     /// <summary>What the host's connection observer counted the connection under (<see cref="IConnectionObserver.Opened"/>).</summary>
     object? Observation { get; }
 
+    /// <summary>An error is ending the connection, for its metrics (the first one noted is kept).</summary>
+    void NoteEnd(ConnectionError error);
+
     /// <summary>What is to be sent; written by the protocol, sent by <see cref="Flush"/>.</summary>
     OutputBuffer Output { get; }
 

@@ -158,8 +158,8 @@ internal sealed unsafe partial class Reactor
     /// <summary>Stops accepting, asks every connection to finish, and ends the thread once none is left.</summary>
     public void BeginStop() => Post(static state => ((Reactor)state!).Stop(), this);
 
-    /// <summary>Closes every connection now and ends the thread.</summary>
-    public void Abort() => Post(static state => ((Reactor)state!).AbortAll(), this);
+    /// <summary>Closes every connection now and ends the thread: the server's stop ran out of time.</summary>
+    public void Abort() => Post(static state => ((Reactor)state!).AbortAll(ConnectionError.AppShutdownTimeout), this);
 
     /// <summary>The most unsent output any connection of this reactor has held when it stopped reading: the backpressure bound, for tests and diagnostics.</summary>
     internal long PeakPausedOutput { get; private set; }
@@ -227,7 +227,7 @@ internal sealed unsafe partial class Reactor
             // Only the reactor's own machinery gets here (epoll failing): connections' failures are contained.
             Failure = exception;
             Log.ReactorFailed(Index, exception);
-            AbortAll();
+            AbortAll(ConnectionError.OtherError);
         }
         finally
         {
@@ -279,7 +279,7 @@ internal sealed unsafe partial class Reactor
             }
             if ((events & (Libc.EPOLLERR | Libc.EPOLLHUP)) != 0 && (events & Libc.EPOLLIN) == 0 && !connection.IsClosed)
             {
-                connection.Close();
+                connection.OnHangUp(error: (events & Libc.EPOLLERR) != 0);
             }
             else if ((events & Libc.EPOLLRDHUP) != 0 && (events & Libc.EPOLLIN) == 0 && !connection.IsClosed)
             {
@@ -367,7 +367,7 @@ internal sealed unsafe partial class Reactor
     }
 
     /// <summary>Closes every connection and ends the loop; a connection whose close throws does not keep the others open.</summary>
-    private void AbortAll()
+    private void AbortAll(ConnectionError why)
     {
         _stopping = true;
         foreach (var connection in _connections.ToArray())
@@ -378,6 +378,7 @@ internal sealed unsafe partial class Reactor
             }
             try
             {
+                connection.NoteEnd(why);
                 connection.Close();
             }
             catch (Exception exception)

@@ -42,8 +42,9 @@ internal static class ServerMetrics
     /// <summary>
     /// A connection closed. It leaves the active count only if <see cref="Opened"/> counted it: a listener that started
     /// meanwhile (dotnet-counters attached to a running server) would otherwise see more connections end than began.
+    /// Its duration is tagged <c>error.type</c> when it ended in error (<see cref="ConnectionError"/>).
     /// </summary>
-    public static void Closed(long openedAt, bool countedActive)
+    public static void Closed(long openedAt, bool countedActive, ConnectionError endedBy)
     {
         if (countedActive)
         {
@@ -51,7 +52,15 @@ internal static class ServerMetrics
         }
         if (ConnectionDuration.Enabled)
         {
-            ConnectionDuration.Record(Stopwatch.GetElapsedTime(openedAt).TotalSeconds);
+            var seconds = Stopwatch.GetElapsedTime(openedAt).TotalSeconds;
+            if (endedBy == ConnectionError.None)
+            {
+                ConnectionDuration.Record(seconds);
+            }
+            else
+            {
+                ConnectionDuration.Record(seconds, endedBy.Tag());
+            }
         }
     }
 }

@@ -4,12 +4,14 @@ namespace Micro.Transport;
 
 /// <summary>
 /// What those who report on the connection read of it: its two addresses (the client's, kept from accept, and the one
-/// it connected to, asked of the kernel), when it was accepted, and what the host's observer counted it under.
+/// it connected to, asked of the kernel), when it was accepted, what the host's observer counted it under, and why it
+/// ended when that was an error.
 /// </summary>
 internal sealed partial class TransportConnection
 {
     private IPEndPoint? _remoteEndPoint;
     private bool _countedActive; // in the server's open connections: decided at accept, so its close leaves what it joined
+    private ConnectionError _endedBy;
 
     /// <summary>When the connection was accepted (a Stopwatch timestamp), for its duration metric.</summary>
     public long OpenedAt { get; } = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -27,10 +29,22 @@ internal sealed partial class TransportConnection
         }
     }
 
+    /// <summary>Why the connection ended, when that was an error (<see cref="ConnectionError.None"/> until one is noted).</summary>
+    public ConnectionError EndedBy => _endedBy;
+
+    /// <summary>An error is ending the connection. The first one noted is kept: the cause, not what followed from it.</summary>
+    public void NoteEnd(ConnectionError error)
+    {
+        if (_endedBy == ConnectionError.None)
+        {
+            _endedBy = error;
+        }
+    }
+
     /// <summary>Closed: leaves what <see cref="ReportOpened"/> counted.</summary>
     public void ReportClosed(IConnectionObserver? observer)
     {
-        ServerMetrics.Closed(OpenedAt, _countedActive);
+        ServerMetrics.Closed(OpenedAt, _countedActive, _endedBy);
         observer?.Closed(this, Observation);
     }
 

@@ -52,10 +52,33 @@ internal sealed partial class TransportConnection
         {
             // EPIPE, ECONNRESET and the like: the peer is gone, nothing more can be delivered.
             _reactor.Log.PeerGone(Fd, errno);
-            Close();
+            CloseForSocketError(errno);
             return;
         }
         ApplyBackpressure();
+    }
+
+    /// <summary>
+    /// The socket hung up while reading was paused (no read will tell why): with <paramref name="error"/>, the error
+    /// the kernel keeps for it ends it (a reset, most often); without, both sides are shut and it just closes.
+    /// </summary>
+    internal unsafe void OnHangUp(bool error)
+    {
+        int errno = 0;
+        var length = (uint)sizeof(int);
+        if (error && Libc.GetSockOpt(Fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &errno, &length) == 0 && errno != 0)
+        {
+            CloseForSocketError(errno);
+            return;
+        }
+        Close();
+    }
+
+    /// <summary>The socket failed with <paramref name="errno"/>: the peer reset it, or another error ended it.</summary>
+    private void CloseForSocketError(int errno)
+    {
+        NoteEnd(errno is Libc.ECONNRESET or Libc.EPIPE ? ConnectionError.ConnectionReset : ConnectionError.IOError);
+        Close();
     }
 
     /// <summary>When the socket last refused bytes while output was pending (the reactor's clock), or 0 when it is not blocked.</summary>

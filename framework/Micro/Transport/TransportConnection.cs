@@ -262,7 +262,7 @@ internal sealed partial class TransportConnection : IConnectionTransport
             if (errno != Libc.EAGAIN)
             {
                 _reactor.Log.PeerGone(Fd, errno);
-                Close();
+                CloseForSocketError(errno);
             }
             return;
         }

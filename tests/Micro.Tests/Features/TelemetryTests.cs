@@ -79,6 +79,108 @@ public sealed class TelemetryTests
         Assert.Single(measurements, m => m.Instrument == "micro.server.connection.duration");
     }
 
+    /// <summary>
+    /// A connection's duration says why it ended when that was an error (error.type, with Kestrel's names: the same
+    /// dashboards read both servers), and nothing when it ended as HTTP means.
+    /// </summary>
+    [Fact]
+    public async Task A_connection_that_ends_in_error_is_tagged_with_why_on_its_duration()
+    {
+        var durations = System.Threading.Channels.Channel.CreateUnbounded<string?>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Micro.Server" && instrument.Name == "micro.server.connection.duration")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+            durations.Writer.TryWrite(tags.ToArray().FirstOrDefault(tag => tag.Key == "error.type").Value as string));
+        listener.Start();
+        await using var server = new TestServer(Hello.Handler, o => o.KeepAliveTimeout = TimeSpan.FromSeconds(1));
+        async Task<string?> EndOf(Func<RawClient, Task> connection)
+        {
+            await using (var client = await server.ConnectAsync())
+            {
+                await connection(client);
+            }
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            return await durations.Reader.ReadAsync(timeout.Token);
+        }
+
+        Assert.Null(await EndOf(async client =>
+        {
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            Assert.Contains("Hello, World!", await client.ReadToEndAsync());
+        }));
+        Assert.Equal("invalid_request_headers", await EndOf(async client =>
+        {
+            await client.SendAsync("GET / HTTP/1.1\r\n\r\n");
+            Assert.StartsWith("HTTP/1.1 400 ", await client.ReadToEndAsync());
+        }));
+        Assert.Equal("keep_alive_timeout", await EndOf(async client =>
+        {
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Contains("Hello, World!", await client.ReadToEndAsync()); // then closed, idle past the timeout
+        }));
+        Assert.Equal("connection_reset", await EndOf(async client =>
+        {
+            await client.SendAsync("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npart of it");
+            client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0); // closing sends a reset
+        }));
+        // Reset while the server has stopped reading it (its answers pile up unread): no read tells, the hang-up does.
+        Assert.Equal("connection_reset", await EndOf(async client =>
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var paused = server.Server.WaitForOutputPausedAsync(deadline.Token);
+            var request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray();
+            var pipeline = Enumerable.Repeat(request, 100_000).SelectMany(bytes => bytes).ToArray();
+            _ = client.Socket.SendAsync(pipeline, System.Net.Sockets.SocketFlags.None, deadline.Token).AsTask();
+            await paused;
+            client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }));
+
+        // Reset while reading is paused with nothing to send (a request's handler waits, the pipeline is full).
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var waiting = new TestServer(async exchange =>
+        {
+            started.TrySetResult();
+            await gate.Task;
+            exchange.Respond(200, "text/plain"u8, "late"u8);
+        }, o => o.MaxPipelinedRequests = 1);
+        await using (var client = await waiting.ConnectAsync())
+        {
+            await client.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n");
+            await started.Task;
+            client.Socket.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            Assert.Equal("connection_reset", await durations.Reader.ReadAsync(timeout.Token));
+        }
+        gate.SetResult();
+
+        // A client that takes its response slower than the minimum data rate (here, not at all) is cut off.
+        var large = new byte[16 * 1024 * 1024];
+        await using var slow = new TestServer(exchange =>
+        {
+            exchange.Respond(200, "application/octet-stream"u8, large);
+            return default;
+        }, o => o.MinResponseDataRateGracePeriod = TimeSpan.FromSeconds(1));
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(slow.EndPoint);
+        await using (var reader = new RawClient(socket))
+        {
+            await reader.SendAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); // and reads nothing
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            Assert.Equal("min_response_data_rate", await durations.Reader.ReadAsync(timeout.Token));
+        }
+    }
+
     [Fact]
     public async Task The_opentelemetry_sdk_exports_the_metrics_and_a_span_per_request_continuing_the_callers_trace()
     {

@@ -111,6 +111,7 @@ internal static unsafe partial class Libc
     public const int SO_REUSEADDR = 2;
     public const int SO_REUSEPORT = 15;
     public const int SO_TYPE = 3;
+    public const int SO_ERROR = 4;
     public const int SO_ACCEPTCONN = 30;
     public const int SO_DOMAIN = 39;
     public const nuint SIOCOUTQ = 0x5411; // tcp(7): bytes in the send queue not yet acknowledged by the peer
