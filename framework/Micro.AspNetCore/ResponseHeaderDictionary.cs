@@ -40,11 +40,12 @@ internal sealed class ResponseHeaderDictionary : IHeaderDictionary
         {
             ArgumentNullException.ThrowIfNull(key);
             ThrowIfReadOnly();
-            if (StringValues.IsNullOrEmpty(value))
+            if (value.Count == 0)
             {
-                RemoveAt(Find(key));
+                RemoveAt(Find(key)); // no value: no header. An empty one is a header with an empty value, sent as Kestrel sends it
                 return;
             }
+            ThrowIfInvalidContentLength(key, value);
             var at = Find(key);
             if (at >= 0)
             {
@@ -179,8 +180,22 @@ internal sealed class ResponseHeaderDictionary : IHeaderDictionary
         return -1;
     }
 
+    /// <summary>
+    /// A Content-Length that is not one non-negative number is the app's mistake, refused where it is set with
+    /// Kestrel's words (a 500 unless the app catches it), rather than sent, or silently replaced by the body's length.
+    /// </summary>
+    private static void ThrowIfInvalidContentLength(string key, StringValues value)
+    {
+        if (key.Equals(HeaderNames.ContentLength, StringComparison.OrdinalIgnoreCase)
+            && !(value.Count == 1 && HeaderUtilities.TryParseNonNegativeInt64(new StringSegment(value[0]).Trim(), out _)))
+        {
+            throw new InvalidOperationException($"Invalid Content-Length: \"{value}\". Value must be a positive integral number.");
+        }
+    }
+
     private void Append(string key, StringValues value)
     {
+        ThrowIfInvalidContentLength(key, value);
         if (_count == _names.Length)
         {
             Array.Resize(ref _names, _count * 2);

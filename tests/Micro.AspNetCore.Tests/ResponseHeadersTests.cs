@@ -56,6 +56,17 @@ public sealed class ResponseHeadersTests
             response.Headers.Server = "split\r\nX-Injected: yes";
             return "never";
         });
+        app.MapGet("/empty-and-length", (HttpResponse response) =>
+        {
+            response.Headers["X-Empty"] = ""; // a header with an empty value, which some protocols give meaning
+            response.Headers["X-None"] = StringValues.Empty;
+            return Record.Exception(() => response.Headers["Content-Length"] = "abc")?.Message ?? "taken";
+        });
+        app.MapGet("/length-not-a-number", (HttpResponse response) =>
+        {
+            response.Headers.Append("content-length", "12, 12");
+            return "never sent";
+        });
         app.MapGet("/late", async (HttpResponse response) =>
         {
             response.Headers["X-Early"] = "kept";
@@ -104,6 +115,22 @@ public sealed class ResponseHeadersTests
 
     [Theory]
     [OnEveryServer]
+    public async Task An_empty_value_is_sent_and_a_content_length_that_is_not_one_number_is_refused_where_it_is_set(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, Map);
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /empty-and-length HTTP/1.1\r\nHost: x\r\n\r\nGET /length-not-a-number HTTP/1.1\r\nHost: x\r\n\r\n");
+        var (status, headers, body) = await client.ReadResponseAsync();
+        Assert.Equal(200, status);
+        Assert.Equal("", headers["x-empty"]);
+        Assert.False(headers.ContainsKey("x-none"));
+        Assert.Equal("Invalid Content-Length: \"abc\". Value must be a positive integral number.", body);
+        Assert.Equal(500, (await client.ReadResponseAsync()).Status); // not sent as the app wrote it, nor replaced by the body's length
+        Assert.Contains(app.Log.Entries, entry => entry.Exception?.Message == "Invalid Content-Length: \"12, 12\". Value must be a positive integral number.");
+    }
+
+    [Theory]
+    [OnEveryServer]
     public async Task A_header_set_after_the_response_started_is_refused_and_the_connection_goes_on(ServerKind server)
     {
         await using var app = await ServedApp.StartAsync(server, Map);
@@ -147,8 +174,9 @@ public sealed class ResponseHeadersTests
         Assert.Equal(10, headers.ContentLength);
         headers["content-length"] = " 20 ";
         Assert.Equal(20, headers.ContentLength);
-        headers["Content-Length"] = "not a number";
-        Assert.Null(headers.ContentLength);
+        // As Kestrel's headers: a length that is not a number is refused where it is set, and the one before stays.
+        Assert.Throws<InvalidOperationException>(() => headers["Content-Length"] = "not a number");
+        Assert.Equal(20, headers.ContentLength);
 
         headers.IsReadOnly = true;
         Assert.Throws<InvalidOperationException>(() => headers["X-1"] = "changed");
