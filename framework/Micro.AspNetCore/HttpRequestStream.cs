@@ -132,7 +132,7 @@ internal sealed class HttpRequestStream(RequestFeatures owner) : ReadForwardStre
 
     public override int Read(Span<byte> buffer)
     {
-        owner.ThrowIfSynchronousIODisallowed("reads");
+        owner.ThrowIfSynchronousIODisallowed("ReadAsync");
         var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length);
         try
         {

@@ -24,7 +24,7 @@ internal sealed class HttpResponseStream(RequestFeatures owner) : WriteForwardSt
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        owner.ThrowIfSynchronousIODisallowed("writes");
+        owner.ThrowIfSynchronousIODisallowed("WriteAsync");
         owner.BodyWriter.Write(buffer);
         owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
@@ -33,7 +33,7 @@ internal sealed class HttpResponseStream(RequestFeatures owner) : WriteForwardSt
 
     public override void Flush()
     {
-        owner.ThrowIfSynchronousIODisallowed("flushes");
+        owner.ThrowIfSynchronousIODisallowed("WriteAsync");
         owner.FlushAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 }

@@ -116,6 +116,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     private Task MarkStartedTask()
     {
         MarkStarted();
+        _responseHeaders.IsReadOnly = true; // StartAsync makes them unmodifiable, as Kestrel's; OnStarting has run, or there is none
         return Task.CompletedTask;
     }
 
@@ -124,15 +125,16 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
 
     Task IHttpResponseBodyFeature.CompleteAsync() => CompleteResponseAsync();
 
-    public void ThrowIfSynchronousIODisallowed(string what)
+    /// <summary>A synchronous read or write, refused unless the app allowed them, in Kestrel's words; <paramref name="instead"/> names the method to call.</summary>
+    public void ThrowIfSynchronousIODisallowed(string instead)
     {
         if (!AllowSynchronousIO)
         {
-            throw new InvalidOperationException($"Synchronous {what} are disallowed. Use the asynchronous methods or set AllowSynchronousIO to true.");
+            throw new InvalidOperationException($"Synchronous operations are disallowed. Call {instead} or set AllowSynchronousIO to true instead.");
         }
         if (Reactor.IsOnReactorThread)
         {
-            throw new InvalidOperationException($"Synchronous {what} would block the reactor this request runs on (ApplicationScheduling.Inline): use the asynchronous methods.");
+            throw new InvalidOperationException($"A synchronous read or write would block the reactor this request runs on (ApplicationScheduling.Inline): call {instead}.");
         }
     }
 
@@ -266,7 +268,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         return await FlushAsync(cancellationToken).ConfigureAwait(true);
     }
 
-    /// <summary>StartAsync, as on Kestrel: OnStarting runs and the response counts as started; the head goes with the first bytes.</summary>
+    /// <summary>StartAsync, as on Kestrel: OnStarting runs, the response counts as started and its headers are fixed; the head goes with the first bytes.</summary>
     private async Task StartAsync()
     {
         MarkStarted();
@@ -274,6 +276,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
         {
             await RunOnStartingAsync().ConfigureAwait(true);
         }
+        _responseHeaders.IsReadOnly = true; // the callbacks may still set them; after StartAsync no one may
     }
 
     /// <summary>Inline, on the reactor: written to the exchange now; waits (asynchronously) only when the connection pushes back.</summary>

@@ -67,6 +67,13 @@ public sealed class ResponseHeadersTests
             response.Headers.Append("content-length", "12, 12");
             return "never sent";
         });
+        app.MapGet("/started", async (HttpResponse response) =>
+        {
+            response.Headers["X-Early"] = "kept";
+            await response.StartAsync(); // "making headers unmodifiable", before any byte of the body
+            var refused = Record.Exception(() => response.Headers["X-Late"] = "refused");
+            await response.WriteAsync(refused?.GetType().Name ?? "none");
+        });
         app.MapGet("/late", async (HttpResponse response) =>
         {
             response.Headers["X-Early"] = "kept";
@@ -143,6 +150,13 @@ public sealed class ResponseHeadersTests
         var next = await client.ReadResponseAsync();
         Assert.Equal("second", next.Headers["x-case"]);
         Assert.DoesNotContain("x-early", next.Headers.Keys); // the next response on the connection starts with none
+
+        await client.SendAsync("GET /started HTTP/1.1\r\nHost: x\r\n\r\nGET /headers/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+        var started = await client.ReadResponseAsync();
+        Assert.Equal("InvalidOperationException", started.Body);
+        Assert.Equal("kept", started.Headers["x-early"]);
+        Assert.DoesNotContain("x-late", started.Headers.Keys);
+        Assert.Equal("second", (await client.ReadResponseAsync()).Headers["x-case"]);
         await app.AssertServesNewConnectionsAsync();
     }
 
