@@ -41,6 +41,9 @@ internal sealed class RawHttpClient : IAsyncDisposable
     /// <summary>The status line of the last response read, as sent.</summary>
     public string? LastStatusLine { get; private set; }
 
+    /// <summary>The header lines of the last response read, as sent and in order (a name repeated is on each of its lines).</summary>
+    public List<string> LastHeaderLines { get; } = [];
+
     /// <summary>
     /// Reads one response: status, headers (names lower-cased) and body (Content-Length, chunked, or to the close);
     /// <paramref name="headOnly"/> for a response that has no body whatever its headers say (HEAD's, 304).
@@ -50,9 +53,11 @@ internal sealed class RawHttpClient : IAsyncDisposable
         var statusLine = LastStatusLine = await ReadLineAsync() ?? throw new IOException("The connection closed before a response.");
         var status = int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var headers = new Dictionary<string, string>();
+        LastHeaderLines.Clear();
         string? line;
         while (!string.IsNullOrEmpty(line = await ReadLineAsync()))
         {
+            LastHeaderLines.Add(line);
             var colon = line.IndexOf(':');
             headers[line[..colon].Trim().ToLowerInvariant()] = line[(colon + 1)..].Trim();
         }
