@@ -39,6 +39,9 @@ public sealed class SameAnswersTests
         new("HEAD /ignore HTTP/1.1\r\nHost: x\r\n\r\n", Head: true),
         new("HEAD /head-body HTTP/1.1\r\nHost: x\r\n\r\n", Head: true),
         new("OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"),
+        new("GET /echo?" + new string('a', 9000) + " HTTP/1.1\r\nHost: x\r\n\r\n"), // past Kestrel's default request line limit (8 KiB)
+        new("GET /echo HTTP/1.1\r\nHost: x\r\nX-Big: " + new string('a', 33000) + "\r\n\r\n"), // past its header limit (32 KiB)
+        new("GET /echo HTTP/1.1\r\nHost: x\r\n" + string.Concat(Enumerable.Range(0, 100).Select(i => $"X-H{i}: v\r\n")) + "\r\n"), // 101 headers
         new("GET /204 HTTP/1.1\r\nHost: x\r\n\r\n", Head: true),
         new("GET /304 HTTP/1.1\r\nHost: x\r\n\r\n", Head: true),
         new("GET /flush-empty HTTP/1.1\r\nHost: x\r\n\r\n"),
