@@ -11,13 +11,13 @@ namespace Micro.AspNetCore;
 /// Kestrel's connection metrics, kept by Micro's engine for an ASP.NET Core app: the meter
 /// <c>Microsoft.AspNetCore.Server.Kestrel</c> from the app's <see cref="IMeterFactory"/>, with Kestrel's instruments
 /// (<c>kestrel.active_connections</c>, <c>kestrel.connection.duration</c>, <c>kestrel.rejected_connections</c>,
-/// <c>kestrel.upgraded_connections</c>) and Kestrel's tags (the address the client connected to:
-/// <c>server.address</c>, <c>server.port</c>, <c>network.type</c>, <c>network.transport</c>; on the duration the
-/// protocol too, <c>error.type</c> when the connection ended in error (<see cref="ConnectionError"/>) and the app's own
-/// tags (IConnectionMetricsTagsFeature)), so the dashboards and OpenTelemetry set-ups that read Kestrel's read Micro's. As in Kestrel, what a
-/// connection is counted under is decided when it opens: one opened while nothing listened leaves no count at its end
-/// either (a listener that came meanwhile, <c>dotnet-counters</c> attached to a running server, would otherwise see
-/// active connections below zero). Nothing is asked of the kernel nor allocated while nothing listens.
+/// <c>kestrel.upgraded_connections</c>) and Kestrel's tags (the address the client connected to: <c>server.address</c>,
+/// <c>server.port</c>, <c>network.type</c>, <c>network.transport</c>; on the duration the protocol too,
+/// <c>error.type</c> when the connection ended in error (<see cref="ConnectionError"/>) and the app's own tags
+/// (IConnectionMetricsTagsFeature)), so the dashboards and OpenTelemetry set-ups that read Kestrel's read Micro's. As
+/// in Kestrel, what a connection is counted under is decided when it opens: one opened while nothing listened leaves no
+/// count at its end either (a listener that came meanwhile, <c>dotnet-counters</c> attached to a running server, would
+/// otherwise see active connections below zero). Nothing is asked of the kernel nor allocated while nothing listens.
 /// </summary>
 internal sealed class KestrelMetrics : IConnectionObserver
 {
