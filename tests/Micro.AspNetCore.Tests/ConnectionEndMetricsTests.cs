@@ -104,6 +104,7 @@ public sealed class ConnectionEndMetricsTests
             await client.SendAsync("GET /short HTTP/1.1\r\nHost: x\r\n\r\n");
             Assert.True(await client.IsClosedByServerAsync());
         }));
+        await app.AssertServesNewConnectionsAsync(); // every one of those ends left the server serving
     }
 
     [Theory]

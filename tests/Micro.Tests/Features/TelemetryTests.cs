@@ -179,6 +179,11 @@ public sealed class TelemetryTests
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             Assert.Equal("min_response_data_rate", await durations.Reader.ReadAsync(timeout.Token));
         }
+
+        // Every one of those ends left each server serving on every reactor (last: their connections are timed too).
+        await ServerHealth.AssertEveryReactorAnswersAsync(server.Server);
+        await ServerHealth.AssertEveryReactorAnswersAsync(waiting.Server);
+        await ServerHealth.AssertEveryReactorAnswersAsync(slow.Server);
     }
 
     [Fact]
