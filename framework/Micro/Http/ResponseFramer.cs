@@ -48,11 +48,12 @@ internal static class ResponseFramer
     /// </summary>
     public static bool IsReasonPhrase(ReadOnlySpan<byte> phrase) => !phrase.IsEmpty && !ResponseHeaders.HoldsControlCharacter(phrase);
 
-    private static byte[] BuildStatusLine(int statusCode)
-    {
-        var reason = ReasonPhrases.GetReasonPhrase(statusCode);
-        return Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} {(reason.Length > 0 ? reason : "Unknown")}\r\n");
-    }
+    /// <summary>
+    /// "HTTP/1.1 200 OK\r\n"; a code without a registered phrase gets none ("HTTP/1.1 299 \r\n"): RFC 9112 section 4 makes
+    /// the phrase optional and the space before it not, and Kestrel sends the same line.
+    /// </summary>
+    private static byte[] BuildStatusLine(int statusCode) =>
+        Encoding.ASCII.GetBytes($"HTTP/1.1 {statusCode} {ReasonPhrases.GetReasonPhrase(statusCode)}\r\n");
 
     /// <summary>A length that is not known yet: the body is chunked (or, for HTTP/1.0, ends with the connection).</summary>
     public const long UnknownLength = -1;

@@ -30,6 +30,18 @@ public sealed class ResponseFramerTests
     }
 
     [Theory]
+    [InlineData(404, "HTTP/1.1 404 Not Found\r\n")]
+    [InlineData(418, "HTTP/1.1 418 I'm a teapot\r\n")]
+    [InlineData(299, "HTTP/1.1 299 \r\n")] // no registered phrase: none (the space stays; RFC 9112 section 4), as Kestrel sends it
+    [InlineData(599, "HTTP/1.1 599 \r\n")]
+    [InlineData(999, "HTTP/1.1 999 \r\n")]
+    public void A_status_line_has_the_codes_registered_phrase_or_none(int status, string line)
+    {
+        var (text, _) = Head(status, http11: true, close: false, 0);
+        Assert.StartsWith(line, text);
+    }
+
+    [Theory]
     [InlineData(0)]
     [InlineData(9)]
     [InlineData(10)]
