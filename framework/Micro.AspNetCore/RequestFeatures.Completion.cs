@@ -165,6 +165,10 @@ internal abstract partial class RequestFeatures
         }
         _responseWriter.Release();
         _outbox.Drop();
+        if (failure is BadHttpRequestException escaped)
+        {
+            NoteBadRequest(escaped);
+        }
         if (!exchange.HasStarted && failure is BadHttpRequestException bad)
         {
             // The body could not be read: its status, and the connection closes. Too large is the server's own finding

@@ -8,12 +8,14 @@ namespace Micro.AspNetCore;
 /// <summary>
 /// The request side: the request line (kept as strings from one request to the next while the target is the same,
 /// as Kestrel reuses them on a connection), the headers (looked up in the head's bytes in place, RequestHeaderView), the
-/// body, the connection, its abort, the request's identifier and body size limit.
+/// body, the connection, its abort, the request's identifier and body size limit, and (IBadRequestExceptionFeature,
+/// as on Kestrel) the BadHttpRequestException that failed a read of the body, or escaped the app.
 /// </summary>
 internal abstract partial class RequestFeatures :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpMaxRequestBodySizeFeature, IHttpRequestIdentifierFeature,
-    IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature
+    IHttpConnectionFeature, IHttpRequestLifetimeFeature, IHttpBodyControlFeature, IRequestBodyPipeFeature, IBadRequestExceptionFeature
 {
+    private BadHttpRequestException? _badRequest;
     private IHeaderDictionary? _replacedRequestHeaders;
     private Stream? _replacedRequestBody;
     private (Stream Body, PipeReader Reader)? _readerOverReplacedBody;
@@ -56,8 +58,14 @@ internal abstract partial class RequestFeatures :
     /// <summary>The connection was aborted (the client went away, a timeout, HttpContext.Abort): as Kestrel's "connection aborted".</summary>
     protected bool ConnectionAborted => _givenAborted.IsCancellationRequested;
 
+    Exception? IBadRequestExceptionFeature.Error => _badRequest;
+
+    /// <summary>The request was found bad (its body too large, cut short, malformed): the first such finding is the request's.</summary>
+    public BadHttpRequestException NoteBadRequest(BadHttpRequestException bad) => _badRequest ??= bad;
+
     private void ResetRequest()
     {
+        _badRequest = null;
         _requestHeaders.Reset();
         _replacedRequestHeaders = null;
         _replacedRequestBody = null;

@@ -9,8 +9,10 @@ namespace Micro.AspNetCore;
 /// is all ASP.NET Core's WebSocket middleware (and through it SignalR) needs. The request outlives its exchange: its
 /// headers are read before the switch, and RequestAborted follows the connection, not the switch (an upgradable
 /// request gets a token of its own, cancelled when the connection closes before or after the switch).
+/// IHttpExtendedConnectFeature is here as on Kestrel's HTTP/1.1 connections, where no request is an extended CONNECT
+/// (RFC 8441 is HTTP/2's): code that asks for it without a null check finds it, and is told no.
 /// </summary>
-internal abstract partial class RequestFeatures : IHttpUpgradeFeature
+internal abstract partial class RequestFeatures : IHttpUpgradeFeature, IHttpExtendedConnectFeature
 {
     private CancellationTokenSource? _upgradeAborted;
     private CancellationTokenRegistration _connectionAborted;
@@ -75,6 +77,13 @@ internal abstract partial class RequestFeatures : IHttpUpgradeFeature
     /// </summary>
     public bool IsUpgradableRequest => Exchange is { } exchange && exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive
         && exchange.Head.Framing == BodyFraming.None && exchange.Head.TryGetHeader(exchange.RequestBytes, "Upgrade", out _);
+
+    bool IHttpExtendedConnectFeature.IsExtendedConnect => false;
+
+    string? IHttpExtendedConnectFeature.Protocol => null;
+
+    ValueTask<Stream> IHttpExtendedConnectFeature.AcceptAsync() => throw new InvalidOperationException(
+        "Cannot accept a non-CONNECT request. Check IHttpExtendedConnectFeature.IsExtendedConnect to determine if the request can be accepted.");
 
     public async Task<Stream> UpgradeAsync()
     {

@@ -91,6 +91,7 @@ internal abstract partial class RequestFeatures : OwnFeatureCollection
         typeof(Microsoft.AspNetCore.Connections.Features.IConnectionCompleteFeature), typeof(Microsoft.AspNetCore.Connections.Features.IPersistentStateFeature),
         typeof(Microsoft.AspNetCore.Connections.Features.IConnectionMetricsTagsFeature),
         typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature),
-        typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature),
+        typeof(Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinResponseDataRateFeature), typeof(IHttpExtendedConnectFeature),
+        typeof(IBadRequestExceptionFeature),
     ];
 }

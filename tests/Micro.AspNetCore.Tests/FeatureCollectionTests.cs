@@ -67,4 +67,23 @@ public sealed class FeatureCollectionTests
         var refused = Assert.Throws<ArgumentException>(() => new Claiming());
         Assert.Contains("IHttpRequestIdentifierFeature", refused.Message, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Code written against Kestrel asks for features without a null check: what a request's collection holds on
+    /// Kestrel, it holds on Micro, but WebTransport's (HTTP/3's; its interface cannot be implemented outside ASP.NET Core).
+    /// </summary>
+    [Theory]
+    [InlineData(ServerKind.Micro)]
+    [InlineData(ServerKind.MicroInline)]
+    public async Task A_request_has_every_feature_it_has_on_kestrel(ServerKind server)
+    {
+        static void Map(WebApplication web) => web.MapGet("/features", (HttpContext context) =>
+            string.Join(",", context.Features.Where(feature => feature.Value is not null).Select(feature => feature.Key.FullName).Order(StringComparer.Ordinal)));
+        await using var kestrel = await ServedApp.StartAsync(ServerKind.Kestrel, Map);
+        await using var micro = await ServedApp.StartAsync(server, Map);
+        var onKestrel = (await kestrel.Client.GetStringAsync("/features")).Split(',');
+        var onMicro = (await micro.Client.GetStringAsync("/features")).Split(',');
+        var missing = onKestrel.Except(onMicro).Where(name => name != "Microsoft.AspNetCore.Http.Features.IHttpWebTransportFeature");
+        Assert.True(!missing.Any(), $"missing on {server}: {string.Join(", ", missing)}\nKestrel: {string.Join(", ", onKestrel)}\n{server}: {string.Join(", ", onMicro)}");
+    }
 }

@@ -55,6 +55,51 @@ public sealed class RejectedRequestTests
         Assert.False(rejections.Reader.TryRead(out _));
     }
 
+    /// <summary>
+    /// IBadRequestExceptionFeature on the request itself, as on Kestrel: the BadHttpRequestException that escaped the app
+    /// (a body over the limit, declared or chunked), seen by the request's OnCompleted callbacks; none when the app
+    /// caught it, none on a request read well.
+    /// </summary>
+    [Theory]
+    [OnEveryServer]
+    public async Task A_bad_request_exception_that_escaped_the_app_is_the_requests_bad_request_feature(ServerKind server)
+    {
+        var seen = Channel.CreateUnbounded<string>();
+        await using var app = await ServedApp.StartAsync(server, web => web.MapPost("/read/{catches:bool}", async (bool catches, HttpContext context) =>
+        {
+            var feature = context.Features.Get<IBadRequestExceptionFeature>()!;
+            context.Response.OnCompleted(() =>
+            {
+                seen.Writer.TryWrite(feature.Error is BadHttpRequestException bad ? $"{bad.StatusCode}: {bad.Message}" : feature.Error?.GetType().Name ?? "none");
+                return Task.CompletedTask;
+            });
+            var failed = await Record.ExceptionAsync(() => context.Request.Body.CopyToAsync(Stream.Null));
+            if (failed is not null && !catches)
+            {
+                throw failed;
+            }
+            return $"read, error {feature.Error?.GetType().Name ?? "none"}";
+        }), builder => builder.WebHost.ConfigureKestrel(options => options.Limits.MaxRequestBodySize = 1000),
+            micro: options => options.MaxRequestBodySize = 1000);
+
+        foreach (var (request, status, expected) in new[]
+        {
+            ("POST /read/false HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello", 200, "none"),
+            ("POST /read/true HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", 200, "none"),
+            ("POST /read/false HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n", 413, "413: Request body too large. The max request body size is 1000 bytes."),
+            ("POST /read/false HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n7d0\r\n" + new string('a', 2000) + "\r\n", 413,
+                "413: Request body too large. The max request body size is 1000 bytes."),
+        })
+        {
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync(request);
+            var (answered, _, body) = await client.ReadResponseAsync();
+            Assert.Equal(status, answered);
+            Assert.Equal(status == 200 ? "read, error none" : "", body);
+            Assert.Equal(expected, await seen.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+    }
+
     /// <summary>Takes each event's status (from the rejection's exception) and the client's address.</summary>
     private sealed class Observer(ChannelWriter<(int, string?)> rejections) : IObserver<KeyValuePair<string, object?>>
     {

@@ -49,6 +49,8 @@ public sealed class SameAnswersTests
         new("GET /bad-length HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /started HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /reason HTTP/1.1\r\nHost: x\r\n\r\n"),
+        new("GET /status/299 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/599 HTTP/1.1\r\nHost: x\r\n\r\nGET /status/418 HTTP/1.1\r\nHost: x\r\n\r\n", Responses: 3),
+        new("GET /extended-connect HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /redirect HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /cookies HTTP/1.1\r\nHost: x\r\nCookie: a=1; b=2\r\nCookie: c=3\r\n\r\n"),
         new("GET /status-after-write HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -163,6 +165,13 @@ public sealed class SameAnswersTests
         {
             context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = "Custom Reason";
             context.Response.StatusCode = 299;
+        });
+        web.MapGet("/status/{code:int}", (int code, HttpResponse response) => response.StatusCode = code);
+        web.MapGet("/extended-connect", async (HttpContext context) =>
+        {
+            var connect = context.Features.Get<IHttpExtendedConnectFeature>()!; // found on HTTP/1.1 too, as on Kestrel
+            var refused = await Record.ExceptionAsync(async () => await connect.AcceptAsync());
+            return $"extended={connect.IsExtendedConnect} protocol=[{connect.Protocol}] {refused?.GetType().Name}: {refused?.Message}";
         });
         web.MapGet("/redirect", () => Results.Redirect("/elsewhere"));
         web.MapGet("/cookies", (HttpRequest request) => string.Join(",", request.Cookies.Select(c => c.Key + "=" + c.Value)) + $" lines={request.Headers.Cookie.Count}");
