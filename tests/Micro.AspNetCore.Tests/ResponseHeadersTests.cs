@@ -160,6 +160,42 @@ public sealed class ResponseHeadersTests
         await app.AssertServesNewConnectionsAsync();
     }
 
+    /// <summary>
+    /// Where Micro answers otherwise on purpose (docs/aspnetcore.md, "Framing"): the server frames every body, so a
+    /// Transfer-Encoding the app sets is not sent, and a body written plain under it arrives whole, pipelined
+    /// responses after it intact (Kestrel would send the app's header over the plain body, and the client could not read it).
+    /// </summary>
+    [Theory]
+    [InlineData(ServerKind.Micro)]
+    [InlineData(ServerKind.MicroInline)]
+    public async Task A_transfer_encoding_the_app_sets_is_not_sent_and_the_server_frames_the_body(ServerKind server)
+    {
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/framed-by-app/{coding}", async (string coding, HttpResponse response) =>
+            {
+                response.Headers.TransferEncoding = coding;
+                await response.WriteAsync("plain");
+                await response.Body.FlushAsync();
+                await response.WriteAsync(" body");
+            });
+            web.MapGet("/next", () => "next");
+        });
+        await using var client = await RawHttpClient.ConnectAsync(app.Address);
+        await client.SendAsync("GET /framed-by-app/chunked HTTP/1.1\r\nHost: x\r\n\r\nGET /framed-by-app/gzip HTTP/1.1\r\nHost: x\r\n\r\nGET /next HTTP/1.1\r\nHost: x\r\n\r\n");
+        foreach (var _ in new[] { "chunked", "gzip" })
+        {
+            var (status, headers, body) = await client.ReadResponseAsync();
+            Assert.Equal(200, status);
+            Assert.Equal("plain body", body);
+            // The server's own framing: a Content-Length, or chunked (as the schedule found the body), never the app's coding.
+            var codings = client.LastHeaderLines.Where(line => line.StartsWith("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(codings is [] ? headers.ContainsKey("content-length") : codings is ["Transfer-Encoding: chunked"], string.Join(" | ", client.LastHeaderLines));
+            Assert.False(headers.ContainsKey("connection"));
+        }
+        Assert.Equal("next", (await client.ReadResponseAsync()).Body);
+    }
+
     [Fact]
     public void The_dictionary_keeps_a_dictionarys_contract_past_its_scanned_size_and_after_a_reset()
     {
