@@ -92,7 +92,7 @@ internal sealed class RequestHeaderReader
             }
             return (entry.Name, text);
         }
-        var nameText = Encoding.Latin1.GetString(name);
+        var nameText = KnownRequestHeaderNames.Spell(name); // "User-Agent" as Kestrel spells it, whatever case was sent
         var valueText = RequestHeaderText.Decode(value);
         if (_count < MaxRemembered && name.Length <= MaxRememberedLength && value.Length <= MaxRememberedLength)
         {

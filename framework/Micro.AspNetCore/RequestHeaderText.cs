@@ -56,7 +56,7 @@ internal static class RequestHeaderText
                 trailers?.Clear();
                 throw new BadHttpRequestException("Malformed request: a trailer field's value is not valid UTF-8.", StatusCodes.Status400BadRequest);
             }
-            (trailers ??= new HeaderDictionary()).Append(Encoding.ASCII.GetString(name), Decode(value));
+            (trailers ??= new HeaderDictionary()).Append(Encoding.ASCII.GetString(name), Decode(value)); // as sent: Kestrel keeps a trailer name's spelling
         }
     }
 }

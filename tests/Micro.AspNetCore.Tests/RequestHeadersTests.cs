@@ -32,6 +32,35 @@ public sealed class RequestHeadersTests
         ["names"] = headers.Keys.Select(name => name.ToLowerInvariant()).Order().ToArray(),
     };
 
+    /// <summary>
+    /// The names an app enumerates are spelled as on Kestrel: those Kestrel knows in its spelling whatever case the
+    /// client sent (a proxy passes on an HTTP/2 client's lowercase names), others as the client sent them first.
+    /// </summary>
+    [Theory]
+    [InlineData(ServerKind.Micro)]
+    [InlineData(ServerKind.MicroInline)]
+    public async Task Header_names_are_spelled_as_kestrel_spells_them_whatever_case_was_sent(ServerKind server)
+    {
+        static void MapNames(WebApplication web) => web.MapPost("/names", (HttpRequest request) => string.Join("\n", request.Headers.Keys.Order(StringComparer.Ordinal)));
+        // Every name ASP.NET Core has a constant for, in the case an HTTP/2 client sends (lowercase), and a few it has none for.
+        string[] sent =
+        [
+            .. typeof(Microsoft.Net.Http.Headers.HeaderNames).GetFields().Select(field => ((string)field.GetValue(null)!).ToLowerInvariant())
+                .Where(name => !name.StartsWith(':') && name is not ("content-length" or "host" or "transfer-encoding" or "expect" or "upgrade" or "te")),
+            "TRACEPARENT", "Te", "alt-used", "X-Custom", "x-CUSTOM", "x-forwarded-for", "priority", "sec-fetch-mode", "x-real-ip",
+        ];
+        var request = "POST /names HTTP/1.1\r\nhost: x\r\nCONTENT-length: 0\r\n" + string.Concat(sent.Select(name => $"{name}: v\r\n")) + "\r\n";
+        await using var kestrel = await ServedApp.StartAsync(ServerKind.Kestrel, MapNames);
+        await using var micro = await ServedApp.StartAsync(server, MapNames);
+        async Task<string> NamesAsync(ServedApp app)
+        {
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync(request);
+            return (await client.ReadResponseAsync()).Body;
+        }
+        Assert.Equal(await NamesAsync(kestrel), await NamesAsync(micro));
+    }
+
     [Theory]
     [OnEveryServer]
     public async Task Request_headers_read_in_any_case_changed_by_the_app_and_fresh_for_the_next_request(ServerKind server)
