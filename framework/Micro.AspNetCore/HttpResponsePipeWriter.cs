@@ -15,6 +15,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
     private int[] _lengths = new int[4];
     private int _count; // segments in use; the last one is being written
     private long _unflushed;
+    private long _flushed; // this response's body bytes already handed on: with _unflushed, what the app wrote (Content-Length's check)
     private bool _completed;
     private readonly byte[] _own = new byte[SegmentSize]; // the first segment of most responses: no rent on one thread and return on another
     private volatile bool _ownInUse;                      // until the reactor has copied it out
@@ -47,7 +48,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         {
             return;
         }
-        owner.VerifyBodyWrite();
+        owner.VerifyBodyWrite(_flushed + _unflushed + bytes);
         var last = _count - 1;
         if (last < 0 || _lengths[last] + bytes > _segments[last]!.Length)
         {
@@ -126,6 +127,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
             _segments[i] = null;
         }
         _count = 0;
+        _flushed += _unflushed;
         _unflushed = 0;
     }
 
@@ -175,6 +177,7 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
     public void Reset()
     {
         Release();
+        _flushed = 0;
         _completed = false;
     }
 

@@ -234,15 +234,20 @@ internal abstract partial class RequestFeatures
         exchange.IsHeadRequest || _statusCode == 304 || (!AllowsBody(_statusCode) && declared == 0);
 
     /// <summary>
-    /// A write to a body its status forbids (204, 304) is the app's mistake, reported where it writes, as Kestrel
-    /// reports it, whichever the schedule: on the thread pool the bytes would otherwise wait for the response's end and
-    /// be dropped there without a word. A HEAD's body is dropped silently, as on Kestrel.
+    /// A write to a body its status forbids (204, 304), or past the Content-Length the app set, is the app's mistake,
+    /// reported where it writes, as Kestrel reports it, whichever the schedule: on the thread pool the bytes would
+    /// otherwise wait for the response's end and be dropped there, far from the write. A HEAD's body is dropped
+    /// silently, as on Kestrel (held to its Content-Length all the same).
     /// </summary>
-    internal void VerifyBodyWrite()
+    internal void VerifyBodyWrite(long writtenWithThis)
     {
         if (!AllowsBody(_statusCode))
         {
             throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
+        }
+        if (ResponseHeaders.ContentLength is { } declared && writtenWithThis > declared)
+        {
+            throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({writtenWithThis} of {declared}).");
         }
     }
 

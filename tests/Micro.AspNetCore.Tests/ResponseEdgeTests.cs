@@ -171,6 +171,42 @@ public sealed class ResponseEdgeTests
         }
     }
 
+    /// <summary>
+    /// A write past the Content-Length the app set throws at that write, with Kestrel's words, whether the bytes before it
+    /// were flushed or not and on either schedule (on the thread pool the body waits for the response's end, where the
+    /// mistake was found, far from the write, without the app seeing it). What the client then gets differs on purpose:
+    /// nothing was sent, so Micro answers 500 where Kestrel sends the head and cuts the connection.
+    /// </summary>
+    [Theory]
+    [OnEveryServer]
+    public async Task A_write_past_the_declared_length_throws_where_it_is_written(ServerKind server)
+    {
+        var refusals = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            Map(web);
+            web.MapGet("/past-length/{flushFirst:bool}", async (bool flushFirst, HttpResponse response) =>
+            {
+                response.ContentLength = 5;
+                await response.WriteAsync("123");
+                if (flushFirst)
+                {
+                    await response.Body.FlushAsync();
+                }
+                var refused = await Record.ExceptionAsync(() => response.WriteAsync("456"));
+                refusals.Writer.TryWrite($"{refused?.GetType().Name}: {refused?.Message}");
+            });
+        });
+        foreach (var flushFirst in new[] { false, true })
+        {
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync($"GET /past-length/{flushFirst} HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal("InvalidOperationException: Response Content-Length mismatch: too many bytes written (6 of 5).",
+                await refusals.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        Assert.Equal("plain", await app.Client.GetStringAsync("/plain"));
+    }
+
     [Theory]
     [OnEveryServer]
     public async Task A_body_shorter_than_its_declared_length_cuts_the_connection_and_is_logged(ServerKind server)
