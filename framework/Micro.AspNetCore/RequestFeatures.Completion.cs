@@ -109,6 +109,10 @@ internal abstract partial class RequestFeatures
         {
             return;
         }
+        if (failure is BadHttpRequestException bad)
+        {
+            NoteBadRequest(bad); // here, before the OnCompleted callbacks that may read it run, as Kestrel keeps it for them
+        }
         _failure = failure;
         if (Reactor.IsOnReactorThread)
         {
@@ -165,10 +169,6 @@ internal abstract partial class RequestFeatures
         }
         _responseWriter.Release();
         _outbox.Drop();
-        if (failure is BadHttpRequestException escaped)
-        {
-            NoteBadRequest(escaped);
-        }
         if (!exchange.HasStarted && failure is BadHttpRequestException bad)
         {
             // The body could not be read: its status, and the connection closes. Too large is the server's own finding

@@ -9,7 +9,7 @@ namespace Micro.AspNetCore;
 /// The request side: the request line (kept as strings from one request to the next while the target is the same,
 /// as Kestrel reuses them on a connection), the headers (looked up in the head's bytes in place, RequestHeaderView), the
 /// body, the connection, its abort, the request's identifier and body size limit, and (IBadRequestExceptionFeature,
-/// as on Kestrel) the BadHttpRequestException that failed a read of the body, or escaped the app.
+/// as on Kestrel) the BadHttpRequestException that escaped the app.
 /// </summary>
 internal abstract partial class RequestFeatures :
     IHttpRequestFeature, IHttpRequestBodyDetectionFeature, IHttpMaxRequestBodySizeFeature, IHttpRequestIdentifierFeature,
@@ -60,8 +60,8 @@ internal abstract partial class RequestFeatures :
 
     Exception? IBadRequestExceptionFeature.Error => _badRequest;
 
-    /// <summary>The request was found bad (its body too large, cut short, malformed): the first such finding is the request's.</summary>
-    public BadHttpRequestException NoteBadRequest(BadHttpRequestException bad) => _badRequest ??= bad;
+    /// <summary>A BadHttpRequestException (a body too large, cut short, malformed) escaped the app: the request's error from now on.</summary>
+    private void NoteBadRequest(BadHttpRequestException bad) => _badRequest = bad;
 
     private void ResetRequest()
     {

@@ -98,6 +98,7 @@ public sealed class RejectedRequestTests
             Assert.Equal(status == 200 ? "read, error none" : "", body);
             Assert.Equal(expected, await seen.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
         }
+        await app.AssertServesNewConnectionsAsync(); // the connections the escaped refusals closed left every reactor serving
     }
 
     /// <summary>Takes each event's status (from the rejection's exception) and the client's address.</summary>

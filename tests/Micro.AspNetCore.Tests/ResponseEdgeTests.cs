@@ -205,6 +205,7 @@ public sealed class ResponseEdgeTests
                 await refusals.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30)));
         }
         Assert.Equal("plain", await app.Client.GetStringAsync("/plain"));
+        await app.AssertServesNewConnectionsAsync(); // the connections the mistakes ended left every reactor serving
     }
 
     [Theory]
