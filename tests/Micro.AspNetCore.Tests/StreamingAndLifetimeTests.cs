@@ -209,6 +209,59 @@ public sealed class StreamingAndLifetimeTests
         await app.AssertServesNewConnectionsAsync();
     }
 
+    /// <summary>
+    /// HttpContext.Abort from another thread while the app writes and flushes (a timeout of the app's own, a
+    /// supervisor): three hundred requests, each aborted at a random moment within its first milliseconds. Every one
+    /// ends (answered or cut) within its deadline, nothing is logged as the app's or the server's failure, and every
+    /// reactor serves afterwards.
+    /// </summary>
+    [Theory]
+    [OnEveryServer]
+    public async Task HttpContext_Abort_from_another_thread_mid_write_ends_every_request_cleanly(ServerKind server)
+    {
+        var chunk = new byte[8192];
+        await using var app = await ServedApp.StartAsync(server, web => web.MapGet("/aborted-after/{delay:int}", async (int delay, HttpContext context) =>
+        {
+            _ = Task.Run(async () =>
+            {
+                await Task.Delay(delay); // the hostile moment under test, not a wait for the server
+                context.Abort();
+            });
+            try
+            {
+                for (var i = 0; i < 200 && !context.RequestAborted.IsCancellationRequested; i++)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                    if (i % 3 == 0)
+                    {
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                    }
+                }
+            }
+            catch (Exception ended) when (ended is OperationCanceledException or IOException)
+            {
+                // The abort reached the write: what the app should see.
+            }
+        }));
+        var random = new Random(26);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var requests = Enumerable.Range(0, 300).Select(_ => random.Next(0, 5)).Select(async delay =>
+        {
+            try
+            {
+                using var response = await client.GetAsync(new Uri(app.Address, $"/aborted-after/{delay}"));
+                await response.Content.ReadAsByteArrayAsync();
+            }
+            catch (HttpRequestException)
+            {
+                // cut: as it should be, once the abort came before the end
+            }
+        });
+        await Task.WhenAll(requests); // a request that hung would fail here, at the client's timeout
+        Assert.Empty(app.Log.Entries.Where(entry => entry.Level >= LogLevel.Warning).Select(entry => $"{entry.Message} {entry.Exception}"));
+        await app.AssertServesNewConnectionsAsync();
+    }
+
     [Theory]
     [OnEveryServer]
     public async Task A_declared_body_past_the_limit_reserves_nothing_and_is_refused(ServerKind server)
