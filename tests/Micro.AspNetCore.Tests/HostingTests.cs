@@ -317,6 +317,15 @@ public sealed class HostingTests
         Assert.Contains("plain http://", failure.Message, StringComparison.Ordinal);
     }
 
+    /// <summary>An address with a path (a path base, which is the app's to set) is refused at start in Kestrel's words.</summary>
+    [Theory]
+    [OnEveryServer]
+    public async Task An_address_with_a_path_is_refused_at_start_as_kestrel_refuses_it(ServerKind server)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => ServedApp.StartAsync(server, MapThread, urls: "http://127.0.0.1:0/base"));
+        Assert.Contains("A path base can only be configured using IApplicationBuilder.UsePathBase().", failure.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [OnEveryServer]
     public async Task Stopping_the_host_lets_the_request_in_progress_finish(ServerKind server)

@@ -110,15 +110,36 @@ internal static class ListenOptions
 
     private static bool IsLocalhost(string host) => host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// "http://host:port", as Kestrel reads it: the port is 80 when the address names none ("http://+"), a trailing '/'
+    /// is allowed, a path is not (it would be a path base, which is the app's to set). Each mistake is said as it is.
+    /// </summary>
     private static (string Host, int Port) HostAndPort(string url)
     {
-        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        if (url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"'{url}': Micro serves plain http:// (put TLS in front of it).");
         }
-        var hostPort = url["http://".Length..].TrimEnd('/');
+        if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException(url.Contains("://", StringComparison.Ordinal)
+                ? $"'{url}': Micro listens on http:// addresses only, such as http://127.0.0.1:8080."
+                : $"'{url}' is not an address to listen on: it needs its scheme, such as http://127.0.0.1:8080.");
+        }
+        var authority = url["http://".Length..];
+        var slash = authority.IndexOf('/');
+        if (slash >= 0 && slash < authority.Length - 1)
+        {
+            // Kestrel's words: a path base is set in the app (UsePathBase; a Micro app mounts a router at a prefix).
+            throw new ArgumentException($"'{url}': A path base can only be configured using IApplicationBuilder.UsePathBase().");
+        }
+        var hostPort = slash >= 0 ? authority[..slash] : authority;
         var colon = hostPort.LastIndexOf(':');
-        if (colon < 0 || !int.TryParse(hostPort[(colon + 1)..], out var port) || port is < 0 or > 65535)
+        if (colon < 0 || hostPort.EndsWith(']'))
+        {
+            return (hostPort.Trim('[', ']'), 80); // no port: the scheme's own, as Kestrel binds it
+        }
+        if (!int.TryParse(hostPort[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
             throw new ArgumentException($"'{url}' needs a port from 0 to 65535, such as http://127.0.0.1:8080");
         }

@@ -218,6 +218,7 @@ public sealed class AppTests
     [InlineData(new string[0], "ports:8080;8081", "ANY:8080,ANY:8081")]
     [InlineData(new[] { "--urls", "http://*:80;http://+:81" }, null, "ANY:80,ANY:81")]
     [InlineData(new[] { "--port", "9123" }, "ports:8080", "127.0.0.1:9123")]
+    [InlineData(new[] { "--urls", "http://127.0.0.1;http://[::1]/" }, null, "127.0.0.1:80,[::1]:80")] // no port: the scheme's, as Kestrel binds it
     public void Endpoints_come_from_the_command_line_or_aspnetcore_urls_or_http_ports(string[] args, string? environment, string expected)
     {
         // "ports:..." stands for ASPNETCORE_HTTP_PORTS (what .NET's container images set), anything else for ASPNETCORE_URLS.
@@ -235,6 +236,19 @@ public sealed class AppTests
         // A mistyped address ("127.0.0.l") must not bind every interface unnoticed; '*' says so on purpose.
         var refused = Assert.Throws<ArgumentException>(() => ListenOptions.FromCommandLine(["--urls", "http://127.0.0.l:8080"], null));
         Assert.Equal("'http://127.0.0.l:8080': '127.0.0.l' is not an IP address (names other than localhost are not resolved; '*' binds every address).", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1:8080", "'127.0.0.1:8080' is not an address to listen on: it needs its scheme, such as http://127.0.0.1:8080.")]
+    [InlineData("https://127.0.0.1:8443", "'https://127.0.0.1:8443': Micro serves plain http:// (put TLS in front of it).")]
+    [InlineData("unix:///tmp/app.sock", "'unix:///tmp/app.sock': Micro listens on http:// addresses only, such as http://127.0.0.1:8080.")]
+    [InlineData("http://127.0.0.1:8080/api", "'http://127.0.0.1:8080/api': A path base can only be configured using IApplicationBuilder.UsePathBase().")]
+    [InlineData("http://127.0.0.1:80800", "'http://127.0.0.1:80800' needs a port from 0 to 65535, such as http://127.0.0.1:8080")]
+    [InlineData("http://127.0.0.1:+80", "'http://127.0.0.1:+80' needs a port from 0 to 65535, such as http://127.0.0.1:8080")]
+    public void An_address_that_cannot_be_listened_on_is_refused_saying_what_is_wrong_with_it(string url, string message)
+    {
+        var refused = Assert.Throws<ArgumentException>(() => ListenOptions.FromCommandLine(["--urls", url], null));
+        Assert.Equal(message, refused.Message);
     }
 
     [Fact]
