@@ -52,7 +52,8 @@ internal sealed class HttpResponsePipeWriter(RequestFeatures owner) : PipeWriter
         var last = _count - 1;
         if (last < 0 || _lengths[last] + bytes > _segments[last]!.Length)
         {
-            throw new InvalidOperationException("Advance went past the memory GetMemory returned.");
+            // An argument out of range, as a pipe's writer (and Kestrel's) says it: code that catches that type still does.
+            throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "Advance went past the memory GetMemory returned.");
         }
         _lengths[last] += bytes;
         _unflushed += bytes;

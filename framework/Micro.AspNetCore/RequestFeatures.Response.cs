@@ -89,7 +89,7 @@ internal abstract partial class RequestFeatures : IHttpResponseFeature, IHttpRes
     {
         if (_started)
         {
-            throw new InvalidOperationException("Cannot register OnStarting callbacks after the response has started.");
+            throw new InvalidOperationException("OnStarting cannot be set because the response has already started."); // Kestrel's words
         }
         _onStarting.Add(new(callback, state));
     }
