@@ -4,7 +4,7 @@ using System.Text;
 namespace Micro.Templates.Tests;
 
 /// <summary>
-/// Building apps as a user builds them: Micro's packages packed into a local feed, restored offline from it, the
+/// Building apps as a user builds them: Micro's packages packed into a local feed and restored from it, the
 /// dotnet CLI run with no build servers left behind.
 /// </summary>
 internal static class LocalFeed
@@ -24,11 +24,13 @@ internal static class LocalFeed
     }
 
     /// <summary>
-    /// Offline: two sources only, the local feed and this machine's package folder (for xunit and the test SDK, which
-    /// its own tests restored), with source mapping so Micro's packages can only come from the feed, never from a
-    /// copy an earlier restore left on the machine. Packages go to a folder of the test's own.
+    /// Micro's packages from the local feed alone (source mapping: never a copy an earlier restore left on the machine
+    /// or a Micro on nuget.org), everything else as a user gets it, from nuget.org, with this machine's package folder
+    /// beside it so what the repository's own restore fetched is not fetched again. The package folder alone is not
+    /// enough: on a fresh machine it lacks what the template's packages ask for and the repository does not (JwtBearer's
+    /// Microsoft.IdentityModel asks for Logging.Abstractions 8.0.0). Packages go to a folder of the test's own.
     /// </summary>
-    public static string OfflineNuGetConfig(string feed, string packages)
+    public static string NuGetConfig(string feed, string packages)
     {
         var machinePackages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
             ? configured
@@ -43,6 +45,7 @@ internal static class LocalFeed
                 <clear />
                 <add key="local" value="{feed}" />
                 <add key="machine" value="{machinePackages}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" protocolVersion="3" />
               </packageSources>
               <fallbackPackageFolders>
                 <clear />
@@ -53,6 +56,9 @@ internal static class LocalFeed
                   <package pattern="Micro.*" />
                 </packageSource>
                 <packageSource key="machine">
+                  <package pattern="*" />
+                </packageSource>
+                <packageSource key="nuget.org">
                   <package pattern="*" />
                 </packageSource>
               </packageSourceMapping>

@@ -37,7 +37,7 @@ public sealed class NativeAotTests(PackedFeed packed) : IDisposable
               </ItemGroup>
             </Project>
             """);
-        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), LocalFeed.OfflineNuGetConfig(packed.Folder, Path.Combine(_work, "packages")));
+        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), LocalFeed.NuGetConfig(packed.Folder, Path.Combine(_work, "packages")));
         var output = Path.Combine(_work, "published");
         var published = await LocalFeed.DotnetAsync(project, "publish", "-c", "Release", "-o", output, "-nodeReuse:false");
         Assert.DoesNotMatch(@"warning (IL\d+|AOT)", published);

@@ -2,7 +2,7 @@ namespace Micro.Templates.Tests;
 
 /// <summary>
 /// Micro's packages and its template, packed once (from this build, with no build of their own) into a local feed the
-/// collection's tests restore from offline, as a user restores from nuget.org. One collection: packing writes into the
+/// collection's tests restore Micro from, as a user restores it from nuget.org. One collection: packing writes into the
 /// projects' obj folders, so two packs at once would collide.
 /// </summary>
 public sealed class PackedFeed : IAsyncLifetime
