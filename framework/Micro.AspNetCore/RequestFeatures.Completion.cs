@@ -15,6 +15,7 @@ internal abstract partial class RequestFeatures
     private Microsoft.Win32.SafeHandles.SafeFileHandle? _file;
     private long _fileOffset;
     private long _fileLength;
+    private long _bodySentAsFile; // the app's: the bytes of a file sent as the whole body, which later writes count against its length
 
     /// <summary>The response is over for the exchange (called on the reactor): the run lets the connection move on.</summary>
     protected abstract void OnExchangeDone();
@@ -73,7 +74,7 @@ internal abstract partial class RequestFeatures
         Exchange?.SendCompletedResponse(); // the reactor would send it only with the next request's answer
     }
 
-    private void ResetCompletion() => _completedEarly = _completionWaiting = false;
+    private void ResetCompletion() => (_completedEarly, _completionWaiting, _bodySentAsFile) = (false, false, 0);
 
     /// <summary>
     /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor,
@@ -150,6 +151,10 @@ internal abstract partial class RequestFeatures
         var exchange = Exchange;
         if (exchange is null || exchange.RequestAborted.IsCancellationRequested || exchange.IsCompleted)
         {
+            if (failure is not null && exchange is { IsCompleted: true, HasStarted: true })
+            {
+                exchange.Fail(); // a file answered the request, then the app failed: as on Kestrel, the connection is not used again
+            }
             _responseWriter.Release(); // the client is gone, or a file answered the request
             _outbox.Drop();
             return;
@@ -245,15 +250,17 @@ internal abstract partial class RequestFeatures
         {
             throw new InvalidOperationException($"Writing to the response body is invalid for responses with status code {_statusCode}.");
         }
-        if (ResponseHeaders.ContentLength is { } declared && writtenWithThis > declared)
+        if (ResponseHeaders.ContentLength is { } declared && writtenWithThis + _bodySentAsFile > declared)
         {
-            throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({writtenWithThis} of {declared}).");
+            throw new InvalidOperationException($"Response Content-Length mismatch: too many bytes written ({writtenWithThis + _bodySentAsFile} of {declared}).");
         }
     }
 
     /// <summary>
-    /// SendFileAsync: a file that is the whole body, before anything else was written, goes from the page cache to
-    /// the socket (sendfile); otherwise it is copied through the body stream.
+    /// SendFileAsync: a file that is the whole body goes from the page cache to the socket (sendfile); otherwise it is
+    /// copied through the body stream, as Kestrel copies every file. Whole means nothing was written before it and the
+    /// app declared its length as the Content-Length (as the static files middleware and Results.File do): without that,
+    /// the app may write more after it (a second file, a footer), which must follow it in the body.
     /// </summary>
     private async Task SendFileAsync(string path, long offset, long? count, CancellationToken cancellationToken)
     {
@@ -267,7 +274,7 @@ internal abstract partial class RequestFeatures
         var length = count ?? info.Length - offset;
         ArgumentOutOfRangeException.ThrowIfGreaterThan(length, info.Length - offset, nameof(count));
         cancellationToken.ThrowIfCancellationRequested();
-        if (_headSent || _flushedOffReactor || _responseWriter.UnflushedBytes > 0 || (ResponseHeaders.ContentLength ?? length) != length)
+        if (_headSent || _flushedOffReactor || _responseWriter.UnflushedBytes > 0 || ResponseHeaders.ContentLength != length)
         {
             await SendFileFallback.SendFileAsync(_responseStream, path, offset, count, cancellationToken).ConfigureAwait(true);
             return;
@@ -278,7 +285,7 @@ internal abstract partial class RequestFeatures
             await RunOnStartingAsync().ConfigureAwait(true);
         }
         _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        (_fileOffset, _fileLength) = (offset, length);
+        (_fileOffset, _fileLength, _bodySentAsFile) = (offset, length, length);
         await CallOnReactorAsync(static features =>
         {
             var file = features._file!;

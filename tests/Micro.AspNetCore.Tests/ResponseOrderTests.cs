@@ -112,4 +112,80 @@ public sealed class ResponseOrderTests
         }
         Assert.DoesNotContain(app.Log.Entries, entry => entry.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
     }
+
+    [Theory]
+    [InlineData(ServerKind.Kestrel, "/complete-early")]
+    [InlineData(ServerKind.Micro, "/complete-early")]
+    [InlineData(ServerKind.MicroInline, "/complete-early")]
+    [InlineData(ServerKind.Kestrel, "/whole-file")]
+    [InlineData(ServerKind.Micro, "/whole-file")]
+    [InlineData(ServerKind.MicroInline, "/whole-file")]
+    public async Task A_response_complete_before_its_app_returns_keeps_its_exchange_from_the_requests_behind_it(ServerKind server, string first)
+    {
+        // The response of the first request is complete (CompleteAsync, or a file sent whole) while its app goes on.
+        // Its exchange was let go then, reset and handed to a request read after it; the app's end, when it came,
+        // finished that other request's response as its own: answered 500 ("too few bytes written (0 of 10)").
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, "0123456789");
+        var firstMayReturn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldMayAnswer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldStarted = 0;
+        var allHeldStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await using var app = await ServedApp.StartAsync(server, web =>
+            {
+                web.MapGet("/complete-early", async (HttpResponse response) =>
+                {
+                    response.OnCompleted(() => { firstEnded.TrySetResult(); return Task.CompletedTask; });
+                    response.ContentLength = 10;
+                    await response.WriteAsync("0123456789");
+                    await response.CompleteAsync();
+                    await firstMayReturn.Task;
+                });
+                web.MapGet("/whole-file", async (HttpResponse response) =>
+                {
+                    response.OnCompleted(() => { firstEnded.TrySetResult(); return Task.CompletedTask; });
+                    response.ContentLength = 10;
+                    await response.SendFileAsync(path);
+                    await firstMayReturn.Task;
+                });
+                web.MapGet("/quick", () => "quick");
+                web.MapGet("/held/{n}", async (string n) =>
+                {
+                    if (Interlocked.Increment(ref heldStarted) == 3)
+                    {
+                        allHeldStarted.TrySetResult();
+                    }
+                    await heldMayAnswer.Task;
+                    return "held " + n;
+                });
+            });
+            await using var client = await RawHttpClient.ConnectAsync(app.Address);
+            await client.SendAsync($"GET {first} HTTP/1.1\r\nHost: x\r\n\r\nGET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
+            var complete = await client.ReadResponseAsync();
+            Assert.Equal((200, "0123456789"), (complete.Status, complete.Body)); // sent before the app returns, on every server
+            await client.SendAsync(string.Concat(Enumerable.Range(1, 3).Select(n => $"GET /held/{n} HTTP/1.1\r\nHost: x\r\n\r\n")));
+            if (server != ServerKind.Kestrel)
+            {
+                await allHeldStarted.Task.WaitAsync(TimeSpan.FromSeconds(20)); // read, on exchanges of their own, while the first app runs (Kestrel runs them after it)
+            }
+            firstMayReturn.SetResult();
+            await firstEnded.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            heldMayAnswer.SetResult();
+            var answers = new List<(int, string)>();
+            for (var i = 0; i < 4; i++)
+            {
+                var (status, _, body) = await client.ReadResponseAsync();
+                answers.Add((status, body));
+            }
+            Assert.Equal([(200, "quick"), (200, "held 1"), (200, "held 2"), (200, "held 3")], answers);
+            Assert.Empty(app.Log.Entries);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

@@ -21,6 +21,9 @@ public sealed partial class SameAnswersTests
         new("GET /edge/empty-write HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /edge/many-writes HTTP/1.1\r\nHost: x\r\n\r\n"),
         new("GET /edge/file-part HTTP/1.1\r\nHost: x\r\n\r\n"),
+        new("GET /edge/two-file-parts HTTP/1.1\r\nHost: x\r\n\r\nGET /edge/file-part HTTP/1.1\r\nHost: x\r\n\r\n", Responses: 2),
+        new("GET /edge/file-then-text HTTP/1.1\r\nHost: x\r\n\r\n"),
+        new("GET /edge/declared-file-then-text HTTP/1.1\r\nHost: x\r\n\r\nGET /edge/file-part HTTP/1.1\r\nHost: x\r\n\r\n", Responses: 2),
         new("GET /edge/file HTTP/1.1\r\nHost: x\r\nRange: bytes=2-5\r\n\r\n"),
         new("GET /edge/file HTTP/1.1\r\nHost: x\r\nRange: bytes=100-200\r\n\r\n"),
         new("GET /edge/flush-then-throw HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -101,6 +104,22 @@ public sealed partial class SameAnswersTests
             }
         });
         web.MapGet("/edge/file-part", (HttpResponse response) => response.SendFileAsync(EdgeFile.Value, 2, 3));
+        web.MapGet("/edge/two-file-parts", async (HttpResponse response) =>
+        {
+            await response.SendFileAsync(EdgeFile.Value, 2, 3);
+            await response.SendFileAsync(EdgeFile.Value, 8, null);
+        });
+        web.MapGet("/edge/file-then-text", async (HttpResponse response) =>
+        {
+            await response.SendFileAsync(EdgeFile.Value);
+            await response.WriteAsync(" and a footer");
+        });
+        web.MapGet("/edge/declared-file-then-text", async (HttpResponse response) =>
+        {
+            response.ContentLength = 3;
+            await response.SendFileAsync(EdgeFile.Value, 2, 3);
+            await response.WriteAsync("!"); // past the length the app declared: thrown here
+        });
         web.MapGet("/edge/file", () => Results.File(EdgeFile.Value, "text/plain", enableRangeProcessing: true));
         web.MapGet("/edge/flush-then-throw", async (HttpResponse response) =>
         {

@@ -202,7 +202,19 @@ public sealed partial class HttpExchange
         }
     }
 
-    internal void SetPending(ValueTask pending) => _pending = pending;
+    internal void SetPending(ValueTask pending)
+    {
+        _pending = pending;
+        HandlerRunning = true;
+    }
+
+    /// <summary>
+    /// The handler has not returned yet (its task is pending). Its response may be complete (a host's early end, a
+    /// file), and then it goes out, but the exchange is the handler's until it returns: the line keeps it, and the
+    /// responses behind it, until then, so it is never reset and handed to the next request while the handler (or the
+    /// host's end of it) still uses it.
+    /// </summary>
+    internal bool HandlerRunning { get; private set; }
 
     /// <summary>Where this request's state lies now, for a thread that will read it to ask for ahead (see <see cref="RequestLines"/>).</summary>
     internal RequestLines Lines
@@ -229,6 +241,7 @@ public sealed partial class HttpExchange
             failure = exception;
         }
         _pending = default;
+        HandlerRunning = false;
         RunHandlerEnded();
         _connection?.OnAsyncHandlerCompleted(this, failure);
     }
@@ -309,6 +322,7 @@ public sealed partial class HttpExchange
         WantsClose = _closeRequired = false;
         AbortedBy = ConnectionError.None;
         _pending = default;
+        HandlerRunning = false;
         Head.Reset();
     }
 

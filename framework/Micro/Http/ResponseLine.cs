@@ -98,18 +98,20 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     /// <summary>
     /// Moves every completed response at the front into the transport's output, in order, giving each exchange back
     /// to the pool; stops after a response that ends the connection, or after an upgrade's, whose exchange it hands to
-    /// the connection in <paramref name="upgrade"/> (to switch protocols with, or give back). When the line moves on,
+    /// the connection in <paramref name="upgrade"/> (to switch protocols with, or give back), and at a response whose
+    /// handler still runs (<see cref="HttpExchange.HandlerRunning"/>: it writes directly, and is released when its
+    /// handler returns). When the line moves on,
     /// the new front writes directly and a producer that waited for its turn goes on.
     /// </summary>
     public LineRelease Release(out HttpExchange? upgrade)
     {
         upgrade = null;
-        while (_first is { IsCompleted: true } first)
+        while (_first is { IsCompleted: true } first && (!first.HandlerRunning || IsUpgrade(first)))
         {
             TryDequeue(out _);
             first.MovePrivateOutputTo(transport.Output);
             _lastSentRate = first.OwnMinResponseDataRate;
-            if (first.Head.ConnectionUpgrade && first.Head.KeepAlive)
+            if (IsUpgrade(first))
             {
                 upgrade = first;
                 return LineRelease.Upgrade;
@@ -132,6 +134,9 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
         }
         return LineRelease.Waiting;
     }
+
+    /// <summary>An upgrade's exchange goes to the connection while its handler runs on: the handler is what serves the new protocol.</summary>
+    private static bool IsUpgrade(HttpExchange exchange) => exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive;
 
     /// <summary>
     /// After a streamed chunk. At the front: sends it, and waits while the client is slow. Behind another response:
