@@ -100,13 +100,13 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     /// to the pool; stops after a response that ends the connection, or after an upgrade's, whose exchange it hands to
     /// the connection in <paramref name="upgrade"/> (to switch protocols with, or give back), and at a response whose
     /// handler still runs (<see cref="HttpExchange.HandlerRunning"/>: it writes directly, and is released when its
-    /// handler returns). When the line moves on,
+    /// handler returns) unless it switches protocols. When the line moves on,
     /// the new front writes directly and a producer that waited for its turn goes on.
     /// </summary>
     public LineRelease Release(out HttpExchange? upgrade)
     {
         upgrade = null;
-        while (_first is { IsCompleted: true } first && (!first.HandlerRunning || IsUpgrade(first)))
+        while (_first is { IsCompleted: true } first && (!first.HandlerRunning || first.SwitchTo is not null))
         {
             TryDequeue(out _);
             first.MovePrivateOutputTo(transport.Output);
@@ -135,7 +135,11 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
         return LineRelease.Waiting;
     }
 
-    /// <summary>An upgrade's exchange goes to the connection while its handler runs on: the handler is what serves the new protocol.</summary>
+    /// <summary>
+    /// An upgradable request's exchange goes to the connection, to switch protocols with (its handler may run on: it
+    /// serves the new protocol; the switch copies what it needs) or, answered as plain HTTP, to give back, which waits
+    /// for its handler like any other.
+    /// </summary>
     private static bool IsUpgrade(HttpExchange exchange) => exchange.Head.ConnectionUpgrade && exchange.Head.KeepAlive;
 
     /// <summary>
