@@ -93,4 +93,60 @@ public sealed class StaleHandleTests
         });
         Assert.Single(seen);
     }
+
+    [Fact]
+    public async Task A_handler_that_goes_on_after_sending_a_file_keeps_its_exchange_until_it_returns()
+    {
+        // SendFile completes the response at once; the handler goes on. Its exchange was let go when the request
+        // behind it completed, reset, and rented to a request read later, whose answer the handler's end then took
+        // for its own. Now the line keeps it (and the answers behind it) until the handler returns.
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, "0123456789");
+        var firstMayReturn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstReturned = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldMayAnswer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var allHeldStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var heldStarted = 0;
+        var log = new RecordingLoggerProvider();
+        using var factory = new LoggerFactory([log]);
+        var app = new MicroApp(loggerFactory: factory);
+        app.Get("/file", async (req, res) =>
+        {
+            res.SendFile(path);
+            await firstMayReturn.Task;
+            firstReturned.SetResult();
+        });
+        app.Get("/quick", (req, res) => res.Send("quick"));
+        app.Get("/held/:n", async (req, res) =>
+        {
+            if (Interlocked.Increment(ref heldStarted) == 3)
+            {
+                allHeldStarted.TrySetResult();
+            }
+            await heldMayAnswer.Task;
+            res.Send($"held {req.Params["n"]}");
+        });
+        try
+        {
+            await TestApp.RunAsync(app, async (_, url) =>
+            {
+                await using var client = await TestApp.ConnectAsync(url);
+                await client.SendAsync("GET /file HTTP/1.1\r\nHost: x\r\n\r\nGET /quick HTTP/1.1\r\nHost: x\r\n\r\n");
+                Assert.Equal("0123456789", (await client.ReadResponsesAsync(1))[0].Body); // sent while the handler goes on
+                await client.SendAsync(string.Concat(Enumerable.Range(1, 3).Select(n => $"GET /held/{n} HTTP/1.1\r\nHost: x\r\n\r\n")));
+                await allHeldStarted.Task.WaitAsync(TimeSpan.FromSeconds(30)); // on exchanges of their own, read while /file's handler runs
+                firstMayReturn.SetResult();
+                await firstReturned.Task.WaitAsync(TimeSpan.FromSeconds(30));
+                heldMayAnswer.SetResult(); // their ends reach the reactor after the first handler's
+                var answers = await client.ReadResponsesAsync(4);
+                Assert.Equal(["quick", "held 1", "held 2", "held 3"], answers.Select(answer => answer.Body));
+                Assert.All(answers, answer => Assert.Equal(200, answer.Status));
+            });
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+        Assert.DoesNotContain(log.Entries, entry => entry.Level >= LogLevel.Warning);
+    }
 }
