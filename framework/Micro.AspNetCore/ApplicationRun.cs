@@ -237,7 +237,7 @@ internal sealed class ApplicationRun<TContext> : RequestFeatures, IHostContextCo
             _logger.LogDebug(exception, "Bad request body: {Message}", exception.Message);
             return;
         }
-        if (exception is Microsoft.AspNetCore.Connections.ConnectionResetException || (exception is OperationCanceledException or IOException && ConnectionAborted))
+        if (exception is Microsoft.AspNetCore.Connections.ConnectionResetException || (exception is OperationCanceledException or IOException && (ConnectionAborted || AbortedByApp)))
         {
             // The app's read, wait or write ended because the client went away (or the connection was aborted), as it
             // should: not the app's failure. At Debug, as Kestrel logs it, so clients that hang up cannot fill the log.

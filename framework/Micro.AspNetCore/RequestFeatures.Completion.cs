@@ -16,6 +16,7 @@ internal abstract partial class RequestFeatures
     private long _fileOffset;
     private long _fileLength;
     private long _bodySentAsFile; // the app's: the bytes of a file sent as the whole body, which later writes count against its length
+    private bool _abortedByApp; // the app's: HttpContext.Abort was called (the connection's end may not have happened yet)
 
     /// <summary>The response is over for the exchange (called on the reactor): the run lets the connection move on.</summary>
     protected abstract void OnExchangeDone();
@@ -74,7 +75,13 @@ internal abstract partial class RequestFeatures
         Exchange?.SendCompletedResponse(); // the reactor would send it only with the next request's answer
     }
 
-    private void ResetCompletion() => (_completedEarly, _completionWaiting, _bodySentAsFile) = (false, false, 0);
+    private void ResetCompletion() => (_completedEarly, _completionWaiting, _bodySentAsFile, _abortedByApp) = (false, false, 0, false);
+
+    /// <summary>
+    /// The app aborted the connection: on the thread pool the abort is posted to the reactor, so what the app throws
+    /// right after it (its own cancellation) is known for the abort's consequence by this, not by the token yet.
+    /// </summary>
+    protected bool AbortedByApp => _abortedByApp;
 
     /// <summary>
     /// After the app: OnStarting (if the response had not started), then the response is completed on the reactor,
@@ -308,6 +315,7 @@ internal abstract partial class RequestFeatures
         {
             return;
         }
+        _abortedByApp = true;
         if (Reactor.IsOnReactorThread)
         {
             connection.Abort(ConnectionError.AbortedByApp);

@@ -159,4 +159,45 @@ public sealed class RequestEndTests
         Assert.DoesNotContain(app.Log.Entries, entry => entry.Level >= LogLevel.Warning);
         await app.AssertServesNewConnectionsAsync();
     }
+
+    [Theory]
+    [OnEveryServer]
+    public async Task An_app_that_aborts_its_connection_after_completing_its_response_ends_it_quietly(ServerKind server)
+    {
+        // Inline, the abort closed the connection inside the handler's first part, whose exchange went back to the
+        // pool as a completed one; the handler's return then framed a response on it: a NullReferenceException on the
+        // reactor, logged as the connection's and the handler's failure. Every way to end first is tried.
+        var ends = new[] { "/complete-then-abort", "/write-then-abort", "/abort-then-throw" };
+        await using var app = await ServedApp.StartAsync(server, web =>
+        {
+            web.MapGet("/complete-then-abort", async (HttpContext context) =>
+            {
+                await context.Response.WriteAsync("answer");
+                await context.Response.CompleteAsync();
+                context.Abort();
+            });
+            web.MapGet("/write-then-abort", async (HttpContext context) =>
+            {
+                await context.Response.WriteAsync("answer");
+                context.Abort();
+            });
+            web.MapGet("/abort-then-throw", (HttpContext context) =>
+            {
+                context.Abort();
+                throw new OperationCanceledException("the app gives up after aborting", context.RequestAborted);
+            });
+            web.MapGet("/after", () => "after");
+        });
+        for (var round = 0; round < 20; round++)
+        {
+            foreach (var end in ends)
+            {
+                await using var client = await RawHttpClient.ConnectAsync(app.Address);
+                await client.SendAsync($"GET {end} HTTP/1.1\r\nHost: x\r\n\r\nGET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+                Assert.True(await client.IsClosedByServerAsync(), $"{end}: the connection the app aborted was not closed");
+            }
+        }
+        Assert.DoesNotContain(app.Log.Entries, entry => entry.Level >= LogLevel.Warning);
+        await app.AssertServesNewConnectionsAsync();
+    }
 }

@@ -28,6 +28,26 @@ internal sealed partial class HttpConnection
         _transport.Flush();
     }
 
+    /// <summary>
+    /// A handler that ended its own connection before returning: its result is taken (a pooled source goes back) and
+    /// its exchange, which the connection's end left to it, goes back to the pool; a failure is only logged, as there is
+    /// no one left to answer.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void EndedWithConnection(HttpExchange exchange, ValueTask completed)
+    {
+        exchange.OnHandlerReturned();
+        try
+        {
+            completed.GetAwaiter().GetResult();
+        }
+        catch (Exception exception)
+        {
+            _state.Log.HandlerFailed(exchange.MethodName, exchange.TargetText, exception);
+        }
+        _state.ReturnExchange(exchange);
+    }
+
     private void CloseAfterResponses()
     {
         if (_phase is not (ConnectionPhase.Serving or ConnectionPhase.Closing))

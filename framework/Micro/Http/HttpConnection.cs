@@ -167,14 +167,21 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         var context = reactor.SynchronizationContext;
         var asyncVoidBefore = context.AsyncVoidStarted;
         reactor.Running = exchange; // what the watchdog names if the handler never returns
+        exchange.OnHandlerStarting();
         var pending = RunHandler(exchange);
         reactor.Running = null;
         if (context.AsyncVoidStarted != asyncVoidBefore)
         {
             exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }
+        if (pending.IsCompleted && _phase == ConnectionPhase.Closed)
+        {
+            EndedWithConnection(exchange, pending); // the handler closed the connection itself (HttpContext.Abort, inline)
+            return;
+        }
         if (pending.IsCompletedSuccessfully && pending.Equals(default(ValueTask)))
         {
+            exchange.OnHandlerReturned();
             // Completed at once with nothing behind it (most handlers): no result to take. Compared field by field,
             // the task is never copied whole here (a copy read back the two halves RunHandler wrote: a stall).
             if (!exchange.IsCompleted)
@@ -193,6 +200,7 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         }
         if (pending.IsCompleted)
         {
+            exchange.OnHandlerReturned();
             TakeResult(exchange, pending);
             ReleaseCompleted();
             return;

@@ -202,17 +202,19 @@ public sealed partial class HttpExchange
         }
     }
 
-    internal void SetPending(ValueTask pending)
-    {
-        _pending = pending;
-        HandlerRunning = true;
-    }
+    internal void SetPending(ValueTask pending) => _pending = pending; // the handler runs on (HandlerRunning stays true)
+
+    /// <summary>The handler is called: the exchange is its own from now until it returns, whatever the connection does meanwhile.</summary>
+    internal void OnHandlerStarting() => HandlerRunning = true;
+
+    /// <summary>The handler returned a completed task.</summary>
+    internal void OnHandlerReturned() => HandlerRunning = false;
 
     /// <summary>
-    /// The handler has not returned yet (its task is pending). Its response may be complete (a host's early end, a
-    /// file), and then it goes out, but the exchange is the handler's until it returns: the line keeps it, and the
-    /// responses behind it, until then, so it is never reset and handed to the next request while the handler (or the
-    /// host's end of it) still uses it.
+    /// The handler has not returned yet (it runs, or its task is pending). Its response may be complete (a host's
+    /// early end, a file), and then it goes out, but the exchange is the handler's until it returns: the line keeps it,
+    /// and the responses behind it, until then, and a connection that ends meanwhile leaves it to the handler's end, so
+    /// it is never reset and handed to another request while the handler (or the host's end of it) still uses it.
     /// </summary>
     internal bool HandlerRunning { get; private set; }
 

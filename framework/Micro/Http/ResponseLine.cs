@@ -174,20 +174,21 @@ internal struct ResponseLine(IConnectionTransport transport, HttpReactorState st
     }
 
     /// <summary>
-    /// The connection is over: completed responses go back to the pool; a handler still running keeps its exchange
-    /// (the connection returns it when it completes), and a producer waiting on the line learns <paramref name="clientGone"/>.
+    /// The connection is over: completed responses go back to the pool; a handler still running keeps its exchange,
+    /// complete or not (the connection returns it when the handler does), and a producer waiting on the line learns
+    /// <paramref name="clientGone"/>.
     /// </summary>
     public void Abandon(Exception clientGone)
     {
         while (TryDequeue(out var exchange))
         {
-            if (exchange.IsCompleted)
+            if (exchange.IsCompleted && !exchange.HandlerRunning)
             {
                 state.ReturnExchange(exchange);
             }
             else
             {
-                exchange.ReleaseTurnWaiter(clientGone);
+                exchange.ReleaseTurnWaiter(clientGone); // a handler still running gives its exchange back when it returns
             }
         }
         var waiter = _drainWaiter;
