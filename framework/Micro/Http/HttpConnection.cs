@@ -174,14 +174,14 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         {
             exchange.HandlerLeftWorkBehind = true; // its handles are retired when the exchange is done
         }
-        if (pending.IsCompleted && _phase == ConnectionPhase.Closed)
-        {
-            EndedWithConnection(exchange, pending); // the handler closed the connection itself (HttpContext.Abort, inline)
-            return;
-        }
         if (pending.IsCompletedSuccessfully && pending.Equals(default(ValueTask)))
         {
             exchange.OnHandlerReturned();
+            if (_phase == ConnectionPhase.Closed)
+            {
+                _state.ReturnExchange(exchange); // the handler closed its connection (HttpContext.Abort, inline), whose end left the exchange to it
+                return;
+            }
             // Completed at once with nothing behind it (most handlers): no result to take. Compared field by field,
             // the task is never copied whole here (a copy read back the two halves RunHandler wrote: a stall).
             if (!exchange.IsCompleted)
@@ -200,6 +200,11 @@ internal sealed partial class HttpConnection : IConnectionProtocol
         }
         if (pending.IsCompleted)
         {
+            if (_phase == ConnectionPhase.Closed)
+            {
+                EndedWithConnection(exchange, pending); // as above, with a result to take
+                return;
+            }
             exchange.OnHandlerReturned();
             TakeResult(exchange, pending);
             ReleaseCompleted();
