@@ -36,10 +36,11 @@ internal sealed partial class HttpConnection
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void EndedWithConnection(HttpExchange exchange, ValueTask completed)
     {
+        System.Diagnostics.Debug.Assert(completed.IsCompleted, "Only a completed task's result is taken here: the reactor never waits.");
         exchange.OnHandlerReturned();
         try
         {
-            completed.GetAwaiter().GetResult();
+            completed.GetAwaiter().GetResult(); // completed: returns or throws at once
         }
         catch (Exception exception)
         {
