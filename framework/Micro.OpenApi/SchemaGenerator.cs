@@ -86,7 +86,7 @@ internal sealed class SchemaGenerator
             var required = new JsonArray();
             foreach (var property in context.TypeInfo.Properties)
             {
-                if (property.AttributeProvider?.IsDefined(typeof(RequiredAttribute), true) == true || property.IsRequired)
+                if (Attributes(property).Any(attribute => attribute is RequiredAttribute) || property.IsRequired)
                 {
                     required.Add((JsonNode)JsonValue.Create(property.Name));
                 }
@@ -97,11 +97,11 @@ internal sealed class SchemaGenerator
             }
             return schema;
         }
-        if (context.PropertyInfo?.AttributeProvider is not { } attributes)
+        if (context.PropertyInfo is not { } propertyInfo)
         {
             return schema;
         }
-        foreach (var attribute in attributes.GetCustomAttributes(true))
+        foreach (var attribute in Attributes(propertyInfo))
         {
             switch (attribute)
             {
@@ -141,6 +141,13 @@ internal sealed class SchemaGenerator
         }
         return schema;
     }
+
+    /// <summary>
+    /// A property's attributes, and those of the constructor parameter it is bound to: a positional record's rules are
+    /// on its parameters (<c>record NewNote([Required] string Title)</c>), and the validator applies them to the property.
+    /// </summary>
+    private static IEnumerable<object> Attributes(JsonPropertyInfo property) =>
+        (property.AttributeProvider?.GetCustomAttributes(true) ?? []).Concat(property.AssociatedParameter?.AttributeProvider?.GetCustomAttributes(true) ?? []);
 
     /// <summary>The OpenAPI format of a number type, as ASP.NET Core's documents give it (the exporter gives none).</summary>
     private static string? Format(Type type) => (Nullable.GetUnderlyingType(type) ?? type) switch

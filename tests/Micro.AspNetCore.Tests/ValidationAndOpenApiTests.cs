@@ -50,6 +50,42 @@ public sealed class ValidationAndOpenApiTests
         Assert.True(paths.TryGetProperty("/notes", out var notes) && notes.TryGetProperty("post", out _));
         Assert.True(paths.TryGetProperty("/notes/{id}", out var note) && note.TryGetProperty("get", out _));
     }
+
+    /// <summary>
+    /// Micro's own routes check a body with <c>Accepts&lt;T&gt;()</c>; for the same types (positional records, whose rules
+    /// are on their constructor's parameters; nested ones; a record's own rule) it says what .NET 10's validation says,
+    /// in the JSON's camelCase names.
+    /// </summary>
+    [Theory]
+    [InlineData("""{"title":"a","priority":9,"place":{"floor":100},"code":"xyz","notes":"hello"}""")]
+    [InlineData("""{"priority":1,"place":{"street":"Main","floor":1}}""")]
+    [InlineData("""{"title":"far too long a title","priority":0,"code":""}""")]
+    [InlineData("""{"title":"Fine","priority":2,"place":{"street":"Main","floor":3},"notes":"shut"}""")]
+    public async Task Micros_own_validation_says_what_dotnet_validation_says_of_the_same_body(string body)
+    {
+        await using var kestrel = await ServedApp.StartAsync(ServerKind.Kestrel, app => app.MapPost("/tasks", CreateTask), Configure);
+        await using var micro = InMicroApps.ServedMicroApp.Start(_ => { }, app =>
+            app.Post("/tasks", Micro.Metadata.RouteMetadata.Accepts<NewTask>(), (req, res) => res.Status(201).Json(req.Json<NewTask>())));
+        var expected = await ErrorsAsync(kestrel.Client, body, camelCase: true);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, await ErrorsAsync(micro.Client, body, camelCase: false));
+    }
+
+    private static IResult CreateTask(NewTask task) => Results.Created("/tasks/1", task);
+
+    private static async Task<SortedDictionary<string, string>> ErrorsAsync(HttpClient client, string body, bool camelCase)
+    {
+        var response = await client.PostAsync("/tasks", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var field in problem.RootElement.GetProperty("errors").EnumerateObject())
+        {
+            var key = camelCase ? string.Join('.', field.Name.Split('.').Select(JsonNamingPolicy.CamelCase.ConvertName)) : field.Name;
+            errors[key] = string.Join(" | ", field.Value.EnumerateArray().Select(message => message.GetString()));
+        }
+        return errors;
+    }
 }
 
 /// <summary>A note, validated by its attributes.</summary>
@@ -62,3 +98,19 @@ public sealed class Note
     [MaxLength(200)]
     public string Body { get; set; } = "";
 }
+
+/// <summary>A task as minimal API users write one: a positional record, its rules on its parameters.</summary>
+public sealed record NewTask([Required, StringLength(10, MinimumLength = 3)] string? Title, [Range(1, 5)] int Priority, TaskPlace? Place,
+    [property: MaxLength(2)] string? Code, [Display(Name = "The notes")][MaxLength(4)] string? Notes) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Notes == "shut")
+        {
+            yield return new ValidationResult("Tasks are closed.", [nameof(Notes)]);
+        }
+    }
+}
+
+/// <summary>Nested in a task.</summary>
+public sealed record TaskPlace([Required] string? Street, [Range(1, 99)] int Floor);

@@ -37,7 +37,22 @@ internal static class BodyValidator
         }
         var type = value.GetType();
         var results = new List<ValidationResult>();
-        Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
+        if (PositionalParameterRules.Of(type).Validate(value, results))
+        {
+            Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
+        }
+        else
+        {
+            // The type's own rules (its class-level attributes, IValidatableObject) run only once all its fields pass,
+            // as Validator runs them: here the fields' rules alone.
+            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.CanRead && property.GetIndexParameters().Length == 0)
+                {
+                    Validator.TryValidateProperty(property.GetValue(value), new ValidationContext(value) { MemberName = property.Name }, results);
+                }
+            }
+        }
         foreach (var result in results)
         {
             var members = result.MemberNames.Any() ? result.MemberNames : [""];

@@ -50,6 +50,18 @@ public sealed class AcceptsTests
         public string? Name { get; set; }
     }
 
+    /// <summary>Positional records, as minimal API users write them: the rules are on the constructor's parameters.</summary>
+    public sealed record NewTask([Required, StringLength(10, MinimumLength = 3)] string? Title, [Range(1, 5)] int Priority, Place? Place,
+        [property: MaxLength(2)] string? Code, [Display(Name = "The notes")][MaxLength(4)] string? Notes) : IValidatableObject
+    {
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            yield return new ValidationResult("Tasks are closed.", [nameof(Title)]);
+        }
+    }
+
+    public readonly record struct Place([Required] string? Street, [Range(1, 99)] int Floor);
+
     private static MicroApp NotesApp()
     {
         var app = new MicroApp();
@@ -106,6 +118,34 @@ public sealed class AcceptsTests
             var early = await client.PostAsync("/notes", Json("""{"title":"Fine","due_at":"1999-01-01T00:00:00Z"}"""));
             using var rule = JsonDocument.Parse(await early.Content.ReadAsStringAsync());
             Assert.Equal("A note is not due before 2000.", rule.RootElement.GetProperty("errors").GetProperty("due_at")[0].GetString());
+        });
+    }
+
+    [Fact]
+    public async Task A_positional_records_rules_on_its_parameters_are_checked_as_its_properties_rules()
+    {
+        var app = new MicroApp();
+        app.Post("/tasks", Accepts<NewTask>(), (req, res) => res.Status(201).Send(req.Json<NewTask>()!.Title!));
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            var response = await client.PostAsync("/tasks", Json("""{"title":"a","priority":9,"place":{"floor":100},"code":"xyz","notes":"hello"}"""));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var errors = problem.RootElement.GetProperty("errors");
+            Assert.Equal(
+                ["code", "notes", "place.floor", "place.street", "priority", "title"],
+                errors.EnumerateObject().Select(property => property.Name).Order(StringComparer.Ordinal));
+            // What .NET 10's minimal API validation says of the same record (ValidationAndOpenApiTests compares the two).
+            Assert.Equal("The field Title must be a string with a minimum length of 3 and a maximum length of 10.", errors.GetProperty("title")[0].GetString());
+            Assert.Equal("The field The notes must be a string or array type with a maximum length of '4'.", errors.GetProperty("notes")[0].GetString());
+            Assert.Equal("The Street field is required.", errors.GetProperty("place.street")[0].GetString());
+            Assert.Equal("The field Floor must be between 1 and 99.", errors.GetProperty("place.floor")[0].GetString());
+            Assert.Single(errors.GetProperty("title").EnumerateArray()); // the record's own rule waits for its fields
+
+            var fieldsPass = await client.PostAsync("/tasks", Json("""{"title":"Fine","priority":2,"place":{"street":"Main","floor":3}}"""));
+            Assert.Equal(HttpStatusCode.BadRequest, fieldsPass.StatusCode);
+            using var rule = JsonDocument.Parse(await fieldsPass.Content.ReadAsStringAsync());
+            Assert.Equal("Tasks are closed.", rule.RootElement.GetProperty("errors").GetProperty("title")[0].GetString());
         });
     }
 

@@ -124,6 +124,27 @@ public sealed class OpenApiTests
         Assert.Contains("no path parameter 'other'", brokenOutput, StringComparison.Ordinal);
     }
 
+    /// <summary>A positional record: its rules are on its constructor's parameters, and the validator applies them.</summary>
+    public sealed record NewTask([Required, StringLength(40, MinimumLength = 2)] string? Title, [Range(1, 9)] int Priority, string? Notes);
+
+    [Fact]
+    public async Task A_positional_records_rules_on_its_parameters_are_in_its_schema()
+    {
+        var app = new MicroApp();
+        app.Post("/tasks", Accepts<NewTask>(), (req, res) => res.Status(201).End());
+        var json = await app.ToOpenApiJsonAsync();
+        using var document = JsonDocument.Parse(json);
+        var schema = document.RootElement.GetProperty("components").GetProperty("schemas").GetProperty("NewTask");
+        Assert.Equal(["title"], schema.GetProperty("required").EnumerateArray().Select(item => item.GetString()));
+        var title = schema.GetProperty("properties").GetProperty("title");
+        Assert.Equal((2, 40), (title.GetProperty("minLength").GetInt32(), title.GetProperty("maxLength").GetInt32()));
+        var priority = schema.GetProperty("properties").GetProperty("priority");
+        Assert.Equal((1, 9), (priority.GetProperty("minimum").GetInt32(), priority.GetProperty("maximum").GetInt32()));
+        Assert.False(schema.GetProperty("properties").GetProperty("notes").TryGetProperty("maxLength", out JsonElement _));
+        var (exitCode, output) = await ValidateAsync(json);
+        Assert.True(exitCode == 0, output);
+    }
+
     [Fact]
     public async Task A_type_that_contains_itself_is_described_and_the_document_stays_valid()
     {
