@@ -89,6 +89,16 @@ public sealed class RouteTableTests
     }
 
     [Fact]
+    public void Paths_match_in_the_case_they_were_routed_in()
+    {
+        var table = Table(("GET", "/users/:id"), ("GET", "/About"));
+        Assert.Equal("GET /About", Match(table, "GET", "/About"));
+        Assert.Equal("404", Match(table, "GET", "/about"));
+        Assert.Equal("404", Match(table, "GET", "/Users/3"));
+        Assert.Equal("GET /users/:id {id=Ab}", Match(table, "GET", "/users/Ab")); // a value keeps its case
+    }
+
+    [Fact]
     public void Percent_encoding_is_matched_as_sent_so_dot_segments_cannot_be_smuggled()
     {
         var table = Table(("GET", "/public/:file"), ("GET", "/admin"));
