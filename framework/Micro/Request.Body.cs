@@ -62,8 +62,42 @@ public sealed partial class Request
         {
             return default;
         }
+        ThrowIfBodyReadFrom("req.ReadBodyAsync()");
         await _exchange.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return _exchange.BodyMemory;
+    }
+
+    /// <summary>
+    /// A streamed body something in front of the handler read from is not whole any more: a reader of the whole body
+    /// says so (a 500 that names it, not a 400 that blames the client for a body that looks cut short).
+    /// </summary>
+    private void ThrowIfBodyReadFrom(string reader)
+    {
+        if (_exchange is { WasBodyReadFrom: true })
+        {
+            throw new InvalidOperationException(
+                $"{reader} wants the whole request body, but it was read from before: what is left is not the whole body. Read a streamed body once. "
+                + "If ASP.NET Core middleware read it, its form is in req.HttpContext.Request.Form (HttpRequest.ReadFormAsync), or the middleware can "
+                + "buffer it (HttpRequest.EnableBuffering) and rewind it, and the handler then reads it whole.");
+        }
+    }
+
+    /// <summary>
+    /// A middleware put a stream of its own in the body's place (ASP.NET Core middleware that decompresses it, or that
+    /// buffered it to read it and rewound it): the handler reads the body from that stream from now on. A body read
+    /// whole before the handler runs is read whole from it now, up to the request's body limit (413 past it), so
+    /// <see cref="Body"/>, <see cref="Json{T}"/> and <see cref="Text"/> give what the middleware made of it; a streamed
+    /// body is read from it as it goes.
+    /// </summary>
+    internal ValueTask ReadBodyFromAsync(Stream body)
+    {
+        if (_exchange is null)
+        {
+            return default;
+        }
+        var buffered = !_exchange.IsBodyStreamed;
+        _exchange.ReplaceBody(body);
+        return buffered ? _exchange.ReadWholeBodyAsync(_maxBodySize) : default;
     }
 
     /// <summary>The body as text, in the charset Content-Type names (UTF-8 when it names none).</summary>
@@ -114,6 +148,7 @@ public sealed partial class Request
     private async ValueTask<T?> JsonAfterBodyAsync<T>(JsonTypeInfo<T>? typeInfo)
     {
         ThrowUnlessJson(); // before the body is read
+        ThrowIfBodyReadFrom("req.JsonAsync()");
         await _exchange!.ReadWholeBodyAsync(_maxBodySize).ConfigureAwait(true);
         return Json(typeInfo);
     }

@@ -345,6 +345,7 @@ public sealed partial class Request
             throw new InvalidOperationException(
                 "req.Multipart() was called twice for one request: the parts are read once, as they arrive. Keep the first reader (or what you took from its parts).");
         }
+        ThrowIfBodyReadFrom("req.Multipart()");
         _multipartOpened = true;
         return new(Header("Content-Type"), BodyStream, maxParts);
     }

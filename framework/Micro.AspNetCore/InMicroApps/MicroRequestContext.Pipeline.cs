@@ -41,7 +41,7 @@ internal sealed partial class MicroRequestContext
             throw new InvalidOperationException("An ASP.NET Core middleware in a Micro app called next twice for one request.");
         }
         _nextCalled = true;
-        var goOn = _body.HasBuffered ? FlushThenGoOnAsync() : _next.Invoke();
+        var goOn = BodyReplaced || _body.HasBuffered ? HandOverThenGoOnAsync() : _next.Invoke();
         if (goOn.IsCompletedSuccessfully)
         {
             goOn.GetAwaiter().GetResult(); // consumed, so a pooled source behind it goes back
@@ -50,10 +50,20 @@ internal sealed partial class MicroRequestContext
         return goOn.AsTask();
     }
 
-    /// <summary>A middleware wrote some body, then called next: what it wrote goes first, streamed.</summary>
-    private async ValueTask FlushThenGoOnAsync()
+    /// <summary>
+    /// A middleware put a stream of its own in the request body's place (the route reads that), or wrote some body of
+    /// the response (it goes first, streamed), then called next.
+    /// </summary>
+    private async ValueTask HandOverThenGoOnAsync()
     {
-        await _body.StartStreamingAsync(_request.Aborted).ConfigureAwait(true);
+        if (BodyReplaced)
+        {
+            await HandBodyOverAsync().ConfigureAwait(true);
+        }
+        if (_body.HasBuffered)
+        {
+            await _body.StartStreamingAsync(_request.Aborted).ConfigureAwait(true);
+        }
         await _next.Invoke().ConfigureAwait(true);
     }
 

@@ -22,6 +22,7 @@ internal sealed partial class MicroRequestContext :
     private string? _rawTarget;
     private IHeaderDictionary? _requestHeaders;
     private Stream? _requestBody;
+    private bool _bodyReplaced; // a middleware set HttpRequest.Body: the route reads its body from that (HandBodyOverAsync)
     private string? _traceIdentifier;
     private string? _connectionId;
     private IServiceProvider? _requestServices;
@@ -35,7 +36,7 @@ internal sealed partial class MicroRequestContext :
     {
         (_protocol, _scheme, _method, _pathBase, _path, _queryString, _rawTarget) = (null, null, null, null, null, null, null);
         (_requestHeaders, _requestBody, _traceIdentifier, _connectionId, _requestServices, _itemsOverride, _routeValues) = (null, null, null, null, null, null, null);
-        (_maxRequestBodySize, _remoteAddress, _remotePort) = (null, null, null);
+        (_maxRequestBodySize, _remoteAddress, _remotePort, _bodyReplaced) = (null, null, null, false);
     }
 
     string IHttpRequestFeature.Protocol
@@ -88,7 +89,28 @@ internal sealed partial class MicroRequestContext :
         set => _requestHeaders = value;
     }
 
-    Stream IHttpRequestFeature.Body { get => _requestBody ??= _request.BodyStream; set => _requestBody = value; }
+    Stream IHttpRequestFeature.Body { get => _requestBody ??= _request.BodyStream; set => (_requestBody, _bodyReplaced) = (value, true); }
+
+    /// <summary>Whether a middleware put a stream of its own in the body's place, which the route is to read (<see cref="HandBodyOverAsync"/>).</summary>
+    private bool BodyReplaced => _bodyReplaced;
+
+    /// <summary>
+    /// On into Micro after a middleware put a stream of its own in the body's place (ASP.NET Core's request
+    /// decompression; a logger that buffered the body with EnableBuffering, read it and rewound it): the Micro request
+    /// reads its body from that stream, as the next middleware would on ASP.NET Core. A body read whole before the
+    /// route is read whole from it now, so the route's req.Body, Json and Text give what the middleware made of it, and
+    /// HttpRequest.Body is a stream over those bytes again; a streamed one is read from it as the route goes.
+    /// </summary>
+    private async ValueTask HandBodyOverAsync()
+    {
+        var replacement = _requestBody!;
+        _bodyReplaced = false;
+        await _request.ReadBodyFromAsync(replacement).ConfigureAwait(true);
+        if (!_request.IsBodyStreamed)
+        {
+            _requestBody = null;
+        }
+    }
 
     string IHttpConnectionFeature.ConnectionId
     {

@@ -86,6 +86,12 @@ public sealed partial class HttpExchange
     /// <summary>Whether all of the body has arrived (a streamed one may still be arriving).</summary>
     internal bool IsBodyWhole => _body.IsWhole;
 
+    /// <summary>Whether a streamed body was read from already: a reader that wants the whole body would get only the rest.</summary>
+    internal bool WasBodyReadFrom => _body.WasReadFrom;
+
+    /// <summary>A middleware's stream in the body's place (it decompresses the body, or buffered it to be read twice): the body is read from it from now on.</summary>
+    internal void ReplaceBody(Stream body) => _body.Replace(body);
+
     /// <summary>True when the handler runs before the body has arrived and reads it as it comes (see <see cref="HttpServerOptions.StreamRequestBody"/>).</summary>
     public bool IsBodyStreamed => _body.IsStreamed;
 

@@ -7,7 +7,8 @@ namespace Micro.Http;
 /// <summary>
 /// The body an exchange's request carries, of one of two kinds (as Kestrel has one type per message-body kind):
 /// buffered whole, its bytes borrowed from the receive buffer or owned; or streamed while it arrives, through a
-/// bounded <see cref="RequestBodyPipe"/>. Reused with its exchange.
+/// bounded <see cref="RequestBodyPipe"/>. A middleware may put a stream of its own in the body's place (one that
+/// decompresses it, or that buffered it to be read twice): the body is then read from that. Reused with its exchange.
 /// </summary>
 internal sealed class RequestBody
 {
@@ -15,14 +16,19 @@ internal sealed class RequestBody
     private int _read;
     private RequestBodyPipe? _pipe;
     private byte[]? _bufferedTrailers; // a buffered chunked body's trailer section (a streamed one's pipe holds its own)
+    private Stream? _replacement; // a middleware's stream in the body's place; its owner disposes it
+    private bool _readFrom; // a streamed body's bytes were asked for: what is left of it is not the whole body
 
-    public bool IsStreamed => _pipe is not null;
+    public bool IsStreamed => _pipe is not null || _replacement is not null;
+
+    /// <summary>Whether a streamed body was read from: a reader that wants the whole body would get only the rest.</summary>
+    public bool WasReadFrom => _readFrom && IsStreamed;
 
     /// <summary>A chunked body's trailer fields once it is whole (whole "name:value\r\n" lines); empty before, and when it had none.</summary>
     public ReadOnlyMemory<byte> Trailers => _pipe is { } pipe ? pipe.Trailers : _bufferedTrailers;
 
     /// <summary>Whether all of the body has arrived: a buffered one always, a streamed one once its pipe is complete.</summary>
-    public bool IsWhole => _pipe is not { IsCompleted: false };
+    public bool IsWhole => _replacement is null && _pipe is not { IsCompleted: false };
 
     /// <summary>The buffered body; lent bytes are valid only while the handler runs synchronously.</summary>
     public ReadOnlySpan<byte> Span
@@ -48,6 +54,10 @@ internal sealed class RequestBody
     /// <summary>A read-only stream: over the buffered bytes (owned first: it is read after awaits), or reading a streamed body as it arrives.</summary>
     public Stream Open()
     {
+        if (_replacement is not null)
+        {
+            return _replacement;
+        }
         if (_pipe is not null)
         {
             return new RequestBodyStream(this);
@@ -61,9 +71,10 @@ internal sealed class RequestBody
     /// <summary>The next bytes into <paramref name="destination"/>; 0 at the end. A streamed body waits for the client.</summary>
     public ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
-        if (_pipe is not null)
+        if (IsStreamed)
         {
-            return _pipe.ReadAsync(destination, cancellationToken);
+            _readFrom |= !destination.IsEmpty;
+            return _replacement is not null ? _replacement.ReadAsync(destination, cancellationToken) : _pipe!.ReadAsync(destination, cancellationToken);
         }
         var remaining = _bytes.Span[_read..];
         var count = Math.Min(remaining.Length, destination.Length);
@@ -78,7 +89,7 @@ internal sealed class RequestBody
     /// </summary>
     public bool TryPeek(out ReadOnlyMemory<byte> rest)
     {
-        if (_pipe is not null)
+        if (IsStreamed)
         {
             rest = default;
             return false;
@@ -98,7 +109,7 @@ internal sealed class RequestBody
     /// <summary>Buffers a streamed body whole, up to <paramref name="limit"/> bytes (413 past it); then it is a buffered body.</summary>
     public async ValueTask ReadWholeAsync(long limit)
     {
-        if (_pipe is null)
+        if (!IsStreamed)
         {
             return;
         }
@@ -116,7 +127,7 @@ internal sealed class RequestBody
                     ArrayPool<byte>.Shared.Return(buffer);
                     buffer = bigger;
                 }
-                var read = await _pipe.ReadAsync(buffer.AsMemory(length), default).ConfigureAwait(true);
+                var read = await ReadAsync(buffer.AsMemory(length), default).ConfigureAwait(true);
                 if (read == 0)
                 {
                     break;
@@ -133,7 +144,17 @@ internal sealed class RequestBody
             ArrayPool<byte>.Shared.Return(buffer);
             throw;
         }
-        SetBuffered(ReceivedBytes.Own(buffer, length), _pipe.Trailers.Span);
+        SetBuffered(ReceivedBytes.Own(buffer, length), Trailers.Span);
+    }
+
+    /// <summary>
+    /// A middleware's stream in the body's place: reads, the stream and a whole read (<see cref="ReadWholeAsync"/>)
+    /// take the body from it from now on. A streamed body's pipe stays: the stream may read on from the original.
+    /// </summary>
+    public void Replace(Stream body)
+    {
+        _replacement = body;
+        _readFrom = false;
     }
 
     /// <summary>A body buffered whole: lent from the receive buffer or owned; a chunked one's <paramref name="trailers"/> are copied.</summary>
@@ -175,11 +196,12 @@ internal sealed class RequestBody
     {
         _pipe?.DetachReader();
         _pipe = null;
+        (_replacement, _readFrom) = (null, false);
     }
 
     private void ThrowIfStreamed()
     {
-        if (_pipe is not null)
+        if (IsStreamed)
         {
             throw new InvalidOperationException(
                 "The request body is streamed while it arrives (MicroServerOptions.StreamRequestBody); read it with ReadBodyAsync or OpenBody, or buffer it first with ReadWholeBodyAsync.");
