@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
 
 namespace Micro.AspNetCore;
 
@@ -8,7 +9,15 @@ namespace Micro.AspNetCore;
 /// </summary>
 internal sealed class AspNetCorePipeline
 {
+    private static readonly Action<ILogger, string, Exception?> s_responseBodyReplaced = LoggerMessage.Define<string>(
+        LogLevel.Warning, new EventId(1, "ResponseBodyReplaced"),
+        "ASP.NET Core middleware in this Micro app put a response body of its own in place ({Feature}) before the Micro route: "
+        + "the route's answer does not go through it, and goes out as the route made it (a capture of it stays empty, nothing compresses it). "
+        + "Capture or change a route's answer in a Micro middleware; compress with Micro's UseCompression. Said once for this pipeline.");
+
     private readonly RequestDelegate _pipeline;
+    private readonly ILogger? _logger;
+    private int _bodyReplacementSaid;
 
     public AspNetCorePipeline(MicroApp app, Action<IApplicationBuilder> configure)
     {
@@ -22,7 +31,17 @@ internal sealed class AspNetCorePipeline
         configure(builder);
         builder.Run(MicroRequestContext.GoOnInMicro);
         _pipeline = builder.Build();
+        _logger = app.LoggerFactory?.CreateLogger("Micro.AspNetCore");
     }
 
-    public ValueTask RunAsync(Request request, Response response, Next next) => MicroRequestContext.For(request, response).RunAsync(_pipeline, next);
+    public ValueTask RunAsync(Request request, Response response, Next next) => MicroRequestContext.For(request, response).RunAsync(_pipeline, next, this);
+
+    /// <summary>A middleware put a response body of its own in place before the route: a mistake said once, not per request.</summary>
+    public void NoteResponseBodyReplaced(object feature)
+    {
+        if (_logger is not null && Interlocked.Exchange(ref _bodyReplacementSaid, 1) == 0)
+        {
+            s_responseBodyReplaced(_logger, feature.GetType().FullName ?? feature.GetType().Name, null);
+        }
+    }
 }

@@ -10,6 +10,7 @@ internal sealed partial class MicroRequestContext
     /// <summary>Where Micro's pipeline goes on from, while the ASP.NET Core one runs.</summary>
     private Next _next;
     private bool _nextCalled;
+    private AspNetCorePipeline? _pipeline; // the app's pipeline running now, told of a mistake it made
 
     /// <summary>The terminal of every ASP.NET Core pipeline run here: on into the Micro app's next middleware or route.</summary>
     public static readonly RequestDelegate GoOnInMicro = static context =>
@@ -17,12 +18,13 @@ internal sealed partial class MicroRequestContext
             ? micro.GoOnAsync()
             : throw new InvalidOperationException("An ASP.NET Core middleware in a Micro app replaced HttpContext.Features; the Micro pipeline cannot go on from it.");
 
-    public async ValueTask RunAsync(RequestDelegate pipeline, Next next)
+    public async ValueTask RunAsync(RequestDelegate pipeline, Next next, AspNetCorePipeline? owner = null)
     {
         // A pipeline on a route, inside the app's: the outer one's place is kept and given back.
-        var (outerNext, outerNextCalled) = (_next, _nextCalled);
+        var (outerNext, outerNextCalled, outerPipeline) = (_next, _nextCalled, _pipeline);
         _next = next;
         _nextCalled = false;
+        _pipeline = owner;
         try
         {
             await pipeline(_context).ConfigureAwait(true);
@@ -30,7 +32,7 @@ internal sealed partial class MicroRequestContext
         }
         finally
         {
-            (_next, _nextCalled) = (outerNext, outerNextCalled);
+            (_next, _nextCalled, _pipeline) = (outerNext, outerNextCalled, outerPipeline);
         }
     }
 
@@ -41,6 +43,10 @@ internal sealed partial class MicroRequestContext
             throw new InvalidOperationException("An ASP.NET Core middleware in a Micro app called next twice for one request.");
         }
         _nextCalled = true;
+        if (Get<IHttpResponseBodyFeature>() is { } body && !ReferenceEquals(body, this))
+        {
+            _pipeline?.NoteResponseBodyReplaced(body);
+        }
         var goOn = BodyReplaced || _body.HasBuffered ? HandOverThenGoOnAsync() : _next.Invoke();
         if (goOn.IsCompletedSuccessfully)
         {

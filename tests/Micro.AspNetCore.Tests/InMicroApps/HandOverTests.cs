@@ -247,6 +247,37 @@ public sealed class HandOverTests
         Assert.Equal("ok", await served.Client.GetStringAsync("/?v=plain"));
     }
 
+    private static long s_captured = -1;
+
+    /// <summary>A response logger as written for ASP.NET Core: the body swapped for a MemoryStream, then copied out.</summary>
+    private static async Task CaptureResponse(HttpContext context, RequestDelegate next)
+    {
+        var original = context.Response.Body;
+        using var capture = new MemoryStream();
+        context.Response.Body = capture;
+        await next(context);
+        Interlocked.Exchange(ref s_captured, capture.Length);
+        capture.Position = 0;
+        await capture.CopyToAsync(original);
+        context.Response.Body = original;
+    }
+
+    [Fact]
+    public async Task A_response_body_a_middleware_puts_in_place_does_not_get_the_routes_answer_and_that_is_said_once()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline.Use(CaptureResponse));
+            app.Get("/", (req, res) => res.Send("the route's answer"));
+        });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("the route's answer", await served.Client.GetStringAsync("/")); // whole, and once: not lost, not doubled
+            Assert.Equal(0, Interlocked.Read(ref s_captured));
+        }
+        Assert.Single(served.Logs.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("put a response body of its own in place", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void UseAspNetCore_on_an_app_without_services_names_what_to_do()
     {
