@@ -37,6 +37,15 @@ public sealed class MicroAppBuilder
             .AddEnvironmentVariables()
             .AddCommandLine(args);
         Services.AddSingleton<IConfiguration>(Configuration);
+        // What ASP.NET Core's web host offers and its middleware take (app.UseAspNetCore): the environment (the static
+        // files, the developer exception page), the diagnostic listener (the exception handler, routing) and a meter
+        // factory. Made by the container, which disposes the listener with the app.
+        var environment = new MicroHostEnvironment(Environment, ContentRoot);
+        Services.AddSingleton<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>(environment);
+        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(environment);
+        Services.AddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
+        Services.AddSingleton<System.Diagnostics.DiagnosticSource>(services => services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
+        Services.AddMetrics(); // IMeterFactory, for the middleware's own meters
         Services.AddLogging(logging =>
         {
             logging.AddConfiguration(Configuration.GetSection("Logging"));

@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// The app's environment as ASP.NET Core's web host describes one (<see cref="IWebHostEnvironment"/>, which is an
+/// <see cref="IHostEnvironment"/>): the services of an app built by <c>MicroApp.CreateBuilder</c> offer it, because
+/// ASP.NET Core middleware run in front of Micro's routes take it (the static files, the developer exception page,
+/// W3C logging). Its web root is <c>wwwroot</c> under the content root when that folder exists, as on ASP.NET Core.
+/// </summary>
+internal sealed class MicroHostEnvironment : IWebHostEnvironment
+{
+    public MicroHostEnvironment(string environmentName, string contentRoot)
+    {
+        EnvironmentName = environmentName;
+        ApplicationName = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "";
+        ContentRootPath = contentRoot;
+        ContentRootFileProvider = Directory.Exists(contentRoot) ? new PhysicalFileProvider(contentRoot) : new NullFileProvider();
+        var webRoot = Path.Combine(contentRoot, "wwwroot");
+        WebRootPath = Directory.Exists(webRoot) ? webRoot : "";
+        WebRootFileProvider = WebRootPath.Length > 0 ? new PhysicalFileProvider(WebRootPath) : new NullFileProvider();
+    }
+
+    public string EnvironmentName { get; set; }
+
+    public string ApplicationName { get; set; }
+
+    public string ContentRootPath { get; set; }
+
+    public IFileProvider ContentRootFileProvider { get; set; }
+
+    public string WebRootPath { get; set; }
+
+    public IFileProvider WebRootFileProvider { get; set; }
+}
