@@ -30,6 +30,7 @@ public sealed partial class MicroApp : Router
     private RequestHandler? _onNotFound;
     private bool _problemDetails;
     private MicroServer? _server;
+    private HostedServices? _hosted;
 
     /// <summary>Creates an app with <paramref name="options"/> (defaults when null).</summary>
     public MicroApp(MicroServerOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -173,31 +174,61 @@ public sealed partial class MicroApp : Router
         return this;
     }
 
-    /// <summary>Starts serving on the configured endpoints and returns.</summary>
+    /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
     public void Start()
+    {
+        StartHostedServicesAsync().GetAwaiter().GetResult();
+        StartServer();
+    }
+
+    /// <summary>
+    /// An app built by <see cref="CreateBuilder"/> starts its hosted services (<c>AddHostedService</c>) before it
+    /// listens, as ASP.NET Core's host starts them before its server; its IHostApplicationLifetime then follows the app.
+    /// </summary>
+    private async Task StartHostedServicesAsync()
     {
         if (_server is not null)
         {
             throw new InvalidOperationException("The app is already running.");
         }
-        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
-        _server.Start();
+        if (_ownedServices is not null && _hosted is null)
+        {
+            _hosted = new HostedServices(_ownedServices);
+            StopSignal.Stopping.Register(_hosted.Lifetime.NotifyStopping);
+            await _hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Starts (unless started), serves until SIGTERM or Ctrl+C, then shuts down gracefully.</summary>
+    private void StartServer()
+    {
+        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
+        _server.Start();
+        _hosted?.Lifetime.NotifyStarted();
+    }
+
+    /// <summary>
+    /// Starts (unless started), serves until SIGTERM or Ctrl+C (or IHostApplicationLifetime.StopApplication), then
+    /// shuts down gracefully: requests first, then hosted services.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         if (_server is null)
         {
-            Start();
+            await StartHostedServicesAsync().ConfigureAwait(false);
+            StartServer();
         }
         try
         {
-            await _server!.RunAsync(cancellationToken).ConfigureAwait(false);
+            using var stopAsked = _hosted is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hosted.Lifetime.StopAsked);
+            await _server!.RunAsync(stopAsked?.Token ?? cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await Topics.StopAsync(CancellationToken.None).ConfigureAwait(false); // what is queued for other instances goes first
+            if (_hosted is not null)
+            {
+                await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
+            }
             if (_ownedServices is not null)
             {
                 await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
@@ -213,6 +244,10 @@ public sealed partial class MicroApp : Router
         {
             await _server.StopAsync(cancellationToken).ConfigureAwait(false);
             await Topics.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (_hosted is not null)
+        {
+            await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
         }
     }
 

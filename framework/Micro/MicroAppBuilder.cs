@@ -46,6 +46,9 @@ public sealed class MicroAppBuilder
         Services.AddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
         Services.AddSingleton<System.Diagnostics.DiagnosticSource>(services => services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
         Services.AddMetrics(); // IMeterFactory, for the middleware's own meters
+        // Hosted services run with the app (AddHostedService), and the app's lifetime is the host's: IHostApplicationLifetime.
+        Services.AddSingleton<MicroApplicationLifetime>();
+        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(services => services.GetRequiredService<MicroApplicationLifetime>());
         Services.AddLogging(logging =>
         {
             logging.AddConfiguration(Configuration.GetSection("Logging"));
