@@ -206,6 +206,16 @@ public sealed partial class MicroApp : Router
         _hosted?.Lifetime.NotifyStarted();
     }
 
+    /// <summary>The in-memory test host serves the app: its hosted services run with it, as with ASP.NET Core's TestServer.</summary>
+    internal void StartHostedServicesForTestHost()
+    {
+        StartHostedServicesAsync().GetAwaiter().GetResult();
+        _hosted?.Lifetime.NotifyStarted();
+    }
+
+    /// <summary>The in-memory test host has stopped serving the app: its hosted services stop.</summary>
+    internal Task StopHostedServicesAsync() => _hosted?.StopAsync(ServerOptions.ShutdownTimeout) ?? Task.CompletedTask;
+
     /// <summary>
     /// Starts (unless started), serves until SIGTERM or Ctrl+C (or IHostApplicationLifetime.StopApplication), then
     /// shuts down gracefully: requests first, then hosted services.
@@ -245,10 +255,7 @@ public sealed partial class MicroApp : Router
             await _server.StopAsync(cancellationToken).ConfigureAwait(false);
             await Topics.StopAsync(cancellationToken).ConfigureAwait(false);
         }
-        if (_hosted is not null)
-        {
-            await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
-        }
+        await StopHostedServicesAsync().ConfigureAwait(false);
     }
 
     /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>

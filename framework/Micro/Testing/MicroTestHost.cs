@@ -40,6 +40,7 @@ public sealed partial class MicroTestHost : IAsyncDisposable
         }
         app.ServerOptions.Validate(); // what the server would refuse, the test host refuses alike
         loggerFactory ??= app.LoggerFactory ?? NullLoggerFactory.Instance;
+        app.StartHostedServicesForTestHost(); // before it serves, as a server starts them before it listens
         var handler = app.PrepareToServe();
         HttpReactorState? state = null;
         _reactor = new Reactor(0, MicroServer.TransportOptionsFor(app.ServerOptions, [], reactorCount: 1, maxConnections: null),
@@ -98,7 +99,7 @@ public sealed partial class MicroTestHost : IAsyncDisposable
         return new NetworkStream(new Socket(new SafeSocketHandle(client, ownsHandle: true)), ownsSocket: true);
     }
 
-    /// <summary>Closes every connection (handlers still running see <c>req.Aborted</c>) and stops the reactor.</summary>
+    /// <summary>Closes every connection (handlers still running see <c>req.Aborted</c>), stops the reactor, then the app's hosted services.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -108,5 +109,6 @@ public sealed partial class MicroTestHost : IAsyncDisposable
         _app.StopSignal.Begin();
         _reactor.Abort();
         await _reactor.Exited.ConfigureAwait(false);
+        await _app.StopHostedServicesAsync().ConfigureAwait(false);
     }
 }

@@ -129,6 +129,26 @@ public sealed class HostedServicesTests
     }
 
     [Fact]
+    public async Task The_in_memory_test_host_runs_the_hosted_services_as_the_server_does()
+    {
+        var journal = new Journal();
+        var (app, _) = Build(services =>
+        {
+            services.AddSingleton(journal);
+            services.AddHostedService<Ordered>();
+            services.AddHostedService<Worker>();
+        });
+        app.Get("/", (req, res) => res.Send(string.Join(",", journal.Steps)));
+        await using (var host = new Micro.Testing.MicroTestHost(app))
+        {
+            using var client = host.CreateClient();
+            Assert.Equal("ordered start,started", await client.GetStringAsync("/"));
+            await journal.WorkerRunning.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        Assert.Equal(["ordered start", "started", "stopping", "worker ended", "ordered stop", "stopped"], journal.Steps);
+    }
+
+    [Fact]
     public async Task StopApplication_stops_a_running_app_as_SIGTERM_does()
     {
         var (app, _) = Build(_ => { });
