@@ -73,6 +73,25 @@ public sealed class ValidationAndOpenApiTests
 
     private static IResult CreateTask(NewTask task) => Results.Created("/tasks/1", task);
 
+    private static IResult CreateTasks(List<NewTask> tasks) => Results.Ok(tasks.Count);
+
+    /// <summary>A list as the whole body: each item checked, keyed by its place (.NET 10 puts the parameter's name before it).</summary>
+    [Fact]
+    public async Task Micros_own_validation_checks_each_item_of_a_list_body_as_dotnet_validation_does()
+    {
+        const string body = """[{"title":"a","priority":1},{"title":"fine","priority":2},{"title":"also fine","priority":9,"place":{}}]""";
+        await using var kestrel = await ServedApp.StartAsync(ServerKind.Kestrel, app => app.MapPost("/tasks", CreateTasks), Configure);
+        await using var micro = InMicroApps.ServedMicroApp.Start(_ => { }, app =>
+            app.Post("/tasks", Micro.Metadata.RouteMetadata.Accepts<List<NewTask>>(), (req, res) => res.Status(201).End()));
+        var expected = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, messages) in await ErrorsAsync(kestrel.Client, body, camelCase: true))
+        {
+            expected[key.StartsWith("tasks", StringComparison.Ordinal) ? key["tasks".Length..] : key] = messages;
+        }
+        Assert.Equal(["[0].title", "[2].place.floor", "[2].place.street", "[2].priority"], expected.Keys);
+        Assert.Equal(expected, await ErrorsAsync(micro.Client, body, camelCase: false));
+    }
+
     private static async Task<SortedDictionary<string, string>> ErrorsAsync(HttpClient client, string body, bool camelCase)
     {
         var response = await client.PostAsync("/tasks", new StringContent(body, Encoding.UTF8, "application/json"));

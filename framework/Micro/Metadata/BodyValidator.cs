@@ -24,7 +24,17 @@ internal static class BodyValidator
     public static Dictionary<string, List<string>> Validate(object value, JsonSerializerOptions options)
     {
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        Walk(value, "", options, errors, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
+        var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
+        if (value is IEnumerable items and not string)
+        {
+            // A list as the whole body ([{...}, {...}]): each item is checked, keyed by its place ("[1].title"), as .NET 10
+            // checks the items of a list parameter.
+            WalkItems(items, "", options, errors, seen, 0);
+        }
+        else
+        {
+            Walk(value, "", options, errors, seen, 0);
+        }
         return errors;
     }
 
@@ -77,20 +87,26 @@ internal static class BodyValidator
             var path = prefix + JsonName(type, property.Name, options);
             if (child is IEnumerable items and not string)
             {
-                var index = 0;
-                foreach (var item in items)
-                {
-                    if (item is not null && !IsLeaf(item.GetType()))
-                    {
-                        Walk(item, $"{path}[{index}].", options, errors, seen, depth + 1);
-                    }
-                    index++;
-                }
+                WalkItems(items, path, options, errors, seen, depth);
             }
             else if (child is not null)
             {
                 Walk(child, path + ".", options, errors, seen, depth + 1);
             }
+        }
+    }
+
+    [RequiresUnreferencedCode(ReflectsOnTheBody)]
+    private static void WalkItems(IEnumerable items, string path, JsonSerializerOptions options, Dictionary<string, List<string>> errors, HashSet<object> seen, int depth)
+    {
+        var index = 0;
+        foreach (var item in items)
+        {
+            if (item is not null && !IsLeaf(item.GetType()))
+            {
+                Walk(item, $"{path}[{index}].", options, errors, seen, depth + 1);
+            }
+            index++;
         }
     }
 
