@@ -106,18 +106,25 @@ public sealed class HostedServicesTests
         return (app, logs);
     }
 
-    [Fact]
-    public async Task Hosted_services_start_before_the_app_listens_and_stop_in_reverse_after_it_with_the_lifetime_around_them()
+    /// <summary>An app whose hosted services (<paramref name="first"/>'s, then Ordered and Worker) note their steps; "/" answers the steps so far.</summary>
+    private static MicroApp JournalApp(Journal journal, Action<IServiceCollection> first)
     {
-        var journal = new Journal();
         var (app, _) = Build(services =>
         {
             services.AddSingleton(journal);
-            services.AddHostedService<Lifecycle>();
+            first(services);
             services.AddHostedService<Ordered>();
             services.AddHostedService<Worker>();
         });
         app.Get("/", (req, res) => res.Send(string.Join(",", journal.Steps)));
+        return app;
+    }
+
+    [Fact]
+    public async Task Hosted_services_start_before_the_app_listens_and_stop_in_reverse_after_it_with_the_lifetime_around_them()
+    {
+        var journal = new Journal();
+        var app = JournalApp(journal, services => services.AddHostedService<Lifecycle>());
         app.Listen(0);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{app.EndPoints[0].Port}") };
         Assert.Equal("lifecycle starting,lifecycle start,ordered start,lifecycle started,started", await client.GetStringAsync("/"));
@@ -132,13 +139,7 @@ public sealed class HostedServicesTests
     public async Task The_in_memory_test_host_runs_the_hosted_services_as_the_server_does()
     {
         var journal = new Journal();
-        var (app, _) = Build(services =>
-        {
-            services.AddSingleton(journal);
-            services.AddHostedService<Ordered>();
-            services.AddHostedService<Worker>();
-        });
-        app.Get("/", (req, res) => res.Send(string.Join(",", journal.Steps)));
+        var app = JournalApp(journal, _ => { });
         await using (var host = new Micro.Testing.MicroTestHost(app))
         {
             using var client = host.CreateClient();
