@@ -73,6 +73,23 @@ public sealed class ValidationAndOpenApiTests
 
     private static IResult CreateTask(NewTask task) => Results.Created("/tasks/1", task);
 
+    private static IResult CreateBag(TaskBag bag) => Results.Ok();
+
+    /// <summary>An object's own rule waits for its fields and for everything beneath it, as .NET 10 orders them.</summary>
+    [Theory]
+    [InlineData("""{"places":[{"street":"a","floor":0}],"step":{"level":2}}""")]
+    [InlineData("""{"places":[{"street":"a","floor":1},{"street":"b","floor":2}],"step":{"level":2}}""")]
+    [InlineData("""{"places":[{"street":"a","floor":1},{"street":"b","floor":2}],"step":{"level":1}}""")]
+    public async Task Micros_own_validation_runs_an_objects_own_rule_when_dotnet_validation_does(string body)
+    {
+        await using var kestrel = await ServedApp.StartAsync(ServerKind.Kestrel, app => app.MapPost("/tasks", CreateBag), Configure);
+        await using var micro = InMicroApps.ServedMicroApp.Start(_ => { }, app =>
+            app.Post("/tasks", Micro.Metadata.RouteMetadata.Accepts<TaskBag>(), (req, res) => res.Status(201).End()));
+        var expected = await ErrorsAsync(kestrel.Client, body, camelCase: true);
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, await ErrorsAsync(micro.Client, body, camelCase: false));
+    }
+
     private static IResult CreateTasks(List<NewTask> tasks) => Results.Ok(tasks.Count);
 
     /// <summary>A list as the whole body: each item checked, keyed by its place (.NET 10 puts the parameter's name before it).</summary>
@@ -133,3 +150,32 @@ public sealed record NewTask([Required, StringLength(10, MinimumLength = 3)] str
 
 /// <summary>Nested in a task.</summary>
 public sealed record TaskPlace([Required] string? Street, [Range(1, 99)] int Floor);
+
+/// <summary>Places to go, with a rule of its own that waits for everything beneath it.</summary>
+public sealed class TaskBag : IValidatableObject
+{
+    [MinLength(2)]
+    public List<TaskPlace> Places { get; set; } = [];
+
+    public TaskStep? Step { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        yield return new ValidationResult("The bag is full.");
+    }
+}
+
+/// <summary>Nested in a bag, with a rule of its own.</summary>
+public sealed class TaskStep : IValidatableObject
+{
+    [Range(1, 3)]
+    public int Level { get; set; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Level == 2)
+        {
+            yield return new ValidationResult("Level 2 is closed.", [nameof(Level)]);
+        }
+    }
+}

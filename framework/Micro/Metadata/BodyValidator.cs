@@ -23,7 +23,7 @@ internal static class BodyValidator
     [RequiresUnreferencedCode(ReflectsOnTheBody)]
     public static Dictionary<string, List<string>> Validate(object value, JsonSerializerOptions options)
     {
-        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var errors = new Findings();
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
         if (value is IEnumerable items and not string)
         {
@@ -35,48 +35,35 @@ internal static class BodyValidator
         {
             Walk(value, "", options, errors, seen, 0);
         }
-        return errors;
+        return errors.ByKey;
     }
 
+    /// <summary>
+    /// One object: its fields' rules (its properties' attributes, a positional record's parameters'), then the objects
+    /// and items beneath it, then, only if nothing in or beneath it failed, its own rules (class-level attributes,
+    /// <see cref="IValidatableObject"/>), as .NET 10's validation orders them.
+    /// </summary>
     [RequiresUnreferencedCode(ReflectsOnTheBody)]
-    private static void Walk(object value, string prefix, JsonSerializerOptions options, Dictionary<string, List<string>> errors, HashSet<object> seen, int depth)
+    private static void Walk(object value, string prefix, JsonSerializerOptions options, Findings errors, HashSet<object> seen, int depth)
     {
         if (depth > MaxDepth || !seen.Add(value))
         {
             return;
         }
         var type = value.GetType();
+        var before = errors.Count;
         var results = new List<ValidationResult>();
-        if (PositionalParameterRules.Of(type).Validate(value, results))
+        PositionalParameterRules.Of(type).Validate(value, results);
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        foreach (var property in properties)
         {
-            Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: true);
-        }
-        else
-        {
-            // The type's own rules (its class-level attributes, IValidatableObject) run only once all its fields pass,
-            // as Validator runs them: here the fields' rules alone.
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            if (property.CanRead && property.GetIndexParameters().Length == 0)
             {
-                if (property.CanRead && property.GetIndexParameters().Length == 0)
-                {
-                    Validator.TryValidateProperty(property.GetValue(value), new ValidationContext(value) { MemberName = property.Name }, results);
-                }
+                Validator.TryValidateProperty(property.GetValue(value), new ValidationContext(value) { MemberName = property.Name }, results);
             }
         }
-        foreach (var result in results)
-        {
-            var members = result.MemberNames.Any() ? result.MemberNames : [""];
-            foreach (var member in members)
-            {
-                var key = member.Length == 0 ? prefix.TrimEnd('.') : prefix + JsonName(type, member, options);
-                if (!errors.TryGetValue(key, out var messages))
-                {
-                    errors[key] = messages = [];
-                }
-                messages.Add(result.ErrorMessage ?? $"The field {member} is invalid.");
-            }
-        }
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        Add(results, type, prefix, options, errors);
+        foreach (var property in properties)
         {
             if (property.GetIndexParameters().Length > 0 || !property.CanRead || IsLeaf(property.PropertyType)
                 || property.GetCustomAttribute<JsonIgnoreAttribute>() is { Condition: JsonIgnoreCondition.Always })
@@ -94,11 +81,62 @@ internal static class BodyValidator
                 Walk(child, path + ".", options, errors, seen, depth + 1);
             }
         }
+        if (errors.Count == before)
+        {
+            // The fields passed: the object's own rules (Validator checks the fields again, and they pass).
+            results.Clear();
+            Validator.TryValidateObject(value, new ValidationContext(value), results, validateAllProperties: false);
+            Add(results, type, prefix, options, errors);
+        }
+    }
+
+    /// <summary>The errors by key, and how many (counted as they come: a body of many objects is not recounted per object).</summary>
+    private sealed class Findings
+    {
+        public Dictionary<string, List<string>> ByKey { get; } = new(StringComparer.Ordinal);
+
+        public int Count { get; private set; }
+
+        public void Add(string key, string message)
+        {
+            if (!ByKey.TryGetValue(key, out var messages))
+            {
+                ByKey[key] = messages = [];
+            }
+            messages.Add(message);
+            Count++;
+        }
     }
 
     [RequiresUnreferencedCode(ReflectsOnTheBody)]
-    private static void WalkItems(IEnumerable items, string path, JsonSerializerOptions options, Dictionary<string, List<string>> errors, HashSet<object> seen, int depth)
+    private static void Add(List<ValidationResult> results, Type type, string prefix, JsonSerializerOptions options, Findings errors)
     {
+        foreach (var result in results)
+        {
+            var members = result.MemberNames.Any() ? result.MemberNames : [""];
+            foreach (var member in members)
+            {
+                errors.Add(member.Length == 0 ? prefix.TrimEnd('.') : prefix + JsonName(type, member, options), result.ErrorMessage ?? $"The field {member} is invalid.");
+            }
+        }
+    }
+
+    [RequiresUnreferencedCode(ReflectsOnTheBody)]
+    private static void WalkItems(IEnumerable items, string path, JsonSerializerOptions options, Findings errors, HashSet<object> seen, int depth)
+    {
+        if (items is IDictionary dictionary)
+        {
+            // An object of named values ({"home": {...}}): each value keyed by its name, "named[home].street". (.NET 10's
+            // validation leaves a dictionary's values unchecked.)
+            foreach (DictionaryEntry entry in dictionary)
+            {
+                if (entry.Value is { } item && !IsLeaf(item.GetType()))
+                {
+                    Walk(item, $"{path}[{entry.Key}].", options, errors, seen, depth + 1);
+                }
+            }
+            return;
+        }
         var index = 0;
         foreach (var item in items)
         {

@@ -149,6 +149,25 @@ public sealed class AcceptsTests
         });
     }
 
+    public sealed class Addresses
+    {
+        public Dictionary<string, Address> Named { get; set; } = [];
+    }
+
+    [Fact]
+    public async Task The_values_of_an_object_of_named_values_are_checked_keyed_by_their_names()
+    {
+        var app = new MicroApp();
+        app.Post("/addresses", Accepts<Addresses>(), (req, res) => res.Status(201).End());
+        await TestApp.RunAsync(app, async (client, _) =>
+        {
+            var response = await client.PostAsync("/addresses", Json("""{"named":{"home":{"street":"Main"},"work":{}}}"""));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            Assert.Equal(["named[work].street"], problem.RootElement.GetProperty("errors").EnumerateObject().Select(property => property.Name));
+        });
+    }
+
     [Theory]
     [InlineData("{\"title\": ", "not valid JSON")]
     [InlineData("null", "a JSON value is required")]
