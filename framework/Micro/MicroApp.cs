@@ -29,8 +29,6 @@ public sealed partial class MicroApp : Router
     private ErrorHandler? _onError;
     private RequestHandler? _onNotFound;
     private bool _problemDetails;
-    private MicroServer? _server;
-    private HostedServices? _hosted;
 
     /// <summary>Creates an app with <paramref name="options"/> (defaults when null).</summary>
     public MicroApp(MicroServerOptions? options = null, ILoggerFactory? loggerFactory = null)
@@ -39,10 +37,12 @@ public sealed partial class MicroApp : Router
         _loggerFactory = loggerFactory;
     }
 
-    internal MicroApp(MicroServerOptions options, ILoggerFactory loggerFactory, ServiceProvider services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    internal MicroApp(MicroServerOptions options, ILoggerFactory loggerFactory, ServiceProvider services,
+        Microsoft.Extensions.Configuration.ConfigurationManager configuration, MicroHostEnvironment environment)
         : this(options, loggerFactory)
     {
         _ownedServices = services;
+        _ownedHost = [configuration, environment];
         Services = services;
         ScopeFactory = services.GetRequiredService<IServiceScopeFactory>();
         Configuration = configuration;
@@ -63,6 +63,7 @@ public sealed partial class MicroApp : Router
     internal IServiceScopeFactory? ScopeFactory { get; }
 
     private readonly ServiceProvider? _ownedServices;
+    private readonly IDisposable[] _ownedHost = []; // the builder's configuration and environment, whose files it watches
 
     /// <summary>
     /// Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) ASPNETCORE_URLS or
@@ -172,90 +173,6 @@ public sealed partial class MicroApp : Router
         ServerOptions.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, port));
         Start();
         return this;
-    }
-
-    /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
-    public void Start()
-    {
-        StartHostedServicesAsync().GetAwaiter().GetResult();
-        StartServer();
-    }
-
-    /// <summary>
-    /// An app built by <see cref="CreateBuilder"/> starts its hosted services (<c>AddHostedService</c>) before it
-    /// listens, as ASP.NET Core's host starts them before its server; its IHostApplicationLifetime then follows the app.
-    /// </summary>
-    private async Task StartHostedServicesAsync()
-    {
-        if (_server is not null)
-        {
-            throw new InvalidOperationException("The app is already running.");
-        }
-        if (_ownedServices is not null && _hosted is null)
-        {
-            _hosted = new HostedServices(_ownedServices);
-            StopSignal.Stopping.Register(_hosted.Lifetime.NotifyStopping);
-            await _hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
-
-    private void StartServer()
-    {
-        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
-        _server.Start();
-        _hosted?.Lifetime.NotifyStarted();
-    }
-
-    /// <summary>The in-memory test host serves the app: its hosted services run with it, as with ASP.NET Core's TestServer.</summary>
-    internal void StartHostedServicesForTestHost()
-    {
-        StartHostedServicesAsync().GetAwaiter().GetResult();
-        _hosted?.Lifetime.NotifyStarted();
-    }
-
-    /// <summary>The in-memory test host has stopped serving the app: its hosted services stop.</summary>
-    internal Task StopHostedServicesAsync() => _hosted?.StopAsync(ServerOptions.ShutdownTimeout) ?? Task.CompletedTask;
-
-    /// <summary>
-    /// Starts (unless started), serves until SIGTERM or Ctrl+C (or IHostApplicationLifetime.StopApplication), then
-    /// shuts down gracefully: requests first, then hosted services.
-    /// </summary>
-    public async Task RunAsync(CancellationToken cancellationToken = default)
-    {
-        if (_server is null)
-        {
-            await StartHostedServicesAsync().ConfigureAwait(false);
-            StartServer();
-        }
-        try
-        {
-            using var stopAsked = _hosted is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hosted.Lifetime.StopAsked);
-            await _server!.RunAsync(stopAsked?.Token ?? cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await Topics.StopAsync(CancellationToken.None).ConfigureAwait(false); // what is queued for other instances goes first
-            if (_hosted is not null)
-            {
-                await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
-            }
-            if (_ownedServices is not null)
-            {
-                await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
-            }
-            _ownedLogging?.Dispose(); // the console's last lines written
-        }
-    }
-
-    /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken = default)
-    {
-        if (_server is not null)
-        {
-            await _server.StopAsync(cancellationToken).ConfigureAwait(false);
-            await Topics.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-        await StopHostedServicesAsync().ConfigureAwait(false);
     }
 
     /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>

@@ -13,36 +13,31 @@ namespace Micro;
 /// var app = builder.Build();
 /// app.Get("/todos", (req, res) => res.Json(req.Services.GetRequiredService&lt;TodoStore&gt;().All()));
 /// </code>
-/// Configuration comes, later sources winning, from appsettings.json, appsettings.{Environment}.json, environment
-/// variables and the command line; the section "Micro" sets the server's options (<c>Micro:MaxRequestBodySize</c>,
-/// <c>Micro:KeepAliveTimeout</c> as "00:01:00", <c>Micro:ReactorCount</c>...), and "Logging" the log levels.
+/// Configuration comes from the sources WebApplicationBuilder reads, in its order (a later source winning):
+/// appsettings.json, appsettings.{Environment}.json, {ApplicationName}.settings.json, user secrets in Development,
+/// environment variables and the command line, the files read again when they change; the section "Micro" sets the
+/// server's options (<c>Micro:MaxRequestBodySize</c>, <c>Micro:KeepAliveTimeout</c> as "00:01:00",
+/// <c>Micro:ReactorCount</c>...), and "Logging" the log levels (a change to the file applies at once).
 /// </summary>
 public sealed class MicroAppBuilder
 {
     private readonly string[] _args;
+    private readonly MicroHostEnvironment _environment;
 
     internal MicroAppBuilder(string[] args)
     {
         _args = args;
-        Environment = System.Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
-            ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
-        ContentRoot = Path.GetFullPath(ContentRootFrom(args)
-            ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT")
-            ?? System.Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT")
-            ?? Directory.GetCurrentDirectory());
-        Configuration
-            .SetBasePath(ContentRoot)
-            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: false)
-            .AddJsonFile($"appsettings.{Environment}.json", optional: true, reloadOnChange: false)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args);
+        var host = DefaultConfiguration.AddHostSources(Configuration, args);
+        Environment = host.Environment;
+        ContentRoot = host.ContentRoot;
+        _environment = new MicroHostEnvironment(host);
+        DefaultConfiguration.AddAppSources(Configuration, host, _environment.ContentRootFileProvider, args);
         Services.AddSingleton<IConfiguration>(Configuration);
         // What ASP.NET Core's web host offers and its middleware take (app.UseAspNetCore): the environment (the static
         // files, the developer exception page), the diagnostic listener (the exception handler, routing) and a meter
         // factory. Made by the container, which disposes the listener with the app.
-        var environment = new MicroHostEnvironment(Environment, ContentRoot);
-        Services.AddSingleton<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>(environment);
-        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(environment);
+        Services.AddSingleton<Microsoft.AspNetCore.Hosting.IWebHostEnvironment>(_environment);
+        Services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(_environment);
         Services.AddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
         Services.AddSingleton<System.Diagnostics.DiagnosticSource>(services => services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
         Services.AddMetrics(); // IMeterFactory, for the middleware's own meters
@@ -53,12 +48,16 @@ public sealed class MicroAppBuilder
         {
             logging.AddConfiguration(Configuration.GetSection("Logging"));
             logging.AddSimpleConsole(console => console.SingleLine = true);
+            // As ASP.NET Core's host: the debugger's output, and the event source that dotnet-trace and dotnet-monitor
+            // collect logs from (each costs nothing while no one listens).
+            logging.AddDebug();
+            logging.AddEventSourceLogger();
         });
     }
 
     /// <summary>
     /// Where appsettings.json is read from, as ASP.NET Core's content root: <c>--contentRoot</c>, else
-    /// ASPNETCORE_CONTENTROOT or DOTNET_CONTENTROOT, else the current directory (the project's folder under
+    /// DOTNET_CONTENTROOT or ASPNETCORE_CONTENTROOT, else the current directory (the project's folder under
     /// <c>dotnet run</c>, the app's folder in a container whose WORKDIR it is).
     /// </summary>
     public string ContentRoot { get; }
@@ -69,7 +68,10 @@ public sealed class MicroAppBuilder
     /// </summary>
     public string DefaultUrls { get; set; } = "http://127.0.0.1:8080";
 
-    /// <summary>"Production" unless DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise ("Development", "Staging").</summary>
+    /// <summary>
+    /// "Production" unless <c>--environment</c>, DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise
+    /// ("Development", "Staging"), the first of them that is set winning, as on ASP.NET Core.
+    /// </summary>
     public string Environment { get; }
 
     /// <summary>The app's configuration; add sources before <see cref="Build"/>.</summary>
@@ -98,23 +100,7 @@ public sealed class MicroAppBuilder
         var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
             Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"), DefaultUrls);
         Configuration.GetSection("Micro").BindServerOptions(options);
-        return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration);
-    }
-
-    private static string? ContentRootFrom(string[] args)
-    {
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i].StartsWith("--contentRoot=", StringComparison.OrdinalIgnoreCase))
-            {
-                return args[i]["--contentRoot=".Length..];
-            }
-            if (string.Equals(args[i], "--contentRoot", StringComparison.OrdinalIgnoreCase) && i + 1 < args.Length)
-            {
-                return args[i + 1];
-            }
-        }
-        return null;
+        return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration, _environment);
     }
 
     private sealed class LoggingBuilder(IServiceCollection services) : ILoggingBuilder

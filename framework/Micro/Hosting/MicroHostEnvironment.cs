@@ -9,13 +9,15 @@ namespace Micro.Hosting;
 /// <see cref="IHostEnvironment"/>): the services of an app built by <c>MicroApp.CreateBuilder</c> offer it, because
 /// ASP.NET Core middleware run in front of Micro's routes take it (the static files, the developer exception page,
 /// W3C logging). Its web root is <c>wwwroot</c> under the content root when that folder exists, as on ASP.NET Core.
+/// The app's configuration reads its files through the content root's provider, whose watch the app ends with it.
 /// </summary>
-internal sealed class MicroHostEnvironment : IWebHostEnvironment
+internal sealed class MicroHostEnvironment : IWebHostEnvironment, IDisposable
 {
-    public MicroHostEnvironment(string environmentName, string contentRoot)
+    public MicroHostEnvironment(HostSettings host)
     {
-        EnvironmentName = environmentName;
-        ApplicationName = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name ?? "";
+        EnvironmentName = host.Environment;
+        ApplicationName = host.ApplicationName;
+        var contentRoot = host.ContentRoot;
         ContentRootPath = contentRoot;
         ContentRootFileProvider = Directory.Exists(contentRoot) ? new PhysicalFileProvider(contentRoot) : new NullFileProvider();
         var webRoot = Path.Combine(contentRoot, "wwwroot");
@@ -34,4 +36,10 @@ internal sealed class MicroHostEnvironment : IWebHostEnvironment
     public string WebRootPath { get; set; }
 
     public IFileProvider WebRootFileProvider { get; set; }
+
+    public void Dispose()
+    {
+        (ContentRootFileProvider as IDisposable)?.Dispose();
+        (WebRootFileProvider as IDisposable)?.Dispose();
+    }
 }

@@ -1,0 +1,94 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace Micro.Hosting;
+
+/// <summary>
+/// The configuration a builder-made app starts with, in the order and with the behaviour of ASP.NET Core's
+/// WebApplicationBuilder (.NET 10), so that an app moved from minimal APIs reads the same values from the same places.
+/// First the host's settings: environment variables prefixed <c>ASPNETCORE_</c>, then <c>DOTNET_</c>, then the command
+/// line (so <c>--environment Staging</c>, <c>--contentRoot</c>, <c>--applicationName</c> and
+/// <c>DOTNET_ENVIRONMENT</c> all work, a later source winning). Then the app's: appsettings.json,
+/// appsettings.{Environment}.json, {ApplicationName}.settings.json and its environment's file, the user secrets of the
+/// app's assembly in Development, every environment variable, the command line again. The files are read again when
+/// they change (setting <c>hostBuilder:reloadConfigOnChange</c> to false stops that, as on ASP.NET Core: each watch is an
+/// inotify instance, of which a user has 128 by default).
+/// </summary>
+internal static class DefaultConfiguration
+{
+    private const string ReloadKey = "hostBuilder:reloadConfigOnChange";
+
+    /// <summary>Adds the host's sources and reads from them what the app's sources depend on.</summary>
+    public static HostSettings AddHostSources(ConfigurationManager configuration, string[] args)
+    {
+        configuration.AddEnvironmentVariables(prefix: "ASPNETCORE_");
+        configuration.AddEnvironmentVariables(prefix: "DOTNET_");
+        if (args.Length > 0)
+        {
+            configuration.AddCommandLine(args);
+        }
+        var environment = NonEmpty(configuration["environment"]) ?? "Production";
+        var contentRoot = Path.GetFullPath(NonEmpty(configuration["contentRoot"]) ?? Directory.GetCurrentDirectory());
+        var applicationName = NonEmpty(configuration["applicationName"]) ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "";
+        return new HostSettings(environment, contentRoot, applicationName, ReloadOnChange(configuration));
+    }
+
+    /// <summary>Adds the app's sources, its files read through <paramref name="contentRoot"/> (the content root's provider).</summary>
+    public static void AddAppSources(ConfigurationManager configuration, HostSettings host, Microsoft.Extensions.FileProviders.IFileProvider contentRoot, string[] args)
+    {
+        configuration.SetFileProvider(contentRoot);
+        var reload = host.ReloadOnChange;
+        configuration
+            .AddJsonFile("appsettings.json", optional: true, reloadOnChange: reload)
+            .AddJsonFile($"appsettings.{host.Environment}.json", optional: true, reloadOnChange: reload);
+        if (host.ApplicationName.Length > 0)
+        {
+            configuration
+                .AddJsonFile($"{host.ApplicationName}.settings.json", optional: true, reloadOnChange: reload)
+                .AddJsonFile($"{host.ApplicationName}.settings.{host.Environment}.json", optional: true, reloadOnChange: reload);
+        }
+        if (host.Environment == "Development" && AppAssembly(host.ApplicationName) is { } assembly)
+        {
+            // Kept outside the project (dotnet user-secrets set): an assembly without a UserSecretsId adds nothing.
+            configuration.AddUserSecrets(assembly, optional: true, reloadOnChange: reload);
+        }
+        configuration.AddEnvironmentVariables();
+        if (args.Length > 0)
+        {
+            configuration.AddCommandLine(args);
+        }
+    }
+
+    private static bool ReloadOnChange(IConfiguration configuration)
+    {
+        var value = configuration[ReloadKey];
+        if (value is null)
+        {
+            return true;
+        }
+        return bool.TryParse(value, out var reload)
+            ? reload
+            : throw new InvalidOperationException($"The configuration value '{ReloadKey}' is \"{value}\", which is not true or false.");
+    }
+
+    private static Assembly? AppAssembly(string applicationName)
+    {
+        if (applicationName.Length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return Assembly.Load(new AssemblyName(applicationName));
+        }
+        catch (FileNotFoundException)
+        {
+            return null; // an application name that names no assembly has no secrets, as on ASP.NET Core
+        }
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}
+
+/// <summary>What the host's settings say: the environment, where the app's files are, its name, whether files are watched.</summary>
+internal readonly record struct HostSettings(string Environment, string ContentRoot, string ApplicationName, bool ReloadOnChange);

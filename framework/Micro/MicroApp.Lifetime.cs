@@ -1,0 +1,124 @@
+using Micro.Hosting;
+
+namespace Micro;
+
+/// <summary>The app's life: its hosted services and server started, run until told to stop, stopped, released.</summary>
+public sealed partial class MicroApp : IAsyncDisposable
+{
+    private MicroServer? _server;
+    private HostedServices? _hosted;
+    private int _released;
+
+    /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
+    public void Start()
+    {
+        StartHostedServicesAsync().GetAwaiter().GetResult();
+        StartServer();
+    }
+
+    /// <summary>
+    /// An app built by <see cref="CreateBuilder"/> starts its hosted services (<c>AddHostedService</c>) before it
+    /// listens, as ASP.NET Core's host starts them before its server; its IHostApplicationLifetime then follows the app.
+    /// </summary>
+    private async Task StartHostedServicesAsync()
+    {
+        if (_server is not null)
+        {
+            throw new InvalidOperationException("The app is already running.");
+        }
+        if (_ownedServices is not null && _hosted is null)
+        {
+            _hosted = new HostedServices(_ownedServices);
+            StopSignal.Stopping.Register(_hosted.Lifetime.NotifyStopping);
+            await _hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private void StartServer()
+    {
+        _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
+        _server.Start();
+        _hosted?.Lifetime.NotifyStarted();
+    }
+
+    /// <summary>The in-memory test host serves the app: its hosted services run with it, as with ASP.NET Core's TestServer.</summary>
+    internal void StartHostedServicesForTestHost()
+    {
+        StartHostedServicesAsync().GetAwaiter().GetResult();
+        _hosted?.Lifetime.NotifyStarted();
+    }
+
+    /// <summary>The in-memory test host has stopped serving the app: its hosted services stop.</summary>
+    internal Task StopHostedServicesAsync() => _hosted?.StopAsync(ServerOptions.ShutdownTimeout) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// Starts (unless started), serves until SIGTERM or Ctrl+C (or IHostApplicationLifetime.StopApplication), then
+    /// shuts down gracefully: requests first, then hosted services.
+    /// </summary>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        if (_server is null)
+        {
+            await StartHostedServicesAsync().ConfigureAwait(false);
+            StartServer();
+        }
+        try
+        {
+            using var stopAsked = _hosted is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hosted.Lifetime.StopAsked);
+            await _server!.RunAsync(stopAsked?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await Topics.StopAsync(CancellationToken.None).ConfigureAwait(false); // what is queued for other instances goes first
+            if (_hosted is not null)
+            {
+                await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
+            }
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops gracefully: requests in flight finish, idle connections close.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_server is not null)
+        {
+            await _server.StopAsync(cancellationToken).ConfigureAwait(false);
+            await Topics.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await StopHostedServicesAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the app if it is serving (gracefully, as <see cref="StopAsync"/>), then releases what it owns: its services
+    /// (singletons disposed), and for an app built by <see cref="CreateBuilder"/> its configuration's file watches and its
+    /// logging. <see cref="RunAsync"/> does this when it ends; an app started with <see cref="Start"/> is released here,
+    /// as ASP.NET Core's WebApplication is by its DisposeAsync.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _released) != 0)
+        {
+            return;
+        }
+        await StopAsync().ConfigureAwait(false);
+        await ReleaseAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask ReleaseAsync()
+    {
+        if (Interlocked.Exchange(ref _released, 1) != 0)
+        {
+            return;
+        }
+        if (_ownedServices is not null)
+        {
+            await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
+        }
+        foreach (var owned in _ownedHost)
+        {
+            owned.Dispose(); // the configuration's providers, then the content root's file watch
+        }
+        _ownedLogging?.Dispose(); // the console's last lines written
+    }
+}

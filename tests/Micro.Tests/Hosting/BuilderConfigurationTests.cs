@@ -1,0 +1,165 @@
+using Micro.Tests.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Configuration.UserSecrets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Micro.Tests.Hosting;
+
+/// <summary>
+/// MicroApp.CreateBuilder reads configuration as ASP.NET Core's WebApplicationBuilder does, compared with one built in
+/// the same process from the same files and command line. Before, a Micro app ignored <c>--environment</c> and
+/// <c>--applicationName</c>, never read user secrets in Development nor {ApplicationName}.settings.json, and read its
+/// files once, so a log level changed in appsettings.json needed a restart; and an app started with Start() had no
+/// way to release its services. In the configuration tests' collection: they read the process's environment.
+/// </summary>
+[Collection(nameof(ServicesAndConfigurationTests))]
+public sealed class BuilderConfigurationTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("micro-builder-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private void Write(string file, string json) => File.WriteAllText(Path.Combine(_root, file), json);
+
+    [Fact]
+    public async Task The_same_files_and_command_line_give_the_same_values_as_on_ASP_NET_Core()
+    {
+        Write("appsettings.json", """{ "A": "appsettings", "B": "appsettings", "C": "appsettings", "D": "appsettings", "E": "appsettings" }""");
+        Write("appsettings.Staging.json", """{ "B": "appsettings.Staging", "C": "appsettings.Staging", "D": "appsettings.Staging" }""");
+        Write("Demo.settings.json", """{ "C": "Demo.settings", "D": "Demo.settings" }""");
+        Write("Demo.settings.Staging.json", """{ "D": "Demo.settings.Staging" }""");
+        Write("appsettings.Production.json", """{ "A": "appsettings.Production" }""");
+        string[] args = ["--environment", "Staging", "--applicationName", "Demo", "--contentRoot", _root, "--E=command line"];
+
+        var aspNetCore = WebApplication.CreateBuilder(args);
+        var micro = MicroApp.CreateBuilder(args);
+        await using var aspNetCoreApp = aspNetCore.Build();
+        await using var microApp = micro.Build();
+
+        Assert.Equal("Staging", micro.Environment);
+        Assert.Equal(aspNetCore.Environment.EnvironmentName, micro.Environment);
+        Assert.Equal(aspNetCore.Environment.ContentRootPath.TrimEnd('/'), micro.ContentRoot);
+        var environment = microApp.Services.GetRequiredService<IWebHostEnvironment>();
+        Assert.Equal(("Demo", "Staging"), (environment.ApplicationName, environment.EnvironmentName));
+        foreach (var key in new[] { "A", "B", "C", "D", "E", "environment", "applicationName" })
+        {
+            Assert.Equal((key, aspNetCoreApp.Configuration[key]), (key, microApp.Configuration![key]));
+        }
+        Assert.Equal("Demo.settings.Staging", microApp.Configuration!["D"]);
+        // Every file is watched, as ASP.NET Core's are.
+        Assert.Equal(
+            JsonSources(aspNetCore.Configuration).Select(source => (source.Path, source.ReloadOnChange)),
+            JsonSources(micro.Configuration).Select(source => (source.Path, source.ReloadOnChange)));
+        Assert.All(JsonSources(micro.Configuration), source => Assert.True(source.ReloadOnChange));
+    }
+
+    [Fact]
+    public async Task Watching_files_can_be_turned_off_as_on_ASP_NET_Core_and_a_value_that_is_not_a_boolean_is_named()
+    {
+        await using var app = MicroApp.CreateBuilder(["--contentRoot", _root, "--hostBuilder:reloadConfigOnChange=false"]).Build();
+        Assert.All(JsonSources((IConfigurationBuilder)app.Configuration!), source => Assert.False(source.ReloadOnChange));
+        var error = Assert.Throws<InvalidOperationException>(() => MicroApp.CreateBuilder(["--hostBuilder:reloadConfigOnChange=sometimes"]));
+        Assert.Contains("hostBuilder:reloadConfigOnChange", error.Message);
+        Assert.Contains("sometimes", error.Message);
+    }
+
+    private sealed class GreetingOptions
+    {
+        public string Text { get; set; } = "";
+    }
+
+    [Fact]
+    public async Task A_changed_file_reaches_configuration_options_and_log_levels_without_a_restart()
+    {
+        Write("appsettings.json", """{ "Greeting": { "Text": "first" }, "Logging": { "LogLevel": { "Default": "Warning" } } }""");
+        var builder = MicroApp.CreateBuilder(["--contentRoot", _root]);
+        builder.Services.Configure<GreetingOptions>(builder.Configuration.GetSection("Greeting"));
+        await using var app = builder.Build();
+        app.Get("/greeting", (req, res) => res.Send(req.Services.GetRequiredService<IOptionsMonitor<GreetingOptions>>().CurrentValue.Text));
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Orders");
+        var greeting = app.Services.GetRequiredService<IOptionsMonitor<GreetingOptions>>();
+        Assert.False(logger.IsEnabled(LogLevel.Information));
+
+        // Signalled by the log filter's monitor after the logger factory's own listener has refreshed the levels.
+        using var changed = new SemaphoreSlim(0);
+        using var filterChanges = app.Services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>().OnChange(_ => changed.Release());
+        Write("appsettings.json", """{ "Greeting": { "Text": "second" }, "Logging": { "LogLevel": { "Default": "Information" } } }""");
+        while (!(logger.IsEnabled(LogLevel.Information) && greeting.CurrentValue.Text == "second"))
+        {
+            Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(30)), "appsettings.json was rewritten and no reload came");
+        }
+        Assert.Equal("second", app.Configuration!["Greeting:Text"]);
+        await TestApp.RunAsync(app, async (client, _) => Assert.Equal("second", await client.GetStringAsync("/greeting")));
+    }
+
+    [Fact]
+    public async Task Development_reads_the_apps_user_secrets_and_no_other_environment_does()
+    {
+        // This test assembly has a UserSecretsId (Micro.Tests.csproj), so `dotnet user-secrets set` would write here.
+        var secrets = PathHelper.GetSecretsPathFromSecretsId(UserSecretsId);
+        Directory.CreateDirectory(Path.GetDirectoryName(secrets)!);
+        await File.WriteAllTextAsync(secrets, """{ "Jwt": { "SigningKey": "from user secrets" } }""");
+        try
+        {
+            string[] development = ["--environment", "Development", "--applicationName", "Micro.Tests", "--contentRoot", _root];
+            await using var app = MicroApp.CreateBuilder(development).Build();
+            Assert.Equal("from user secrets", app.Configuration!["Jwt:SigningKey"]);
+            await using var aspNetCoreApp = WebApplication.CreateBuilder(development).Build();
+            Assert.Equal(aspNetCoreApp.Configuration["Jwt:SigningKey"], app.Configuration["Jwt:SigningKey"]);
+
+            await using var production = MicroApp.CreateBuilder(["--applicationName", "Micro.Tests", "--contentRoot", _root]).Build();
+            Assert.Null(production.Configuration!["Jwt:SigningKey"]);
+            // An application name that names no assembly has no secrets, and is no error.
+            await using var unknown = MicroApp.CreateBuilder(["--environment", "Development", "--applicationName", "No.Such.App", "--contentRoot", _root]).Build();
+            Assert.Null(unknown.Configuration!["Jwt:SigningKey"]);
+        }
+        finally
+        {
+            File.Delete(secrets);
+        }
+    }
+
+    private static string UserSecretsId =>
+        typeof(BuilderConfigurationTests).Assembly.GetCustomAttributes(typeof(UserSecretsIdAttribute), false).Cast<UserSecretsIdAttribute>().Single().UserSecretsId;
+
+    private sealed class Resource : IDisposable
+    {
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
+
+    [Fact]
+    public async Task Disposing_a_started_app_stops_it_and_releases_its_services_once()
+    {
+        var builder = MicroApp.CreateBuilder(["--contentRoot", _root, "--urls", "http://127.0.0.1:0"]);
+        builder.Services.AddSingleton<Resource>();
+        var app = builder.Build();
+        var resource = app.Services.GetRequiredService<Resource>();
+        var stopped = app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped;
+        app.Get("/", (req, res) => res.Send("up"));
+        app.Start();
+        var address = app.EndPoints[0];
+        using (var client = new HttpClient { BaseAddress = new Uri($"http://{address}") })
+        {
+            Assert.Equal("up", await client.GetStringAsync("/"));
+        }
+
+        await app.DisposeAsync();
+        Assert.True(resource.Disposed);
+        Assert.True(stopped.IsCancellationRequested);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        var refused = await Assert.ThrowsAsync<SocketException>(async () => await socket.ConnectAsync(address));
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        await app.DisposeAsync(); // a second time does nothing
+    }
+
+    private static IEnumerable<JsonConfigurationSource> JsonSources(IConfigurationBuilder configuration) =>
+        configuration.Sources.OfType<JsonConfigurationSource>();
+}
