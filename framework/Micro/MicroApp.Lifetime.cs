@@ -7,6 +7,7 @@ public sealed partial class MicroApp : IAsyncDisposable
 {
     private MicroServer? _server;
     private HostedServices? _hosted;
+    private CancellationTokenRegistration? _stoppingWatch; // set once the app first starts: its lifetime follows its stop from then on
     private int _released;
 
     /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
@@ -26,10 +27,10 @@ public sealed partial class MicroApp : IAsyncDisposable
         {
             throw new InvalidOperationException("The app is already running.");
         }
+        _stoppingWatch ??= StopSignal.Stopping.Register(_lifetime.NotifyStopping);
         if (_ownedServices is not null && _hosted is null)
         {
             _hosted = new HostedServices(_ownedServices);
-            StopSignal.Stopping.Register(_hosted.Lifetime.NotifyStopping);
             await _hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
     }
@@ -38,18 +39,28 @@ public sealed partial class MicroApp : IAsyncDisposable
     {
         _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
         _server.Start();
-        _hosted?.Lifetime.NotifyStarted();
+        _lifetime.NotifyStarted();
     }
 
     /// <summary>The in-memory test host serves the app: its hosted services run with it, as with ASP.NET Core's TestServer.</summary>
     internal void StartHostedServicesForTestHost()
     {
         StartHostedServicesAsync().GetAwaiter().GetResult();
-        _hosted?.Lifetime.NotifyStarted();
+        _lifetime.NotifyStarted();
     }
 
-    /// <summary>The in-memory test host has stopped serving the app: its hosted services stop.</summary>
-    internal Task StopHostedServicesAsync() => _hosted?.StopAsync(ServerOptions.ShutdownTimeout) ?? Task.CompletedTask;
+    /// <summary>The app (or the in-memory test host) has stopped serving: its hosted services stop, then its lifetime says so.</summary>
+    internal async Task StopHostedServicesAsync()
+    {
+        if (_hosted is not null)
+        {
+            await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
+        }
+        if (_stoppingWatch is not null)
+        {
+            _lifetime.NotifyStopped();
+        }
+    }
 
     /// <summary>
     /// Starts (unless started), serves until SIGTERM or Ctrl+C (or IHostApplicationLifetime.StopApplication), then
@@ -64,16 +75,13 @@ public sealed partial class MicroApp : IAsyncDisposable
         }
         try
         {
-            using var stopAsked = _hosted is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _hosted.Lifetime.StopAsked);
-            await _server!.RunAsync(stopAsked?.Token ?? cancellationToken).ConfigureAwait(false);
+            using var stopAsked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.StopAsked);
+            await _server!.RunAsync(stopAsked.Token).ConfigureAwait(false);
         }
         finally
         {
             await Topics.StopAsync(CancellationToken.None).ConfigureAwait(false); // what is queued for other instances goes first
-            if (_hosted is not null)
-            {
-                await _hosted.StopAsync(ServerOptions.ShutdownTimeout).ConfigureAwait(false);
-            }
+            await StopHostedServicesAsync().ConfigureAwait(false);
             await ReleaseAsync().ConfigureAwait(false);
         }
     }
@@ -115,10 +123,9 @@ public sealed partial class MicroApp : IAsyncDisposable
         {
             await _ownedServices.DisposeAsync().ConfigureAwait(false); // singletons go with the app
         }
-        foreach (var owned in _ownedHost)
-        {
-            owned.Dispose(); // the configuration's providers, then the content root's file watch
-        }
+        _ownedConfiguration?.Dispose(); // its providers' change registrations
+        (_environment as IDisposable)?.Dispose(); // the content root's file watch
+        _stoppingWatch?.Dispose();
         _ownedLogging?.Dispose(); // the console's last lines written
     }
 }

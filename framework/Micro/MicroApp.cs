@@ -4,7 +4,9 @@ using Micro.Hosting;
 using Micro.Http;
 using Micro.Parser;
 using Micro.Routing;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Micro;
@@ -35,6 +37,7 @@ public sealed partial class MicroApp : Router
     {
         ServerOptions = options ?? new MicroServerOptions();
         _loggerFactory = loggerFactory;
+        _lifetime = new MicroApplicationLifetime(loggerFactory ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
     }
 
     internal MicroApp(MicroServerOptions options, ILoggerFactory loggerFactory, ServiceProvider services,
@@ -42,7 +45,9 @@ public sealed partial class MicroApp : Router
         : this(options, loggerFactory)
     {
         _ownedServices = services;
-        _ownedHost = [configuration, environment];
+        _ownedConfiguration = configuration;
+        _environment = environment;
+        _lifetime = services.GetRequiredService<MicroApplicationLifetime>(); // the one hosted services and the app's code see
         Services = services;
         ScopeFactory = services.GetRequiredService<IServiceScopeFactory>();
         Configuration = configuration;
@@ -63,7 +68,32 @@ public sealed partial class MicroApp : Router
     internal IServiceScopeFactory? ScopeFactory { get; }
 
     private readonly ServiceProvider? _ownedServices;
-    private readonly IDisposable[] _ownedHost = []; // the builder's configuration and environment, whose files it watches
+    private readonly Microsoft.Extensions.Configuration.ConfigurationManager? _ownedConfiguration; // the builder's, whose files it watches
+    private readonly MicroApplicationLifetime _lifetime;
+    private readonly string[] _args = [];
+    private IWebHostEnvironment? _environment;
+    private ILogger? _logger;
+
+    /// <summary>
+    /// The app's environment, as ASP.NET Core's <c>app.Environment</c>: <c>if (app.Environment.IsDevelopment())</c>.
+    /// An app built by <see cref="CreateBuilder"/> has its builder's; one made with <c>new MicroApp(args)</c> reads
+    /// <c>--environment</c>, DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT ("Production" unless set) when first asked.
+    /// </summary>
+    public IWebHostEnvironment Environment => _environment ??= new MicroHostEnvironment(DefaultConfiguration.HostSettingsOf(_args));
+
+    /// <summary>
+    /// A logger named after the app, as ASP.NET Core's <c>app.Logger</c>: through the app's logging (the builder's, or the
+    /// factory it was made with); an app made without one logs nowhere.
+    /// </summary>
+    public ILogger Logger => _logger ??= _loggerFactory?.CreateLogger(Environment.ApplicationName is { Length: > 0 } name ? name : nameof(MicroApp))
+        ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    /// <summary>
+    /// The app's lifetime, as ASP.NET Core's <c>app.Lifetime</c>: ApplicationStarted once it listens, ApplicationStopping
+    /// when its graceful stop begins (as <see cref="Stopping"/>), ApplicationStopped when it and its hosted services are
+    /// done; <c>StopApplication()</c> stops a running app as SIGTERM does. The same object the app's services give.
+    /// </summary>
+    public IHostApplicationLifetime Lifetime => _lifetime;
 
     /// <summary>
     /// Creates an app that listens where the command line (<c>--urls</c>, <c>--port</c>) ASPNETCORE_URLS or
@@ -72,9 +102,10 @@ public sealed partial class MicroApp : Router
     /// console, as an ASP.NET Core app's do.
     /// </summary>
     public MicroApp(string[] args, ILoggerFactory? loggerFactory = null)
-        : this(ListenOptions.FromCommandLine(args, Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")),
+        : this(ListenOptions.FromCommandLine(args, System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"), System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS")),
             loggerFactory ?? ConsoleWarnings())
     {
+        _args = args;
         _ownedLogging = loggerFactory is null ? _loggerFactory : null;
     }
 

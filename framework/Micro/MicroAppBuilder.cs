@@ -28,7 +28,6 @@ public sealed class MicroAppBuilder
     {
         _args = args;
         var host = DefaultConfiguration.AddHostSources(Configuration, args);
-        Environment = host.Environment;
         ContentRoot = host.ContentRoot;
         _environment = new MicroHostEnvironment(host);
         DefaultConfiguration.AddAppSources(Configuration, host, _environment.ContentRootFileProvider, args);
@@ -69,10 +68,11 @@ public sealed class MicroAppBuilder
     public string DefaultUrls { get; set; } = "http://127.0.0.1:8080";
 
     /// <summary>
-    /// "Production" unless <c>--environment</c>, DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise
-    /// ("Development", "Staging"), the first of them that is set winning, as on ASP.NET Core.
+    /// The app's environment, as ASP.NET Core's <c>builder.Environment</c> (<c>if (builder.Environment.IsDevelopment())</c>):
+    /// its name "Production" unless <c>--environment</c>, DOTNET_ENVIRONMENT or ASPNETCORE_ENVIRONMENT says otherwise
+    /// ("Development", "Staging"), the first of them that is set winning; its application name, content root and web root.
     /// </summary>
-    public string Environment { get; }
+    public Microsoft.AspNetCore.Hosting.IWebHostEnvironment Environment => _environment;
 
     /// <summary>The app's configuration; add sources before <see cref="Build"/>.</summary>
     public ConfigurationManager Configuration { get; } = new();
@@ -94,7 +94,7 @@ public sealed class MicroAppBuilder
         }
         var provider = Services.BuildServiceProvider(new ServiceProviderOptions
         {
-            ValidateScopes = Environment == "Development",
+            ValidateScopes = _environment.EnvironmentName == "Development",
             ValidateOnBuild = true,
         });
         var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),

@@ -33,6 +33,13 @@ internal static class DefaultConfiguration
         return new HostSettings(environment, contentRoot, applicationName, ReloadOnChange(configuration));
     }
 
+    /// <summary>The host's settings of an app made without a builder (<c>new MicroApp(args)</c>): its environment, when asked.</summary>
+    public static HostSettings HostSettingsOf(string[] args)
+    {
+        using var configuration = new ConfigurationManager();
+        return AddHostSources(configuration, args);
+    }
+
     /// <summary>Adds the app's sources, its files read through <paramref name="contentRoot"/> (the content root's provider).</summary>
     public static void AddAppSources(ConfigurationManager configuration, HostSettings host, Microsoft.Extensions.FileProviders.IFileProvider contentRoot, string[] args)
     {

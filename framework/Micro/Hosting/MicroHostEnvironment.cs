@@ -21,8 +21,9 @@ internal sealed class MicroHostEnvironment : IWebHostEnvironment, IDisposable
         ContentRootPath = contentRoot;
         ContentRootFileProvider = Directory.Exists(contentRoot) ? new PhysicalFileProvider(contentRoot) : new NullFileProvider();
         var webRoot = Path.Combine(contentRoot, "wwwroot");
-        WebRootPath = Directory.Exists(webRoot) ? webRoot : "";
-        WebRootFileProvider = WebRootPath.Length > 0 ? new PhysicalFileProvider(WebRootPath) : new NullFileProvider();
+        // Without the folder, no web root: null, as ASP.NET Core leaves it (the interface says string; middleware check).
+        WebRootPath = Directory.Exists(webRoot) ? webRoot : null!;
+        WebRootFileProvider = Directory.Exists(webRoot) ? new PhysicalFileProvider(webRoot) : new NullFileProvider();
     }
 
     public string EnvironmentName { get; set; }

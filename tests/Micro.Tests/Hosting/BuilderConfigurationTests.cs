@@ -42,11 +42,14 @@ public sealed class BuilderConfigurationTests : IDisposable
         await using var aspNetCoreApp = aspNetCore.Build();
         await using var microApp = micro.Build();
 
-        Assert.Equal("Staging", micro.Environment);
-        Assert.Equal(aspNetCore.Environment.EnvironmentName, micro.Environment);
+        Assert.True(micro.Environment.IsStaging());
+        Assert.Equal(aspNetCore.Environment.EnvironmentName, micro.Environment.EnvironmentName);
         Assert.Equal(aspNetCore.Environment.ContentRootPath.TrimEnd('/'), micro.ContentRoot);
         var environment = microApp.Services.GetRequiredService<IWebHostEnvironment>();
+        Assert.Same(micro.Environment, environment);
+        Assert.Same(environment, microApp.Environment);
         Assert.Equal(("Demo", "Staging"), (environment.ApplicationName, environment.EnvironmentName));
+        Assert.Equal(aspNetCoreApp.Environment.WebRootPath, microApp.Environment.WebRootPath);
         foreach (var key in new[] { "A", "B", "C", "D", "E", "environment", "applicationName" })
         {
             Assert.Equal((key, aspNetCoreApp.Configuration[key]), (key, microApp.Configuration![key]));
@@ -158,6 +161,50 @@ public sealed class BuilderConfigurationTests : IDisposable
         var refused = await Assert.ThrowsAsync<SocketException>(async () => await socket.ConnectAsync(address));
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
         await app.DisposeAsync(); // a second time does nothing
+    }
+
+    [Fact]
+    public async Task A_built_app_has_its_builders_environment_a_logger_named_after_it_and_the_lifetime_its_services_give()
+    {
+        var log = new RecordingLoggerProvider();
+        var webRoot = Directory.CreateDirectory(Path.Combine(_root, "wwwroot")).FullName;
+        var builder = MicroApp.CreateBuilder(["--environment", "Development", "--applicationName", "Orders", "--contentRoot", _root]);
+        builder.Logging.AddProvider(log);
+        await using var app = builder.Build();
+        Assert.True(app.Environment.IsDevelopment());
+        Assert.Same(builder.Environment, app.Environment);
+        Assert.Equal(webRoot, app.Environment.WebRootPath); // the folder is there (in the test before, it is not: null, as on ASP.NET Core)
+        Assert.Same(app.Services.GetRequiredService<IHostApplicationLifetime>(), app.Lifetime);
+        app.Logger.LogWarning("Orders ready");
+        Assert.Contains(log.Entries, entry => entry is { Category: "Orders", Message: "Orders ready", Level: LogLevel.Warning });
+    }
+
+    [Fact]
+    public async Task An_app_made_without_a_builder_has_an_environment_from_its_arguments_and_a_lifetime_that_follows_it()
+    {
+        var log = new RecordingLoggerProvider();
+        using var logging = LoggerFactory.Create(logging => logging.AddProvider(log));
+        var app = new MicroApp(["--environment", "Staging", "--urls", "http://127.0.0.1:0"], logging);
+        Assert.True(app.Environment.IsStaging());
+        app.Logger.LogWarning("plain");
+        Assert.Contains(log.Entries, entry => entry is { Message: "plain", Level: LogLevel.Warning });
+        Assert.Equal("Production", new MicroApp().Environment.EnvironmentName); // when nothing says otherwise (this process sets none)
+
+        var steps = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStarted.Register(() => { steps.Enqueue("started"); started.SetResult(); });
+        app.Lifetime.ApplicationStopping.Register(() => steps.Enqueue("stopping"));
+        app.Lifetime.ApplicationStopped.Register(() => steps.Enqueue("stopped"));
+        app.Get("/", (req, res) => res.Send("up"));
+        var running = app.RunAsync();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var client = new HttpClient { BaseAddress = new Uri($"http://{app.EndPoints[0]}") })
+        {
+            Assert.Equal("up", await client.GetStringAsync("/"));
+        }
+        app.Lifetime.StopApplication(); // as SIGTERM
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["started", "stopping", "stopped"], steps);
     }
 
     private static IEnumerable<JsonConfigurationSource> JsonSources(IConfigurationBuilder configuration) =>
