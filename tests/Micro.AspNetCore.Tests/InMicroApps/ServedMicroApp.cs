@@ -35,6 +35,6 @@ internal sealed class ServedMicroApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await App.StopAsync();
+        await App.DisposeAsync(); // stopped, its services and configuration's file watch released
     }
 }
