@@ -56,8 +56,9 @@ public sealed class MicroAppBuilder
 
     /// <summary>
     /// Where appsettings.json is read from, as ASP.NET Core's content root: <c>--contentRoot</c>, else
-    /// DOTNET_CONTENTROOT or ASPNETCORE_CONTENTROOT, else the current directory (the project's folder under
-    /// <c>dotnet run</c>, the app's folder in a container whose WORKDIR it is).
+    /// DOTNET_CONTENTROOT or ASPNETCORE_CONTENTROOT (a relative path from the app's own folder), else the current
+    /// directory (the project's folder under <c>dotnet run</c>, the app's folder in a container whose WORKDIR it is).
+    /// A folder that does not exist fails <c>CreateBuilder</c> with DirectoryNotFoundException, as on ASP.NET Core.
     /// </summary>
     public string ContentRoot { get; }
 

@@ -28,7 +28,7 @@ internal static class DefaultConfiguration
             configuration.AddCommandLine(args);
         }
         var environment = NonEmpty(configuration["environment"]) ?? "Production";
-        var contentRoot = Path.GetFullPath(NonEmpty(configuration["contentRoot"]) ?? Directory.GetCurrentDirectory());
+        var contentRoot = ContentRoot(NonEmpty(configuration["contentRoot"]));
         var applicationName = NonEmpty(configuration["applicationName"]) ?? Assembly.GetEntryAssembly()?.GetName().Name ?? "";
         return new HostSettings(environment, contentRoot, applicationName, ReloadOnChange(configuration));
     }
@@ -64,6 +64,20 @@ internal static class DefaultConfiguration
         {
             configuration.AddCommandLine(args);
         }
+    }
+
+    /// <summary>
+    /// The current directory unless set; a relative path is taken from the app's own folder, as ASP.NET Core takes it.
+    /// A folder that is not there fails the start, as on ASP.NET Core: a mistyped root would otherwise run the app
+    /// without its appsettings.json, silently.
+    /// </summary>
+    private static string ContentRoot(string? configured)
+    {
+        var contentRoot = configured is null ? Directory.GetCurrentDirectory() : Path.GetFullPath(configured, AppContext.BaseDirectory);
+        return Directory.Exists(contentRoot)
+            ? contentRoot
+            : throw new DirectoryNotFoundException(
+                $"The content root '{contentRoot}' (from --contentRoot, DOTNET_CONTENTROOT or ASPNETCORE_CONTENTROOT) is not a directory.");
     }
 
     private static bool ReloadOnChange(IConfiguration configuration)

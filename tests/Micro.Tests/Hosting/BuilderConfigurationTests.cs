@@ -72,6 +72,21 @@ public sealed class BuilderConfigurationTests : IDisposable
         Assert.Contains("sometimes", error.Message);
     }
 
+    [Fact]
+    public async Task A_relative_content_root_is_taken_from_the_apps_folder_and_a_missing_one_fails_the_start_naming_it()
+    {
+        string[] relative = ["--contentRoot", Path.GetRelativePath(AppContext.BaseDirectory, _root)];
+        await using var app = MicroApp.CreateBuilder(relative).Build();
+        Assert.Equal(_root, app.Environment.ContentRootPath);
+        // ASP.NET Core leaves the path as combined ("bin/.../../../tmp/..."); the same folder.
+        Assert.Equal(Path.GetFullPath(WebApplication.CreateBuilder(relative).Environment.ContentRootPath).TrimEnd('/'), app.Environment.ContentRootPath);
+
+        var missing = Path.Combine(_root, "no-such-folder");
+        var error = Assert.Throws<DirectoryNotFoundException>(() => MicroApp.CreateBuilder(["--contentRoot", missing]));
+        Assert.Contains(missing, error.Message);
+        Assert.Throws<DirectoryNotFoundException>(() => WebApplication.CreateBuilder(["--contentRoot", missing])); // as on ASP.NET Core
+    }
+
     private sealed class GreetingOptions
     {
         public string Text { get; set; } = "";
