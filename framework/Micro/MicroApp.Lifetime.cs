@@ -1,3 +1,4 @@
+using System.Net;
 using Micro.Hosting;
 
 namespace Micro;
@@ -9,6 +10,46 @@ public sealed partial class MicroApp : IAsyncDisposable
     private HostedServices? _hosted;
     private CancellationTokenRegistration? _stoppingWatch; // set once the app first starts: its lifetime follows its stop from then on
     private int _released;
+    private readonly List<string> _urls = [];
+
+    /// <summary>
+    /// Where the app listens, as ASP.NET Core's <c>app.Urls</c>: before it starts, addresses to listen at
+    /// (<c>app.Urls.Add("http://0.0.0.0:5000")</c>; "localhost", an IP address, or "*" for every address), which then
+    /// replace the configured endpoints; once it listens, the addresses it is bound to (port 0 resolved), read-only.
+    /// </summary>
+    public ICollection<string> Urls => _server is null
+        ? _urls
+        : new System.Collections.ObjectModel.ReadOnlyCollection<string>([.. EndPoints.Select(endPoint => $"http://{endPoint}")]);
+
+    /// <summary>Starts serving on <paramref name="port"/> of 127.0.0.1 (use <see cref="ServerOptions"/> for other addresses) and returns.</summary>
+    public MicroApp Listen(int port)
+    {
+        _urls.Clear();
+        ServerOptions.EndPoints.Clear();
+        ServerOptions.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, port));
+        Start();
+        return this;
+    }
+
+    /// <summary>
+    /// As ASP.NET Core's <c>app.Run()</c>: serves (at <paramref name="url"/> when given, instead of the configured
+    /// endpoints) until SIGTERM, Ctrl+C or <c>app.Lifetime.StopApplication()</c>, blocking the calling thread; see
+    /// <see cref="RunAsync(CancellationToken)"/>.
+    /// </summary>
+    public void Run(string? url = null) => (url is null ? RunAsync() : RunAsync(url)).GetAwaiter().GetResult();
+
+    /// <summary>Serves at <paramref name="url"/> (instead of the configured endpoints) until stopped, as ASP.NET Core's <c>app.RunAsync(url)</c>.</summary>
+    public Task RunAsync(string url, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        if (_server is not null)
+        {
+            throw new InvalidOperationException($"The app is already running; it cannot run again at '{url}'.");
+        }
+        _urls.Clear();
+        _urls.Add(url);
+        return RunAsync(cancellationToken);
+    }
 
     /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
     public void Start()
@@ -37,6 +78,14 @@ public sealed partial class MicroApp : IAsyncDisposable
 
     private void StartServer()
     {
+        if (_urls.Count > 0)
+        {
+            ServerOptions.EndPoints.Clear();
+            foreach (var url in _urls)
+            {
+                ServerOptions.EndPoints.AddRange(ListenOptions.Parse(url));
+            }
+        }
         _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
         _server.Start();
         _lifetime.NotifyStarted();
@@ -100,7 +149,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// <summary>
     /// Stops the app if it is serving (gracefully, as <see cref="StopAsync"/>), then releases what it owns: its services
     /// (singletons disposed), and for an app built by <see cref="CreateBuilder"/> its configuration's file watches and its
-    /// logging. <see cref="RunAsync"/> does this when it ends; an app started with <see cref="Start"/> is released here,
+    /// logging. <see cref="RunAsync(CancellationToken)"/> does this when it ends; an app started with <see cref="Start"/> is released here,
     /// as ASP.NET Core's WebApplication is by its DisposeAsync.
     /// </summary>
     public async ValueTask DisposeAsync()

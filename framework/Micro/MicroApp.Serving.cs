@@ -27,7 +27,7 @@ public sealed partial class MicroApp
         // Returned as it comes, in registers. With the route's matching in this method too, the task went through
         // a stack slot and was read back whole, which the processor could not forward from the two halves written
         // (2.5% of a pipelined request).
-        return Run(pipeline, request, response);
+        return RunPipeline(pipeline, request, response);
     }
 
     /// <summary>The pipeline that answers the request: its route's (the route's parameters and body limit set), or the answer to no route.</summary>
@@ -53,7 +53,7 @@ public sealed partial class MicroApp
         return match.Status == RouteMatchStatus.MethodNotAllowed ? MethodNotAllowed(match.Allow!) : _notFound!;
     }
 
-    private ValueTask Run(Pipeline pipeline, Request request, Response response)
+    private ValueTask RunPipeline(Pipeline pipeline, Request request, Response response)
     {
         ValueTask pending;
         try
@@ -84,7 +84,7 @@ public sealed partial class MicroApp
         }
     }
 
-    /// <summary>As <see cref="Run"/>, measured and traced: only while a metrics or tracing listener is attached.</summary>
+    /// <summary>As <see cref="RunPipeline"/>, measured and traced: only while a metrics or tracing listener is attached.</summary>
     private ValueTask RunObserved(Pipeline pipeline, Request request, Response response)
     {
         var previous = System.Diagnostics.Activity.Current;
@@ -92,7 +92,7 @@ public sealed partial class MicroApp
         ValueTask pending;
         try
         {
-            pending = Run(pipeline, request, response);
+            pending = RunPipeline(pipeline, request, response);
         }
         finally
         {

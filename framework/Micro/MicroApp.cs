@@ -197,14 +197,6 @@ public sealed partial class MicroApp : Router
         return this;
     }
 
-    /// <summary>Starts serving on <paramref name="port"/> of 127.0.0.1 (use <see cref="ServerOptions"/> for other addresses) and returns.</summary>
-    public MicroApp Listen(int port)
-    {
-        ServerOptions.EndPoints.Clear();
-        ServerOptions.EndPoints.Add(new IPEndPoint(IPAddress.Loopback, port));
-        Start();
-        return this;
-    }
 
     /// <summary>Builds the routes as they are now and returns the handler that serves them (a server's or a test host's).</summary>
     private RequestSettings _requestSettings = null!; // what every request reads of the app's settings, taken when it starts serving

@@ -61,4 +61,46 @@ public sealed class ListenTests
         var error = Assert.Throws<IOException>(server.Start);
         Assert.Contains($"Address already in use: {taken.LocalEndPoint}", error.Message);
     }
+
+    [Fact]
+    public async Task An_app_listens_where_its_urls_say_as_ASP_NET_Cores_app_Urls_and_then_shows_where_it_is_bound()
+    {
+        await using var app = new MicroApp(["--urls", "http://127.0.0.1:1"]); // replaced by what app.Urls says
+        app.Get("/", (req, res) => res.Send("here"));
+        app.Urls.Add("http://127.0.0.1:0");
+        app.Start();
+        var bound = Assert.Single(app.Urls);
+        Assert.Equal($"http://127.0.0.1:{app.EndPoints[0].Port}", bound);
+        using var client = new HttpClient();
+        Assert.Equal("here", await client.GetStringAsync(bound));
+        Assert.Throws<NotSupportedException>(() => app.Urls.Add("http://127.0.0.1:0")); // too late: read-only once listening
+    }
+
+    [Fact]
+    public async Task Run_with_an_address_serves_there_until_the_app_is_told_to_stop()
+    {
+        var app = new MicroApp();
+        app.Get("/", (req, res) => res.Send("running"));
+        var started = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        app.Lifetime.ApplicationStarted.Register(() => started.SetResult(app.Urls.Single()));
+        var running = Task.Factory.StartNew(() => app.Run("http://127.0.0.1:0"), TaskCreationOptions.LongRunning); // Run blocks its thread
+        var url = await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using (var client = new HttpClient())
+        {
+            Assert.Equal("running", await client.GetStringAsync(url));
+        }
+        app.Lifetime.StopApplication();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task An_address_the_app_cannot_listen_at_fails_its_start_naming_it()
+    {
+        await using var app = new MicroApp();
+        app.Urls.Add("https://127.0.0.1:0");
+        Assert.Contains("'https://127.0.0.1:0': Micro serves plain http://", Assert.Throws<ArgumentException>(app.Start).Message);
+        await using var other = new MicroApp();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => other.RunAsync("http://example.com:80"));
+        Assert.Contains("'example.com' is not an IP address", error.Message);
+    }
 }
