@@ -1,5 +1,6 @@
 using System.Net;
 using Micro.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro;
 
@@ -54,7 +55,17 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
     public void Start()
     {
-        StartHostedServicesAsync().GetAwaiter().GetResult();
+        StartHostedServicesAsync(CancellationToken.None).GetAwaiter().GetResult();
+        StartServer();
+    }
+
+    /// <summary>
+    /// Starts serving and returns, as <see cref="Start"/>, awaiting the hosted services' start (given
+    /// <paramref name="cancellationToken"/>) instead of blocking on it, as ASP.NET Core's <c>app.StartAsync()</c>.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
         StartServer();
     }
 
@@ -62,7 +73,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// An app built by <see cref="CreateBuilder"/> starts its hosted services (<c>AddHostedService</c>) before it
     /// listens, as ASP.NET Core's host starts them before its server; its IHostApplicationLifetime then follows the app.
     /// </summary>
-    private async Task StartHostedServicesAsync()
+    private async Task StartHostedServicesAsync(CancellationToken cancellationToken)
     {
         if (_server is not null)
         {
@@ -71,8 +82,11 @@ public sealed partial class MicroApp : IAsyncDisposable
         _stoppingWatch ??= StopSignal.Stopping.Register(_lifetime.NotifyStopping);
         if (_ownedServices is not null && _hosted is null)
         {
+            // Options registered with ValidateOnStart() are checked before anything starts, as the generic host checks
+            // them: a bad setting fails the start with OptionsValidationException, not the first request that reads it.
+            _ownedServices.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
             _hosted = new HostedServices(_ownedServices);
-            await _hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
+            await _hosted.StartAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -94,7 +108,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// <summary>The in-memory test host serves the app: its hosted services run with it, as with ASP.NET Core's TestServer.</summary>
     internal void StartHostedServicesForTestHost()
     {
-        StartHostedServicesAsync().GetAwaiter().GetResult();
+        StartHostedServicesAsync(CancellationToken.None).GetAwaiter().GetResult();
         _lifetime.NotifyStarted();
     }
 
@@ -119,7 +133,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     {
         if (_server is null)
         {
-            await StartHostedServicesAsync().ConfigureAwait(false);
+            await StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
             StartServer();
         }
         try

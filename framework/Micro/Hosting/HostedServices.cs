@@ -9,12 +9,16 @@ namespace Micro.Hosting;
 /// run as the generic host runs them: started in the order they were added before the app listens (a
 /// <see cref="BackgroundService"/> goes on in the background), stopped in reverse after its requests have finished,
 /// within the server's <see cref="MicroServerOptions.ShutdownTimeout"/>. A background service that fails is logged and
-/// stops the app, as the host's default (<see cref="BackgroundServiceExceptionBehavior.StopHost"/>) does.
+/// stops the app, as the host's default (<see cref="BackgroundServiceExceptionBehavior.StopHost"/>) does, or only
+/// logged when the app set <see cref="HostOptions.BackgroundServiceExceptionBehavior"/> to Ignore.
 /// </summary>
 internal sealed class HostedServices
 {
     private static readonly Action<ILogger, string, Exception> s_backgroundFailed = LoggerMessage.Define<string>(
         LogLevel.Critical, new EventId(2, "BackgroundServiceFailed"), "The background service {Service} failed; the app stops, as the generic host stops by default.");
+
+    private static readonly Action<ILogger, string, Exception> s_backgroundFailedIgnored = LoggerMessage.Define<string>(
+        LogLevel.Error, new EventId(4, "BackgroundServiceFailedIgnored"), "The background service {Service} failed; the app goes on, as HostOptions.BackgroundServiceExceptionBehavior is Ignore.");
 
     private static readonly Action<ILogger, string, Exception> s_stopFailed = LoggerMessage.Define<string>(
         LogLevel.Error, new EventId(3, "HostedServiceStopFailed"), "The hosted service {Service} failed to stop, or did not within the shutdown timeout; the others stop on.");
@@ -22,6 +26,7 @@ internal sealed class HostedServices
     private readonly IHostedService[] _services;
     private readonly MicroApplicationLifetime _lifetime;
     private readonly ILogger _logger;
+    private readonly BackgroundServiceExceptionBehavior _onBackgroundFailure;
     private int _stopped;
 
     public HostedServices(IServiceProvider services)
@@ -29,6 +34,9 @@ internal sealed class HostedServices
         _services = [.. services.GetServices<IHostedService>()];
         _lifetime = services.GetRequiredService<MicroApplicationLifetime>();
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Micro.Hosting");
+        // The generic host's setting, if the app configured it (services.Configure<HostOptions>): stop (its default) or go on.
+        _onBackgroundFailure = services.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.BackgroundServiceExceptionBehavior
+            ?? BackgroundServiceExceptionBehavior.StopHost;
     }
 
     public MicroApplicationLifetime Lifetime => _lifetime;
@@ -63,6 +71,10 @@ internal sealed class HostedServices
         catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // Ended by the stop, as it should.
+        }
+        catch (Exception failure) when (_onBackgroundFailure == BackgroundServiceExceptionBehavior.Ignore)
+        {
+            s_backgroundFailedIgnored(_logger, service.GetType().FullName ?? service.GetType().Name, failure);
         }
         catch (Exception failure)
         {

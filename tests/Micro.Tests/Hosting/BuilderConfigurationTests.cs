@@ -87,6 +87,57 @@ public sealed class BuilderConfigurationTests : IDisposable
         Assert.Throws<DirectoryNotFoundException>(() => WebApplication.CreateBuilder(["--contentRoot", missing])); // as on ASP.NET Core
     }
 
+    private sealed class SmtpOptions
+    {
+        [System.ComponentModel.DataAnnotations.Required]
+        public string? Host { get; set; }
+
+        [System.ComponentModel.DataAnnotations.Range(1, 65535)]
+        public int Port { get; set; }
+    }
+
+    [Fact]
+    public async Task Options_validated_on_start_fail_the_start_with_ASP_NET_Cores_exception_and_message()
+    {
+        static void AddSmtp(IServiceCollection services) =>
+            services.AddOptions<SmtpOptions>().BindConfiguration("Smtp").ValidateDataAnnotations().ValidateOnStart();
+        string[] args = ["--contentRoot", _root, "--urls", "http://127.0.0.1:0", "--Smtp:Port=0"];
+        var micro = MicroApp.CreateBuilder(args);
+        AddSmtp(micro.Services);
+        micro.Services.AddSingleton<Worker>();
+        micro.Services.AddHostedService(services => services.GetRequiredService<Worker>());
+        await using var app = micro.Build();
+        var refused = Assert.Throws<OptionsValidationException>(app.Start);
+        Assert.False(app.Services.GetRequiredService<Worker>().Started); // checked before anything started
+
+        var aspNetCore = WebApplication.CreateBuilder(args);
+        AddSmtp(aspNetCore.Services);
+        await using var web = aspNetCore.Build();
+        var expected = await Assert.ThrowsAsync<OptionsValidationException>(() => web.StartAsync());
+        Assert.Equal(expected.Message, refused.Message);
+        Assert.Contains("Port", refused.Message);
+
+        var valid = MicroApp.CreateBuilder(["--contentRoot", _root, "--urls", "http://127.0.0.1:0", "--Smtp:Host=mail", "--Smtp:Port=25"]);
+        AddSmtp(valid.Services);
+        await using var validApp = valid.Build();
+        await validApp.StartAsync(); // valid settings start
+        Assert.NotEmpty(validApp.EndPoints);
+    }
+
+    /// <summary>A hosted service that notes whether it was started; the container gives the same instance to the test.</summary>
+    private sealed class Worker : IHostedService
+    {
+        public bool Started { get; private set; }
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Started = true;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
     private sealed class GreetingOptions
     {
         public string Text { get; set; } = "";

@@ -103,6 +103,7 @@ public sealed class HostedServicesTests
         services(builder.Services);
         var app = builder.Build();
         app.ServerOptions.ShutdownTimeout = TimeSpan.FromSeconds(1);
+        app.Urls.Add("http://127.0.0.1:0"); // instead of the builder's default, 127.0.0.1:8080
         return (app, logs);
     }
 
@@ -158,7 +159,6 @@ public sealed class HostedServicesTests
             req.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
             res.Send("stopping");
         });
-        app.ServerOptions.EndPoints.Add(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         var running = app.RunAsync();
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{app.EndPoints[0].Port}") };
         Assert.Equal("stopping", await (await client.PostAsync("/stop", null)).Content.ReadAsStringAsync());
@@ -173,9 +173,35 @@ public sealed class HostedServicesTests
             services.AddHostedService<Stubborn>();
             services.AddHostedService<Failing>();
         });
-        app.ServerOptions.EndPoints.Add(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         await app.RunAsync().WaitAsync(TimeSpan.FromSeconds(30)); // returns by itself: the failure stopped it
         Assert.Contains(logs.Entries, entry => entry.Level == LogLevel.Critical && entry.Exception?.Message == "the worker broke");
         Assert.Contains(logs.Entries, entry => entry.Message.Contains($"{typeof(Stubborn).FullName} failed to stop, or did not within the shutdown timeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_the_hosts_setting_to_ignore_them_a_failed_background_service_is_logged_and_the_app_goes_on()
+    {
+        var (app, logs) = Build(services =>
+        {
+            services.Configure<HostOptions>(options => options.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore);
+            services.AddHostedService<Failing>();
+        });
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        logs.Logged += (level, message) =>
+        {
+            if (level == LogLevel.Error && message.Contains("the app goes on", StringComparison.Ordinal))
+            {
+                failed.TrySetResult();
+            }
+        };
+        app.Get("/", (req, res) => res.Send("still here"));
+        var running = app.RunAsync();
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{app.EndPoints[0].Port}") };
+        Assert.Equal("still here", await client.GetStringAsync("/"));
+        Assert.False(app.Lifetime.ApplicationStopping.IsCancellationRequested);
+        Assert.DoesNotContain(logs.Entries, entry => entry.Level == LogLevel.Critical);
+        app.Lifetime.StopApplication();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
     }
 }

@@ -8,6 +8,9 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 {
     public ConcurrentQueue<(LogLevel Level, string Category, string Message, Exception? Exception)> Entries { get; } = new();
 
+    /// <summary>Told of each entry as it is recorded, on the thread that logs it (a test waits for one without polling).</summary>
+    public event Action<LogLevel, string>? Logged;
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()
@@ -20,7 +23,11 @@ internal sealed class RecordingLoggerProvider : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            provider.Entries.Enqueue((logLevel, category, formatter(state, exception), exception));
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            provider.Entries.Enqueue((logLevel, category, message, exception));
+            provider.Logged?.Invoke(logLevel, message);
+        }
     }
 }
