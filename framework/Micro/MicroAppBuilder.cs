@@ -101,8 +101,36 @@ public sealed class MicroAppBuilder
         var options = ListenOptions.FromCommandLine(_args, Configuration["urls"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_URLS"),
             Configuration["http_ports"] ?? System.Environment.GetEnvironmentVariable("ASPNETCORE_HTTP_PORTS"), DefaultUrls);
         Configuration.GetSection("Micro").BindServerOptions(options);
+        TakeHostShutdownTimeout(provider, options);
         return new MicroApp(options, provider.GetRequiredService<ILoggerFactory>(), provider, Configuration, _environment);
     }
+
+    /// <summary>
+    /// The generic host's shutdown timeout, when the app set it (<c>services.Configure&lt;HostOptions&gt;(...)</c>, or
+    /// <c>shutdownTimeoutSeconds</c> in configuration, as ASP.NET Core's host reads it) and "Micro:ShutdownTimeout" does
+    /// not say otherwise: it bounds the graceful stop, requests and hosted services alike, as on ASP.NET Core.
+    /// </summary>
+    private void TakeHostShutdownTimeout(IServiceProvider provider, MicroServerOptions options)
+    {
+        if (Configuration["Micro:ShutdownTimeout"] is not null)
+        {
+            return;
+        }
+        var configured = Configuration["shutdownTimeoutSeconds"];
+        if (configured is not null)
+        {
+            options.ShutdownTimeout = int.TryParse(configured, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new InvalidOperationException($"The configuration value 'shutdownTimeoutSeconds' is \"{configured}\", which is not a whole number of seconds.");
+        }
+        var host = provider.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>()?.Value;
+        if (host is not null && host.ShutdownTimeout != s_defaultHostShutdown)
+        {
+            options.ShutdownTimeout = host.ShutdownTimeout;
+        }
+    }
+
+    private static readonly TimeSpan s_defaultHostShutdown = new Microsoft.Extensions.Hosting.HostOptions().ShutdownTimeout;
 
     private sealed class LoggingBuilder(IServiceCollection services) : ILoggingBuilder
     {

@@ -138,6 +138,29 @@ public sealed class BuilderConfigurationTests : IDisposable
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
+    [Fact]
+    public async Task The_hosts_shutdown_timeout_bounds_the_stop_unless_the_Micro_section_sets_one()
+    {
+        var configured = MicroApp.CreateBuilder(["--contentRoot", _root]);
+        configured.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(7));
+        await using var byOptions = configured.Build();
+        Assert.Equal(TimeSpan.FromSeconds(7), byOptions.ServerOptions.ShutdownTimeout);
+
+        string[] byKey = ["--contentRoot", _root, "--shutdownTimeoutSeconds=9"]; // the host's own key, as ASP.NET Core reads it
+        await using var byConfiguration = MicroApp.CreateBuilder(byKey).Build();
+        Assert.Equal(TimeSpan.FromSeconds(9), byConfiguration.ServerOptions.ShutdownTimeout);
+        await using var web = WebApplication.CreateBuilder(byKey).Build();
+        Assert.Equal(TimeSpan.FromSeconds(9), web.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+
+        var both = MicroApp.CreateBuilder(["--contentRoot", _root, "--Micro:ShutdownTimeout=00:00:03", "--shutdownTimeoutSeconds=9"]);
+        both.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(7));
+        await using var bySection = both.Build();
+        Assert.Equal(TimeSpan.FromSeconds(3), bySection.ServerOptions.ShutdownTimeout); // the server's own setting wins
+        await using var neither = MicroApp.CreateBuilder(["--contentRoot", _root]).Build();
+        Assert.Equal(TimeSpan.FromSeconds(30), neither.ServerOptions.ShutdownTimeout);
+        Assert.Throws<InvalidOperationException>(() => MicroApp.CreateBuilder(["--contentRoot", _root, "--shutdownTimeoutSeconds=soon"]).Build());
+    }
+
     private sealed class GreetingOptions
     {
         public string Text { get; set; } = "";
