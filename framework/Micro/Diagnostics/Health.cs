@@ -1,5 +1,6 @@
 using System.Net;
 using Micro.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Micro.Diagnostics;
 
@@ -7,19 +8,37 @@ namespace Micro.Diagnostics;
 /// A health endpoint for load balancers and orchestrators: 200 "Healthy" while the app serves, 503 "Stopping" from the
 /// moment a stop is asked for (through <see cref="MicroServerOptions.ShutdownDelay"/> and the graceful stop), so the
 /// balancer stops sending new requests while those in flight finish; 200 "Degraded: ..." while a topic backplane
-/// (Redis) cannot be reached, since the instance still serves. And its client, for a container's HEALTHCHECK.
+/// (Redis) cannot be reached, since the instance still serves. The app's registered health checks
+/// (<c>builder.Services.AddHealthChecks().AddCheck(...)</c>) are run too, as ASP.NET Core's <c>MapHealthChecks</c>
+/// runs them: 503 "Unhealthy" when one is unhealthy, 200 "Degraded" when one is degraded. And its client, for a
+/// container's HEALTHCHECK.
 /// </summary>
 public static class Health
 {
-    /// <summary>Answers GET and HEAD on <paramref name="path"/> (default /healthz); never cached.</summary>
-    public static MicroApp MapHealth(this MicroApp app, string path = "/healthz")
+    /// <summary>
+    /// Answers GET and HEAD on <paramref name="path"/> (default /healthz); never cached. <paramref name="predicate"/>
+    /// chooses which registered checks run (<c>r =&gt; r.Tags.Contains("ready")</c> for a readiness probe;
+    /// <c>_ =&gt; false</c> for a liveness probe that runs none); all of them when null.
+    /// </summary>
+    public static MicroApp MapHealth(this MicroApp app, string path = "/healthz", Func<HealthCheckRegistration, bool>? predicate = null)
     {
-        app.Get(path, (req, res) =>
+        // Looked for once, at the first probe: an app without AddHealthChecks (or without services) runs no checks.
+        var checks = new Lazy<HealthCheckService?>(() => app.Services.GetService(typeof(HealthCheckService)) as HealthCheckService);
+        app.Get(path, async (req, res) =>
         {
             res.Header("Cache-Control", "no-store");
             if (app.IsStopping)
             {
                 res.Status(503).Send("Stopping");
+                return;
+            }
+            // Back on the connection's reactor to answer (ConfigureAwait(true)): a handler writes its response there.
+            var status = checks.Value is { } service
+                ? (await service.CheckHealthAsync(predicate, req.Aborted).ConfigureAwait(true)).Status
+                : HealthStatus.Healthy;
+            if (status != HealthStatus.Healthy)
+            {
+                res.Status(status == HealthStatus.Unhealthy ? 503 : 200).Send(status.ToString()); // ASP.NET Core's codes and words
             }
             else if (app.Topics.Backplane is { Health: { IsConnected: false } backplane })
             {

@@ -1,11 +1,58 @@
 using Micro.Diagnostics;
 using Micro.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 
 namespace Micro.Tests.Features;
 
 public sealed class HealthAndRequestLogTests
 {
+    /// <summary>
+    /// The checks an app registers decide its health answer, as with ASP.NET Core's MapHealthChecks: the same checks,
+    /// served by a Micro app and by a WebApplication on Kestrel, give the same status and words on a readiness path
+    /// (the checks tagged "ready") and a liveness path (none). Before, MapHealth answered 200 "Healthy" with a
+    /// database check failing.
+    /// </summary>
+    [Theory]
+    [InlineData(HealthStatus.Healthy)]
+    [InlineData(HealthStatus.Degraded)]
+    [InlineData(HealthStatus.Unhealthy)]
+    public async Task Registered_checks_decide_the_answer_as_with_ASP_NET_Cores_MapHealthChecks(HealthStatus database)
+    {
+        void Register(IServiceCollection services) => services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy())
+            .AddCheck("database", () => new HealthCheckResult(database, "as the test says"), tags: ["ready"])
+            .AddCheck("cache", () => throw new InvalidOperationException("unreachable"), tags: ["cache"]);
+        var builder = MicroApp.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        Register(builder.Services);
+        await using var micro = builder.Build();
+        micro.MapHealth("/ready", check => check.Tags.Contains("ready")).MapHealth("/live", _ => false).MapHealth("/cache", check => check.Tags.Contains("cache"));
+        await micro.StartAsync();
+        var web = WebApplication.CreateBuilder();
+        web.WebHost.UseUrls("http://127.0.0.1:0");
+        Register(web.Services);
+        await using var kestrel = web.Build();
+        kestrel.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+        kestrel.MapHealthChecks("/live", new HealthCheckOptions { Predicate = _ => false });
+        kestrel.MapHealthChecks("/cache", new HealthCheckOptions { Predicate = check => check.Tags.Contains("cache") });
+        await kestrel.StartAsync();
+
+        using var client = new HttpClient();
+        foreach (var path in new[] { "/ready", "/live", "/cache" })
+        {
+            var expected = await client.GetAsync(kestrel.Urls.First() + path);
+            var actual = await client.GetAsync(micro.Urls.First() + path);
+            Assert.Equal((path, expected.StatusCode, await expected.Content.ReadAsStringAsync()), (path, actual.StatusCode, await actual.Content.ReadAsStringAsync()));
+        }
+        Assert.Equal(database == HealthStatus.Unhealthy ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK, (await client.GetAsync(micro.Urls.First() + "/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(micro.Urls.First() + "/cache")).StatusCode); // a check that throws is unhealthy
+        await kestrel.StopAsync();
+    }
+
     [Fact]
     public async Task Health_is_200_while_serving_and_503_once_a_stop_begins()
     {
