@@ -18,10 +18,14 @@ public static class Health
     /// <summary>
     /// Answers GET and HEAD on <paramref name="path"/> (default /healthz); never cached. <paramref name="predicate"/>
     /// chooses which registered checks run (<c>r =&gt; r.Tags.Contains("ready")</c> for a readiness probe;
-    /// <c>_ =&gt; false</c> for a liveness probe that runs none); all of them when null.
+    /// <c>_ =&gt; false</c> for a liveness probe that runs none); all of them when null. Checks that have not all
+    /// answered within <paramref name="timeout"/> (10 s unless given; a registration's own Timeout applies within it)
+    /// make the answer 503 "Unhealthy": a check that hangs must not hold every probe, and the connection, forever.
     /// </summary>
-    public static MicroApp MapHealth(this MicroApp app, string path = "/healthz", Func<HealthCheckRegistration, bool>? predicate = null)
+    public static MicroApp MapHealth(this MicroApp app, string path = "/healthz", Func<HealthCheckRegistration, bool>? predicate = null, TimeSpan? timeout = null)
     {
+        var bound = timeout ?? TimeSpan.FromSeconds(10);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bound, TimeSpan.Zero, nameof(timeout));
         // Looked for once, at the first probe: an app without AddHealthChecks (or without services) runs no checks.
         var checks = new Lazy<HealthCheckService?>(() => app.Services.GetService(typeof(HealthCheckService)) as HealthCheckService);
         app.Get(path, async (req, res) =>
@@ -32,10 +36,7 @@ public static class Health
                 res.Status(503).Send("Stopping");
                 return;
             }
-            // Back on the connection's reactor to answer (ConfigureAwait(true)): a handler writes its response there.
-            var status = checks.Value is { } service
-                ? (await service.CheckHealthAsync(predicate, req.Aborted).ConfigureAwait(true)).Status
-                : HealthStatus.Healthy;
+            var status = checks.Value is { } service ? await CheckAsync(service, predicate, bound, req.Aborted).ConfigureAwait(true) : HealthStatus.Healthy;
             if (status != HealthStatus.Healthy)
             {
                 res.Status(status == HealthStatus.Unhealthy ? 503 : 200).Send(status.ToString()); // ASP.NET Core's codes and words
@@ -50,6 +51,24 @@ public static class Health
             }
         });
         return app;
+    }
+
+    /// <summary>
+    /// The registered checks' overall status, Unhealthy when they have not answered within <paramref name="timeout"/>
+    /// (told to stop then). Back on the connection's reactor to answer (ConfigureAwait(true)): a handler writes there.
+    /// </summary>
+    private static async Task<HealthStatus> CheckAsync(HealthCheckService service, Func<HealthCheckRegistration, bool>? predicate, TimeSpan timeout, CancellationToken aborted)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            return (await service.CheckHealthAsync(predicate, deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(true)).Status;
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return HealthStatus.Unhealthy;
+        }
     }
 
     /// <summary>

@@ -54,6 +54,23 @@ public sealed class HealthAndRequestLogTests
     }
 
     [Fact]
+    public async Task A_check_that_never_answers_makes_the_probe_unhealthy_when_its_time_is_up_rather_than_holding_it()
+    {
+        var builder = MicroApp.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        var stuck = new TaskCompletionSource<HealthCheckResult>(); // never completed, and deaf to its token: a careless check
+        builder.Services.AddHealthChecks().AddAsyncCheck("stuck", _ => stuck.Task, tags: ["stuck"]);
+        await using var app = builder.Build();
+        app.MapHealth("/ready", check => check.Tags.Contains("stuck"), timeout: TimeSpan.FromMilliseconds(200)).MapHealth("/live", _ => false);
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(30) };
+        var probes = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => client.GetAsync("/ready")));
+        Assert.All(probes, probe => Assert.Equal(HttpStatusCode.ServiceUnavailable, probe.StatusCode));
+        Assert.Equal("Unhealthy", await probes[0].Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", await client.GetStringAsync("/live")); // the app still serves
+        Assert.Throws<ArgumentOutOfRangeException>(() => new MicroApp().MapHealth("/zero", timeout: TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task Health_is_200_while_serving_and_503_once_a_stop_begins()
     {
         var app = new MicroApp().MapHealth();
