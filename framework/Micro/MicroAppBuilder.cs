@@ -23,6 +23,7 @@ public sealed class MicroAppBuilder
 {
     private readonly string[] _args;
     private readonly MicroHostEnvironment _environment;
+    private bool _built;
 
     internal MicroAppBuilder(string[] args)
     {
@@ -87,12 +88,20 @@ public sealed class MicroAppBuilder
     /// <summary>Builds the service provider and the app, its server options read from the "Micro" section.</summary>
     public MicroApp Build()
     {
+        // Once, as WebApplicationBuilder: a second app would share (and, disposed, close) this one's configuration.
+        if (_built)
+        {
+            throw new InvalidOperationException("Build can only be called once.");
+        }
+        _built = true;
         // ASP.NET Core's authorization (its policy cache) asks for the app's endpoints when its services are checked;
         // a Micro app's routes are not ASP.NET Core endpoints, so it is given none.
         if (!Services.Any(service => service.ServiceType == typeof(Microsoft.AspNetCore.Routing.EndpointDataSource)))
         {
             Services.AddSingleton<Microsoft.AspNetCore.Routing.EndpointDataSource>(new Microsoft.AspNetCore.Routing.DefaultEndpointDataSource());
         }
+        // A service added after this would never be found; adding one now fails where it is added, as on ASP.NET Core.
+        ((ServiceCollection)Services).MakeReadOnly();
         var provider = Services.BuildServiceProvider(new ServiceProviderOptions
         {
             ValidateScopes = _environment.EnvironmentName == "Development",

@@ -161,6 +161,20 @@ public sealed class BuilderConfigurationTests : IDisposable
         Assert.Throws<InvalidOperationException>(() => MicroApp.CreateBuilder(["--contentRoot", _root, "--shutdownTimeoutSeconds=soon"]).Build());
     }
 
+    [Fact]
+    public async Task A_builder_builds_once_and_its_services_cannot_change_after_as_on_ASP_NET_Core()
+    {
+        var micro = MicroApp.CreateBuilder(["--contentRoot", _root]);
+        await using var app = micro.Build();
+        var web = WebApplication.CreateBuilder(["--contentRoot", _root]);
+        await using var webApp = web.Build();
+
+        Assert.Equal("Build can only be called once.", Assert.Throws<InvalidOperationException>(micro.Build).Message);
+        Assert.Throws<InvalidOperationException>(web.Build); // there, in other words: its services are read-only
+        var late = Assert.Throws<InvalidOperationException>(() => micro.Services.AddSingleton<Resource>());
+        Assert.Equal(Assert.Throws<InvalidOperationException>(() => web.Services.AddSingleton<Resource>()).Message, late.Message);
+    }
+
     private sealed class GreetingOptions
     {
         public string Text { get; set; } = "";
