@@ -41,6 +41,9 @@ public sealed class MicroAppBuilder
         Services.AddSingleton(_ => new System.Diagnostics.DiagnosticListener("Microsoft.AspNetCore"));
         Services.AddSingleton<System.Diagnostics.DiagnosticSource>(services => services.GetRequiredService<System.Diagnostics.DiagnosticListener>());
         Services.AddMetrics(); // IMeterFactory, for the middleware's own meters
+        // Middleware written as IMiddleware (pipeline.UseMiddleware<T>()) is made per request by this factory, which the
+        // web host registers; without it every request through such a middleware failed.
+        Services.AddScoped<Microsoft.AspNetCore.Http.IMiddlewareFactory, Microsoft.AspNetCore.Http.MiddlewareFactory>();
         // Hosted services run with the app (AddHostedService), and the app's lifetime is the host's: IHostApplicationLifetime.
         Services.AddSingleton<MicroApplicationLifetime>();
         Services.AddSingleton<Microsoft.Extensions.Hosting.IHostApplicationLifetime>(services => services.GetRequiredService<MicroApplicationLifetime>());

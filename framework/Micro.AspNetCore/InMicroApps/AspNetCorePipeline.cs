@@ -32,7 +32,11 @@ internal sealed class AspNetCorePipeline
         builder.Run(MicroRequestContext.GoOnInMicro);
         _pipeline = builder.Build();
         _logger = app.LoggerFactory?.CreateLogger("Micro.AspNetCore");
+        Accessor = app.Services.GetService(typeof(IHttpContextAccessor)) as IHttpContextAccessor;
     }
+
+    /// <summary>The app's IHttpContextAccessor when it registered one (AddHttpContextAccessor): it gives the running request's context.</summary>
+    public IHttpContextAccessor? Accessor { get; }
 
     public ValueTask RunAsync(Request request, Response response, Next next) => MicroRequestContext.For(request, response).RunAsync(_pipeline, next, this);
 

@@ -58,15 +58,24 @@ public static class Authorization
             var evaluator = services.GetService<IPolicyEvaluator>() ?? throw new InvalidOperationException(
                 $"Authorize ({description}) needs ASP.NET Core's authorization services: call builder.Services.AddAuthorization().");
             var context = MicroRequestContext.For(req, res);
-            var authentication = await evaluator.AuthenticateAsync(policy, context.HttpContext).ConfigureAwait(true);
-            var result = await evaluator.AuthorizeAsync(policy, authentication, context.HttpContext, context.HttpContext).ConfigureAwait(true);
-            if (result.Succeeded)
+            // Authorization handlers (and the route after) that take IHttpContextAccessor find this request in it.
+            var entered = context.EnterAccessor(services.GetService<Microsoft.AspNetCore.Http.IHttpContextAccessor>());
+            try
             {
-                await next.Invoke().ConfigureAwait(true);
-                return;
+                var authentication = await evaluator.AuthenticateAsync(policy, context.HttpContext).ConfigureAwait(true);
+                var result = await evaluator.AuthorizeAsync(policy, authentication, context.HttpContext, context.HttpContext).ConfigureAwait(true);
+                if (result.Succeeded)
+                {
+                    await next.Invoke().ConfigureAwait(true);
+                    return;
+                }
+                var handler = services.GetRequiredService<IAuthorizationMiddlewareResultHandler>();
+                await context.RunAsync(httpContext => handler.HandleAsync(MicroRequestContext.GoOnInMicro, httpContext, policy, result), next).ConfigureAwait(true);
             }
-            var handler = services.GetRequiredService<IAuthorizationMiddlewareResultHandler>();
-            await context.RunAsync(httpContext => handler.HandleAsync(MicroRequestContext.GoOnInMicro, httpContext, policy, result), next).ConfigureAwait(true);
+            finally
+            {
+                MicroRequestContext.LeaveAccessor(entered);
+            }
         };
     }
 }

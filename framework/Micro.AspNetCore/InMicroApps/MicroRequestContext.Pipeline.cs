@@ -25,6 +25,7 @@ internal sealed partial class MicroRequestContext
         _next = next;
         _nextCalled = false;
         _pipeline = owner;
+        var entered = EnterAccessor(owner?.Accessor);
         try
         {
             await pipeline(_context).ConfigureAwait(true);
@@ -33,6 +34,35 @@ internal sealed partial class MicroRequestContext
         finally
         {
             (_next, _nextCalled, _pipeline) = (outerNext, outerNextCalled, outerPipeline);
+            LeaveAccessor(entered);
+        }
+    }
+
+    /// <summary>
+    /// Makes this request's context the one <paramref name="accessor"/> gives (an app that called
+    /// AddHttpContextAccessor), for the middleware and the route that run inside, as ASP.NET Core's host sets it for a
+    /// request; set in an async method, so the request's flow carries it and the reactor's does not. Returns the
+    /// accessor when it set it (not when this request's context is already there: a pipeline inside another).
+    /// </summary>
+    public IHttpContextAccessor? EnterAccessor(IHttpContextAccessor? accessor)
+    {
+        if (accessor is null || ReferenceEquals(accessor.HttpContext, _context))
+        {
+            return null;
+        }
+        accessor.HttpContext = _context;
+        return accessor;
+    }
+
+    /// <summary>
+    /// The request is done with it: the accessor gives null from then on, also to work the request started that goes on
+    /// (this context object is pooled, and will be another request's), as ASP.NET Core clears it.
+    /// </summary>
+    public static void LeaveAccessor(IHttpContextAccessor? entered)
+    {
+        if (entered is not null)
+        {
+            entered.HttpContext = null;
         }
     }
 
