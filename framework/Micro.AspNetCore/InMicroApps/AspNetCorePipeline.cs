@@ -15,7 +15,14 @@ internal sealed class AspNetCorePipeline
         + "the route's answer does not go through it, and goes out as the route made it (a capture of it stays empty, nothing compresses it). "
         + "Capture or change a route's answer in a Micro middleware; compress with Micro's UseCompression. Said once for this pipeline.");
 
+    private static readonly Action<ILogger, string, Exception?> s_requestRewritten = LoggerMessage.Define<string>(
+        LogLevel.Warning, new EventId(2, "RequestRewritten"),
+        "ASP.NET Core middleware in this Micro app changed the request's method or path ({Change}) before the Micro route: "
+        + "Micro chose the route from the request as it was sent, so the change does not take it to another route (UseRewriter's rewrite rules, UsePathBase). "
+        + "Redirect instead (AddRedirect), or route the path as sent. Said once for this pipeline.");
+
     private readonly RequestDelegate _pipeline;
+    private int _rewriteSaid;
     private readonly ILogger? _logger;
     private int _bodyReplacementSaid;
 
@@ -39,6 +46,15 @@ internal sealed class AspNetCorePipeline
     public IHttpContextAccessor? Accessor { get; }
 
     public ValueTask RunAsync(Request request, Response response, Next next) => MicroRequestContext.For(request, response).RunAsync(_pipeline, next, this);
+
+    /// <summary>A middleware changed the request's method or path before the route, which it does not re-route: said once.</summary>
+    public void NoteRequestRewritten(string change)
+    {
+        if (_logger is not null && Interlocked.Exchange(ref _rewriteSaid, 1) == 0)
+        {
+            s_requestRewritten(_logger, change, null);
+        }
+    }
 
     /// <summary>A middleware put a response body of its own in place before the route: a mistake said once, not per request.</summary>
     public void NoteResponseBodyReplaced(object feature)

@@ -77,6 +77,10 @@ internal sealed partial class MicroRequestContext
         {
             _pipeline?.NoteResponseBodyReplaced(body);
         }
+        if ((_method is not null || _path is not null || _pathBase is not null) && WasRewritten(out var change))
+        {
+            _pipeline?.NoteRequestRewritten(change);
+        }
         var goOn = BodyReplaced || _body.HasBuffered ? HandOverThenGoOnAsync() : _next.Invoke();
         if (goOn.IsCompletedSuccessfully)
         {

@@ -53,6 +53,23 @@ internal sealed partial class MicroRequestContext :
 
     string IHttpRequestFeature.Path { get => _path ??= _request.Path; set => _path = value; }
 
+    /// <summary>
+    /// Whether middleware changed the request's method or path (a rewrite rule, UsePathBase): Micro chose the route from
+    /// the request as sent. <paramref name="change"/> says from what to what.
+    /// </summary>
+    private bool WasRewritten(out string change)
+    {
+        var method = _method ?? _request.Method;
+        var path = (_pathBase ?? "") + (_path ?? _request.Path);
+        if (string.Equals(method, _request.Method, StringComparison.Ordinal) && string.Equals(path, _request.Path, StringComparison.Ordinal))
+        {
+            change = "";
+            return false;
+        }
+        change = $"{_request.Method} {_request.Path} -> {method} {path}";
+        return true;
+    }
+
     string IHttpRequestFeature.QueryString
     {
         get

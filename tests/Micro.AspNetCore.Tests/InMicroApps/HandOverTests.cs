@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.Rewrite;
 
 namespace Micro.AspNetCore.Tests.InMicroApps;
 
@@ -276,6 +277,29 @@ public sealed class HandOverTests
             Assert.Equal(0, Interlocked.Read(ref s_captured));
         }
         Assert.Single(served.Logs.Entries, entry => entry.Level == LogLevel.Warning && entry.Message.Contains("put a response body of its own in place", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_path_a_middleware_rewrites_does_not_reroute_and_that_is_said_once_while_a_path_base_split_is_quiet()
+    {
+        await using var served = ServedMicroApp.Start(NoServices, app =>
+        {
+            app.UseAspNetCore(pipeline => pipeline
+                .UseRewriter(new RewriteOptions().AddRewrite("^old$", "new", skipRemainingRules: true))
+                .UsePathBase("/api"));
+            app.Get("/old", (req, res) => res.Send("the route for the path as sent"));
+            app.Get("/new", (req, res) => res.Send("the rewritten path's route"));
+            app.Get("/api/items", (req, res) => res.Send($"items {req.HttpContext.Request.PathBase} {req.HttpContext.Request.Path}"));
+        });
+        Assert.Equal("items /api /items", await served.Client.GetStringAsync("/api/items")); // moved to the base, not changed
+        Assert.DoesNotContain(served.Logs.Entries, entry => entry.Level == LogLevel.Warning);
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("the route for the path as sent", await served.Client.GetStringAsync("/old"));
+        }
+        var warning = Assert.Single(served.Logs.Entries, entry => entry.Level == LogLevel.Warning);
+        Assert.Contains("(GET /old -> GET /new)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("does not take it to another route", warning.Message, StringComparison.Ordinal);
     }
 
     [Fact]
