@@ -55,6 +55,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// <summary>Starts serving on the configured endpoints and returns (after the app's hosted services have started).</summary>
     public void Start()
     {
+        TakeUrls();
         StartHostedServicesAsync(CancellationToken.None).GetAwaiter().GetResult();
         StartServer();
     }
@@ -65,6 +66,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        TakeUrls();
         await StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
         StartServer();
     }
@@ -90,16 +92,22 @@ public sealed partial class MicroApp : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The addresses <see cref="Urls"/> names become the endpoints, read before anything starts: one the app cannot
+    /// listen at fails the start before a hosted service runs.
+    /// </summary>
+    private void TakeUrls()
+    {
+        if (_urls.Count > 0 && _server is null)
+        {
+            IPEndPoint[] endPoints = [.. _urls.SelectMany(url => ListenOptions.Parse(url))];
+            ServerOptions.EndPoints.Clear();
+            ServerOptions.EndPoints.AddRange(endPoints);
+        }
+    }
+
     private void StartServer()
     {
-        if (_urls.Count > 0)
-        {
-            ServerOptions.EndPoints.Clear();
-            foreach (var url in _urls)
-            {
-                ServerOptions.EndPoints.AddRange(ListenOptions.Parse(url));
-            }
-        }
         _server = new MicroServer(ServerOptions, PrepareToServe(), _loggerFactory, StopSignal);
         _server.Start();
         _lifetime.NotifyStarted();
@@ -133,6 +141,7 @@ public sealed partial class MicroApp : IAsyncDisposable
     {
         if (_server is null)
         {
+            TakeUrls();
             await StartHostedServicesAsync(cancellationToken).ConfigureAwait(false);
             StartServer();
         }

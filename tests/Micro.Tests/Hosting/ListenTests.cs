@@ -1,4 +1,5 @@
 using Micro.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Micro.Tests.Hosting;
 
@@ -93,12 +94,29 @@ public sealed class ListenTests
         await running.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    [Fact]
-    public async Task An_address_the_app_cannot_listen_at_fails_its_start_naming_it()
+    private sealed class Worker : Microsoft.Extensions.Hosting.IHostedService
     {
-        await using var app = new MicroApp();
+        public bool Started { get; private set; }
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Started = true;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_address_the_app_cannot_listen_at_fails_its_start_naming_it_before_anything_starts()
+    {
+        var builder = MicroApp.CreateBuilder([]);
+        var worker = new Worker();
+        builder.Services.AddHostedService(_ => worker);
+        await using var app = builder.Build();
         app.Urls.Add("https://127.0.0.1:0");
         Assert.Contains("'https://127.0.0.1:0': Micro serves plain http://", Assert.Throws<ArgumentException>(app.Start).Message);
+        Assert.False(worker.Started); // no hosted service left running beside an app that never listened
         await using var other = new MicroApp();
         var error = await Assert.ThrowsAsync<ArgumentException>(() => other.RunAsync("http://example.com:80"));
         Assert.Contains("'example.com' is not an IP address", error.Message);
