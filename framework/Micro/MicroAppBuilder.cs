@@ -33,6 +33,8 @@ public sealed class MicroAppBuilder
         _environment = new MicroHostEnvironment(host);
         DefaultConfiguration.AddAppSources(Configuration, host, _environment.ContentRootFileProvider, args);
         Services.AddSingleton<IConfiguration>(Configuration);
+        // The generic host's timeouts as its configuration keys set them; the app's own Configure<HostOptions> runs after.
+        Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(host => DefaultConfiguration.ReadHostOptions(host, Configuration));
         // What ASP.NET Core's web host offers and its middleware take (app.UseAspNetCore): the environment (the static
         // files, the developer exception page), the diagnostic listener (the exception handler, routing) and a meter
         // factory. Made by the container, which disposes the listener with the app.
@@ -124,19 +126,8 @@ public sealed class MicroAppBuilder
     /// </summary>
     private void TakeHostShutdownTimeout(IServiceProvider provider, MicroServerOptions options)
     {
-        if (Configuration["Micro:ShutdownTimeout"] is not null)
-        {
-            return;
-        }
-        var configured = Configuration["shutdownTimeoutSeconds"];
-        if (configured is not null)
-        {
-            options.ShutdownTimeout = int.TryParse(configured, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
-                ? TimeSpan.FromSeconds(seconds)
-                : throw new InvalidOperationException($"The configuration value 'shutdownTimeoutSeconds' is \"{configured}\", which is not a whole number of seconds.");
-        }
         var host = provider.GetService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Hosting.HostOptions>>()?.Value;
-        if (host is not null && host.ShutdownTimeout != s_defaultHostShutdown)
+        if (Configuration["Micro:ShutdownTimeout"] is null && host is not null && host.ShutdownTimeout != s_defaultHostShutdown)
         {
             options.ShutdownTimeout = host.ShutdownTimeout;
         }

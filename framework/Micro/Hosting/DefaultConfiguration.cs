@@ -80,6 +80,29 @@ internal static class DefaultConfiguration
                 $"The content root '{contentRoot}' (from --contentRoot, DOTNET_CONTENTROOT or ASPNETCORE_CONTENTROOT) is not a directory.");
     }
 
+    /// <summary>
+    /// The generic host's own keys, as it reads them into <see cref="Microsoft.Extensions.Hosting.HostOptions"/>:
+    /// <c>shutdownTimeoutSeconds</c> and <c>startupTimeoutSeconds</c> (whole seconds; a value that is not one is named).
+    /// </summary>
+    public static void ReadHostOptions(Microsoft.Extensions.Hosting.HostOptions host, IConfiguration configuration)
+    {
+        if (Seconds(configuration, "shutdownTimeoutSeconds") is { } shutdown)
+        {
+            host.ShutdownTimeout = shutdown;
+        }
+        if (Seconds(configuration, "startupTimeoutSeconds") is { } startup)
+        {
+            host.StartupTimeout = startup;
+        }
+    }
+
+    private static TimeSpan? Seconds(IConfiguration configuration, string key) => configuration[key] switch
+    {
+        null => null,
+        var value when int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) => TimeSpan.FromSeconds(seconds),
+        var value => throw new InvalidOperationException($"The configuration value '{key}' is \"{value}\", which is not a whole number of seconds."),
+    };
+
     private static bool ReloadOnChange(IConfiguration configuration)
     {
         var value = configuration[ReloadKey];

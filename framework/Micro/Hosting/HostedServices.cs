@@ -27,6 +27,7 @@ internal sealed class HostedServices
     private readonly MicroApplicationLifetime _lifetime;
     private readonly ILogger _logger;
     private readonly BackgroundServiceExceptionBehavior _onBackgroundFailure;
+    private readonly TimeSpan _startupTimeout;
     private int _stopped;
 
     public HostedServices(IServiceProvider services)
@@ -35,14 +36,29 @@ internal sealed class HostedServices
         _lifetime = services.GetRequiredService<MicroApplicationLifetime>();
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Micro.Hosting");
         // The generic host's setting, if the app configured it (services.Configure<HostOptions>): stop (its default) or go on.
-        _onBackgroundFailure = services.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value.BackgroundServiceExceptionBehavior
-            ?? BackgroundServiceExceptionBehavior.StopHost;
+        var host = services.GetService<Microsoft.Extensions.Options.IOptions<HostOptions>>()?.Value;
+        _onBackgroundFailure = host?.BackgroundServiceExceptionBehavior ?? BackgroundServiceExceptionBehavior.StopHost;
+        _startupTimeout = host?.StartupTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
     public MicroApplicationLifetime Lifetime => _lifetime;
 
-    /// <summary>Starts each in order (the lifecycle's Starting and Started steps around it); one that throws fails the app's start.</summary>
+    /// <summary>
+    /// Starts each in order (the lifecycle's Starting and Started steps around it); one that throws fails the app's
+    /// start, and so does a start not done within HostOptions.StartupTimeout when the app set one (a service deaf to its
+    /// token included: it is not waited for past it).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (_startupTimeout != Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(_startupTimeout);
+        }
+        await StartAllAsync(deadline.Token).WaitAsync(deadline.Token).ConfigureAwait(false);
+    }
+
+    private async Task StartAllAsync(CancellationToken cancellationToken)
     {
         foreach (var service in _services.OfType<IHostedLifecycleService>())
         {

@@ -159,6 +159,13 @@ public sealed class BuilderConfigurationTests : IDisposable
         await using var neither = MicroApp.CreateBuilder(["--contentRoot", _root]).Build();
         Assert.Equal(TimeSpan.FromSeconds(30), neither.ServerOptions.ShutdownTimeout);
         Assert.Throws<InvalidOperationException>(() => MicroApp.CreateBuilder(["--contentRoot", _root, "--shutdownTimeoutSeconds=soon"]).Build());
+
+        string[] startup = ["--contentRoot", _root, "--startupTimeoutSeconds=5"];
+        await using var byStartupKey = MicroApp.CreateBuilder(startup).Build();
+        await using var webStartup = WebApplication.CreateBuilder(startup).Build();
+        Assert.Equal(
+            webStartup.Services.GetRequiredService<IOptions<HostOptions>>().Value.StartupTimeout,
+            byStartupKey.Services.GetRequiredService<IOptions<HostOptions>>().Value.StartupTimeout);
     }
 
     [Fact]

@@ -204,4 +204,24 @@ public sealed class HostedServicesTests
         app.Lifetime.StopApplication();
         await running.WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    private sealed class NeverStarts : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) => new TaskCompletionSource().Task; // deaf to its token
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_start_that_outlasts_the_hosts_startup_timeout_fails_the_apps_start_and_nothing_listens()
+    {
+        var (app, _) = Build(services =>
+        {
+            services.Configure<HostOptions>(options => options.StartupTimeout = TimeSpan.FromMilliseconds(200));
+            services.AddHostedService<NeverStarts>();
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => app.StartAsync());
+        Assert.Empty(app.EndPoints);
+        await app.DisposeAsync();
+    }
 }
