@@ -104,11 +104,11 @@ public sealed class BuilderConfigurationTests : IDisposable
         string[] args = ["--contentRoot", _root, "--urls", "http://127.0.0.1:0", "--Smtp:Port=0"];
         var micro = MicroApp.CreateBuilder(args);
         AddSmtp(micro.Services);
-        micro.Services.AddSingleton<Worker>();
-        micro.Services.AddHostedService(services => services.GetRequiredService<Worker>());
+        micro.Services.AddSingleton<StartNotingService>();
+        micro.Services.AddHostedService(services => services.GetRequiredService<StartNotingService>());
         await using var app = micro.Build();
         var refused = Assert.Throws<OptionsValidationException>(app.Start);
-        Assert.False(app.Services.GetRequiredService<Worker>().Started); // checked before anything started
+        Assert.False(app.Services.GetRequiredService<StartNotingService>().Started); // checked before anything started
 
         var aspNetCore = WebApplication.CreateBuilder(args);
         AddSmtp(aspNetCore.Services);
@@ -122,20 +122,6 @@ public sealed class BuilderConfigurationTests : IDisposable
         await using var validApp = valid.Build();
         await validApp.StartAsync(); // valid settings start
         Assert.NotEmpty(validApp.EndPoints);
-    }
-
-    /// <summary>A hosted service that notes whether it was started; the container gives the same instance to the test.</summary>
-    private sealed class Worker : IHostedService
-    {
-        public bool Started { get; private set; }
-
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            Started = true;
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     [Fact]

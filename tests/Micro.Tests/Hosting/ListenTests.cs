@@ -94,24 +94,11 @@ public sealed class ListenTests
         await running.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
-    private sealed class Worker : Microsoft.Extensions.Hosting.IHostedService
-    {
-        public bool Started { get; private set; }
-
-        public Task StartAsync(CancellationToken cancellationToken)
-        {
-            Started = true;
-            return Task.CompletedTask;
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
-
     [Fact]
     public async Task An_address_the_app_cannot_listen_at_fails_its_start_naming_it_before_anything_starts()
     {
         var builder = MicroApp.CreateBuilder([]);
-        var worker = new Worker();
+        var worker = new StartNotingService();
         builder.Services.AddHostedService(_ => worker);
         await using var app = builder.Build();
         app.Urls.Add("https://127.0.0.1:0");
