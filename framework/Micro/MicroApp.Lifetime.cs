@@ -37,7 +37,15 @@ public sealed partial class MicroApp : IAsyncDisposable
     /// endpoints) until SIGTERM, Ctrl+C or <c>app.Lifetime.StopApplication()</c>, blocking the calling thread; see
     /// <see cref="RunAsync(CancellationToken)"/>.
     /// </summary>
-    public void Run(string? url = null) => (url is null ? RunAsync() : RunAsync(url)).GetAwaiter().GetResult();
+    public void Run(string? url = null)
+    {
+        // A handler that calls it would block its reactor until the app stops: refused, as a reactor never waits.
+        if (_server?.Reactors.Any(reactor => reactor.IsOnReactorThread) == true)
+        {
+            throw new InvalidOperationException("app.Run() blocks until the app stops: call it from the app's main thread, not from a handler.");
+        }
+        (url is null ? RunAsync() : RunAsync(url)).GetAwaiter().GetResult();
+    }
 
     /// <summary>Serves at <paramref name="url"/> (instead of the configured endpoints) until stopped, as ASP.NET Core's <c>app.RunAsync(url)</c>.</summary>
     public Task RunAsync(string url, CancellationToken cancellationToken = default)

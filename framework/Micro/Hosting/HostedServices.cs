@@ -41,8 +41,6 @@ internal sealed class HostedServices
         _startupTimeout = host?.StartupTimeout ?? Timeout.InfiniteTimeSpan;
     }
 
-    public MicroApplicationLifetime Lifetime => _lifetime;
-
     /// <summary>
     /// Starts each in order (the lifecycle's Starting and Started steps around it); one that throws fails the app's
     /// start, and so does a start not done within HostOptions.StartupTimeout when the app set one (a service deaf to its

@@ -95,6 +95,28 @@ public sealed class ListenTests
     }
 
     [Fact]
+    public async Task Run_called_from_a_handler_is_refused_rather_than_blocking_its_reactor()
+    {
+        await using var app = new MicroApp();
+        app.Get("/", (req, res) =>
+        {
+            try
+            {
+                app.Run();
+                res.Send("blocked");
+            }
+            catch (InvalidOperationException refused)
+            {
+                res.Send(refused.Message);
+            }
+        });
+        app.Listen(0);
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
+        Assert.StartsWith("app.Run() blocks until the app stops", await client.GetStringAsync("/"));
+        Assert.StartsWith("app.Run() blocks", await client.GetStringAsync("/")); // the reactor still serves
+    }
+
+    [Fact]
     public async Task An_address_the_app_cannot_listen_at_fails_its_start_naming_it_before_anything_starts()
     {
         var builder = MicroApp.CreateBuilder([]);
